@@ -1,0 +1,378 @@
+"""The agent configuration domain.
+
+Organization -> Project -> Agent, and the catalogue an agent's configuration points at
+(corpora, tools with their actions, guardrails).
+
+An agent's configuration exists as two variants:
+
+* **Staging** - the rows editors change: ``StagingConfiguration`` (settings) and its child
+  rows (``Instruction``, ``CorpusConnection``, ``ToolBinding``, ``ActionSetting``,
+  ``GuardrailSetting``). Every one of them is recorded by django-simple-history, so the
+  admin shows who changed what and when, and the edit history can rebuild any checkpoint.
+* **Production** - ``ProductionConfiguration``: the configuration as last published, held
+  as the canonical snapshot (see ``publishing.snapshot``). It is never edited field by
+  field, only replaced whole by ``publishing.services.publish_agent``, so it needs no row
+  history of its own: the append-only publish records are its audit trail.
+
+Models stay thin: fields, choices, constraints and ``__str__``. Every write goes through
+``agents.services`` or ``publishing.services``.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+INSTRUCTION_TITLE_MAX_LENGTH = 200
+INSTRUCTION_CONTENT_MAX_LENGTH = 100_000
+
+
+class StagingHistoryBase(models.Model):
+    """Extra column on every Staging model's history: the Staging revision of the edit.
+
+    A checkpoint is a revision, so the state at any checkpoint is, per row, the newest
+    record at or below it - exact, whatever the clocks did.
+    """
+
+    staging_revision = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=NAME_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganizationMembership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        ADMIN = "admin", "Admin"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="unique_org_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+
+class Project(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_project_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} / {self.name}"
+
+
+class Corpus(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="corpora")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "corpora"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tool(models.Model):
+    class Kind(models.TextChoices):
+        API = "api", "API"
+        RAG = "rag", "RAG"
+        WEB_SEARCH = "web_search", "Web search"
+        ATTACHMENT = "attachment", "Attachment"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ToolAction(models.Model):
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    config = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["tool_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "name"], name="unique_action_name_per_tool")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool.name}: {self.name}"
+
+
+class Guardrail(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="guardrails"
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    type = models.CharField(max_length=64)
+    config = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agent(models.Model):
+    """An agent's identity. Its configuration lives in ``staging`` and ``production``."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agents")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Bookkeeping, not configuration: set by a rollback onto Staging, carried into the next
+    # publish record as ``restored_from``, cleared by that publish or a discard.
+    pending_restored_from = models.UUIDField(null=True, blank=True)
+    pending_restored_mode = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        staging = getattr(self, "staging", None)
+        return staging.name if staging is not None else f"Agent {self.pk}"
+
+
+class AccessLevel(models.TextChoices):
+    PRIVATE = "private", "Private"
+    PROJECT = "project", "Project"
+    ORGANIZATION = "organization", "Organization"
+    PUBLIC = "public", "Public"
+
+
+class StagingConfiguration(models.Model):
+    """The settings part of an agent's Staging configuration.
+
+    ``revision`` goes up by one on every staging edit, so each historical row of this model
+    is one checkpoint of the edit history, whichever part of the configuration changed.
+    """
+
+    agent = models.OneToOneField(
+        Agent, on_delete=models.CASCADE, primary_key=True, related_name="staging"
+    )
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True, default="")
+    model_config = models.JSONField(default=dict, blank=True)
+    access_level = models.CharField(
+        max_length=16, choices=AccessLevel.choices, default=AccessLevel.PRIVATE
+    )
+    tags = models.JSONField(default=list, blank=True)
+    sharepoint_site_url = models.URLField(max_length=500, blank=True, default="")
+    sharepoint_folder_path = models.CharField(max_length=500, blank=True, default="")
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        verbose_name = "staging configuration"
+
+    def __str__(self) -> str:
+        return f"{self.name} (staging)"
+
+
+class Instruction(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="instructions")
+    title = models.CharField(max_length=INSTRUCTION_TITLE_MAX_LENGTH)
+    content = models.TextField(max_length=INSTRUCTION_CONTENT_MAX_LENGTH)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        ordering = ["agent_id", "position", "id"]
+        indexes = [models.Index(fields=["agent", "position"], name="instruction_agent_pos")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CorpusConnection(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="corpus_connections")
+    corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="connections")
+    enabled = models.BooleanField(default=True)
+    settings = models.JSONField(default=dict, blank=True)
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        ordering = ["agent_id", "corpus_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "corpus"], name="unique_corpus_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} -> corpus {self.corpus_id}"
+
+
+class ToolBinding(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="tool_bindings")
+    tool = models.ForeignKey(Tool, on_delete=models.PROTECT, related_name="bindings")
+    enabled = models.BooleanField(default=True)
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        ordering = ["agent_id", "tool_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "tool"], name="unique_tool_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} -> tool {self.tool_id}"
+
+
+class ActionSetting(models.Model):
+    """An agent's state for one action of a tool it has bound: enabled, and its config."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="action_settings")
+    action = models.ForeignKey(ToolAction, on_delete=models.PROTECT, related_name="settings")
+    enabled = models.BooleanField(default=True)
+    config = models.JSONField(default=dict, blank=True)
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        ordering = ["agent_id", "action_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "action"], name="unique_action_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} -> action {self.action_id}"
+
+
+class GuardrailSetting(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="guardrail_settings")
+    guardrail = models.ForeignKey(Guardrail, on_delete=models.PROTECT, related_name="settings")
+    enabled = models.BooleanField(default=True)
+    settings = models.JSONField(default=dict, blank=True)
+    history = HistoricalRecords(bases=[StagingHistoryBase])
+
+    class Meta:
+        ordering = ["agent_id", "guardrail_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "guardrail"], name="unique_guardrail_per_agent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} -> guardrail {self.guardrail_id}"
+
+
+class ProductionConfiguration(models.Model):
+    """What end-users and integrations get: the snapshot of the newest publish.
+
+    Written only by ``publishing.services.publish_agent``, under a row lock on the agent.
+    ``snapshot`` is the canonical form of ``publishing.snapshot``; ``change_track_id`` names
+    the publish record it came from, so the live read needs this one row and nothing else.
+    """
+
+    agent = models.OneToOneField(
+        Agent, on_delete=models.CASCADE, primary_key=True, related_name="production"
+    )
+    snapshot = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    change_track_id = models.UUIDField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "production configuration"
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.get('settings', {}).get('name', self.agent_id)} (production)"
+
+
+class AgentPermission(models.Model):
+    """A user's role on one agent. Each role includes the ones before it."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer"
+        EDITOR = "editor", "Editor"
+        PUBLISHER = "publisher", "Publisher"
+        OWNER = "owner", "Owner"
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="permissions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_permissions"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agent_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "user"], name="unique_permission_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of agent {self.agent_id}"

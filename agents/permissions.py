@@ -1,0 +1,194 @@
+"""The one permission layer: who may see and do what on an agent.
+
+Roles on an agent, each including the ones before it:
+``viewer`` (Production only) < ``editor`` (Staging, diffs, histories, edits)
+< ``publisher`` (publish, rollback, restore) < ``owner`` (permissions, delete).
+Superusers and organization admins hold ``owner`` on every agent of their organizations.
+
+Besides explicit grants, Production's access level lets people *view* a published agent:
+``public`` - every signed-in user; ``organization`` - the organization's members;
+``project`` - the project's members. ``private`` grants nothing beyond explicit roles.
+
+An agent the user may not see at all answers 404 (``Http404``), never 403, so its
+existence does not leak; a visible agent the user may not act on answers 403.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from agents.models import (
+    AccessLevel,
+    Agent,
+    AgentPermission,
+    Organization,
+    OrganizationMembership,
+)
+
+
+class Role(IntEnum):
+    VIEWER = 1
+    EDITOR = 2
+    PUBLISHER = 3
+    OWNER = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Role:
+        return cls[label.upper()]
+
+
+ROLE_VERBS = {
+    Role.VIEWER: "view this agent",
+    Role.EDITOR: "edit Staging",
+    Role.PUBLISHER: "publish or roll back",
+    Role.OWNER: "manage permissions or delete",
+}
+
+
+def is_org_admin(user: Any, organization_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return OrganizationMembership.objects.filter(
+        user_id=user.pk,
+        organization_id=organization_id,
+        role=OrganizationMembership.Role.ADMIN,
+    ).exists()
+
+
+def is_org_member(user: Any, organization_id: int) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return OrganizationMembership.objects.filter(
+        user_id=user.pk, organization_id=organization_id
+    ).exists()
+
+
+def organizations_for(user: Any) -> QuerySet[Organization]:
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(memberships__user_id=user.pk).distinct()
+
+
+def admin_organization_ids(user: Any) -> set[int]:
+    return set(
+        OrganizationMembership.objects.filter(
+            user_id=user.pk, role=OrganizationMembership.Role.ADMIN
+        ).values_list("organization_id", flat=True)
+    )
+
+
+def role_for(user: Any, agent: Agent) -> Role | None:
+    """The user's effective role on the agent, or None when they may not see it at all.
+
+    Costs at most two queries; ``agent.project`` and ``agent.production`` should be loaded
+    (``select_related``) by the caller.
+    """
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.OWNER
+    organization_id = agent.project.organization_id
+    membership_role = (
+        OrganizationMembership.objects.filter(user_id=user.pk, organization_id=organization_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if membership_role == OrganizationMembership.Role.ADMIN:
+        return Role.OWNER
+    granted = (
+        AgentPermission.objects.filter(agent_id=agent.pk, user_id=user.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if granted is not None:
+        return Role.from_label(granted)
+    production = getattr(agent, "production", None) if _has_production(agent) else None
+    if production is None:
+        return None
+    level = production.snapshot.get("settings", {}).get("access_level")
+    if level == AccessLevel.PUBLIC:
+        return Role.VIEWER
+    if level == AccessLevel.ORGANIZATION and membership_role is not None:
+        return Role.VIEWER
+    if level == AccessLevel.PROJECT and agent.project.members.filter(pk=user.pk).exists():
+        return Role.VIEWER
+    return None
+
+
+def _has_production(agent: Agent) -> bool:
+    try:
+        agent.production  # noqa: B018 - raises when there is none
+    except Agent.production.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def visible_agents(user: Any) -> QuerySet[Agent]:
+    """Every agent the user may see (any role), for lists. One query, no N+1."""
+    agents = Agent.objects.select_related("staging", "production", "project__organization")
+    if not user.is_authenticated:
+        return agents.none()
+    if user.is_superuser:
+        return agents
+    memberships = OrganizationMembership.objects.filter(
+        user_id=user.pk, organization_id=OuterRef("project__organization_id")
+    )
+    admin = memberships.filter(role=OrganizationMembership.Role.ADMIN)
+    granted = AgentPermission.objects.filter(user_id=user.pk, agent_id=OuterRef("pk"))
+    project_member = Q(project__members__id=user.pk)
+    level = "production__snapshot__settings__access_level"
+    return (
+        agents.annotate(_admin=Exists(admin), _member=Exists(memberships), _granted=Exists(granted))
+        .filter(
+            Q(_admin=True)
+            | Q(_granted=True)
+            | Q(**{level: AccessLevel.PUBLIC})
+            | (Q(_member=True) & Q(**{level: AccessLevel.ORGANIZATION}))
+            | (project_member & Q(**{level: AccessLevel.PROJECT}))
+        )
+        .distinct()
+    )
+
+
+def get_agent_for(user: Any, agent_id: Any, required: Role) -> tuple[Agent, Role]:
+    """Load an agent the user may act on with ``required``; 404 if unseen, 403 if too weak."""
+    try:
+        pk = int(agent_id)
+    except (TypeError, ValueError):
+        raise Http404("Agent not found.") from None
+    agent = (
+        Agent.objects.select_related("staging", "production", "project__organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if agent is None:
+        raise Http404("Agent not found.")
+    role = role_for(user, agent)
+    if role is None:
+        raise Http404("Agent not found.")
+    if role < required:
+        raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
+    return agent, role
+
+
+def require_role(user: Any, agent: Agent, required: Role) -> Role:
+    role = role_for(user, agent)
+    if role is None:
+        raise Http404("Agent not found.")
+    if role < required:
+        raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
+    return role

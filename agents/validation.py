@@ -1,0 +1,200 @@
+"""Validation of configuration values, shared by the services, the API and the pages.
+
+Each validator returns the cleaned value or raises ``django.core.exceptions.ValidationError``
+keyed by field, so the API answers 400 with per-field messages and the pages show the same
+messages inline.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from agents.models import AccessLevel
+
+MAX_JSON_BYTES = 10_000
+MAX_JSON_DEPTH = 6
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 50
+
+
+def _number(value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError("Must be a number.")
+    if not lo <= value <= hi:
+        raise ValueError(f"Must be between {lo:g} and {hi:g}.")
+    return value
+
+
+def _integer(value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Must be a whole number.")
+    if not lo <= value <= hi:
+        raise ValueError(f"Must be between {lo} and {hi}.")
+    return value
+
+
+def _model_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("Must be a non-empty model name.")
+    if len(value) > 100:
+        raise ValueError("At most 100 characters.")
+    return value.strip()
+
+
+def _stop(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > 4:
+        raise ValueError("Must be a list of at most 4 strings.")
+    if not all(isinstance(v, str) and 0 < len(v) <= 100 for v in value):
+        raise ValueError("Each stop sequence must be a string of 1 to 100 characters.")
+    return value
+
+
+def _choice(*choices: str):
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"Must be one of: {', '.join(choices)}.")
+        return value
+
+    return check
+
+
+MODEL_CONFIG_FIELDS = {
+    "model": _model_name,
+    "temperature": lambda v: _number(v, 0, 2),
+    "top_p": lambda v: _number(v, 0, 1),
+    "max_tokens": lambda v: _integer(v, 1, 200_000),
+    "frequency_penalty": lambda v: _number(v, -2, 2),
+    "presence_penalty": lambda v: _number(v, -2, 2),
+    "seed": lambda v: _integer(v, 0, 2**31 - 1),
+    "stop": _stop,
+    "reasoning_effort": _choice("low", "medium", "high"),
+    "response_format": _choice("text", "json"),
+}
+
+DEFAULT_MODEL_CONFIG = {"model": "gpt-4o", "temperature": 0.7, "max_tokens": 1024}
+
+CORPUS_SETTINGS_FIELDS = {
+    "top_k": lambda v: _integer(v, 1, 100),
+    "min_score": lambda v: _number(v, 0, 1),
+    "search_type": _choice("semantic", "keyword", "hybrid"),
+    "citations": lambda v: _boolean(v),
+}
+
+DEFAULT_CORPUS_SETTINGS = {"top_k": 5}
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("Must be true or false.")
+    return value
+
+
+def _fields(value: Any, spec: dict[str, Any], field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError({field: ["Must be an object."]})
+    errors: list[str] = []
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        check = spec.get(key)
+        if check is None:
+            errors.append(f"{key}: unknown setting (allowed: {', '.join(sorted(spec))}).")
+            continue
+        try:
+            cleaned[key] = check(item)
+        except ValueError as exc:
+            errors.append(f"{key}: {exc}")
+    if errors:
+        raise ValidationError({field: errors})
+    return dict(sorted(cleaned.items()))
+
+
+def clean_model_config(value: Any, field: str = "model_config") -> dict[str, Any]:
+    return _fields(value, MODEL_CONFIG_FIELDS, field)
+
+
+def clean_corpus_settings(value: Any, field: str = "settings") -> dict[str, Any]:
+    return _fields(value, CORPUS_SETTINGS_FIELDS, field)
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def clean_json_object(value: Any, field: str) -> dict[str, Any]:
+    """A free-form settings object (tool action config, guardrail settings), bounded."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({field: ["Must be an object."]})
+    try:
+        encoded = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise ValidationError({field: ["Must be plain JSON (no NaN or Infinity)."]}) from None
+    if len(encoded.encode()) > MAX_JSON_BYTES:
+        raise ValidationError({field: [f"At most {MAX_JSON_BYTES} bytes of JSON."]})
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValidationError({field: [f"Nested at most {MAX_JSON_DEPTH} levels deep."]})
+    return value
+
+
+def clean_tags(value: Any, field: str = "tags") -> list[str]:
+    if not isinstance(value, list):
+        raise ValidationError({field: ["Must be a list of strings."]})
+    if len(value) > MAX_TAGS:
+        raise ValidationError({field: [f"At most {MAX_TAGS} tags."]})
+    cleaned: set[str] = set()
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip():
+            raise ValidationError({field: ["Each tag must be a non-empty string."]})
+        if len(tag.strip()) > MAX_TAG_LENGTH:
+            raise ValidationError({field: [f"Each tag has at most {MAX_TAG_LENGTH} characters."]})
+        cleaned.add(tag.strip())
+    return sorted(cleaned)
+
+
+def clean_access_level(value: Any, field: str = "access_level") -> str:
+    if value not in AccessLevel.values:
+        raise ValidationError({field: [f"Must be one of: {', '.join(AccessLevel.values)}."]})
+    return value
+
+
+def clean_text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: ["Must be a string."]})
+    if "\x00" in value:
+        raise ValidationError({field: ["Must not contain NUL characters."]})
+    cleaned = value.strip() if required else value
+    if required and not cleaned:
+        raise ValidationError({field: ["This field may not be blank."]})
+    if len(cleaned) > max_length:
+        raise ValidationError({field: [f"At most {max_length} characters."]})
+    return cleaned
+
+
+def clean_sharepoint(site_url: Any, folder_path: Any) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    url = ""
+    try:
+        url = clean_text(site_url, "site_url", max_length=500)
+        URLValidator(schemes=["https"])(url)
+    except ValidationError as exc:
+        errors["site_url"] = (
+            exc.message_dict.get("site_url") if hasattr(exc, "error_dict") else None
+        ) or ["Enter a valid https URL."]
+    path = ""
+    try:
+        path = clean_text(folder_path, "folder_path", max_length=500)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return url, path

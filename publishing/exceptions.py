@@ -1,0 +1,53 @@
+"""Why a publish or a rollback was refused."""
+
+from django.core.exceptions import PermissionDenied
+
+from ejento_staging.exceptions import DomainError
+
+
+class NothingToPublish(DomainError):
+    """Staging equals Production: a publish would change nothing."""
+
+    code = "nothing_to_publish"
+    default_detail = "Staging is identical to Production; there is nothing to publish."
+
+    def as_dict(self):
+        return {"has_changes": False, **super().as_dict()}
+
+
+class StaleReview(DomainError):
+    """Staging (or Production) moved since the diff the publisher reviewed."""
+
+    code = "stale_review"
+    default_detail = (
+        "Staging changed since you reviewed it. Review the new changes, then publish again."
+    )
+
+    def as_dict(self):
+        return {"has_changes": True, **super().as_dict()}
+
+
+class RevertConflict(DomainError):
+    """A field the reverted publish changed has been changed again since."""
+
+    code = "conflict"
+    default_detail = (
+        "Some of what this publish changed has been changed again since; nothing was reverted."
+    )
+
+
+class NothingToDiscard(DomainError):
+    code = "nothing_to_discard"
+    default_detail = "Staging is identical to Production; there is nothing to discard."
+
+
+class NotPublished(DomainError):
+    """The agent has no Production yet."""
+
+    status_code = 404
+    code = "not_published"
+    default_detail = "This agent has not been published yet."
+
+
+class PublishPermissionError(PermissionDenied):
+    """The user may edit but not publish or roll back."""

@@ -1,0 +1,64 @@
+"""Publish records: the append-only audit trail of Production.
+
+A record is written once, by ``publishing.services.publish_agent``, in the same transaction
+that replaces Production, and never changed or deleted afterwards (the admin and the API
+offer no way to). Each holds the full snapshot that went live, the changes against the
+Production before it, and a hash chained to the previous record's, so any rewrite of the
+past is detectable (``manage.py verify_publish_history``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from agents.models import Agent
+
+NOTES_MAX_LENGTH = 5000
+
+
+class PublishRecord(models.Model):
+    change_track_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="publish_records")
+    sequence = models.PositiveIntegerField(help_text="1 for an agent's first publish, then +1.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publish_records",
+    )
+    # Kept beside the foreign key so the audit trail survives a user's deletion.
+    published_by_username = models.CharField(max_length=150, blank=True, default="")
+    published_at = models.DateTimeField(db_index=True)
+    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True, default="")
+    summary = models.CharField(max_length=1000)
+    counts = models.JSONField(default=dict)
+    changes = models.JSONField(default=list)
+    snapshot = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next"
+    )
+    restored_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="restorations"
+    )
+    restored_mode = models.CharField(max_length=16, blank=True, default="")
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    record_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-published_at", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "sequence"], name="unique_publish_sequence")
+        ]
+        indexes = [
+            models.Index(fields=["agent", "-sequence"], name="publish_agent_seq"),
+            models.Index(fields=["agent", "-published_at"], name="publish_agent_date"),
+            models.Index(
+                fields=["agent", "published_by", "-published_at"], name="publish_agent_user_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.summary[:60]}"

@@ -1,0 +1,209 @@
+"""Read-side queries: the review diff, publish history and the edit history.
+
+Each costs a fixed number of queries whatever the size of the agent or its history; list
+queries never load snapshots or change lists (``LIST_FIELDS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import QuerySet
+
+from agents.models import (
+    Agent,
+    Corpus,
+    Guardrail,
+    ProductionConfiguration,
+    StagingConfiguration,
+    Tool,
+    ToolAction,
+)
+from agents.staging import staging_rows_at
+from publishing.diff import Diff, diff_snapshots
+from publishing.models import PublishRecord
+from publishing.snapshot import Snapshot, build_snapshot, review_fingerprint, staging_snapshot
+
+LIST_FIELDS = (
+    "id",
+    "change_track_id",
+    "agent_id",
+    "sequence",
+    "published_by_id",
+    "published_by_username",
+    "published_at",
+    "notes",
+    "summary",
+    "counts",
+    "previous_id",
+    "restored_from_id",
+    "restored_mode",
+)
+
+
+@dataclass(frozen=True)
+class Review:
+    """Staging against Production, computed once per request from one snapshot each."""
+
+    staging: Snapshot
+    production: Snapshot | None
+    diff: Diff
+    fingerprint: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "has_changes": self.diff.has_changes,
+            "fingerprint": self.fingerprint,
+            "before": "production",
+            "after": "staging",
+            "published": self.production is not None,
+            "counts": self.diff.counts,
+            "summary": self.diff.summary,
+            "changes": [c.as_dict() for c in self.diff.changes],
+        }
+
+
+def production_snapshot(agent: Agent) -> Snapshot | None:
+    return (
+        ProductionConfiguration.objects.filter(agent_id=agent.pk)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+
+
+def review_staging(agent: Agent) -> Review:
+    staging = staging_snapshot(agent)
+    production = production_snapshot(agent)
+    return Review(
+        staging=staging,
+        production=production,
+        diff=diff_snapshots(production, staging),
+        fingerprint=review_fingerprint(production, staging),
+    )
+
+
+def publish_records(
+    *,
+    agent: Agent,
+    published_by: int | None = None,
+    published_after: datetime | None = None,
+    published_before: datetime | None = None,
+) -> QuerySet[PublishRecord]:
+    """An agent's publish records, newest first, without snapshots or change lists."""
+    records = (
+        PublishRecord.objects.filter(agent_id=agent.pk)
+        .select_related("restored_from", "previous")
+        .only(
+            *LIST_FIELDS,
+            "restored_from__change_track_id",
+            "restored_from__sequence",
+            "previous__change_track_id",
+        )
+        .order_by("-sequence")
+    )
+    if published_by is not None:
+        records = records.filter(published_by_id=published_by)
+    if published_after is not None:
+        records = records.filter(published_at__gte=published_after)
+    if published_before is not None:
+        records = records.filter(published_at__lte=published_before)
+    return records
+
+
+def get_publish_record(*, agent: Agent, change_track_id: Any) -> PublishRecord:
+    """One of this agent's records; another agent's id is as unknown as a made-up one."""
+    return PublishRecord.objects.select_related("restored_from", "previous").get(
+        agent_id=agent.pk, change_track_id=change_track_id
+    )
+
+
+def edit_history(agent: Agent) -> QuerySet[Any]:
+    """The checkpoints of Staging, newest first (one per edit)."""
+    return (
+        StagingConfiguration.history.filter(agent_id=agent.pk)
+        .select_related("history_user")
+        .only(
+            "history_id",
+            "history_date",
+            "history_change_reason",
+            "history_type",
+            "revision",
+            "agent_id",
+            "history_user__id",
+            "history_user__username",
+        )
+        .order_by("-revision", "-history_id")
+    )
+
+
+def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
+    try:
+        pk = int(history_id)
+    except (TypeError, ValueError):
+        raise StagingConfiguration.DoesNotExist("No such checkpoint.") from None
+    checkpoint = (
+        StagingConfiguration.history.filter(agent_id=agent.pk, history_id=pk)
+        .select_related("history_user")
+        .first()
+    )
+    if checkpoint is None:
+        raise StagingConfiguration.DoesNotExist("No such checkpoint.")
+    return checkpoint
+
+
+def checkpoint_snapshot(*, agent_id: int, revision: int) -> Snapshot:
+    """Staging as it was at ``revision``, rebuilt from simple-history's records."""
+    rows = staging_rows_at(agent_id, revision)
+    corpora = {c.pk: c for c in Corpus.objects.filter(pk__in={r.corpus_id for r in rows["CorpusConnection"]})}
+    tools = {t.pk: t for t in Tool.objects.filter(pk__in={r.tool_id for r in rows["ToolBinding"]})}
+    actions = {
+        a.pk: a
+        for a in ToolAction.objects.filter(pk__in={r.action_id for r in rows["ActionSetting"]})
+    }
+    guardrails = {
+        g.pk: g
+        for g in Guardrail.objects.filter(
+            pk__in={r.guardrail_id for r in rows["GuardrailSetting"]}
+        )
+    }
+    gone = SimpleNamespace(name="(deleted)", kind="", type="", tool_id=None)
+
+    def attach(records: list[Any], attr: str, key: str, catalogue: dict[int, Any]) -> list[Any]:
+        return [
+            SimpleNamespace(
+                **{f.attname: getattr(r, f.attname) for f in r.instance_type._meta.fields},
+                **{attr: catalogue.get(getattr(r, key), gone)},
+            )
+            for r in records
+        ]
+
+    return build_snapshot(
+        staging=rows["staging"],
+        instructions=rows["Instruction"],
+        corpus_connections=attach(rows["CorpusConnection"], "corpus", "corpus_id", corpora),
+        tool_bindings=attach(rows["ToolBinding"], "tool", "tool_id", tools),
+        action_settings=attach(rows["ActionSetting"], "action", "action_id", actions),
+        guardrail_settings=attach(
+            rows["GuardrailSetting"], "guardrail", "guardrail_id", guardrails
+        ),
+    )
+
+
+def checkpoint_diff(*, agent: Agent, checkpoint: Any) -> Diff:
+    """What one checkpoint changed against the one before it."""
+    after = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
+    before_revision = (
+        StagingConfiguration.history.filter(agent_id=agent.pk, revision__lt=checkpoint.revision)
+        .order_by("-revision")
+        .values_list("revision", flat=True)
+        .first()
+    )
+    before = (
+        checkpoint_snapshot(agent_id=agent.pk, revision=before_revision)
+        if before_revision is not None
+        else None
+    )
+    return diff_snapshots(before, after)

@@ -1,0 +1,265 @@
+"""Publish, roll back, discard and restore checkpoints: the only writers of Production.
+
+``publish_agent`` is the one function that writes Production (DESIGN invariant 1). The
+others write Staging only, through ``agents.services.apply_snapshot_to_staging``, and are
+recorded in the edit history like any other staging edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agents.models import Agent, ProductionConfiguration
+from agents.services import apply_snapshot_to_staging
+from publishing import live
+from publishing.diff import Diff, diff_snapshots
+from publishing.exceptions import (
+    NothingToDiscard,
+    NothingToPublish,
+    RevertConflict,
+    StaleReview,
+)
+from publishing.integrity import compute_record_hash
+from publishing.models import NOTES_MAX_LENGTH, PublishRecord
+from publishing.revert import Conflict, revert_publish
+from publishing.signals import agent_published
+from publishing.snapshot import (
+    Snapshot,
+    empty_snapshot,
+    fingerprint,
+    review_fingerprint,
+    staging_snapshot,
+)
+
+RESTORE = "restore"
+REVERT = "revert"
+MODES = (RESTORE, REVERT)
+
+
+def _lock(agent: Agent) -> Agent:
+    return Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
+
+
+def _production_snapshot(agent_id: int) -> Snapshot | None:
+    return (
+        ProductionConfiguration.objects.filter(agent_id=agent_id)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+
+
+def publish_agent(
+    *,
+    agent: Agent,
+    user: Any,
+    notes: str = "",
+    expected_fingerprint: str | None = None,
+) -> PublishRecord:
+    """Make Production equal to Staging and append a publish record, atomically.
+
+    Raises ``NothingToPublish`` when Staging equals Production, and ``StaleReview`` when
+    ``expected_fingerprint`` is given and Staging or Production moved since that review.
+    The live-read cache is dropped and ``agent_published`` sent only after commit.
+    """
+    if not isinstance(notes, str):
+        raise ValidationError({"notes": ["Must be a string."]})
+    if len(notes) > NOTES_MAX_LENGTH:
+        raise ValidationError({"notes": [f"At most {NOTES_MAX_LENGTH} characters."]})
+    if "\x00" in notes:
+        raise ValidationError({"notes": ["Must not contain NUL characters."]})
+    with transaction.atomic():
+        locked = _lock(agent)
+        before = _production_snapshot(locked.pk)
+        after = staging_snapshot(locked)
+        diff = diff_snapshots(before, after)
+        if not diff.has_changes:
+            raise NothingToPublish()
+        current_review = review_fingerprint(before, after)
+        if expected_fingerprint and expected_fingerprint != current_review:
+            raise StaleReview(fingerprint=current_review)
+        previous = (
+            PublishRecord.objects.filter(agent_id=locked.pk)
+            .only("id", "sequence", "record_hash", "agent_id")
+            .order_by("-sequence")
+            .first()
+        )
+        restored_from = None
+        if locked.pending_restored_from:
+            restored_from = (
+                PublishRecord.objects.filter(
+                    agent_id=locked.pk, change_track_id=locked.pending_restored_from
+                )
+                .only("id")
+                .first()
+            )
+        actor = user if getattr(user, "is_authenticated", False) else None
+        record = PublishRecord(
+            agent=locked,
+            sequence=(previous.sequence + 1) if previous else 1,
+            published_by=actor,
+            published_by_username=getattr(actor, "username", "") or "",
+            published_at=timezone.now(),
+            notes=notes.strip(),
+            summary=diff.summary[:1000],
+            counts=diff.counts,
+            changes=[change.as_dict() for change in diff.changes],
+            snapshot=after,
+            fingerprint=fingerprint(after),
+            previous=previous,
+            previous_hash=previous.record_hash if previous else "",
+            restored_from=restored_from,
+            restored_mode=locked.pending_restored_mode if restored_from else "",
+        )
+        record.record_hash = compute_record_hash(record)
+        record.save(force_insert=True)
+        ProductionConfiguration.objects.update_or_create(
+            agent_id=locked.pk,
+            defaults={
+                "snapshot": after,
+                "fingerprint": record.fingerprint,
+                "change_track_id": record.change_track_id,
+                "published_at": record.published_at,
+                "published_by": actor,
+            },
+        )
+        if locked.pending_restored_from:
+            locked.pending_restored_from = None
+            locked.pending_restored_mode = ""
+            locked.save(update_fields=["pending_restored_from", "pending_restored_mode"])
+        agent_id = locked.pk
+        transaction.on_commit(lambda: live.invalidate(agent_id))
+        transaction.on_commit(
+            lambda: agent_published.send(sender=PublishRecord, record=record, agent=locked)
+        )
+    return record
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """What a rollback would do: Staging's new state, and the two diffs the preview shows."""
+
+    record: PublishRecord
+    mode: str
+    target: Snapshot
+    staging_diff: Diff
+    production_diff: Diff
+    conflicts: tuple[Conflict, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "change_track_id": str(self.record.change_track_id),
+            "mode": self.mode,
+            "staging": {
+                "has_changes": self.staging_diff.has_changes,
+                "counts": self.staging_diff.counts,
+                "summary": self.staging_diff.summary,
+                "changes": [c.as_dict() for c in self.staging_diff.changes],
+            },
+            "production": {
+                "has_changes": self.production_diff.has_changes,
+                "counts": self.production_diff.counts,
+                "summary": self.production_diff.summary,
+                "changes": [c.as_dict() for c in self.production_diff.changes],
+            },
+            "conflicts": [c.as_dict() for c in self.conflicts],
+        }
+
+
+def _clean_mode(mode: Any) -> str:
+    if mode not in MODES:
+        raise ValidationError({"mode": [f"Must be one of: {', '.join(MODES)}."]})
+    return mode
+
+
+def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -> RollbackPlan:
+    """Preview a restore or revert of ``record`` without writing anything."""
+    mode = _clean_mode(mode)
+    current = staging_snapshot(agent)
+    conflicts: tuple[Conflict, ...] = ()
+    if mode == RESTORE:
+        target = record.snapshot
+    else:
+        previous = (
+            PublishRecord.objects.filter(pk=record.previous_id).values_list("snapshot", flat=True)
+            .first()
+            if record.previous_id
+            else None
+        )
+        # Before an agent's first publish there was no Production: reverting that publish
+        # removes everything it added, but an agent always keeps its settings.
+        base = previous or empty_snapshot(settings=record.snapshot["settings"])
+        result = revert_publish(base=base, published=record.snapshot, current=current)
+        target, conflicts = result.snapshot, result.conflicts
+    production = _production_snapshot(agent.pk)
+    return RollbackPlan(
+        record=record,
+        mode=mode,
+        target=target,
+        staging_diff=diff_snapshots(current, target),
+        production_diff=diff_snapshots(production, target),
+        conflicts=conflicts,
+    )
+
+
+def rollback_agent(
+    *, agent: Agent, user: Any, record: PublishRecord, mode: str = RESTORE
+) -> RollbackPlan:
+    """Restore or revert ``record`` onto Staging; Production is untouched.
+
+    ``restore``: Staging becomes the configuration as published in ``record``.
+    ``revert``: only the changes ``record`` introduced are undone; a field changed again
+    since is a conflict, and then ``RevertConflict`` is raised and nothing is written.
+    """
+    mode = _clean_mode(mode)
+    with transaction.atomic():
+        locked = _lock(agent)
+        plan = plan_rollback(agent=locked, record=record, mode=mode)
+        if plan.conflicts:
+            raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
+        apply_snapshot_to_staging(
+            agent=locked,
+            user=user,
+            snapshot=plan.target,
+            reason=f"{mode.capitalize()} of publish #{record.sequence}",
+            restored_from=record.change_track_id,
+            restored_mode=mode,
+        )
+    return plan
+
+
+def discard_staging(*, agent: Agent, user: Any) -> None:
+    """Drop every unpublished change: Staging becomes Production again (recorded)."""
+    with transaction.atomic():
+        locked = _lock(agent)
+        production = _production_snapshot(locked.pk)
+        if production is None:
+            raise NothingToDiscard(
+                "This agent has never been published; there is no Production to go back to."
+            )
+        if not diff_snapshots(production, staging_snapshot(locked)).has_changes:
+            raise NothingToDiscard()
+        apply_snapshot_to_staging(
+            agent=locked, user=user, snapshot=production, reason="Unpublished changes discarded"
+        )
+
+
+def restore_checkpoint(*, agent: Agent, user: Any, history_id: Any) -> int:
+    """Make Staging what it was at one checkpoint of the edit history; returns its revision."""
+    from publishing.selectors import checkpoint_snapshot, get_checkpoint
+
+    with transaction.atomic():
+        locked = _lock(agent)
+        checkpoint = get_checkpoint(agent=locked, history_id=history_id)
+        snapshot = checkpoint_snapshot(agent_id=locked.pk, revision=checkpoint.revision)
+        apply_snapshot_to_staging(
+            agent=locked,
+            user=user,
+            snapshot=snapshot,
+            reason=f"Restored checkpoint {checkpoint.revision}",
+        )
+    return checkpoint.revision

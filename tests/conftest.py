@@ -1,0 +1,55 @@
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories
+
+os.environ.setdefault("DJANGO_TESTING", "1")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organization(db):
+    return factories.OrganizationFactory()
+
+
+@pytest.fixture
+def project(organization):
+    return factories.ProjectFactory(organization=organization)
+
+
+@pytest.fixture
+def owner(organization):
+    return factories.UserFactory(username="owner")
+
+
+@pytest.fixture
+def agent(project, owner):
+    return factories.AgentFactory(project=project, user=owner, name="Support bot")
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def owner_client(owner):
+    client = APIClient()
+    client.force_authenticate(owner)
+    return client
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,0 +1,122 @@
+"""factory-boy factories for every model; staging rows are made through the services."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agents import services
+from agents.models import (
+    Corpus,
+    Guardrail,
+    Organization,
+    OrganizationMembership,
+    Project,
+    Tool,
+    ToolAction,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+        if create:
+            obj.save()
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Org {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationMembership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = OrganizationMembership.Role.MEMBER
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+
+
+class CorpusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Corpus
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Corpus {n}")
+    description = "Documents"
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tool
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Tool {n}")
+    kind = Tool.Kind.API
+
+    @factory.post_generation
+    def actions(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+        if not create:
+            return
+        for name in extracted if extracted is not None else ["search", "create"]:
+            ToolAction.objects.create(tool=obj, name=name, config={})
+
+
+class ToolActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ToolAction
+
+    tool = factory.SubFactory(ToolFactory, actions=[])
+    name = factory.Sequence(lambda n: f"action_{n}")
+    config = factory.LazyFunction(dict)
+
+
+class GuardrailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardrail
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Guardrail {n}")
+    type = "pii"
+    config = factory.LazyFunction(dict)
+
+
+class AgentFactory(factory.Factory):
+    """Creates an agent through ``services.create_agent`` (Staging + owner permission)."""
+
+    class Meta:
+        model = dict
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Agent {n}")
+    description = "Answers questions"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.create_agent(**kwargs)
+
+    _build = _create
