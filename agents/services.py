@@ -20,10 +20,10 @@ from django.db import IntegrityError, transaction
 
 from agents import validation
 from agents.models import (
+    DESCRIPTION_MAX_LENGTH,
     INSTRUCTION_CONTENT_MAX_LENGTH,
     INSTRUCTION_TITLE_MAX_LENGTH,
     NAME_MAX_LENGTH,
-    DESCRIPTION_MAX_LENGTH,
     ActionSetting,
     Agent,
     AgentPermission,
@@ -134,7 +134,9 @@ def create_tool(
             [
                 ToolAction(
                     tool=tool,
-                    name=validation.clean_text(a.get("name"), "actions", max_length=NAME_MAX_LENGTH),
+                    name=validation.clean_text(
+                        a.get("name"), "actions", max_length=NAME_MAX_LENGTH
+                    ),
                     config=validation.clean_json_object(a.get("config"), "actions"),
                 )
                 for a in actions
@@ -280,9 +282,7 @@ def clear_sharepoint_folder(*, agent: Agent, user: Any) -> StagingConfiguration:
 # --- instructions ----------------------------------------------------------------------------
 
 
-def _clean_instruction(
-    title: Any, content: Any, *, partial: bool
-) -> dict[str, str]:
+def _clean_instruction(title: Any, content: Any, *, partial: bool) -> dict[str, str]:
     values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     if title is not None or not partial:
@@ -473,9 +473,7 @@ def set_corpus_connection(
         raise ValidationError({"enabled": ["Must be true or false."]})
     cleaned = validation.clean_corpus_settings(settings) if settings is not None else None
     with staging_edit(agent, user=user, reason=f"Knowledge source “{corpus.name}” set") as change:
-        connection = CorpusConnection.objects.filter(
-            agent_id=agent.pk, corpus_id=corpus.pk
-        ).first()
+        connection = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=corpus.pk).first()
         if connection is None:
             if not create:
                 raise CorpusConnection.DoesNotExist("This corpus is not connected to the agent.")
@@ -483,7 +481,9 @@ def set_corpus_connection(
                 agent_id=agent.pk,
                 corpus=corpus,
                 enabled=True if enabled is None else enabled,
-                settings=cleaned if cleaned is not None else dict(validation.DEFAULT_CORPUS_SETTINGS),
+                settings=cleaned
+                if cleaned is not None
+                else dict(validation.DEFAULT_CORPUS_SETTINGS),
             )
             change.create(connection)
             return connection
@@ -649,7 +649,9 @@ def set_guardrail(
 
 def grant_permission(*, agent: Agent, user: Any, target_user_id: Any, role: str) -> AgentPermission:
     if role not in AgentPermission.Role.values:
-        raise ValidationError({"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]})
+        raise ValidationError(
+            {"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]}
+        )
     target = User.objects.filter(pk=_int_id(target_user_id, "user_id")).first()
     if target is None:
         raise ValidationError({"user_id": ["Unknown user."]})
@@ -659,13 +661,17 @@ def grant_permission(*, agent: Agent, user: Any, target_user_id: Any, role: str)
             permission._history_user = user
             permission.save()
     except IntegrityError:
-        raise ValidationError({"user_id": ["This user already has a role on this agent."]}) from None
+        raise ValidationError(
+            {"user_id": ["This user already has a role on this agent."]}
+        ) from None
     return permission
 
 
 def change_permission(*, permission: AgentPermission, user: Any, role: str) -> AgentPermission:
     if role not in AgentPermission.Role.values:
-        raise ValidationError({"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]})
+        raise ValidationError(
+            {"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]}
+        )
     permission.role = role
     permission.granted_by = user
     permission._history_user = user
@@ -773,9 +779,7 @@ def _apply_settings(
     )
 
 
-def _apply_instructions(
-    change: StagingChanges, agent: Agent, wanted: list[dict[str, Any]]
-) -> None:
+def _apply_instructions(change: StagingChanges, agent: Agent, wanted: list[dict[str, Any]]) -> None:
     current = {i.pk: i for i in Instruction.objects.filter(agent_id=agent.pk)}
     wanted_ids = {item["id"] for item in wanted}
     for pk, instruction in current.items():

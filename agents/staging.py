@@ -117,26 +117,39 @@ class StagingChanges:
             doomed = self.deleted.get(model, [])
             if doomed:
                 record_history(
-                    model, doomed, kind="-", user=user, reason=reason, when=when,
+                    model,
+                    doomed,
+                    kind="-",
+                    user=user,
+                    reason=reason,
+                    when=when,
                     revision=revision,
                 )
                 # A raw delete: these rows have no dependents, and the signal-driven
                 # history of QuerySet.delete() would cost one INSERT per row.
-                model.objects.filter(pk__in=[o.pk for o in doomed])._raw_delete(
-                    model.objects.db
-                )
+                model.objects.filter(pk__in=[o.pk for o in doomed])._raw_delete(model.objects.db)
             if model in self.updated:
                 objs, names = self.updated[model]
                 model.objects.bulk_update(objs, sorted(names), batch_size=500)
                 record_history(
-                    model, objs, kind="~", user=user, reason=reason, when=when,
+                    model,
+                    objs,
+                    kind="~",
+                    user=user,
+                    reason=reason,
+                    when=when,
                     revision=revision,
                 )
             fresh = self.created.get(model, [])
             if fresh:
                 model.objects.bulk_create(fresh, batch_size=500)
                 record_history(
-                    model, fresh, kind="+", user=user, reason=reason, when=when,
+                    model,
+                    fresh,
+                    kind="+",
+                    user=user,
+                    reason=reason,
+                    when=when,
                     revision=revision,
                 )
         self.staging.revision = revision
@@ -146,8 +159,13 @@ class StagingChanges:
         self.staging.save()
         del self.staging.skip_history_when_saving
         record_history(
-            StagingConfiguration, [self.staging], kind="~", user=user, reason=reason,
-            when=when, revision=revision,
+            StagingConfiguration,
+            [self.staging],
+            kind="~",
+            user=user,
+            reason=reason,
+            when=when,
+            revision=revision,
         )
 
 
@@ -183,9 +201,9 @@ def staging_rows_at(agent_id: int, revision: int) -> dict[str, Any]:
     rows: dict[str, Any] = {"staging": root}
     for model in CHILD_MODELS:
         latest: dict[int, Any] = {}
-        records = model.history.filter(
-            agent_id=agent_id, staging_revision__lte=revision
-        ).order_by("staging_revision", "history_id")
+        records = model.history.filter(agent_id=agent_id, staging_revision__lte=revision).order_by(
+            "staging_revision", "history_id"
+        )
         for record in records:
             latest[record.id] = record
         rows[model.__name__] = [r for r in latest.values() if r.history_type != "-"]

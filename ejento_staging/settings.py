@@ -34,11 +34,9 @@ TESTING = env_flag("DJANGO_TESTING", default=False) or Path(sys.argv[0]).name in
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-never-used-in-production"  # noqa: S105
+        SECRET_KEY = "insecure-development-key-never-used-in-production"
     else:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off."
-        )
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
 
 ALLOWED_HOSTS = [
     host.strip()

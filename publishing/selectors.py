@@ -157,7 +157,10 @@ def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
 def checkpoint_snapshot(*, agent_id: int, revision: int) -> Snapshot:
     """Staging as it was at ``revision``, rebuilt from simple-history's records."""
     rows = staging_rows_at(agent_id, revision)
-    corpora = {c.pk: c for c in Corpus.objects.filter(pk__in={r.corpus_id for r in rows["CorpusConnection"]})}
+    corpora = {
+        c.pk: c
+        for c in Corpus.objects.filter(pk__in={r.corpus_id for r in rows["CorpusConnection"]})
+    }
     tools = {t.pk: t for t in Tool.objects.filter(pk__in={r.tool_id for r in rows["ToolBinding"]})}
     actions = {
         a.pk: a
@@ -165,9 +168,7 @@ def checkpoint_snapshot(*, agent_id: int, revision: int) -> Snapshot:
     }
     guardrails = {
         g.pk: g
-        for g in Guardrail.objects.filter(
-            pk__in={r.guardrail_id for r in rows["GuardrailSetting"]}
-        )
+        for g in Guardrail.objects.filter(pk__in={r.guardrail_id for r in rows["GuardrailSetting"]})
     }
     gone = SimpleNamespace(name="(deleted)", kind="", type="", tool_id=None)
 

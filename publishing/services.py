@@ -185,7 +185,8 @@ def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -
         target = record.snapshot
     else:
         previous = (
-            PublishRecord.objects.filter(pk=record.previous_id).values_list("snapshot", flat=True)
+            PublishRecord.objects.filter(pk=record.previous_id)
+            .values_list("snapshot", flat=True)
             .first()
             if record.previous_id
             else None

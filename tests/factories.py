@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+    def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -78,7 +78,7 @@ class ToolFactory(factory.django.DjangoModelFactory):
     kind = Tool.Kind.API
 
     @factory.post_generation
-    def actions(obj, create, extracted, **kwargs):  # noqa: N805 - factory-boy hook
+    def actions(obj, create, extracted, **kwargs):
         if not create:
             return
         for name in extracted if extracted is not None else ["search", "create"]:

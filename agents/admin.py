@@ -1,0 +1,208 @@
+"""The admin for auditors: everything browsable, Staging and Production read-only.
+
+Staging rows change only through the services (so every change is locked, attributed and
+recorded); here they are shown with their django-simple-history records. The catalogue
+(organizations, projects, corpora, tools, guardrails) is reference data and stays editable.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from agents.models import (
+    ActionSetting,
+    Agent,
+    AgentPermission,
+    Corpus,
+    CorpusConnection,
+    Guardrail,
+    GuardrailSetting,
+    Instruction,
+    Organization,
+    OrganizationMembership,
+    ProductionConfiguration,
+    Project,
+    StagingConfiguration,
+    Tool,
+    ToolAction,
+    ToolBinding,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Browse and audit only: no add, change or delete from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = OrganizationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(OrganizationMembership)
+class OrganizationMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role"]
+    list_filter = ["role", "organization"]
+    search_fields = ["user__username", "organization__name"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "created_at"]
+    list_filter = ["organization"]
+    search_fields = ["name", "organization__name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Corpus)
+class CorpusAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "created_at"]
+    list_filter = ["project__organization", "project"]
+    search_fields = ["name", "description"]
+
+
+class ToolActionInline(admin.TabularInline):
+    model = ToolAction
+    extra = 0
+
+
+@admin.register(Tool)
+class ToolAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "organization", "action_count"]
+    list_filter = ["kind", "organization"]
+    search_fields = ["name", "description"]
+    inlines = [ToolActionInline]
+
+    @admin.display(description="actions")
+    def action_count(self, obj):
+        return obj.actions.count()
+
+
+@admin.register(Guardrail)
+class GuardrailAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "organization"]
+    list_filter = ["type", "organization"]
+    search_fields = ["name", "type"]
+
+
+@admin.register(Agent)
+class AgentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "staging_name", "project", "published", "created_by", "created_at"]
+    list_filter = ["project__organization", "project"]
+    search_fields = ["staging__name", "production__snapshot__settings__name"]
+    list_select_related = ["staging", "project__organization", "created_by", "production"]
+
+    @admin.display(description="name (staging)", ordering="staging__name")
+    def staging_name(self, obj):
+        return obj.staging.name
+
+    @admin.display(boolean=True)
+    def published(self, obj):
+        return hasattr(obj, "production")
+
+
+class StagingRowAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A staging child row with its history button."""
+
+    list_filter = ["agent__project__organization"]
+    search_fields = ["agent__staging__name"]
+    list_select_related = ["agent__staging"]
+
+
+@admin.register(StagingConfiguration)
+class StagingConfigurationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "agent_id", "access_level", "revision", "updated_by", "updated_at"]
+    list_filter = ["access_level", "agent__project__organization", "updated_at"]
+    search_fields = ["name", "description"]
+    history_list_display = ["revision", "history_change_reason"]
+
+
+@admin.register(Instruction)
+class InstructionAdmin(StagingRowAdmin):
+    list_display = ["title", "agent", "position"]
+    search_fields = ["title", "content", "agent__staging__name"]
+
+
+@admin.register(CorpusConnection)
+class CorpusConnectionAdmin(StagingRowAdmin):
+    list_display = ["agent", "corpus", "enabled"]
+
+
+@admin.register(ToolBinding)
+class ToolBindingAdmin(StagingRowAdmin):
+    list_display = ["agent", "tool", "enabled"]
+
+
+@admin.register(ActionSetting)
+class ActionSettingAdmin(StagingRowAdmin):
+    list_display = ["agent", "action", "enabled"]
+
+
+@admin.register(GuardrailSetting)
+class GuardrailSettingAdmin(StagingRowAdmin):
+    list_display = ["agent", "guardrail", "enabled"]
+
+
+@admin.register(StagingConfiguration.history.model)
+class StagingCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every Staging edit as one row: who, when, what, on which agent."""
+
+    list_display = ["history_date", "agent_id", "name", "revision", "history_user", "reason"]
+    list_filter = ["history_date", "history_user", "history_type"]
+    search_fields = ["name", "history_change_reason", "history_user__username"]
+    date_hierarchy = "history_date"
+    list_select_related = ["history_user"]
+
+    @admin.display(description="change")
+    def reason(self, obj):
+        return obj.history_change_reason
+
+
+@admin.register(ProductionConfiguration)
+class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["agent_id", "name", "change_track_id", "published_by", "published_at"]
+    list_filter = ["published_at", "published_by"]
+    search_fields = ["snapshot__settings__name"]
+    readonly_fields = [
+        "agent",
+        "change_track_id",
+        "published_by",
+        "published_at",
+        "fingerprint",
+        "configuration",
+    ]
+    exclude = ["snapshot"]
+
+    def name(self, obj):
+        return obj.snapshot.get("settings", {}).get("name")
+
+    @admin.display(description="configuration")
+    def configuration(self, obj):
+        import json
+
+        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
+
+
+@admin.register(AgentPermission)
+class AgentPermissionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["agent", "user", "role", "granted_by", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "agent__staging__name"]
+    list_select_related = ["agent__staging", "user", "granted_by"]

@@ -1,0 +1,198 @@
+"""Demo data: an organization, a project, a catalogue, three agents and one user per role.
+
+Everything is made through the services, exactly as the API and the pages make it, so the
+demo's edit and publish histories look like real ones. Running it again changes nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from agents import services
+from agents.models import AgentPermission, Organization, OrganizationMembership
+from publishing.services import publish_agent
+
+DEMO_PASSWORD = "demo-pass-2026"
+ORGANIZATION = "Acme Support"
+
+ROLE_USERS = [
+    ("orgadmin", "Organization admin: every role on every agent of Acme Support"),
+    ("owner", "owner of every demo agent: permissions and delete"),
+    ("publisher", "publisher: edit, review, publish, roll back"),
+    ("editor", "editor: edit Staging and review, no publish"),
+    ("viewer", "viewer: sees Production only"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo data (idempotent) and print how to log in."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if Organization.objects.filter(name=ORGANIZATION).exists():
+            self.stdout.write("Demo data already present.")
+            self._print_logins()
+            return
+        with transaction.atomic():
+            self._seed(User)
+        self.stdout.write(self.style.SUCCESS("Demo data created."))
+        self._print_logins()
+
+    def _seed(self, User):
+        admin = User.objects.filter(username="admin").first()
+        if admin is None:
+            admin = User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
+        users = {"admin": admin}
+        for username, _ in ROLE_USERS:
+            users[username] = services.create_user(
+                username=username, password=DEMO_PASSWORD, email=f"{username}@example.com"
+            )
+
+        org = services.create_organization(name=ORGANIZATION, user=users["orgadmin"])
+        for username in ("owner", "publisher", "editor", "viewer"):
+            services.add_organization_member(
+                organization=org, user=users[username], role=OrganizationMembership.Role.MEMBER
+            )
+        project = services.create_project(organization=org, name="Customer Care")
+        corpora = [
+            services.create_corpus(project=project, name=name, description=description)
+            for name, description in [
+                ("Product manuals", "User guides and spec sheets for every product line."),
+                ("Refund policy", "Current refund, return and warranty policies."),
+                ("Support macros", "Approved answers to the 200 most common questions."),
+                ("Release notes", "What changed in each release, newest first."),
+            ]
+        ]
+        crm = services.create_tool(
+            organization=org,
+            name="CRM",
+            kind="api",
+            description="Customer records and tickets.",
+            actions=[
+                {"name": "lookup_customer", "config": {"fields": ["name", "plan"]}},
+                {"name": "create_ticket", "config": {"queue": "support"}},
+                {"name": "close_ticket"},
+            ],
+        )
+        web = services.create_tool(
+            organization=org,
+            name="Web search",
+            kind="web_search",
+            actions=[{"name": "search", "config": {"safe": True}}],
+        )
+        files = services.create_tool(
+            organization=org, name="Attachments", kind="attachment", actions=[{"name": "read"}]
+        )
+        pii = services.create_guardrail(
+            organization=org, name="PII filter", type="pii", config={"redact": ["email", "phone"]}
+        )
+        tone = services.create_guardrail(
+            organization=org, name="Tone check", type="moderation", config={"threshold": 0.8}
+        )
+        jailbreak = services.create_guardrail(
+            organization=org, name="Jailbreak shield", type="prompt_injection"
+        )
+
+        owner = users["owner"]
+        support = services.create_agent(
+            project=project,
+            user=owner,
+            name="Support Assistant",
+            description="Answers customer questions using the manuals and the refund policy.",
+            model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 1024, "top_p": 1},
+        )
+        for title, content in [
+            ("Role", "You are Acme's support assistant. Be concise, friendly and accurate."),
+            (
+                "Sources",
+                "Answer only from the connected knowledge sources. When unsure, say so and "
+                "offer to open a ticket.",
+            ),
+            ("Escalation", "Escalate billing disputes over $500 to a human agent."),
+        ]:
+            services.add_instruction(agent=support, user=owner, title=title, content=content)
+        services.connect_corpora(
+            agent=support, user=owner, corpus_ids=[corpora[0].pk, corpora[1].pk]
+        )
+        services.enable_tool(agent=support, user=owner, tool_id=crm.pk)
+        services.set_guardrail(agent=support, user=owner, guardrail_id=pii.pk, enabled=True)
+        services.set_tags(agent=support, user=owner, tags=["support", "customer-facing"])
+        services.set_access_level(agent=support, user=owner, access_level="organization")
+        publish_agent(agent=support, user=owner, notes="First release of the support assistant.")
+        # Work in progress, not yet published: what the review page shows.
+        services.update_agent_settings(
+            agent=support,
+            user=owner,
+            model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 2048, "top_p": 1},
+        )
+        services.add_instruction(
+            agent=support,
+            user=owner,
+            title="Refunds",
+            content="Quote the refund policy verbatim and link to the refund form.",
+        )
+        services.update_action(
+            agent=support,
+            user=owner,
+            tool_id=crm.pk,
+            action_id=crm.actions.get(name="close_ticket").pk,
+            enabled=False,
+        )
+
+        sales = services.create_agent(
+            project=project,
+            user=owner,
+            name="Sales Helper",
+            description="Helps prospects choose a plan.",
+            model_config={"model": "gpt-4o-mini", "temperature": 0.7, "max_tokens": 800},
+        )
+        services.add_instruction(
+            agent=sales,
+            user=owner,
+            title="Goal",
+            content="Help prospects pick the right plan. Never promise discounts.",
+        )
+        services.connect_corpora(agent=sales, user=owner, corpus_ids=[corpora[3].pk])
+        services.enable_tool(agent=sales, user=owner, tool_id=web.pk)
+        services.set_guardrail(agent=sales, user=owner, guardrail_id=tone.pk, enabled=True)
+        services.set_access_level(agent=sales, user=owner, access_level="public")
+        publish_agent(agent=sales, user=owner, notes="Launch.")
+        services.set_tags(agent=sales, user=owner, tags=["sales"])
+        publish_agent(agent=sales, user=owner, notes="Tagged for the catalogue.")
+
+        triage = services.create_agent(
+            project=project,
+            user=owner,
+            name="Ticket Triage",
+            description="Sorts incoming tickets by urgency and product (never published).",
+            model_config={"model": "gpt-4o-mini", "temperature": 0, "max_tokens": 256},
+        )
+        services.add_instruction(
+            agent=triage,
+            user=owner,
+            title="Labels",
+            content="Label each ticket: urgent, normal or low, and name the product.",
+        )
+        services.connect_corpora(agent=triage, user=owner, corpus_ids=[corpora[2].pk])
+        services.enable_tool(agent=triage, user=owner, tool_id=files.pk)
+        services.set_guardrail(agent=triage, user=owner, guardrail_id=jailbreak.pk, enabled=True)
+
+        for agent in (support, sales, triage):
+            for username, role in (
+                ("publisher", AgentPermission.Role.PUBLISHER),
+                ("editor", AgentPermission.Role.EDITOR),
+                ("viewer", AgentPermission.Role.VIEWER),
+            ):
+                services.grant_permission(
+                    agent=agent, user=owner, target_user_id=users[username].pk, role=role
+                )
+
+    def _print_logins(self):
+        self.stdout.write(
+            "\nOpen http://127.0.0.1:8000/ and log in with any of these "
+            f"(password: {DEMO_PASSWORD}):"
+        )
+        self.stdout.write("  admin      superuser; Django admin at /admin/")
+        for username, description in ROLE_USERS:
+            self.stdout.write(f"  {username:<10} {description}")
+        self.stdout.write("API: POST /api/v2/auth/token; docs at /api/docs/\n")

@@ -1,0 +1,68 @@
+"""Publish records in the admin: listed, filtered, searchable - and never changeable."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from agents.admin import ReadOnlyAdminMixin
+from publishing.models import PublishRecord
+
+
+@admin.register(PublishRecord)
+class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "published_at",
+        "agent",
+        "sequence",
+        "published_by_username",
+        "summary",
+        "restored_from",
+    ]
+    list_filter = ["published_at", "published_by", "agent__project__organization", "agent"]
+    search_fields = ["notes", "summary", "published_by_username", "=change_track_id"]
+    date_hierarchy = "published_at"
+    list_select_related = ["agent__staging", "restored_from"]
+    readonly_fields = [
+        "change_track_id",
+        "agent",
+        "sequence",
+        "published_by",
+        "published_by_username",
+        "published_at",
+        "notes",
+        "summary",
+        "counts",
+        "changes_table",
+        "configuration",
+        "fingerprint",
+        "previous",
+        "restored_from",
+        "restored_mode",
+        "previous_hash",
+        "record_hash",
+    ]
+    fields = readonly_fields
+    actions = None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The list never needs the snapshot or the change list.
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("snapshot", "changes")
+        return queryset
+
+    @admin.display(description="changes")
+    def changes_table(self, obj):
+        if not obj.changes:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((c.get("section"), c.get("change"), c.get("label")) for c in obj.changes),
+        )
+        return format_html("<table>{}</table>", rows)
+
+    @admin.display(description="configuration as published")
+    def configuration(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
