@@ -95,6 +95,13 @@ class ToolAdmin(admin.ModelAdmin):
         return obj.actions.count()
 
 
+@admin.register(ToolAction)
+class ToolActionAdmin(admin.ModelAdmin):
+    list_display = ["name", "tool"]
+    list_filter = ["tool__organization", "tool"]
+    search_fields = ["name", "tool__name"]
+
+
 @admin.register(Guardrail)
 class GuardrailAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "organization"]

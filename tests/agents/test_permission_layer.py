@@ -1,0 +1,146 @@
+"""agents.permissions: effective roles, visibility, and 404-before-403."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from agents import services
+from agents.models import AgentPermission, OrganizationMembership
+from agents.permissions import Role, get_agent_for, role_for, visible_agents
+from publishing.services import publish_agent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def grant(agent, user, role):
+    AgentPermission.objects.create(agent=agent, user=user, role=role)
+
+
+def published_with_access(agent, owner, level):
+    services.set_access_level(agent=agent, user=owner, access_level=level)
+    publish_agent(agent=agent, user=owner)
+    agent.refresh_from_db()
+    return agent
+
+
+@pytest.mark.parametrize(
+    ("granted", "expected"),
+    [
+        ("viewer", Role.VIEWER),
+        ("editor", Role.EDITOR),
+        ("publisher", Role.PUBLISHER),
+        ("owner", Role.OWNER),
+    ],
+)
+def test_explicit_grants_give_that_role(agent, granted, expected):
+    user = factories.UserFactory()
+    grant(agent, user, granted)
+    assert role_for(user, agent) == expected
+
+
+def test_creator_owns_the_agent(agent, owner):
+    assert role_for(owner, agent) == Role.OWNER
+
+
+def test_superuser_and_org_admin_hold_owner(agent, organization):
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    admin = factories.UserFactory()
+    factories.MembershipFactory(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    assert role_for(superuser, agent) == Role.OWNER
+    assert role_for(admin, agent) == Role.OWNER
+
+
+def test_admin_of_another_organization_sees_nothing(agent):
+    other_admin = factories.UserFactory()
+    factories.MembershipFactory(user=other_admin, role=OrganizationMembership.Role.ADMIN)
+    assert role_for(other_admin, agent) is None
+
+
+def test_unpublished_agent_is_invisible_to_members_without_a_grant(agent, organization):
+    member = factories.UserFactory()
+    factories.MembershipFactory(organization=organization, user=member)
+    assert role_for(member, agent) is None
+
+
+def test_staging_access_level_grants_nothing_before_publish(agent, owner):
+    services.set_access_level(agent=agent, user=owner, access_level="public")
+    stranger = factories.UserFactory()
+    assert role_for(stranger, agent) is None
+
+
+def test_public_production_lets_any_user_view(agent, owner):
+    published_with_access(agent, owner, "public")
+    assert role_for(factories.UserFactory(), agent) == Role.VIEWER
+
+
+def test_organization_production_lets_members_view(agent, owner, organization):
+    published_with_access(agent, owner, "organization")
+    member = factories.UserFactory()
+    factories.MembershipFactory(organization=organization, user=member)
+    assert role_for(member, agent) == Role.VIEWER
+    assert role_for(factories.UserFactory(), agent) is None
+
+
+def test_project_production_lets_project_members_view(agent, owner, project):
+    published_with_access(agent, owner, "project")
+    member, outsider = factories.UserFactory(), factories.UserFactory()
+    project.members.add(member)
+    assert role_for(member, agent) == Role.VIEWER
+    assert role_for(outsider, agent) is None
+
+
+def test_anonymous_has_no_role(agent):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert role_for(AnonymousUser(), agent) is None
+
+
+def test_get_agent_for_hides_unseen_agents_as_404(agent):
+    with pytest.raises(Http404):
+        get_agent_for(factories.UserFactory(), agent.pk, Role.VIEWER)
+    with pytest.raises(Http404):
+        get_agent_for(factories.UserFactory(), "not-a-number", Role.VIEWER)
+    with pytest.raises(Http404):
+        get_agent_for(factories.UserFactory(), 10**9, Role.VIEWER)
+
+
+def test_get_agent_for_refuses_a_weaker_role_with_403(agent):
+    editor = factories.UserFactory()
+    grant(agent, editor, "editor")
+    found, role = get_agent_for(editor, agent.pk, Role.EDITOR)
+    assert (found.pk, role) == (agent.pk, Role.EDITOR)
+    with pytest.raises(PermissionDenied, match="publisher"):
+        get_agent_for(editor, agent.pk, Role.PUBLISHER)
+
+
+def test_visible_agents_lists_exactly_what_role_for_allows(project, owner, organization):
+    private = factories.AgentFactory(project=project, user=owner, name="private")
+    public = published_with_access(
+        factories.AgentFactory(project=project, user=owner, name="public"), owner, "public"
+    )
+    org_wide = published_with_access(
+        factories.AgentFactory(project=project, user=owner, name="org"), owner, "organization"
+    )
+    granted = factories.AgentFactory(project=project, user=owner, name="granted")
+    member = factories.UserFactory()
+    factories.MembershipFactory(organization=organization, user=member)
+    grant(granted, member, "editor")
+
+    visible = set(visible_agents(member).values_list("pk", flat=True))
+    assert visible == {public.pk, org_wide.pk, granted.pk}
+    assert private.pk not in visible
+    for agent in (private, public, org_wide, granted):
+        assert (role_for(member, agent) is not None) == (agent.pk in visible)
+    assert set(visible_agents(factories.UserFactory()).values_list("pk", flat=True)) == {public.pk}
+
+
+def test_visible_agents_costs_one_query(project, owner, django_assert_num_queries):
+    for _ in range(5):
+        factories.AgentFactory(project=project, user=owner)
+    with django_assert_num_queries(1):
+        agents = list(visible_agents(owner))
+        names = [a.staging.name for a in agents]
+    assert len(names) == 5
