@@ -1,37 +1,254 @@
-"""The live read: what end-users and integrations get, cached per agent.
+"""The live read: what end-users and integrations get, served from the cache without SQL.
 
-The cache holds the exact JSON body and ETag of ``GET /api/v2/agents/{id}/production``; a
-publish drops it on commit (never before, so no reader caches a state that is rolled back).
+``GET /api/v2/agents/{id}/production`` (``publishing.live_views``) needs two things per
+request: the body of the agent's Production, and whether this caller may read it. Both are
+cached, so a repeated read costs one cache round trip (``get_many``) and no SQL:
+
+* ``live:agent:{id}`` - the exact JSON body and ETag, stamped with the agent's version;
+* ``live:agent:{id}:v`` - the agent's version, a fresh random value on every ``invalidate``
+  (after a publish commits, after the agent or its Production is deleted);
+* ``live:access:gen`` - the access generation, a fresh random value after every committed
+  change that can alter who may read what: agent permissions, organization memberships,
+  project members, API tokens, users (``is_active``, ``is_superuser``...), logouts;
+* ``live:access:{id}:{credential}`` - one caller's decision on one agent (user id and role,
+  or "may not see it"), stamped with the agent's version and the access generation.
+  ``credential`` is a hash of the API token or session key, never the secret itself.
+
+An entry whose stamp differs from the current version or generation is a miss, and so is a
+missing version or generation, so a reader that loaded Production just before a publish and
+wrote it just after can never make the old state current again: its stamp is the old one.
+
+How stale a cached answer can be - the documented bound:
+
+* through the ORM (services, admin, ``QuerySet.delete``): none; the change drops the
+  entries when its transaction commits (``transaction.on_commit``).
+* a write that skips model signals (``QuerySet.update``, raw SQL, ``bulk_create``):
+  at most ``ACCESS_SECONDS`` for access, ``PAYLOAD_SECONDS`` for Production - but
+  Production is written only by ``publish_agent``, which always invalidates.
+* a cache local to each process (``LocMemCache``): one process cannot drop another's
+  entries, so both kinds live only ``LOCAL_SECONDS`` there. Run several processes on Redis.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-CACHE_SECONDS = 60 * 60
+# Shared caches (Redis) are dropped explicitly, so long lifetimes are safe there; these only
+# bound what a write that skips the signals (QuerySet.update, raw SQL) can leave behind.
+PAYLOAD_SECONDS = 60 * 60
+ACCESS_SECONDS = 60
+# A per-process cache cannot be dropped from another process: keep its entries short.
+LOCAL_SECONDS = 10
+
+GENERATION_KEY = "live:access:gen"
+
+# Kept for callers of the first version of this module.
+CACHE_SECONDS = PAYLOAD_SECONDS
 
 
 def cache_key(agent_id: int) -> str:
     return f"live:agent:{agent_id}"
 
 
+def version_key(agent_id: int) -> str:
+    return f"live:agent:{agent_id}:v"
+
+
+def access_key(agent_id: int, credential: str) -> str:
+    return f"live:access:{agent_id}:{credential}"
+
+
+def credential_hash(kind: str, secret: str) -> str:
+    """A cache-key-safe name for a token or session key that does not reveal it."""
+    return hashlib.sha256(f"{kind}:{secret}".encode()).hexdigest()[:40]
+
+
+def _process_local() -> bool:
+    return isinstance(cache, LocMemCache) or (
+        settings.CACHES.get("default", {}).get("BACKEND", "").endswith("LocMemCache")
+    )
+
+
+def payload_seconds() -> int:
+    return LOCAL_SECONDS if _process_local() else PAYLOAD_SECONDS
+
+
+def access_seconds() -> int:
+    return LOCAL_SECONDS if _process_local() else ACCESS_SECONDS
+
+
+def _fresh_stamp() -> str:
+    return uuid.uuid4().hex
+
+
 def invalidate(agent_id: int) -> None:
+    """Drop the agent's cached Production and every cached access decision on it.
+
+    Called once the publish has committed (never before: a reader would cache a state that
+    may yet be rolled back). The new version makes any concurrent writer's entry stale.
+    """
+    cache.set(version_key(agent_id), _fresh_stamp(), None)
     cache.delete(cache_key(agent_id))
+
+
+def forget_access() -> None:
+    """Make every cached access decision stale (the payloads stay)."""
+    cache.set(GENERATION_KEY, _fresh_stamp(), None)
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What one ``get_many`` round trip found for an (agent, caller) pair."""
+
+    version: str | None
+    generation: str | None
+    payload: dict[str, Any] | None
+    access: dict[str, Any] | None
+
+
+def lookup(agent_id: int, credential: str) -> Cached:
+    """Read the four entries of a live read at once; stale ones come back as None.
+
+    Call it *before* reading the database, and hand its result to ``remember``: entries are
+    stamped with the version and generation seen here, so an invalidation that lands while
+    the database is read leaves them stale instead of current.
+    """
+    keys = (
+        cache_key(agent_id),
+        version_key(agent_id),
+        GENERATION_KEY,
+        access_key(agent_id, credential),
+    )
+    found = cache.get_many(keys)
+    version = found.get(keys[1])
+    generation = found.get(keys[2])
+    if version is None or generation is None:
+        # First read since the cache started (or a stamp was evicted). ``add`` never replaces
+        # a stamp that a concurrent invalidation has just set.
+        if version is None:
+            cache.add(keys[1], _fresh_stamp(), None)
+        if generation is None:
+            cache.add(GENERATION_KEY, _fresh_stamp(), None)
+        stamps = cache.get_many(keys[1:3])
+        return Cached(
+            version=stamps.get(keys[1]),
+            generation=stamps.get(keys[2]),
+            payload=None,
+            access=None,
+        )
+    payload = found.get(keys[0])
+    if payload is not None and payload.get("v") != version:
+        payload = None
+    access = found.get(keys[3])
+    if access is not None and (access.get("v") != version or access.get("g") != generation):
+        access = None
+    return Cached(version=version, generation=generation, payload=payload, access=access)
+
+
+def remember(
+    agent_id: int,
+    credential: str,
+    seen: Cached,
+    *,
+    payload: dict[str, Any] | None,
+    access: dict[str, Any] | None,
+    access_timeout: int | None = None,
+) -> None:
+    """Cache a freshly computed payload and access decision under the stamps ``seen`` read."""
+    if seen.version is None or seen.generation is None:
+        return  # a stamp vanished (eviction): nothing can be stamped safely this time
+    if payload is not None and seen.payload is None:
+        cache.set(cache_key(agent_id), {**payload, "v": seen.version}, payload_seconds())
+    if access is None:
+        return
+    timeout = access_seconds()
+    if access_timeout is not None:
+        timeout = min(timeout, access_timeout)
+    if timeout > 0:
+        cache.set(
+            access_key(agent_id, credential),
+            {**access, "v": seen.version, "g": seen.generation},
+            timeout,
+        )
 
 
 def live_payload(agent_id: int, row: dict[str, Any]) -> dict[str, Any]:
     """The body and ETag for one Production row (``snapshot``, ``change_track_id``...)."""
+    snapshot = row["snapshot"]
+    if isinstance(snapshot, str | bytes):
+        snapshot = json.loads(snapshot)
     body = {
         "agent_id": agent_id,
         "environment": "production",
         "change_track_id": str(row["change_track_id"]),
         "published_at": row["published_at"].isoformat().replace("+00:00", "Z"),
-        "configuration": row["snapshot"],
+        "configuration": snapshot,
     }
     return {
         "body": json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         "etag": f'"{row["fingerprint"][:32]}-{str(row["change_track_id"])[:8]}"',
     }
+
+
+# --- invalidation on commit -------------------------------------------------------------------
+
+
+def _on_commit(func: Any, using: str | None) -> None:
+    transaction.on_commit(func, using=using)
+
+
+def _access_changed(sender: Any, using: str | None = None, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    # Every login saves last_login; that changes no one's access.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    _on_commit(forget_access, using)
+
+
+def _members_changed(sender: Any, action: str, using: str | None = None, **kwargs: Any) -> None:
+    if action in {"post_add", "post_remove", "post_clear"}:
+        _on_commit(forget_access, using)
+
+
+def _logged_out(sender: Any, **kwargs: Any) -> None:
+    forget_access()
+
+
+def _production_gone(sender: Any, instance: Any, using: str | None = None, **kwargs: Any) -> None:
+    agent_id = instance.pk if sender._meta.model_name == "agent" else instance.agent_id
+    _on_commit(lambda: invalidate(agent_id), using)
+
+
+def connect_signals() -> None:
+    """Connect the receivers that drop cached entries; safe to call more than once.
+
+    Senders are named by label, so this works before the app registry is ready.
+    """
+    for label in (
+        "agents.AgentPermission",
+        "agents.OrganizationMembership",
+        "authtoken.Token",
+        settings.AUTH_USER_MODEL,
+    ):
+        post_save.connect(_access_changed, sender=label, dispatch_uid=f"live-save-{label}")
+        post_delete.connect(_access_changed, sender=label, dispatch_uid=f"live-delete-{label}")
+    m2m_changed.connect(
+        _members_changed, sender="agents.Project_members", dispatch_uid="live-project-members"
+    )
+    user_logged_out.connect(_logged_out, dispatch_uid="live-logout")
+    for label in ("agents.Agent", "agents.ProductionConfiguration"):
+        post_delete.connect(_production_gone, sender=label, dispatch_uid=f"live-gone-{label}")
+
+
+connect_signals()

@@ -1,0 +1,448 @@
+"""``GET /api/v2/agents/{id}/production``: the live configuration, at the cost of a cache hit.
+
+What end-users and integrations poll, so it is the hottest read of the system. It answers
+exactly like the rest of the API (401 without or with bad credentials, 404 for an agent the
+caller may not see or that was never published, ETag and 304) but does not run Django REST
+framework's request cycle for GET/HEAD:
+
+* a repeated read costs one cache round trip and **no SQL**, authentication included: the
+  caller's decision on the agent is cached by a hash of its token or session key
+  (``publishing.live``), and dropped on commit of any change to permissions, memberships,
+  tokens or users;
+* a first read costs **one SQL query** with a token: the token, the user, the agent, its
+  project, the caller's organization membership, agent permission and project membership,
+  and the Production row, joined in a single statement. With a session, Django's own session
+  and user lookups come first (two more queries), then the same single statement.
+
+Other methods go through DRF (405, OPTIONS). The role rules are those of
+``agents.permissions.role_for``; ``role_from_facts`` restates them over the joined row, and a
+test holds the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.dateparse import parse_datetime
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from agents.models import (
+    AccessLevel,
+    Agent,
+    AgentPermission,
+    OrganizationMembership,
+    ProductionConfiguration,
+    Project,
+)
+from agents.permissions import Role
+from publishing import live
+
+CACHE_CONTROL = "private, no-cache"
+VARY = "Authorization, Cookie"
+
+NOT_PROVIDED = "Authentication credentials were not provided."
+NOT_FOUND = "Agent not found."
+NOT_PUBLISHED = "This agent has not been published yet."
+
+
+class Unauthorized(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+# --- who is asking ------------------------------------------------------------------------------
+
+
+def token_from_header(request: HttpRequest) -> str | None:
+    """The token of ``Authorization: Token <key>``, parsed as DRF's TokenAuthentication does.
+
+    None when the header is absent or names another scheme (the session is tried next).
+    """
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header:
+        return None
+    parts = header.split()
+    if not parts or parts[0].lower() != "token":
+        return None
+    if len(parts) == 1:
+        raise Unauthorized("Invalid token header. No credentials provided.")
+    if len(parts) > 2:
+        raise Unauthorized("Invalid token header. Token string should not contain spaces.")
+    token = parts[1]
+    try:
+        # Header values arrive as latin-1; DRF refuses what is not valid UTF-8 bytes.
+        token = token.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise Unauthorized(
+            "Invalid token header. Token string should not contain invalid characters."
+        ) from None
+    return token
+
+
+# --- the single statement -----------------------------------------------------------------------
+
+
+@cache
+def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
+    """One SELECT: caller, agent, every fact the role depends on, and Production.
+
+    ``by`` is "token" (the first table is the token, so a wrong token finds no row) or
+    "user" (a session or a test client already named the user).
+    """
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    q = connection.ops.quote_name
+    user_model = get_user_model()
+    tables = {
+        "token": q(Token._meta.db_table),
+        "user": q(user_model._meta.db_table),
+        "agent": q(Agent._meta.db_table),
+        "project": q(Project._meta.db_table),
+        "members": q(Project.members.through._meta.db_table),
+        "membership": q(OrganizationMembership._meta.db_table),
+        "permission": q(AgentPermission._meta.db_table),
+        "production": q(ProductionConfiguration._meta.db_table),
+    }
+    if vendor == "postgresql":
+        level = "pc.snapshot -> 'settings' ->> 'access_level'"
+    elif vendor == "sqlite":
+        level = "json_extract(pc.snapshot, '$.settings.access_level')"
+    else:
+        level = "NULL"  # read from the snapshot instead (always fetched then)
+    snapshot = "pc.snapshot" if with_snapshot or level == "NULL" else "NULL"
+    if by == "token":
+        source = f"FROM {tables['token']} t JOIN {tables['user']} u ON u.id = t.user_id"
+        where = "t.key = %s"
+    else:
+        source = f"FROM {tables['user']} u"
+        where = "u.id = %s"
+    return f"""
+        SELECT u.id, u.is_active, u.is_superuser, a.id, om.role, ap.role,
+               EXISTS (SELECT 1 FROM {tables["members"]} pm
+                       WHERE pm.project_id = a.project_id AND pm.user_id = u.id),
+               pc.agent_id, pc.change_track_id, pc.published_at, pc.fingerprint,
+               {level}, {snapshot}
+        {source}
+        LEFT JOIN {tables["agent"]} a ON a.id = %s
+        LEFT JOIN {tables["project"]} p ON p.id = a.project_id
+        LEFT JOIN {tables["membership"]} om
+               ON om.organization_id = p.organization_id AND om.user_id = u.id
+        LEFT JOIN {tables["permission"]} ap ON ap.agent_id = a.id AND ap.user_id = u.id
+        LEFT JOIN {tables["production"]} pc ON pc.agent_id = a.id
+        WHERE {where}
+    """
+
+
+def _fetch(by: str, who: Any, agent_id: int, *, with_snapshot: bool) -> dict[str, Any] | None:
+    sql = _statement(connection.vendor, by, with_snapshot)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [agent_id, who])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (
+        user_id,
+        is_active,
+        is_superuser,
+        found_agent,
+        org_role,
+        granted,
+        project_member,
+        published,
+        change_track_id,
+        published_at,
+        fingerprint,
+        level,
+        snapshot,
+    ) = row
+    if isinstance(snapshot, str | bytes):
+        snapshot = json.loads(snapshot)
+    if published is not None and level is None and snapshot is not None:
+        level = snapshot.get("settings", {}).get("access_level")
+    return {
+        "user_id": user_id,
+        "is_active": bool(is_active),
+        "is_superuser": bool(is_superuser),
+        "agent_exists": found_agent is not None,
+        "org_role": org_role,
+        "granted": granted,
+        "project_member": bool(project_member),
+        "published": published is not None,
+        "access_level": level,
+        "change_track_id": _uuid(change_track_id),
+        "published_at": _datetime(published_at),
+        "fingerprint": fingerprint,
+        "snapshot": snapshot,
+    }
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+def _datetime(value: Any) -> datetime | None:
+    # The raw cursor skips the ORM's converters: SQLite gives text, naive in UTC.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def role_from_facts(
+    *,
+    agent_exists: bool,
+    is_superuser: bool,
+    org_role: str | None,
+    granted: str | None,
+    published: bool,
+    access_level: str | None,
+    project_member: bool,
+    **_: Any,
+) -> Role | None:
+    """``agents.permissions.role_for`` over the facts the single statement returns."""
+    if not agent_exists:
+        return None
+    if is_superuser or org_role == OrganizationMembership.Role.ADMIN:
+        return Role.OWNER
+    if granted is not None:
+        return Role.from_label(granted)
+    if not published:
+        return None
+    if access_level == AccessLevel.PUBLIC:
+        return Role.VIEWER
+    if access_level == AccessLevel.ORGANIZATION and org_role is not None:
+        return Role.VIEWER
+    if access_level == AccessLevel.PROJECT and project_member:
+        return Role.VIEWER
+    return None
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+def _json_error(status: int, detail: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps({"detail": detail}), content_type="application/json", status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = "Token"
+    response["Vary"] = VARY
+    return response
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    if "*" in tags:
+        return True
+    # Weak comparison (RFC 9110 13.1.2): W/"x" matches "x".
+    bare = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == bare for tag in tags)
+
+
+def _answer(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
+    if _matches(request, payload["etag"]):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        body = payload["body"] if request.method != "HEAD" else b""
+        response = HttpResponse(body, content_type="application/json")
+        if request.method == "HEAD":
+            response["Content-Length"] = str(len(payload["body"]))
+    response["ETag"] = payload["etag"]
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Vary"] = VARY
+    return response
+
+
+def serve_production(request: HttpRequest, agent_id: int) -> HttpResponse:
+    """The whole GET: authenticate, authorize, answer - from the cache when it can."""
+    forced = getattr(request, "_force_auth_user", None)  # DRF's test client
+    try:
+        token = None if forced is not None else token_from_header(request)
+    except Unauthorized as exc:
+        return _json_error(401, exc.detail)
+    session_key = None
+    if forced is None and token is None:
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if not session_key:
+            return _json_error(401, NOT_PROVIDED)
+
+    credential = None
+    seen = None
+    if token is not None:
+        credential = live.credential_hash("token", token)
+    elif session_key is not None:
+        credential = live.credential_hash("session", session_key)
+    if credential is not None:
+        seen = live.lookup(agent_id, credential)
+        if seen.access is not None:
+            if not seen.access["r"]:
+                return _json_error(404, NOT_FOUND)
+            if seen.payload is not None:
+                return _answer(request, seen.payload)
+
+    need_snapshot = seen is None or seen.payload is None
+    access_timeout = None
+    if token is not None:
+        facts = _fetch("token", token, agent_id, with_snapshot=need_snapshot)
+        if facts is None:
+            return _json_error(401, "Invalid token.")
+        if not facts["is_active"]:
+            return _json_error(401, "User inactive or deleted.")
+    else:
+        user = forced if forced is not None else request.user
+        if not user.is_authenticated or not user.is_active:
+            return _json_error(401, NOT_PROVIDED)
+        if session_key is not None:
+            # A cached session must not outlive the session itself.
+            access_timeout = request.session.get_expiry_age()
+        facts = _fetch("user", user.pk, agent_id, with_snapshot=need_snapshot)
+        if facts is None:
+            return _json_error(401, NOT_PROVIDED)
+
+    role = role_from_facts(**facts)
+    payload = None
+    if role is not None and facts["published"]:
+        if seen is not None and seen.payload is not None:
+            payload = seen.payload
+        else:
+            payload = live.live_payload(agent_id, facts)
+            payload["body"] = payload["body"].encode()
+    if credential is not None and seen is not None:
+        live.remember(
+            agent_id,
+            credential,
+            seen,
+            payload=payload if seen.payload is None else None,
+            access={"u": facts["user_id"], "r": int(role) if role is not None else 0},
+            access_timeout=access_timeout,
+        )
+    if role is None:
+        return _json_error(404, NOT_FOUND)
+    if payload is None:
+        return _json_error(404, NOT_PUBLISHED)
+    return _answer(request, payload)
+
+
+# --- the view, and what /api/schema/ says about it -----------------------------------------------
+
+_CONFIGURATION = inline_serializer(
+    name="LiveProduction",
+    fields={
+        "agent_id": serializers.IntegerField(),
+        "environment": serializers.ChoiceField(choices=["production"]),
+        "change_track_id": serializers.UUIDField(
+            help_text="The publish record this configuration came from."
+        ),
+        "published_at": serializers.DateTimeField(),
+        "configuration": serializers.JSONField(
+            help_text="The published snapshot: settings, instructions, knowledge_sources, "
+            "tools (with actions) and guardrails."
+        ),
+    },
+)
+_DETAIL = inline_serializer(name="LiveDetail", fields={"detail": serializers.CharField()})
+_HEADERS = [
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="Names this exact configuration; send it back in If-None-Match.",
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description=f"`{CACHE_CONTROL}`: private data; revalidate with the ETag each time.",
+    ),
+]
+
+
+class LiveProductionView(APIView):
+    """The live configuration of an agent. GET and HEAD never enter DRF's request cycle."""
+
+    # Listed so the schema names the accepted credentials; GET and HEAD apply the same rules
+    # in ``serve_production``, other methods go through these.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.method in ("GET", "HEAD"):
+            return serve_production(request, kwargs["agent_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="agents_production_retrieve",
+        summary="The live (Production) configuration of an agent",
+        description=(
+            "What end-users and integrations get: the snapshot of the agent's newest publish, "
+            "with the `change_track_id` of that publish. Needs at least the viewer role. "
+            "Answers `304 Not Modified` when `If-None-Match` carries the current ETag. "
+            "A revoked permission or deleted token stops working as soon as that change "
+            "commits."
+        ),
+        tags=["agents"],
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="An ETag from an earlier answer.",
+            ),
+            *_HEADERS,
+        ],
+        responses={
+            200: OpenApiResponse(_CONFIGURATION, description="The live configuration."),
+            304: OpenApiResponse(description="Unchanged since the ETag in If-None-Match."),
+            401: OpenApiResponse(_DETAIL, description="No credentials, or bad ones."),
+            404: OpenApiResponse(
+                _DETAIL,
+                description="No such agent, one the caller may not see, or never published.",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Live configuration",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "agent_id": 7,
+                    "environment": "production",
+                    "change_track_id": "3f2c0e8a-5a8e-4d3c-9a53-0b8c1f3b6d21",
+                    "published_at": "2025-01-31T09:30:00Z",
+                    "configuration": {"settings": {"name": "Support bot"}, "instructions": []},
+                },
+            )
+        ],
+    )
+    def get(self, request: Any, agent_id: int) -> HttpResponse:
+        return serve_production(getattr(request, "_request", request), agent_id)

@@ -1,0 +1,58 @@
+"""Agents of two sizes, each published twice with one unpublished edit on top.
+
+``scenarios`` builds a small agent (one of everything) and a large one (200 instructions,
+300 corpus connections, 60 tools x 5 actions, 20 guardrails) the same way, so a test can
+run one operation on both and require the same number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from agents.models import Agent
+from bench.data import LARGE, SMALL, build_agent, edit_one_instruction
+from publishing.models import PublishRecord
+from publishing.services import publish_agent
+
+
+@dataclass
+class Scenario:
+    agent: Agent
+    first: PublishRecord
+    second: PublishRecord
+
+
+def prepare(*, project: Any, user: Any, size: Any, name: str) -> Scenario:
+    agent = build_agent(project=project, user=user, size=size, name=name)
+    first = publish_agent(agent=agent, user=user, notes="First")
+    edit_one_instruction(agent, user, "Second")
+    second = publish_agent(agent=agent, user=user, notes="Second")
+    edit_one_instruction(agent, user, "Third")
+    return Scenario(agent=Agent.objects.get(pk=agent.pk), first=first, second=second)
+
+
+@pytest.fixture
+def scenarios(project, owner) -> dict[str, Scenario]:
+    return {
+        "small": prepare(project=project, user=owner, size=SMALL, name="Small"),
+        "large": prepare(project=project, user=owner, size=LARGE, name="Large"),
+    }
+
+
+@pytest.fixture
+def same_bound(django_assert_max_num_queries):
+    """Run ``call`` once per scenario under ``bound`` queries; all must cost the same."""
+
+    def check(bound: int, call: Any, scenarios: dict[str, Scenario]) -> dict[str, int]:
+        counts = {}
+        for size, scenario in scenarios.items():
+            with django_assert_max_num_queries(bound) as captured:
+                call(scenario)
+            counts[size] = len(captured)
+        assert counts["small"] == counts["large"], f"queries grow with size: {counts}"
+        return counts
+
+    return check

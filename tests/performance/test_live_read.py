@@ -1,0 +1,470 @@
+"""GET /api/v2/agents/{id}/production: the contract, its cost, and how fast access is revoked."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agents import services
+from agents.models import AccessLevel, AgentPermission, OrganizationMembership
+from agents.permissions import role_for
+from bench.data import SMALL, build_agent, edit_one_instruction
+from publishing import live
+from publishing.live_views import _fetch, role_from_facts
+from publishing.models import PublishRecord
+from publishing.services import publish_agent
+from tests import factories
+
+pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
+
+
+def url(agent_id: int) -> str:
+    return reverse("agent-production", kwargs={"agent_id": agent_id})
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def published(project, owner):
+    agent = build_agent(project=project, user=owner, size=SMALL, name="Live")
+    publish_agent(agent=agent, user=owner, notes="First")
+    return agent
+
+
+@pytest.fixture
+def viewer(published):
+    user = factories.UserFactory(username="viewer")
+    services.grant_permission(
+        agent=published, user=published.created_by, target_user_id=user.pk, role="viewer"
+    )
+    return user
+
+
+# --- the answer --------------------------------------------------------------------------------
+
+
+def test_body_is_the_published_snapshot_with_its_change_track_id(published, owner):
+    response = token_client(owner).get(url(published.pk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    record = PublishRecord.objects.get(agent=published)
+    assert body == {
+        "agent_id": published.pk,
+        "environment": "production",
+        "change_track_id": str(record.change_track_id),
+        "published_at": record.published_at.isoformat().replace("+00:00", "Z"),
+        "configuration": record.snapshot,
+    }
+
+
+def test_answer_carries_etag_and_private_revalidate_cache_control(published, owner):
+    response = token_client(owner).get(url(published.pk))
+
+    assert response["ETag"].startswith('"') and response["ETag"].endswith('"')
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-cache"} <= directives
+    assert "Authorization" in response["Vary"]
+
+
+@pytest.mark.parametrize("form", ["{etag}", "W/{etag}", '"other", {etag}', "*"])
+def test_matching_if_none_match_answers_304_without_body(published, owner, form):
+    client = token_client(owner)
+    etag = client.get(url(published.pk))["ETag"]
+
+    response = client.get(url(published.pk), HTTP_IF_NONE_MATCH=form.format(etag=etag))
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert "private" in response["Cache-Control"]
+
+
+def test_other_etag_gets_the_full_answer(published, owner):
+    response = token_client(owner).get(url(published.pk), HTTP_IF_NONE_MATCH='"stale-0"')
+
+    assert response.status_code == 200
+    assert json.loads(response.content)["agent_id"] == published.pk
+
+
+def test_publish_changes_etag_and_body_once_committed(
+    published, owner, django_capture_on_commit_callbacks
+):
+    client = token_client(owner)
+    before = client.get(url(published.pk))
+    edit_one_instruction(published, owner, "Changed")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record = publish_agent(agent=published, user=owner)
+    after = client.get(url(published.pk), HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert json.loads(after.content)["change_track_id"] == str(record.change_track_id)
+
+
+def test_head_answers_headers_only(published, owner):
+    response = token_client(owner).head(url(published.pk))
+
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["ETag"]
+
+
+def test_other_methods_are_refused_by_drf(published, owner):
+    response = token_client(owner).post(url(published.pk), {}, format="json")
+
+    assert response.status_code == 405
+
+
+def test_drf_test_client_forced_user_is_honoured(published, owner_client):
+    response = owner_client.get(url(published.pk))
+
+    assert response.status_code == 200
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+def test_no_credentials_is_401_with_token_challenge(published):
+    response = APIClient().get(url(published.pk))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+@pytest.mark.parametrize(
+    ("header", "detail"),
+    [
+        ("Token", "Invalid token header. No credentials provided."),
+        ("Token a b", "Invalid token header. Token string should not contain spaces."),
+        ("Token 0000000000000000000000000000000000000000", "Invalid token."),
+    ],
+)
+def test_bad_token_is_401_like_drf(published, header, detail):
+    response = APIClient().get(url(published.pk), HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": detail}
+
+
+def test_inactive_user_is_401(published, owner):
+    client = token_client(owner)
+    owner.is_active = False
+    owner.save()
+
+    response = client.get(url(published.pk))
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_agent_never_published_is_404_for_its_owner(project, owner):
+    agent = build_agent(project=project, user=owner, size=SMALL, name="Draft")
+
+    response = token_client(owner).get(url(agent.pk))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "This agent has not been published yet."}
+
+
+def test_agent_the_caller_may_not_see_is_404_like_one_that_does_not_exist(published):
+    stranger = factories.UserFactory(username="stranger")
+    client = token_client(stranger)
+
+    hidden = client.get(url(published.pk))
+    missing = client.get(url(published.pk + 1000))
+
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json() == {"detail": "Agent not found."}
+
+
+def test_viewer_role_is_enough(published, viewer):
+    assert token_client(viewer).get(url(published.pk)).status_code == 200
+
+
+def test_session_login_works(published, owner):
+    client = APIClient()
+    client.force_login(owner)
+
+    assert client.get(url(published.pk)).status_code == 200
+
+
+# --- cost -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_token_read_costs_one_query_then_none(scenarios, owner, size, django_assert_num_queries):
+    agent = scenarios[size].agent
+    client = token_client(owner)
+
+    with django_assert_num_queries(1):
+        assert client.get(url(agent.pk)).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url(agent.pk)).status_code == 200
+    etag = client.get(url(agent.pk))["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(url(agent.pk), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_refusal_is_cached_too(published, django_assert_num_queries):
+    client = token_client(factories.UserFactory(username="stranger"))
+
+    with django_assert_num_queries(1):
+        assert client.get(url(published.pk)).status_code == 404
+    with django_assert_num_queries(0):
+        assert client.get(url(published.pk)).status_code == 404
+
+
+def test_session_read_costs_session_user_and_one_query_then_none(
+    published, owner, django_assert_num_queries
+):
+    client = APIClient()
+    client.force_login(owner)
+
+    with django_assert_num_queries(3):
+        assert client.get(url(published.pk)).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url(published.pk)).status_code == 200
+
+
+def test_second_caller_reuses_the_cached_body(published, owner, viewer, django_assert_num_queries):
+    token_client(owner).get(url(published.pk))
+    client = token_client(viewer)
+
+    with django_assert_num_queries(1) as captured:
+        assert client.get(url(published.pk)).status_code == 200
+    # Only the access facts were read: the body came from the cache.
+    assert ", pc.snapshot\n" not in captured.captured_queries[0]["sql"]
+
+
+# --- how fast a change of access takes effect --------------------------------------------------
+
+
+def test_revoked_permission_stops_working_on_commit(
+    published, viewer, django_capture_on_commit_callbacks
+):
+    client = token_client(viewer)
+    assert client.get(url(published.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_permission(
+            permission=AgentPermission.objects.get(agent=published, user=viewer),
+            user=published.created_by,
+        )
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+def test_granted_permission_works_on_commit(published, django_capture_on_commit_callbacks):
+    newcomer = factories.UserFactory(username="newcomer")
+    client = token_client(newcomer)
+    assert client.get(url(published.pk)).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grant_permission(
+            agent=published, user=published.created_by, target_user_id=newcomer.pk, role="viewer"
+        )
+
+    assert client.get(url(published.pk)).status_code == 200
+
+
+def test_deleted_token_stops_working_on_commit(
+    published, owner, django_capture_on_commit_callbacks
+):
+    client = token_client(owner)
+    assert client.get(url(published.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Token.objects.filter(user=owner).delete()
+
+    assert client.get(url(published.pk)).status_code == 401
+
+
+def test_deactivated_user_stops_working_on_commit(
+    published, viewer, django_capture_on_commit_callbacks
+):
+    client = token_client(viewer)
+    assert client.get(url(published.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        viewer.is_active = False
+        viewer.save()
+
+    assert client.get(url(published.pk)).status_code == 401
+
+
+def test_project_membership_change_takes_effect_on_commit(
+    project, owner, django_capture_on_commit_callbacks
+):
+    agent = build_agent(project=project, user=owner, size=SMALL, name="Team")
+    services.set_access_level(agent=agent, user=owner, access_level=AccessLevel.PROJECT)
+    publish_agent(agent=agent, user=owner)
+    member = factories.UserFactory(username="member")
+    client = token_client(member)
+    assert client.get(url(agent.pk)).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project.members.add(member)
+    assert client.get(url(agent.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project.members.remove(member)
+    assert client.get(url(agent.pk)).status_code == 404
+
+
+def test_access_level_change_takes_effect_with_the_publish(
+    published, owner, organization, django_capture_on_commit_callbacks
+):
+    colleague = factories.UserFactory(username="colleague")
+    factories.MembershipFactory(organization=organization, user=colleague)
+    client = token_client(colleague)
+    assert client.get(url(published.pk)).status_code == 404
+
+    services.set_access_level(agent=published, user=owner, access_level=AccessLevel.ORGANIZATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_agent(agent=published, user=owner)
+
+    assert client.get(url(published.pk)).status_code == 200
+
+
+def test_logout_drops_the_cached_session(published, owner):
+    client = APIClient()
+    client.force_login(owner)
+    session_cookie = client.cookies["sessionid"].value
+    assert client.get(url(published.pk)).status_code == 200
+
+    client.logout()
+    stale = APIClient()
+    stale.cookies["sessionid"] = session_cookie
+
+    assert stale.get(url(published.pk)).status_code == 401
+
+
+def test_change_that_skips_signals_expires_within_the_access_lifetime(
+    published, organization, monkeypatch
+):
+    admin = factories.UserFactory(username="orgadmin")
+    factories.MembershipFactory(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    client = token_client(admin)
+    assert client.get(url(published.pk)).status_code == 200
+
+    # QuerySet.update sends no signal: the cached decision lives on, but only so long.
+    OrganizationMembership.objects.filter(user=admin).update(
+        role=OrganizationMembership.Role.MEMBER
+    )
+    assert client.get(url(published.pk)).status_code == 200
+    later = time.time() + live.access_seconds() + 1
+    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+def test_process_local_cache_keeps_entries_short():
+    assert live.access_seconds() == live.payload_seconds() == live.LOCAL_SECONDS
+
+
+def test_entry_written_by_a_read_that_raced_a_publish_is_never_served(published, owner):
+    """A reader that saw the old state, and writes after the publish's invalidation."""
+    credential = live.credential_hash("token", "racer")
+    seen = live.lookup(published.pk, credential)
+    live.invalidate(published.pk)
+    old = {"body": b"{}", "etag": '"old"'}
+
+    live.remember(published.pk, credential, seen, payload=old, access={"u": owner.pk, "r": 4})
+
+    now = live.lookup(published.pk, credential)
+    assert now.payload is None
+    assert now.access is None
+
+
+def test_evicted_stamps_make_every_entry_a_miss(published, owner):
+    credential = live.credential_hash("token", "evicted")
+    seen = live.lookup(published.pk, credential)
+    live.remember(
+        published.pk, credential, seen, payload={"body": b"{}", "etag": '"e"'}, access={"r": 4}
+    )
+    cache.delete(live.GENERATION_KEY)
+    cache.delete(live.version_key(published.pk))
+
+    again = live.lookup(published.pk, credential)
+
+    assert again.payload is None
+    assert again.access is None
+
+
+# --- the rules are role_for's --------------------------------------------------------------------
+
+
+def test_role_from_facts_agrees_with_role_for(project, organization, owner):
+    agent = build_agent(project=project, user=owner, size=SMALL, name="Rules")
+    superuser = factories.UserFactory(username="root")
+    superuser.is_superuser = True
+    superuser.save()
+    admin = factories.UserFactory(username="admin")
+    factories.MembershipFactory(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    member = factories.UserFactory(username="member")
+    factories.MembershipFactory(organization=organization, user=member)
+    project_member = factories.UserFactory(username="projectmember")
+    project.members.add(project_member)
+    stranger = factories.UserFactory(username="stranger")
+    people = [owner, superuser, admin, member, project_member, stranger]
+    for role in AgentPermission.Role.values:
+        person = factories.UserFactory(username=f"granted-{role}")
+        services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
+        people.append(person)
+    member_editor = factories.UserFactory(username="member-editor")
+    factories.MembershipFactory(organization=organization, user=member_editor)
+    services.grant_permission(
+        agent=agent, user=owner, target_user_id=member_editor.pk, role="editor"
+    )
+    people.append(member_editor)
+
+    def compare(state: str) -> None:
+        from agents.models import Agent
+
+        loaded = Agent.objects.select_related("project", "production").get(pk=agent.pk)
+        for person in people:
+            facts = _fetch("user", person.pk, agent.pk, with_snapshot=False)
+            assert role_from_facts(**facts) == role_for(person, loaded), (state, person)
+        assert role_for(AnonymousUser(), loaded) is None
+
+    compare("unpublished")
+    for level in AccessLevel.values:
+        services.set_access_level(agent=agent, user=owner, access_level=level)
+        edit_one_instruction(agent, owner, level)
+        publish_agent(agent=agent, user=owner)
+        compare(level)
+
+
+# --- the schema ---------------------------------------------------------------------------------
+
+
+def test_schema_documents_the_live_read(owner_client):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(urlconf="tests.performance.urls").get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v2/agents/{agent_id}/production"]["get"]
+
+    assert set(operation["responses"]) >= {"200", "304", "401", "404"}
+    assert "ETag" in operation["responses"]["200"]["headers"]
+    assert any(p["name"] == "If-None-Match" for p in operation["parameters"])
+    assert {next(iter(s)) for s in operation["security"]} >= {"tokenAuth", "cookieAuth"}
