@@ -1,0 +1,174 @@
+"""Fixtures of the agents tests: people with each role, catalogue objects, a published agent.
+
+The root conftest gives ``organization``, ``project``, ``owner`` (who owns ``agent`` by having
+created it, without being an organization member) and ``agent``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from agents import services
+from agents.models import OrganizationMembership, ProductionConfiguration, StagingConfiguration
+from publishing.services import publish_agent
+from tests import factories
+from tests.conftest import client_for
+
+
+def grant(agent: Any, owner: Any, username: str, role: str) -> Any:
+    user = factories.UserFactory(username=username)
+    services.grant_permission(agent=agent, user=owner, target_user_id=user.pk, role=role)
+    return user
+
+
+@pytest.fixture
+def editor(agent, owner):
+    return grant(agent, owner, "editor", "editor")
+
+
+@pytest.fixture
+def viewer(agent, owner):
+    return grant(agent, owner, "viewer", "viewer")
+
+
+@pytest.fixture
+def publisher(agent, owner):
+    return grant(agent, owner, "publisher", "publisher")
+
+
+@pytest.fixture
+def member(organization):
+    """A member of the agent's organization with no role on the agent."""
+    return factories.MembershipFactory(
+        organization=organization, user=factories.UserFactory(username="member")
+    ).user
+
+
+@pytest.fixture
+def org_admin(organization):
+    return factories.MembershipFactory(
+        organization=organization,
+        user=factories.UserFactory(username="orgadmin"),
+        role=OrganizationMembership.Role.ADMIN,
+    ).user
+
+
+@pytest.fixture
+def superuser(db):
+    user = factories.UserFactory(username="root")
+    user.is_superuser = True
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    """Signed in, but nothing to do with the organization or the agent."""
+    return factories.UserFactory(username="stranger")
+
+
+@pytest.fixture
+def other_organization(db):
+    return factories.OrganizationFactory(name="Elsewhere")
+
+
+@pytest.fixture
+def corpus(project):
+    return factories.CorpusFactory(project=project, name="Handbook")
+
+
+@pytest.fixture
+def corpus2(project):
+    return factories.CorpusFactory(project=project, name="FAQ")
+
+
+@pytest.fixture
+def foreign_corpus(other_organization):
+    return factories.CorpusFactory(
+        project=factories.ProjectFactory(organization=other_organization), name="Secret"
+    )
+
+
+@pytest.fixture
+def tool(organization):
+    return factories.ToolFactory(organization=organization, name="CRM", actions=["search", "create"])
+
+
+@pytest.fixture
+def foreign_tool(other_organization):
+    return factories.ToolFactory(organization=other_organization, name="Theirs", actions=["x"])
+
+
+@pytest.fixture
+def guardrail(organization):
+    return factories.GuardrailFactory(organization=organization, name="PII", type="pii")
+
+
+@pytest.fixture
+def foreign_guardrail(other_organization):
+    return factories.GuardrailFactory(organization=other_organization, name="Theirs")
+
+
+@pytest.fixture
+def published(agent, owner):
+    """The agent after its first publish (so it has a Production)."""
+    return publish_agent(agent=agent, user=owner, notes="first")
+
+
+@pytest.fixture
+def editor_client(editor):
+    return client_for(editor)
+
+
+@dataclass
+class StagingAudit:
+    """What a Staging edit must leave behind: a history row by the actor, Production as was."""
+
+    agent: Any
+    history_ids: set[int] = field(default_factory=set)
+    production: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.history_ids = set(
+            StagingConfiguration.history.filter(agent_id=self.agent.pk).values_list(
+                "history_id", flat=True
+            )
+        )
+        self.production = self._production()
+
+    def _production(self) -> dict[str, Any] | None:
+        return (
+            ProductionConfiguration.objects.filter(agent_id=self.agent.pk)
+            .values("snapshot", "fingerprint", "change_track_id", "published_at")
+            .first()
+        )
+
+    def new_rows(self) -> list[Any]:
+        return list(
+            StagingConfiguration.history.filter(agent_id=self.agent.pk)
+            .exclude(history_id__in=self.history_ids)
+            .order_by("history_id")
+        )
+
+    def assert_recorded_by(self, user: Any) -> None:
+        rows = self.new_rows()
+        assert len(rows) == 1, f"expected one new checkpoint, got {len(rows)}"
+        assert rows[0].history_user_id == user.pk
+        self.assert_production_unchanged()
+
+    def assert_nothing_written(self) -> None:
+        assert self.new_rows() == []
+        self.assert_production_unchanged()
+
+    def assert_production_unchanged(self) -> None:
+        assert self._production() == self.production
+
+
+@pytest.fixture
+def audit(agent):
+    """Call after the arrangement: ``audit().assert_recorded_by(user)`` after the act."""
+    return lambda: StagingAudit(agent)

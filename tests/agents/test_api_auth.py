@@ -1,0 +1,245 @@
+"""POST /api/v2/auth/token, POST /api/v2/users, GET /api/v2/users/me, request-level refusals."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agents.models import OrganizationMembership
+from tests import factories
+from tests.conftest import client_for
+
+User = get_user_model()
+TOKEN_URL = "/api/v2/auth/token"
+USERS_URL = "/api/v2/users"
+
+
+@pytest.fixture
+def alice(db):
+    return factories.UserFactory(username="alice")
+
+
+# --- token -----------------------------------------------------------------------------------
+
+
+def test_token_for_good_credentials_authenticates_later_requests(alice, api_client):
+    response = api_client.post(
+        TOKEN_URL, {"username": "alice", "password": factories.PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=alice).key == token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    me = client.get("/api/v2/users/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == "alice"
+
+
+def test_token_is_stable_across_logins(alice, api_client):
+    body = {"username": "alice", "password": factories.PASSWORD}
+    first = api_client.post(TOKEN_URL, body, format="json").json()["token"]
+    second = api_client.post(TOKEN_URL, body, format="json").json()["token"]
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "alice", "password": "wrong"},
+        {"username": "nobody", "password": factories.PASSWORD},
+    ],
+)
+def test_token_refused_for_bad_credentials_with_a_clear_message(alice, api_client, body):
+    response = api_client.post(TOKEN_URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["Unable to log in with the username and password given."]
+    }
+    assert not Token.objects.exists()
+
+
+def test_token_refused_for_inactive_user(alice, api_client):
+    alice.is_active = False
+    alice.save()
+    response = api_client.post(
+        TOKEN_URL, {"username": "alice", "password": factories.PASSWORD}, format="json"
+    )
+    assert response.status_code == 400
+
+
+def test_token_names_missing_and_mistyped_fields(db, api_client):
+    response = api_client.post(TOKEN_URL, {"username": 12}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "password"}
+
+
+def test_token_works_for_a_browser_already_signed_in_without_csrf(alice):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(
+        TOKEN_URL, {"username": "alice", "password": factories.PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_token_requests_are_throttled(alice, api_client, settings):
+    rest = copy.deepcopy(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"]["login"] = "2/min"
+    settings.REST_FRAMEWORK = rest
+    body = {"username": "alice", "password": "wrong"}
+    assert api_client.post(TOKEN_URL, body, format="json").status_code == 400
+    assert api_client.post(TOKEN_URL, body, format="json").status_code == 400
+    third = api_client.post(
+        TOKEN_URL, {"username": "alice", "password": factories.PASSWORD}, format="json"
+    )
+    assert third.status_code == 429
+    assert "throttled" in third.json()["detail"]
+    assert "Retry-After" in third.headers
+
+
+def test_token_rate_comes_from_the_login_setting(alice, api_client, settings):
+    rest = copy.deepcopy(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"]["login"] = "5/min"
+    settings.REST_FRAMEWORK = rest
+    body = {"username": "alice", "password": "wrong"}
+    codes = [api_client.post(TOKEN_URL, body, format="json").status_code for _ in range(6)]
+    assert codes == [400] * 5 + [429]
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def test_superuser_creates_a_user(superuser):
+    response = client_for(superuser).post(
+        USERS_URL,
+        {"username": "newbie", "password": "a-long-enough-passphrase", "email": "n@example.com"},
+        format="json",
+    )
+    assert response.status_code == 201
+    made = User.objects.get(username="newbie")
+    assert response.json() == {"id": made.pk, "username": "newbie"}
+    assert made.check_password("a-long-enough-passphrase")
+    assert made.email == "n@example.com"
+
+
+def test_organization_admin_creates_a_user(org_admin):
+    response = client_for(org_admin).post(
+        USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
+    )
+    assert response.status_code == 201
+    assert User.objects.filter(username="newbie").exists()
+
+
+def test_plain_member_may_not_create_users(member):
+    response = client_for(member).post(
+        USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
+    )
+    assert response.status_code == 403
+    assert "organization admins" in response.json()["detail"]
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_user_creation_needs_credentials(db, api_client):
+    response = api_client.post(USERS_URL, {"username": "x", "password": "y"}, format="json")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"username": "member", "password": "a-long-enough-passphrase"}, "username"),
+        ({"username": "MEMBER", "password": "a-long-enough-passphrase"}, "username"),
+        ({"username": "has space", "password": "a-long-enough-passphrase"}, "username"),
+        ({"username": "fine", "password": "123"}, "password"),
+        ({"username": "fine", "password": "password"}, "password"),
+        ({"username": "fine", "password": "a-long-enough-passphrase", "email": "nope"}, "email"),
+        ({"username": "x" * 151, "password": "a-long-enough-passphrase"}, "username"),
+        ({"password": "a-long-enough-passphrase"}, "username"),
+    ],
+)
+def test_user_creation_refuses_bad_input_per_field(org_admin, member, body, field):
+    before = User.objects.count()
+    response = client_for(org_admin).post(USERS_URL, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert User.objects.count() == before
+
+
+def test_me_lists_organizations_with_roles(member, organization, other_organization):
+    factories.MembershipFactory(
+        organization=other_organization, user=member, role=OrganizationMembership.Role.ADMIN
+    )
+    response = client_for(member).get("/api/v2/users/me")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["username"] == "member"
+    assert body["is_superuser"] is False
+    assert body["organizations"] == [
+        {"id": other_organization.pk, "name": "Elsewhere", "role": "admin"},
+        {"id": organization.pk, "name": organization.name, "role": "member"},
+    ]
+
+
+def test_me_needs_credentials(db, api_client):
+    assert api_client.get("/api/v2/users/me").status_code == 401
+
+
+def test_users_endpoint_has_no_listing(superuser):
+    assert client_for(superuser).get(USERS_URL).status_code == 405
+
+
+# --- request-level refusals ------------------------------------------------------------------
+
+
+def test_malformed_json_is_a_400(org_admin):
+    response = client_for(org_admin).generic(
+        "POST", USERS_URL, '{"username": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_pathologically_nested_json_is_a_400_not_a_500(org_admin):
+    response = client_for(org_admin).generic(
+        "POST", USERS_URL, "[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_non_json_body_is_a_415(org_admin):
+    response = client_for(org_admin).generic(
+        "POST", USERS_URL, "username=x", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+
+
+def test_body_over_the_upload_limit_is_a_413(org_admin, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"username": "big", "password": "' + "x" * 2000 + '"}'
+    response = client_for(org_admin).generic(
+        "POST", USERS_URL, body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body too large."}
+    assert not User.objects.filter(username="big").exists()
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+
+def test_schema_documents_the_agents_api(superuser):
+    response = client_for(superuser).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    corpora = paths["/api/v2/agents/{agent_id}/corpora"]
+    assert "requestBody" in corpora["delete"]
+    assert set(corpora["post"]["responses"]) >= {"201", "400", "401", "403", "404", "413"}
+    assert set(paths["/api/v2/auth/token"]["post"]["responses"]) >= {"200", "400", "429"}
+    assert set(paths["/api/v2/agents/{agent_id}"]) >= {"get", "put", "patch", "delete"}
+    assert "409" in paths["/api/v2/agents/{agent_id}"]["delete"]["responses"]
