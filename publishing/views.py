@@ -1,0 +1,283 @@
+"""Pages for review and publish, the publish history, restore/revert, and the edit history.
+
+Thin like the editor's views: a role check, one selector or service call, then a page or a
+redirect with a message. Every diff on these pages goes through ``publishing.presenters``
+and the one ``includes/diff_table.html``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agents.forms import PublishFilterForm, PublishForm, RestoreForm
+from agents.models import Agent
+from agents.permissions import Role, get_agent_for
+from agents.views import NOT_LIVE_YET, agent_context, page, paginate
+from publishing import selectors, services
+from publishing.exceptions import StaleReview
+from publishing.presenters import present_diff
+
+PUBLISHES_PER_PAGE = 20
+CHECKPOINTS_PER_PAGE = 25
+
+
+def _review_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    return reverse("publishing:review", args=[kwargs["agent_id"]])
+
+
+def _restore_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    url = reverse("publishing:restore", args=[kwargs["agent_id"], kwargs["change_track_id"]])
+    mode = request.POST.get("mode")
+    return f"{url}?mode={mode}" if mode in services.MODES else url
+
+
+def _checkpoint_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    return reverse("publishing:checkpoint", args=[kwargs["agent_id"], kwargs["history_id"]])
+
+
+# --- review and publish ----------------------------------------------------------------------
+
+
+def _review_page(
+    request: HttpRequest,
+    agent: Agent,
+    role: Role,
+    *,
+    review: selectors.Review | None = None,
+    form: PublishForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    review = review or selectors.review_staging(agent)
+    context = agent_context(agent, role, tab="review", environment="review")
+    context.update(
+        {
+            "review": review,
+            "sections": present_diff(review.diff),
+            "total": len(review.diff.changes),
+            "publish_form": form or PublishForm(initial={"fingerprint": review.fingerprint}),
+            "can_discard": review.production is not None and review.diff.has_changes,
+        }
+    )
+    return render(request, "publishing/review.html", context, status=status)
+
+
+@page
+@require_GET
+def review(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    return _review_page(request, agent, role)
+
+
+@page(back=_review_url)
+@require_POST
+def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            record = services.publish_agent(
+                agent=agent,
+                user=request.user,
+                notes=form.cleaned_data["notes"],
+                expected_fingerprint=form.cleaned_data["fingerprint"],
+            )
+        except StaleReview as exc:
+            # Show what Staging is now, keeping the notes the publisher wrote.
+            messages.error(request, exc.detail)
+            fresh = selectors.review_staging(agent)
+            form = PublishForm(
+                initial={"notes": form.cleaned_data["notes"], "fingerprint": fresh.fingerprint}
+            )
+            return _review_page(request, agent, role, review=fresh, form=form, status=409)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, f"Published to Production as #{record.sequence}: {record.summary}."
+            )
+            return redirect(
+                "publishing:publish-detail",
+                agent_id=agent.pk,
+                change_track_id=record.change_track_id,
+            )
+    return _review_page(request, agent, role, form=form, status=400)
+
+
+@page(back=_review_url)
+@require_POST
+def discard(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    services.discard_staging(agent=agent, user=request.user)
+    messages.success(request, "Unpublished changes discarded: Staging matches Production again.")
+    return redirect("publishing:review", agent_id=agent.pk)
+
+
+# --- publish history -------------------------------------------------------------------------
+
+
+@page
+@require_GET
+def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    publishers = sorted(
+        {
+            (user_id, username)
+            for user_id, username in selectors.publish_records(agent=agent)
+            .order_by()
+            .values_list("published_by_id", "published_by_username")
+            .distinct()
+            if user_id is not None
+        },
+        key=lambda pair: pair[1].lower(),
+    )
+    form = PublishFilterForm(request.GET, publishers=publishers)
+    status = 200
+    if form.is_valid():
+        records = selectors.publish_records(agent=agent, **form.filters())
+    else:
+        records = selectors.publish_records(agent=agent).none()
+        status = 400
+    context = agent_context(agent, role, tab="publishes", environment="production")
+    context.update(
+        {
+            "filter_form": form,
+            "filtered": any(request.GET.get(name) for name in form.fields),
+            "page_obj": paginate(request, records, PUBLISHES_PER_PAGE),
+            "live_id": agent.production.change_track_id if context["published"] else None,
+        }
+    )
+    return render(request, "publishing/publishes.html", context, status=status)
+
+
+@page
+@require_GET
+def publish_detail(request: HttpRequest, agent_id: int, change_track_id: Any) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    record = selectors.get_publish_record(agent=agent, change_track_id=change_track_id)
+    context = agent_context(agent, role, tab="publishes", environment="production")
+    context.update(
+        {
+            "record": record,
+            "sections": present_diff(record.changes),
+            "is_live": context["published"]
+            and agent.production.change_track_id == record.change_track_id,
+        }
+    )
+    return render(request, "publishing/publish_detail.html", context)
+
+
+# --- restore / revert a publish --------------------------------------------------------------
+
+
+def _restore_page(
+    request: HttpRequest,
+    agent: Agent,
+    role: Role,
+    record: Any,
+    form: RestoreForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = agent_context(agent, role, tab="publishes", environment="staging")
+    context.update({"record": record, "form": form, "plan": None})
+    if form.is_valid():
+        plan = services.plan_rollback(agent=agent, record=record, mode=form.cleaned_data["mode"])
+        context.update(
+            {
+                "plan": plan,
+                "mode": plan.mode,
+                "staging_sections": present_diff(plan.staging_diff),
+                "production_sections": present_diff(plan.production_diff),
+            }
+        )
+    else:
+        status = 400
+    return render(request, "publishing/restore.html", context, status=status)
+
+
+@page(back=_restore_url)
+@require_http_methods(["GET", "HEAD", "POST"])
+def restore(request: HttpRequest, agent_id: int, change_track_id: Any) -> HttpResponse:
+    """GET: preview a restore or revert (``?mode=``); POST: do it, onto Staging only."""
+    required = Role.PUBLISHER if request.method == "POST" else Role.EDITOR
+    agent, role = get_agent_for(request.user, agent_id, required)
+    record = selectors.get_publish_record(agent=agent, change_track_id=change_track_id)
+    if request.method != "POST":
+        form = RestoreForm(request.GET if "mode" in request.GET else {"mode": "restore"})
+        return _restore_page(request, agent, role, record, form)
+    form = RestoreForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = services.rollback_agent(
+                agent=agent, user=request.user, record=record, mode=form.cleaned_data["mode"]
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            return _restore_page(request, agent, role, record, form, status=400)
+        verb = "restored to" if plan.mode == services.RESTORE else "reverted the changes of"
+        messages.success(request, f"Staging {verb} publish #{record.sequence}. {NOT_LIVE_YET}")
+        return redirect("publishing:review", agent_id=agent.pk)
+    return _restore_page(request, agent, role, record, form, status=400)
+
+
+# --- edit history ----------------------------------------------------------------------------
+
+
+@page
+@require_GET
+def history(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    context = agent_context(agent, role, tab="history", environment="staging")
+    context["page_obj"] = paginate(request, selectors.edit_history(agent), CHECKPOINTS_PER_PAGE)
+    context["current_revision"] = agent.staging.revision
+    return render(request, "publishing/history.html", context)
+
+
+def _checkpoint_page(
+    request: HttpRequest,
+    agent: Agent,
+    role: Role,
+    history_id: Any,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    checkpoint = selectors.get_checkpoint(agent=agent, history_id=history_id)
+    context = agent_context(agent, role, tab="history", environment="staging")
+    context.update(
+        {
+            "checkpoint": checkpoint,
+            "sections": present_diff(selectors.checkpoint_diff(agent=agent, checkpoint=checkpoint)),
+            "is_current": checkpoint.revision == agent.staging.revision,
+            "errors": errors or [],
+        }
+    )
+    return render(request, "publishing/checkpoint.html", context, status=status)
+
+
+@page
+@require_GET
+def checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    return _checkpoint_page(request, agent, role, history_id)
+
+
+@page(back=_checkpoint_url)
+@require_POST
+def restore_checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    try:
+        revision = services.restore_checkpoint(
+            agent=agent, user=request.user, history_id=history_id
+        )
+    except ValidationError as exc:
+        return _checkpoint_page(request, agent, role, history_id, errors=exc.messages, status=400)
+    messages.success(request, f"Staging restored to checkpoint {revision}. {NOT_LIVE_YET}")
+    return redirect("publishing:review", agent_id=agent.pk)
