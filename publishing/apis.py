@@ -55,6 +55,7 @@ from publishing.serializers import (
     RollbackPreviewSerializer,
     StagingDiffSerializer,
     StatusSerializer,
+    StrictUUIDField,
 )
 
 TAG = "publishing"
@@ -90,7 +91,7 @@ def _refusals(not_found: str = "No such agent, or one the caller may not see.") 
 
 def _change_track_id(value: Any) -> str:
     """A path's change_track_id, or 400 naming the field (never a 500 from the database)."""
-    field = drf_serializers.UUIDField()
+    field = StrictUUIDField()
     try:
         return str(field.to_internal_value(value))
     except ValidationError as exc:

@@ -103,8 +103,18 @@ class PublishInputSerializer(serializers.Serializer):
     expected_fingerprint = FingerprintField(required=False, allow_null=True, default=None)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID given as a string; DRF would also take a number as the UUID's integer value,
+    which the schema (``format: uuid`` strings) does not promise and no client means."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class RollbackInputSerializer(serializers.Serializer):
-    change_track_id = serializers.UUIDField(
+    change_track_id = StrictUUIDField(
         help_text="The publish to roll back to (restore) or undo (revert)."
     )
     mode = serializers.ChoiceField(choices=MODES, default=RESTORE, required=False)
@@ -139,8 +149,10 @@ class DateOrDateTimeField(serializers.Field):
         # RFC 3339 allows a lower-case "t" and "z"; Python's parsers want upper case.
         text = data.strip().upper()
         try:
-            moment = parse_datetime(text)
-            day = None if moment is not None else parse_date(text)
+            # The date first: Python's datetime parser takes a bare date as its midnight,
+            # which would make "published_before=<date>" leave out that very day.
+            day = parse_date(text)
+            moment = None if day is not None else parse_datetime(text)
         except ValueError:  # well-formed but impossible, e.g. month 13
             self.fail("invalid")
         try:

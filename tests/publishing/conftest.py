@@ -6,9 +6,13 @@ user of its own, so each refusal test can name exactly who is refused.
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
+import jsonschema
 import pytest
+from django.urls import resolve
 from rest_framework.test import APIClient
 
 from agents import services
@@ -86,8 +90,79 @@ def other_agent(db):
     return other
 
 
-def client_as(user) -> APIClient:
-    client = APIClient()
+# --- every API answer checked against the published schema ----------------------------------
+
+
+def _json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 -> JSON Schema: ``nullable: true`` becomes "or null", refs re-rooted."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if "$ref" in out:
+        out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@functools.cache
+def api_schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@functools.cache
+def _definitions() -> dict[str, Any]:
+    return _json_schema(api_schema()["components"]["schemas"])
+
+
+def assert_matches_schema(response) -> None:
+    """The answer's status is documented for its operation, and its body fits the schema.
+
+    Only the publishing API's own operations are checked (others are not this suite's).
+    """
+    path = response.request["PATH_INFO"]
+    method = response.request["REQUEST_METHOD"].lower()
+    match = resolve(path)
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or view_class.__module__ != "publishing.apis":
+        return
+    template = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", match.route)
+    operations = api_schema()["paths"][template]
+    if method not in operations:
+        assert response.status_code == 405, f"{method.upper()} {template} is not an operation"
+        return
+    operation = operations[method]
+    documented = operation["responses"]
+    status = str(response.status_code)
+    assert status in documented, f"{method.upper()} {template} answered undocumented {status}"
+    content = documented[status].get("content")
+    if content is None:
+        return
+    schema = _json_schema(content["application/json"]["schema"])
+    validator = jsonschema.Draft202012Validator(
+        {**schema, "$defs": _definitions()}, format_checker=jsonschema.FormatChecker()
+    )
+    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.path))
+    assert not errors, f"{method.upper()} {template} {status}: " + "; ".join(
+        f"{list(e.path)}: {e.message}" for e in errors[:5]
+    )
+
+
+class CheckedClient(APIClient):
+    """An API client whose every answer from the publishing API is held to the schema."""
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        assert_matches_schema(response)
+        return response
+
+
+def client_as(user) -> CheckedClient:
+    client = CheckedClient()
     if user is not None:
         client.force_authenticate(user)
     return client
