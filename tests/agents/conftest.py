@@ -95,7 +95,9 @@ def foreign_corpus(other_organization):
 
 @pytest.fixture
 def tool(organization):
-    return factories.ToolFactory(organization=organization, name="CRM", actions=["search", "create"])
+    return factories.ToolFactory(
+        organization=organization, name="CRM", actions=["search", "create"]
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,166 @@
+"""GET/POST /agents/{id}/permissions and PUT/DELETE /agents/{id}/permissions/{permission_id}."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.models import AgentPermission
+from tests import factories
+from tests.conftest import client_for
+
+
+def url(agent, suffix=""):
+    return f"/api/v2/agents/{agent.pk}/permissions{suffix}"
+
+
+def owner_permission(agent, owner):
+    return AgentPermission.objects.get(agent=agent, user=owner)
+
+
+def test_owner_lists_the_permissions(owner_client, agent, owner, editor):
+    response = owner_client.get(url(agent))
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [(p["user"]["username"], p["role"]) for p in results] == [
+        ("owner", "owner"),
+        ("editor", "editor"),
+    ]
+    assert results[1]["granted_by"] == {"id": owner.pk, "username": "owner"}
+    assert results[1]["user_id"] == editor.pk
+
+
+@pytest.mark.parametrize("who", ["editor", "publisher", "viewer"])
+def test_only_owners_see_permissions(request, agent, published, who):
+    response = client_for(request.getfixturevalue(who)).get(url(agent))
+    assert response.status_code == 403
+    assert "owner role" in response.json()["detail"]
+
+
+def test_stranger_gets_a_404(stranger, agent):
+    assert client_for(stranger).get(url(agent)).status_code == 404
+
+
+def test_owner_grants_a_role_and_it_takes_effect(owner_client, owner, agent, stranger):
+    response = owner_client.post(
+        url(agent), {"user_id": stranger.pk, "role": "editor"}, format="json"
+    )
+    assert response.status_code == 201
+    permission = AgentPermission.objects.get(agent=agent, user=stranger)
+    assert response.json()["id"] == permission.pk
+    assert (permission.role, permission.granted_by) == ("editor", owner)
+    assert permission.history.latest().history_user == owner
+    assert client_for(stranger).get(f"/api/v2/agents/{agent.pk}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"user_id": "stranger", "role": "admin"}, "role"),
+        ({"user_id": 999_999, "role": "editor"}, "user_id"),
+        ({"user_id": "12", "role": "editor"}, "user_id"),
+        ({"user_id": 2**63, "role": "editor"}, "user_id"),
+        ({"role": "editor"}, "user_id"),
+        ({"user_id": "stranger"}, "role"),
+        ({"user_id": "owner", "role": "viewer"}, "user_id"),
+    ],
+)
+def test_grant_input_is_checked(owner_client, agent, owner, stranger, body, field):
+    names = {"stranger": stranger.pk, "owner": owner.pk}
+    body = {k: names.get(v, v) if k == "user_id" else v for k, v in body.items()}
+    before = AgentPermission.objects.count()
+    response = owner_client.post(url(agent), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert AgentPermission.objects.count() == before
+
+
+def test_editor_may_not_grant(editor_client, agent, stranger):
+    response = editor_client.post(
+        url(agent), {"user_id": stranger.pk, "role": "owner"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not AgentPermission.objects.filter(user=stranger).exists()
+
+
+def test_owner_changes_a_role(owner_client, owner, agent, editor):
+    permission = AgentPermission.objects.get(agent=agent, user=editor)
+    response = owner_client.put(
+        url(agent, f"/{permission.pk}"), {"role": "publisher"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["role"] == "publisher"
+    permission.refresh_from_db()
+    assert permission.role == "publisher"
+    assert permission.history.latest().history_user == owner
+
+
+def test_the_last_owner_cannot_be_demoted(owner_client, agent, owner):
+    permission = owner_permission(agent, owner)
+    response = owner_client.put(url(agent, f"/{permission.pk}"), {"role": "editor"}, format="json")
+    assert response.status_code == 400
+    assert "last owner" in response.json()["role"][0]
+    permission.refresh_from_db()
+    assert permission.role == "owner"
+
+
+def test_an_owner_can_step_down_when_another_owner_remains(owner_client, agent, owner, editor):
+    second = AgentPermission.objects.get(agent=agent, user=editor)
+    owner_client.put(url(agent, f"/{second.pk}"), {"role": "owner"}, format="json")
+    permission = owner_permission(agent, owner)
+    response = owner_client.put(url(agent, f"/{permission.pk}"), {"role": "viewer"}, format="json")
+    assert response.status_code == 200
+    assert owner_client.get(url(agent)).status_code == 403
+
+
+def test_the_last_owner_cannot_be_removed(owner_client, agent, owner):
+    permission = owner_permission(agent, owner)
+    response = owner_client.delete(url(agent, f"/{permission.pk}"))
+    assert response.status_code == 400
+    assert "last owner" in response.json()["permission_id"][0]
+    assert AgentPermission.objects.filter(pk=permission.pk).exists()
+
+
+def test_owner_revokes_a_role(owner_client, owner, agent, editor):
+    permission = AgentPermission.objects.get(agent=agent, user=editor)
+    assert owner_client.delete(url(agent, f"/{permission.pk}")).status_code == 204
+    assert not AgentPermission.objects.filter(pk=permission.pk).exists()
+    assert AgentPermission.history.filter(
+        id=permission.pk, history_type="-"
+    ).get().history_user == (owner)
+    assert client_for(editor).get(f"/api/v2/agents/{agent.pk}").status_code == 404
+
+
+def test_org_admin_manages_permissions_without_a_grant(org_admin, agent, editor):
+    permission = AgentPermission.objects.get(agent=agent, user=editor)
+    client = client_for(org_admin)
+    assert client.get(url(agent)).status_code == 200
+    assert client.put(
+        url(agent, f"/{permission.pk}"), {"role": "viewer"}, format="json"
+    ).status_code == (200)
+
+
+def test_a_permission_of_another_agent_is_a_404(owner_client, owner, agent, project):
+    other = factories.AgentFactory(project=project, user=owner)
+    theirs = owner_permission(other, owner)
+    assert owner_client.put(
+        url(agent, f"/{theirs.pk}"), {"role": "viewer"}, format="json"
+    ).status_code == (404)
+    assert owner_client.delete(url(agent, f"/{theirs.pk}")).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.role == "owner"
+
+
+@pytest.mark.parametrize("suffix", ["/abc", "/0", "/999999", "/99999999999999999999"])
+def test_malformed_or_unknown_permission_id_is_a_404(owner_client, agent, suffix):
+    assert owner_client.delete(url(agent, suffix)).status_code == 404
+
+
+def test_change_refuses_an_unknown_role(owner_client, agent, editor):
+    permission = AgentPermission.objects.get(agent=agent, user=editor)
+    response = owner_client.put(url(agent, f"/{permission.pk}"), {"role": "god"}, format="json")
+    assert response.status_code == 400
+    assert "role" in response.json()
+
+
+def test_permissions_need_credentials(api_client, agent):
+    assert api_client.get(url(agent)).status_code == 401
