@@ -8,6 +8,7 @@ Shared by the benchmark (``bench/run.py``) and the query-count tests
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,6 +35,7 @@ from agents.models import (
 )
 from agents.staging import staging_edit
 from publishing import live
+from publishing.diff import diff_snapshots
 from publishing.integrity import compute_record_hash
 from publishing.models import PublishRecord
 from publishing.snapshot import fingerprint, staging_snapshot
@@ -157,22 +159,14 @@ def bulk_publish_records(*, agent: Agent, user: Any, count: int) -> list[int]:
     """
     snapshot = staging_snapshot(agent)
     print_ = fingerprint(snapshot)
-    instruction = snapshot["instructions"][0] if snapshot["instructions"] else None
-    changes = (
-        [
-            {
-                "section": "instructions",
-                "key": str(instruction["id"]),
-                "field": "content",
-                "label": f"Instruction “{instruction['title']}” content",
-                "change": "modified",
-                "before": instruction["content"][:-1],
-                "after": instruction["content"],
-            }
-        ]
-        if instruction
-        else []
-    )
+    # What a real publish of a one-line edit records: the diff against the line before it.
+    before = copy.deepcopy(snapshot)
+    if before["instructions"]:
+        before["instructions"][0]["content"] += " (earlier wording)"
+    else:
+        before["settings"]["description"] += " (earlier wording)"
+    diff = diff_snapshots(before, snapshot)
+    changes = [change.as_dict() for change in diff.changes]
     with transaction.atomic():
         last = (
             PublishRecord.objects.filter(agent_id=agent.pk)
@@ -199,8 +193,8 @@ def bulk_publish_records(*, agent: Agent, user: Any, count: int) -> list[int]:
                 published_by_username=user.username,
                 published_at=start + timedelta(minutes=n),
                 notes=f"Publish {sequence}",
-                summary="1 change: instructions 1",
-                counts={"instructions": 1} if changes else {},
+                summary=diff.summary[:1000],
+                counts=diff.counts,
                 changes=changes,
                 snapshot=snapshot,
                 fingerprint=print_,

@@ -1,6 +1,7 @@
 """The live read, mounted at ``api/v2/`` by the root URLconf.
 
-Included before the other ``api/v2/`` URLconfs, so that this path is served here.
+The id is matched as any segment and parsed by the view, as in the rest of the API, so a
+malformed id answers the same JSON 404 as an unknown agent.
 """
 
 from django.urls import path
@@ -9,7 +10,7 @@ from publishing.live_views import LiveProductionView
 
 urlpatterns = [
     path(
-        "agents/<int:agent_id>/production",
+        "agents/<str:agent_id>/production",
         LiveProductionView.as_view(),
         name="agent-production",
     ),

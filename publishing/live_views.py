@@ -280,8 +280,25 @@ def _answer(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
     return response
 
 
-def serve_production(request: HttpRequest, agent_id: int) -> HttpResponse:
-    """The whole GET: authenticate, authorize, answer - from the cache when it can."""
+# Ids beyond the primary key column's range would make the database raise.
+MAX_ID = 2**63 - 1
+
+
+def parse_agent_id(value: Any) -> int:
+    """The agent id from the path; 0 (no such agent, so 404) when it is not one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number <= MAX_ID else 0
+
+
+def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
+    """The whole GET: authenticate, authorize, answer - from the cache when it can.
+
+    Credentials are checked before the id, as DRF would: a bad token is 401 on any path.
+    """
+    agent_id = parse_agent_id(raw_agent_id)
     forced = getattr(request, "_force_auth_user", None)  # DRF's test client
     try:
         token = None if forced is not None else token_from_header(request)
@@ -411,6 +428,7 @@ class LiveProductionView(APIView):
         ),
         tags=["agents"],
         parameters=[
+            OpenApiParameter("agent_id", OpenApiTypes.INT, OpenApiParameter.PATH),
             OpenApiParameter(
                 "If-None-Match",
                 OpenApiTypes.STR,
@@ -444,5 +462,5 @@ class LiveProductionView(APIView):
             )
         ],
     )
-    def get(self, request: Any, agent_id: int) -> HttpResponse:
+    def get(self, request: Any, agent_id: str) -> HttpResponse:
         return serve_production(getattr(request, "_request", request), agent_id)

@@ -16,11 +16,13 @@ from agents.models import Agent
 from bench.data import LARGE, SMALL, build_agent, edit_one_instruction
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
+from tests import factories
 
 
 @dataclass
 class Scenario:
     agent: Agent
+    user: Any
     first: PublishRecord
     second: PublishRecord
 
@@ -31,14 +33,20 @@ def prepare(*, project: Any, user: Any, size: Any, name: str) -> Scenario:
     edit_one_instruction(agent, user, "Second")
     second = publish_agent(agent=agent, user=user, notes="Second")
     edit_one_instruction(agent, user, "Third")
-    return Scenario(agent=Agent.objects.get(pk=agent.pk), first=first, second=second)
+    return Scenario(agent=Agent.objects.get(pk=agent.pk), user=user, first=first, second=second)
 
 
 @pytest.fixture
-def scenarios(project, owner) -> dict[str, Scenario]:
+def scenarios(project) -> dict[str, Scenario]:
+    """Each agent has its own owner, so a list shows that one agent alone."""
     return {
-        "small": prepare(project=project, user=owner, size=SMALL, name="Small"),
-        "large": prepare(project=project, user=owner, size=LARGE, name="Large"),
+        size: prepare(
+            project=project,
+            user=factories.UserFactory(username=f"{size}-owner"),
+            size=shape,
+            name=size.capitalize(),
+        )
+        for size, shape in (("small", SMALL), ("large", LARGE))
     }
 
 

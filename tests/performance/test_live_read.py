@@ -193,6 +193,20 @@ def test_agent_the_caller_may_not_see_is_404_like_one_that_does_not_exist(publis
     assert hidden.json() == missing.json() == {"detail": "Agent not found."}
 
 
+@pytest.mark.parametrize("raw", ["abc", "0", "-1", "99999999999999999999999", "1.5"])
+def test_malformed_id_is_the_json_404_of_an_unknown_agent(published, owner, raw):
+    response = token_client(owner).get(f"/api/v2/agents/{raw}/production")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Agent not found."}
+
+
+def test_malformed_id_still_checks_the_token_first(published):
+    response = APIClient().get("/api/v2/agents/abc/production", HTTP_AUTHORIZATION="Token nope")
+
+    assert response.status_code == 401
+
+
 def test_viewer_role_is_enough(published, viewer):
     assert token_client(viewer).get(url(published.pk)).status_code == 200
 
@@ -208,9 +222,9 @@ def test_session_login_works(published, owner):
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
-def test_token_read_costs_one_query_then_none(scenarios, owner, size, django_assert_num_queries):
+def test_token_read_costs_one_query_then_none(scenarios, size, django_assert_num_queries):
     agent = scenarios[size].agent
-    client = token_client(owner)
+    client = token_client(scenarios[size].user)
 
     with django_assert_num_queries(1):
         assert client.get(url(agent.pk)).status_code == 200

@@ -1,0 +1,85 @@
+"""The API endpoints and pages cost the same number of queries for a small and a large agent.
+
+Requests go through the test client as the agent's owner (token or session login). A path
+that is not routed yet is skipped, naming it, rather than passing silently.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import Resolver404, resolve
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
+
+# (path template, pinned bound). Bounds include authentication: one token lookup for the
+# API, the session and the user for the pages.
+API = {
+    "agent": ("/api/v2/agents/{id}", 10),
+    "agent-production": ("/api/v2/agents/{id}?environment=production", 10),
+    "staging-diff": ("/api/v2/agents/{id}/staging-diff", 11),
+    "publishes": ("/api/v2/agents/{id}/publishes", 6),
+    "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
+    "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 12),
+    "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
+    "history": ("/api/v2/agents/{id}/history", 6),
+    "status": ("/api/v2/agents/{id}/status", 11),
+    "live": ("/api/v2/agents/{id}/production", 1),
+}
+PAGES = {
+    "agent-list": ("/agents/", 13),
+    "editor": ("/agents/{id}/", 16),
+    "review": ("/agents/{id}/review/", 12),
+    "publishes": ("/agents/{id}/publishes/", 8),
+    "publish": ("/agents/{id}/publishes/{first}/", 6),
+    "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
+    "history": ("/agents/{id}/history/", 7),
+}
+
+
+def path_for(template: str, scenario) -> str:
+    path = template.format(
+        id=scenario.agent.pk,
+        first=scenario.first.change_track_id,
+        second=scenario.second.change_track_id,
+    )
+    try:
+        resolve(path.split("?")[0])
+    except Resolver404:
+        pytest.skip(f"{path} is not routed yet")
+    return path
+
+
+def api_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def page_client(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def check(scenarios, same_bound, make_client, template: str, bound: int) -> None:
+    clients = {s.agent.pk: make_client(s.user) for s in scenarios.values()}
+    paths = {s.agent.pk: path_for(template, s) for s in scenarios.values()}
+
+    def get(s):
+        response = clients[s.agent.pk].get(paths[s.agent.pk])
+        assert response.status_code == 200, (paths[s.agent.pk], response.status_code)
+
+    same_bound(bound, get, scenarios)
+
+
+@pytest.mark.parametrize("name", list(API))
+def test_api(name, scenarios, same_bound):
+    check(scenarios, same_bound, api_client, *API[name])
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page(name, scenarios, same_bound):
+    check(scenarios, same_bound, page_client, *PAGES[name])
