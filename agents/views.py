@@ -30,7 +30,7 @@ from publishing.selectors import production_snapshot
 from publishing.snapshot import fingerprint, staging_snapshot
 
 AGENTS_PER_PAGE = 25
-NOT_LIVE_YET = "Production is unchanged until you publish."
+NOT_LIVE_YET = "Production is not affected until you publish."
 
 
 # --- the page decorator ----------------------------------------------------------------------

@@ -43,7 +43,9 @@ def catalogue(organization, project):
     return {
         "faq": factories.CorpusFactory(project=project, name="FAQ"),
         "manuals": factories.CorpusFactory(project=other_project, name="Manuals"),
-        "crm": factories.ToolFactory(organization=organization, name="CRM", actions=["lookup", "update"]),
+        "crm": factories.ToolFactory(
+            organization=organization, name="CRM", actions=["lookup", "update"]
+        ),
         "pii": factories.GuardrailFactory(organization=organization, name="PII filter"),
     }
 

@@ -1,0 +1,195 @@
+"""Who may open which page and send which form: roles, outsiders, sign-in, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from agents.models import StagingConfiguration
+from publishing.models import PublishRecord
+from publishing.selectors import edit_history
+
+pytestmark = pytest.mark.django_db
+
+# Page -> the weakest role that may open it.
+PAGES = {
+    "production": "viewer",
+    "editor": "editor",
+    "review": "editor",
+    "publishes": "editor",
+    "publish-detail": "editor",
+    "restore": "editor",
+    "history": "editor",
+    "checkpoint": "editor",
+}
+ORDER = ["viewer", "editor", "publisher", "owner"]
+
+
+def page_url(name: str, agent, record, checkpoint_id: int) -> str:
+    if name == "production":
+        return reverse("agents:production", args=[agent.pk])
+    if name == "editor":
+        return reverse("agents:editor", args=[agent.pk])
+    if name in ("publish-detail", "restore"):
+        return reverse(f"publishing:{name}", args=[agent.pk, record.change_track_id])
+    if name == "checkpoint":
+        return reverse("publishing:checkpoint", args=[agent.pk, checkpoint_id])
+    return reverse(f"publishing:{name}", args=[agent.pk])
+
+
+@pytest.fixture
+def urls(agent, published):
+    checkpoint_id = edit_history(agent).first().history_id
+    return lambda name: page_url(name, agent, published, checkpoint_id)
+
+
+@pytest.mark.parametrize("who", ORDER)
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_opens_exactly_for_the_roles_that_may_see_it(client_as, urls, name, who):
+    response = client_as(who).get(urls(name))
+    allowed = ORDER.index(who) >= ORDER.index(PAGES[name])
+    if allowed:
+        assert response.status_code == 200
+    elif name == "editor":
+        # A viewer asking for Staging is sent to Production instead.
+        assert response.status_code == 302
+        assert response["Location"].endswith("/production/")
+    else:
+        assert response.status_code == 403
+        assert b"Not allowed" in response.content
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_an_outsider_gets_404_so_the_agent_does_not_leak(client_as, urls, name):
+    response = client_as("outsider").get(urls(name))
+    assert response.status_code == 404
+    assert b"Support bot" not in response.content
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_signed_out_visitors_are_sent_to_sign_in(client, urls, name):
+    response = client.get(urls(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_unknown_agent_is_404(client_as):
+    assert client_as("owner").get("/agents/999999/").status_code == 404
+    assert client_as("owner").get("/agents/999999/review/").status_code == 404
+
+
+# --- every POST: CSRF, role, method ----------------------------------------------------------
+
+# name -> (weakest role, form data); ids are filled in by ``post_url``.
+POSTS = {
+    "agents:settings": ("editor", {"settings-name": "X", "settings-model": "gpt-4o"}),
+    "agents:instruction-add": (
+        "editor",
+        {"instruction-new-title": "T", "instruction-new-content": "C"},
+    ),
+    "agents:instruction-edit": ("editor", {}),
+    "agents:instruction-move": ("editor", {}),
+    "agents:instruction-delete": ("editor", {}),
+    "agents:corpora-connect": ("editor", {}),
+    "agents:corpus": ("editor", {}),
+    "agents:corpus-disconnect": ("editor", {}),
+    "agents:sharepoint": (
+        "editor",
+        {"sharepoint-site_url": "https://acme.sharepoint.com", "sharepoint-folder_path": "/a"},
+    ),
+    "agents:sharepoint-clear": ("editor", {}),
+    "agents:tool-enable": ("editor", {}),
+    "agents:tool-disable": ("editor", {}),
+    "agents:action": ("editor", {}),
+    "agents:action-enable": ("editor", {}),
+    "agents:action-disable": ("editor", {}),
+    "agents:guardrail": ("editor", {}),
+    "agents:access": ("editor", {"access-access_level": "public"}),
+    "agents:tags": ("editor", {"tags-tags": "a, b"}),
+    "publishing:publish": ("publisher", {"notes": "n", "fingerprint": "x"}),
+    "publishing:discard": ("publisher", {}),
+    "publishing:restore": ("publisher", {"mode": "restore"}),
+    "publishing:checkpoint-restore": ("publisher", {}),
+}
+
+
+@pytest.fixture
+def post_url(agent, published, catalogue, instruction):
+    tool = catalogue["crm"]
+    action = tool.actions.first()
+    checkpoint_id = edit_history(agent).last().history_id
+    ids = {
+        "instruction_id": instruction.pk,
+        "corpus_id": catalogue["faq"].pk,
+        "tool_id": tool.pk,
+        "action_id": action.pk,
+        "guardrail_id": catalogue["pii"].pk,
+        "change_track_id": published.change_track_id,
+        "history_id": checkpoint_id,
+    }
+    needs = {
+        "agents:instruction-edit": ["instruction_id"],
+        "agents:instruction-move": ["instruction_id"],
+        "agents:instruction-delete": ["instruction_id"],
+        "agents:corpus": ["corpus_id"],
+        "agents:corpus-disconnect": ["corpus_id"],
+        "agents:tool-enable": ["tool_id"],
+        "agents:tool-disable": ["tool_id"],
+        "agents:action": ["tool_id", "action_id"],
+        "agents:action-enable": ["tool_id", "action_id"],
+        "agents:action-disable": ["tool_id", "action_id"],
+        "agents:guardrail": ["guardrail_id"],
+        "publishing:restore": ["change_track_id"],
+        "publishing:checkpoint-restore": ["history_id"],
+    }
+
+    def make(name: str) -> str:
+        kwargs = {"agent_id": agent.pk, **{key: ids[key] for key in needs.get(name, [])}}
+        return reverse(name, kwargs=kwargs)
+
+    return make
+
+
+def _state(agent):
+    staging = StagingConfiguration.objects.get(agent_id=agent.pk)
+    return staging.revision, PublishRecord.objects.filter(agent_id=agent.pk).count()
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_post_is_refused_without_a_csrf_token(client_as, agent, post_url, name):
+    before = _state(agent)
+    response = client_as("owner", csrf=True).post(post_url(name), POSTS[name][1])
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+    assert _state(agent) == before
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_post_accepts_the_token_the_page_carries(client_as, agent, post_url, name):
+    client = client_as("owner", csrf=True)
+    client.get(reverse("agents:editor", args=[agent.pk]))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(post_url(name), {**POSTS[name][1], "csrfmiddlewaretoken": token})
+    assert response.status_code != 403
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_post_is_refused_below_its_role(client_as, agent, post_url, name):
+    required = POSTS[name][0]
+    weaker = ORDER[ORDER.index(required) - 1]
+    before = _state(agent)
+    response = client_as(weaker).post(post_url(name), POSTS[name][1])
+    assert response.status_code == 403
+    assert _state(agent) == before
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_every_post_is_404_for_an_outsider(client_as, agent, post_url, name):
+    before = _state(agent)
+    assert client_as("outsider").post(post_url(name), POSTS[name][1]).status_code == 404
+    assert _state(agent) == before
+
+
+@pytest.mark.parametrize("name", [n for n in POSTS if n != "publishing:restore"])
+def test_post_only_urls_refuse_get(client_as, post_url, name):
+    assert client_as("owner").get(post_url(name)).status_code == 405
