@@ -1,0 +1,189 @@
+"""A small world for hostile-input tests: a superuser, an organization admin, an agent with
+something in every section, published once and edited since; and a valid request body for
+every write endpoint, so one field at a time can be made hostile while the rest stay valid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.generators import SchemaGenerator
+
+from agents import services
+from agents.models import AgentPermission, OrganizationMembership, StagingConfiguration
+from publishing.services import publish_agent
+from tests import factories
+from tests.reliability import helpers
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def api_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """(METHOD, path template, operation) for every operation in the OpenAPI schema."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("get", *WRITE_METHODS):
+                found.append((method.upper(), path, operation))
+    return found
+
+
+def resolve(schema_root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = schema_root["components"]["schemas"][name]
+    return node
+
+
+@dataclass
+class World:
+    superuser: Any
+    admin: Any
+    agent: Any
+    project: Any
+    organization: Any
+    corpus: Any
+    spare_corpus: Any
+    tool: Any
+    action: Any
+    guardrail: Any
+    instruction: Any
+    permission: Any
+    record: Any
+    history_id: int
+    viewer: Any
+
+    def path_values(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent.pk,
+            "project_id": self.project.pk,
+            "corpus_id": self.corpus.pk,
+            "tool_id": self.tool.pk,
+            "action_id": self.action.pk,
+            "instruction_id": self.instruction.pk,
+            "permission_id": self.permission.pk,
+            "change_track_id": str(self.record.change_track_id),
+            "history_id": self.history_id,
+        }
+
+    def url(self, template: str) -> str:
+        return template.format(**self.path_values())
+
+    def valid_bodies(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """A body each write endpoint accepts (given the world as it is)."""
+        a = "/api/v2/agents/{agent_id}"
+        return {
+            ("POST", "/api/v2/auth/token"): {"username": "fuzz-admin", "password": "x" * 12},
+            ("POST", "/api/v2/users"): {
+                "username": "newcomer",
+                "password": "violet-anchor-71-tundra",
+                "email": "newcomer@example.com",
+            },
+            ("POST", "/api/v2/organizations"): {"name": "Fuzz Org Two"},
+            ("POST", "/api/v2/projects"): {
+                "organization_id": self.organization.pk,
+                "name": "Second project",
+            },
+            ("POST", "/api/v2/corpora"): {
+                "project_id": self.project.pk,
+                "name": "Manuals",
+                "description": "PDFs",
+            },
+            ("POST", "/api/v2/tools"): {
+                "organization_id": self.organization.pk,
+                "name": "CRM",
+                "kind": "api",
+                "actions": [{"name": "lookup", "config": {"timeout": 5}}],
+            },
+            ("POST", "/api/v2/guardrails"): {
+                "organization_id": self.organization.pk,
+                "name": "No PII",
+                "type": "pii",
+                "config": {"mask": True},
+            },
+            ("POST", "/api/v2/agents"): {
+                "project_id": self.project.pk,
+                "name": "Second agent",
+                "description": "Helps",
+                "model_config": {"model": "gpt-4o", "temperature": 0.2, "max_tokens": 512},
+            },
+            ("PUT", a): {
+                "name": "Renamed",
+                "description": "New description",
+                "model_config": {"model": "gpt-4o", "temperature": 1.0, "max_tokens": 256},
+            },
+            ("PATCH", a): {"description": "Patched"},
+            ("PUT", f"{a}/access"): {"access_level": "organization"},
+            ("POST", f"{a}/annotates"): {"tags": ["alpha", "beta"]},
+            ("POST", f"{a}/corpora"): {"corpus_ids": [self.spare_corpus.pk]},
+            ("DELETE", f"{a}/corpora"): {"corpus_ids": [self.corpus.pk]},
+            ("POST", f"{a}/corpora/{{corpus_id}}"): {"top_k": 3, "enabled": True},
+            ("PUT", f"{a}/corpora/{{corpus_id}}"): {"top_k": 7, "enabled": False},
+            ("PATCH", f"{a}/guardrails"): {"guardrail_id": self.guardrail.pk, "enabled": False},
+            ("POST", f"{a}/instructions"): {"title": "New", "content": "Do it.", "position": 0},
+            ("PUT", f"{a}/instructions"): {
+                "id": self.instruction.pk,
+                "title": "Edited",
+                "content": "Edited content",
+                "position": 1,
+            },
+            ("POST", f"{a}/permissions"): {"user_id": self.viewer.pk, "role": "viewer"},
+            ("PUT", f"{a}/permissions/{{permission_id}}"): {"role": "publisher"},
+            ("POST", f"{a}/publish"): {"notes": "Ship it"},
+            ("PUT", f"{a}/rollback"): {
+                "change_track_id": str(self.record.change_track_id),
+                "mode": "restore",
+            },
+            ("POST", f"{a}/sharepoint/folder"): {
+                "site_url": "https://contoso.sharepoint.com/sites/help",
+                "folder_path": "/Shared Documents/FAQ",
+            },
+            ("PUT", f"{a}/sharepoint/folder"): {
+                "site_url": "https://contoso.sharepoint.com/sites/help",
+                "folder_path": "/Shared Documents/Other",
+            },
+            ("PATCH", f"{a}/tools/{{tool_id}}/actions/{{action_id}}"): {"config": {"limit": 10}},
+        }
+
+
+def build_world() -> World:
+    User = get_user_model()
+    superuser = User.objects.create_superuser("fuzz-root", "root@example.com", "x" * 12)
+    admin = factories.UserFactory(username="fuzz-admin")
+    admin.set_password("x" * 12)
+    admin.save()
+    agent = helpers.make_rich_agent(admin, name="Fuzzed")
+    organization = agent.project.organization
+    OrganizationMembership.objects.create(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    spare_corpus = factories.CorpusFactory(project=agent.project, name="Spare")
+    record = publish_agent(agent=agent, user=admin, notes="first")
+    services.update_agent_settings(agent=agent, user=admin, description="Edited since")
+    viewer = factories.UserFactory(username="fuzz-viewer")
+    other = factories.UserFactory(username="fuzz-editor")
+    permission = services.grant_permission(
+        agent=agent, user=admin, target_user_id=other.pk, role=AgentPermission.Role.EDITOR
+    )
+    return World(
+        superuser=superuser,
+        admin=admin,
+        agent=agent,
+        project=agent.project,
+        organization=organization,
+        corpus=agent.corpus_connections.get().corpus,
+        spare_corpus=spare_corpus,
+        tool=agent.tool_bindings.get().tool,
+        action=agent.action_settings.order_by("action_id").first().action,
+        guardrail=agent.guardrail_settings.get().guardrail,
+        instruction=agent.instructions.order_by("position").first(),
+        permission=permission,
+        record=record,
+        history_id=StagingConfiguration.history.filter(agent_id=agent.pk)
+        .order_by("revision")
+        .first()
+        .history_id,
+        viewer=viewer,
+    )
