@@ -1,0 +1,354 @@
+"""agents.services: each write checked in the database, in the history, and in its attribution."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from agents import services
+from agents.models import (
+    ActionSetting,
+    Agent,
+    AgentPermission,
+    CorpusConnection,
+    GuardrailSetting,
+    Instruction,
+    Organization,
+    OrganizationMembership,
+    ProductionConfiguration,
+    Project,
+    StagingConfiguration,
+    Tool,
+    ToolAction,
+    ToolBinding,
+)
+from tests import factories
+
+User = get_user_model()
+
+
+def checkpoints(agent):
+    return list(StagingConfiguration.history.filter(agent_id=agent.pk).order_by("history_id"))
+
+
+def latest(model, **filters):
+    return model.history.filter(**filters).order_by("-history_id").first()
+
+
+# --- users and hierarchy ---------------------------------------------------------------------
+
+
+def test_create_user_hashes_the_password(db):
+    user = services.create_user(username="neo", password="a-long-enough-passphrase")
+    assert user.check_password("a-long-enough-passphrase")
+    assert user.password != "a-long-enough-passphrase"
+
+
+def test_create_user_refuses_a_taken_username_in_any_case(db):
+    factories.UserFactory(username="neo")
+    with pytest.raises(ValidationError) as error:
+        services.create_user(username="NEO", password="a-long-enough-passphrase")
+    assert "username" in error.value.message_dict
+    assert User.objects.count() == 1
+
+
+def test_create_user_applies_the_password_validators(db):
+    with pytest.raises(ValidationError) as error:
+        services.create_user(username="neo", password="neo")
+    assert "password" in error.value.message_dict
+    assert not User.objects.exists()
+
+
+def test_create_organization_makes_the_creator_admin(stranger):
+    organization = services.create_organization(name="  Acme  ", user=stranger)
+    assert organization.name == "Acme"
+    membership = OrganizationMembership.objects.get(organization=organization)
+    assert (membership.user, membership.role) == (stranger, "admin")
+
+
+def test_create_project_refuses_a_duplicate_name(project):
+    with pytest.raises(ValidationError):
+        services.create_project(organization=project.organization, name=project.name.lower())
+    assert Project.objects.count() == 1
+
+
+def test_create_tool_with_actions_is_all_or_nothing(organization):
+    with pytest.raises(ValidationError):
+        services.create_tool(
+            organization=organization,
+            name="CRM",
+            kind="api",
+            actions=[{"name": "ok"}, {"name": "bad", "config": "not an object"}],
+        )
+    assert not Tool.objects.exists()
+    assert not ToolAction.objects.exists()
+
+
+def test_create_tool_refuses_an_unknown_kind(organization):
+    with pytest.raises(ValidationError) as error:
+        services.create_tool(organization=organization, name="CRM", kind="magic")
+    assert "kind" in error.value.message_dict
+
+
+def test_create_guardrail_refuses_a_config_that_is_not_an_object(organization):
+    with pytest.raises(ValidationError):
+        services.create_guardrail(organization=organization, name="G", type="pii", config=[1])
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+def test_create_agent_makes_staging_an_owner_and_the_first_checkpoint(project, owner):
+    agent = services.create_agent(project=project, user=owner, name="Bot")
+    staging = StagingConfiguration.objects.get(agent=agent)
+    assert (staging.name, staging.revision, staging.updated_by) == ("Bot", 1, owner)
+    assert AgentPermission.objects.get(agent=agent).role == "owner"
+    (first,) = checkpoints(agent)
+    assert (first.history_type, first.history_user, first.staging_revision) == ("+", owner, 1)
+    assert not ProductionConfiguration.objects.filter(agent_id=agent.pk).exists()
+
+
+def test_create_agent_refuses_a_bad_model_config_and_writes_nothing(project, owner):
+    with pytest.raises(ValidationError) as error:
+        services.create_agent(project=project, user=owner, name="Bot", model_config={"x": 1})
+    assert "model_config" in error.value.message_dict
+    assert not Agent.objects.exists()
+
+
+def test_update_settings_writes_one_attributed_checkpoint(agent, editor):
+    services.update_agent_settings(agent=agent, user=editor, name="New", description="D")
+    staging = StagingConfiguration.objects.get(agent=agent)
+    assert (staging.name, staging.description, staging.revision) == ("New", "D", 2)
+    last = checkpoints(agent)[-1]
+    assert (last.history_user, last.revision, last.name) == (editor, 2, "New")
+    assert last.history_change_reason == "Settings changed: description, name"
+
+
+def test_update_settings_that_change_nothing_write_nothing(agent, editor):
+    services.update_agent_settings(agent=agent, user=editor, name="Support bot")
+    assert len(checkpoints(agent)) == 1
+
+
+def test_update_settings_reports_every_bad_field_at_once(agent, editor):
+    with pytest.raises(ValidationError) as error:
+        services.update_agent_settings(
+            agent=agent, user=editor, name="", model_config={"temperature": 5}
+        )
+    assert set(error.value.message_dict) == {"name", "model_config"}
+    assert len(checkpoints(agent)) == 1
+
+
+def test_delete_agent_removes_its_staging(agent, owner):
+    services.delete_agent(agent=agent, user=owner)
+    assert not Agent.objects.exists()
+    assert not StagingConfiguration.objects.exists()
+
+
+# --- instructions ----------------------------------------------------------------------------
+
+
+def test_add_instruction_records_the_row_and_the_checkpoint(agent, editor):
+    instruction = services.add_instruction(agent=agent, user=editor, title="T", content="C")
+    assert Instruction.objects.get().pk == instruction.pk
+    record = latest(Instruction, id=instruction.pk)
+    assert (record.history_type, record.history_user, record.staging_revision) == ("+", editor, 2)
+    assert checkpoints(agent)[-1].revision == 2
+
+
+def test_add_instruction_at_a_position_moves_the_later_ones(agent, editor):
+    a = services.add_instruction(agent=agent, user=editor, title="A", content="x")
+    b = services.add_instruction(agent=agent, user=editor, title="B", content="x")
+    services.add_instruction(agent=agent, user=editor, title="First", content="x", position=0)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.position, b.position) == (1, 2)
+    assert latest(Instruction, id=a.pk).history_type == "~"
+
+
+def test_update_instruction_moves_it_and_records_each_moved_row(agent, editor):
+    a, b, c = (
+        services.add_instruction(agent=agent, user=editor, title=t, content="x") for t in "ABC"
+    )
+    services.update_instruction(agent=agent, user=editor, instruction_id=c.pk, position=0)
+    order = list(Instruction.objects.order_by("position").values_list("title", flat=True))
+    assert order == ["C", "A", "B"]
+    revision = checkpoints(agent)[-1].revision
+    moved = Instruction.history.filter(staging_revision=revision)
+    assert {r.id for r in moved} == {a.pk, b.pk, c.pk}
+
+
+def test_update_instruction_of_an_unknown_id_is_refused(agent, editor):
+    with pytest.raises(ValidationError) as error:
+        services.update_instruction(agent=agent, user=editor, instruction_id=999, title="x")
+    assert "id" in error.value.message_dict
+
+
+def test_delete_instruction_records_the_deletion(agent, editor):
+    made = services.add_instruction(agent=agent, user=editor, title="T", content="C")
+    services.delete_instruction(agent=agent, user=editor, instruction_id=made.pk)
+    assert not Instruction.objects.exists()
+    assert latest(Instruction, id=made.pk).history_type == "-"
+
+
+def test_delete_instruction_of_an_unknown_id_is_not_found(agent, editor):
+    with pytest.raises(Instruction.DoesNotExist):
+        services.delete_instruction(agent=agent, user=editor, instruction_id=999)
+    assert len(checkpoints(agent)) == 1
+
+
+# --- knowledge sources -----------------------------------------------------------------------
+
+
+def test_connect_corpora_is_refused_whole(agent, editor, corpus, foreign_corpus):
+    with pytest.raises(ValidationError):
+        services.connect_corpora(
+            agent=agent, user=editor, corpus_ids=[corpus.pk, foreign_corpus.pk]
+        )
+    assert not CorpusConnection.objects.exists()
+    assert len(checkpoints(agent)) == 1
+
+
+def test_connect_and_disconnect_corpora_record_history(agent, editor, corpus, corpus2):
+    services.connect_corpora(agent=agent, user=editor, corpus_ids=[corpus.pk, corpus2.pk])
+    assert CorpusConnection.history.filter(history_type="+", history_user=editor).count() == 2
+    assert services.disconnect_corpora(agent=agent, user=editor, corpus_ids=[corpus.pk]) == 1
+    assert list(CorpusConnection.objects.values_list("corpus_id", flat=True)) == [corpus2.pk]
+    assert latest(CorpusConnection, corpus_id=corpus.pk).history_type == "-"
+
+
+def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
+    with pytest.raises(CorpusConnection.DoesNotExist):
+        services.set_corpus_connection(agent=agent, user=editor, corpus_id=corpus.pk, enabled=True)
+    made = services.set_corpus_connection(
+        agent=agent, user=editor, corpus_id=corpus.pk, settings={"top_k": 2}, create=True
+    )
+    assert (made.enabled, made.settings) == (True, {"top_k": 2})
+    services.set_corpus_connection(agent=agent, user=editor, corpus_id=corpus.pk, enabled=False)
+    assert CorpusConnection.objects.get().enabled is False
+
+
+# --- tools, actions, guardrails --------------------------------------------------------------
+
+
+def test_enable_tool_starts_every_action_enabled(agent, editor, tool):
+    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    assert ToolBinding.objects.get().enabled is True
+    assert sorted(ActionSetting.objects.values_list("enabled", flat=True)) == [True, True]
+    assert ActionSetting.history.filter(history_user=editor, history_type="+").count() == 2
+
+
+def test_enable_tool_of_another_organization_is_not_found(agent, editor, foreign_tool):
+    with pytest.raises(Tool.DoesNotExist):
+        services.enable_tool(agent=agent, user=editor, tool_id=foreign_tool.pk)
+    assert not ToolBinding.objects.exists()
+
+
+def test_disable_tool_keeps_action_settings(agent, editor, tool):
+    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    services.disable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    assert ToolBinding.objects.get().enabled is False
+    assert ActionSetting.objects.count() == 2
+    assert latest(ToolBinding, tool_id=tool.pk).history_type == "~"
+
+
+def test_update_action_needs_the_tool_enabled_first(agent, editor, tool):
+    action = tool.actions.first()
+    with pytest.raises(ValidationError) as error:
+        services.update_action(
+            agent=agent, user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+        )
+    assert "tool_id" in error.value.message_dict
+    assert not ActionSetting.objects.exists()
+
+
+def test_update_action_changes_config_and_records_it(agent, editor, tool):
+    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    action = tool.actions.first()
+    services.update_action(
+        agent=agent, user=editor, tool_id=tool.pk, action_id=action.pk, config={"k": 1}
+    )
+    assert ActionSetting.objects.get(action=action).config == {"k": 1}
+    record = latest(ActionSetting, action_id=action.pk)
+    assert (record.history_type, record.config) == ("~", {"k": 1})
+
+
+def test_set_guardrail_creates_then_toggles(agent, editor, guardrail):
+    services.set_guardrail(agent=agent, user=editor, guardrail_id=guardrail.pk, enabled=True)
+    services.set_guardrail(agent=agent, user=editor, guardrail_id=guardrail.pk, enabled=False)
+    assert GuardrailSetting.objects.get().enabled is False
+    assert [r.history_type for r in GuardrailSetting.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_set_guardrail_of_another_organization_is_refused(agent, editor, foreign_guardrail):
+    with pytest.raises(ValidationError) as error:
+        services.set_guardrail(
+            agent=agent, user=editor, guardrail_id=foreign_guardrail.pk, enabled=True
+        )
+    assert "guardrail_id" in error.value.message_dict
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def test_set_tags_normalizes(agent, editor):
+    staging = services.set_tags(agent=agent, user=editor, tags=[" b ", "a", "b"])
+    assert staging.tags == ["a", "b"]
+    assert checkpoints(agent)[-1].tags == ["a", "b"]
+
+
+def test_set_access_level_refuses_an_unknown_level(agent, editor):
+    with pytest.raises(ValidationError):
+        services.set_access_level(agent=agent, user=editor, access_level="world")
+    assert StagingConfiguration.objects.get(agent=agent).access_level == "private"
+
+
+def test_sharepoint_folder_set_and_cleared(agent, editor):
+    services.set_sharepoint_folder(
+        agent=agent, user=editor, site_url="https://x.sharepoint.com", folder_path="/D"
+    )
+    services.clear_sharepoint_folder(agent=agent, user=editor)
+    staging = StagingConfiguration.objects.get(agent=agent)
+    assert (staging.sharepoint_site_url, staging.sharepoint_folder_path) == ("", "")
+    assert [c.history_change_reason for c in checkpoints(agent)[-2:]] == [
+        "SharePoint folder set",
+        "SharePoint folder removed",
+    ]
+
+
+def test_staging_edits_never_write_production(agent, owner, published, tool):
+    before = Agent.objects.get(pk=agent.pk).production.snapshot
+    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.set_tags(agent=agent, user=owner, tags=["x"])
+    assert Agent.objects.get(pk=agent.pk).production.snapshot == before
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+def test_grant_change_revoke_are_attributed(agent, owner, stranger):
+    permission = services.grant_permission(
+        agent=agent, user=owner, target_user_id=stranger.pk, role="viewer"
+    )
+    pk = permission.pk
+    services.change_permission(permission=permission, user=owner, role="editor")
+    services.revoke_permission(permission=permission, user=owner)
+    records = AgentPermission.history.filter(id=pk).order_by("history_id")
+    assert [(r.history_type, r.role, r.history_user) for r in records] == [
+        ("+", "viewer", owner),
+        ("~", "editor", owner),
+        ("-", "editor", owner),
+    ]
+
+
+def test_grant_refuses_a_second_role_for_the_same_user(agent, owner):
+    with pytest.raises(ValidationError) as error:
+        services.grant_permission(agent=agent, user=owner, target_user_id=owner.pk, role="viewer")
+    assert "user_id" in error.value.message_dict
+    assert AgentPermission.objects.get(agent=agent).role == "owner"
+
+
+def test_organizations_are_unaffected_by_refused_writes(stranger):
+    with pytest.raises(ValidationError):
+        services.create_organization(name="", user=stranger)
+    assert not Organization.objects.exists()
