@@ -1,0 +1,361 @@
+"""Undo one publish on top of today's Staging: a three-way merge, pure.
+
+A publish turned ``base`` (Production before it) into ``published``. Each change of
+``diff_snapshots(base, published)`` is one atom (a settings field, a model configuration key,
+an item's presence, an item field, one key of an item's settings/config). For every atom,
+compared with today's Staging (``current``):
+
+* current still has the published value -> it goes back to the base value;
+* current already has the base value -> left alone;
+* anything else -> a ``Conflict`` (the atom changed again since the publish). The rest is
+  still computed, and every conflict is reported; callers refuse the revert when there is any.
+
+Whole items are compared without their catalogue labels (and instructions without their
+position, which shifts with every insert). An item whose field the publish changed but which is
+gone from ``current`` is a conflict, as is an action the publish removed whose tool is gone.
+
+Order is not a conflict atom: instructions the publish moved go back next to their base
+neighbours unless they were moved again since (then the later move stays); instructions the
+publish removed come back at their base place in the same way. Positions are renumbered.
+Atoms the publish did not touch keep whatever ``current`` has.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from publishing.diff import (
+    ADDED,
+    MODEL_CONFIG,
+    NESTED_DICT_FIELDS,
+    REMOVED,
+    SHAREPOINT_KEY,
+    Change,
+    action_key,
+    corpus_key,
+    diff_snapshots,
+    guardrail_key,
+    instruction_key,
+    moved_ids,
+    same,
+    tool_key,
+)
+from publishing.snapshot import (
+    LABEL_FIELDS,
+    Snapshot,
+    canonical_json,
+    empty_snapshot,
+    normalize_tags,
+)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An atom the publish changed that has changed again since, so it cannot be undone."""
+
+    section: str
+    key: str
+    field: str | None
+    label: str
+    published: Any  # the value the publish set (None: the publish removed it)
+    current: Any  # the value in Staging today (None: absent)
+    reverted_to: Any  # the value the revert would restore (None: absent)
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "key": self.key,
+            "field": self.field,
+            "label": self.label,
+            "published": self.published,
+            "current": self.current,
+            "reverted_to": self.reverted_to,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class RevertResult:
+    snapshot: Snapshot
+    conflicts: tuple[Conflict, ...]
+
+
+_ABSENT: Any = object()  # no such key / item
+_GONE: Any = object()  # the item holding the atom is gone, so the atom has no value at all
+
+_CHANGED_AGAIN = "Changed again after this publish."
+_ITEM_GONE = "Removed after this publish, so this change cannot be undone."
+_EDITED_SINCE = "Changed after this publish; removing it would discard those changes."
+_READDED = "Added again after this publish with different content."
+_PARENT_GONE = "Its tool was removed after this publish, so the action cannot be restored."
+
+
+def revert_publish(
+    *, base: Snapshot | None, published: Snapshot, current: Snapshot
+) -> RevertResult:
+    """``current`` with the changes of the publish ``base -> published`` undone.
+
+    ``base=None`` (an agent's first publish) means the empty configuration.
+    """
+    if base is None:
+        base = empty_snapshot()
+    work = _Work(current)
+    conflicts: list[Conflict] = []
+    moved_by_publish: set[str] = set()
+    for change in diff_snapshots(base, published).changes:
+        if change.section == "instructions" and change.field == "position":
+            moved_by_publish.add(change.key)
+        elif change.field is None:
+            _revert_presence(work, change, conflicts)
+        else:
+            _revert_field(work, change, conflicts)
+    work.reorder_instructions(base=base, published=published, moved_by_publish=moved_by_publish)
+    return RevertResult(snapshot=work.build(), conflicts=tuple(conflicts))
+
+
+class _Work:
+    """A mutable copy of ``current``, with its items indexed by diff key."""
+
+    def __init__(self, current: Snapshot) -> None:
+        snapshot = copy.deepcopy(current)
+        self.settings: dict[str, Any] = snapshot["settings"]
+        self.current_order = [instruction_key(i["id"]) for i in snapshot["instructions"]]
+        self.instructions = {instruction_key(i["id"]): i for i in snapshot["instructions"]}
+        ks = snapshot["knowledge_sources"]
+        self.corpora = {corpus_key(c["corpus_id"]): c for c in ks["corpora"]}
+        # SharePoint is an item under one fixed key; None means absent.
+        self.sharepoint: dict[str, Any] = {}
+        if ks.get("sharepoint") is not None:
+            self.sharepoint[SHAREPOINT_KEY] = ks["sharepoint"]
+        self.tools = {tool_key(t["tool_id"]): t for t in snapshot["tools"]}
+        self.guardrails = {guardrail_key(g["guardrail_id"]): g for g in snapshot["guardrails"]}
+        self.readded_instructions: set[str] = set()
+
+    def items(self, change: Change) -> dict[str, Any] | None:
+        """The mapping key -> item that holds ``change.key`` (None: its tool is gone)."""
+        if change.section == "instructions":
+            return self.instructions
+        if change.section == "knowledge_sources":
+            return self.sharepoint if change.key == SHAREPOINT_KEY else self.corpora
+        if change.section == "guardrails":
+            return self.guardrails
+        tool, _sep, action = change.key.partition("/")
+        if not action:
+            return self.tools
+        holder = self.tools.get(tool)
+        if holder is None:
+            return None
+        return _ActionMap(holder)
+
+    def reorder_instructions(
+        self, *, base: Snapshot, published: Snapshot, moved_by_publish: set[str]
+    ) -> None:
+        base_order = [instruction_key(i["id"]) for i in base["instructions"]]
+        published_order = [instruction_key(i["id"]) for i in published["instructions"]]
+        current_set = set(self.current_order)
+        published_set = set(published_order)
+        moved_since = moved_ids(
+            [k for k in published_order if k in current_set],
+            [k for k in self.current_order if k in published_set],
+        )
+        to_place = {
+            k
+            for k in moved_by_publish
+            if k in self.instructions and k in current_set and k not in moved_since
+        } | (self.readded_instructions & self.instructions.keys())
+        order = [k for k in self.current_order if k in self.instructions and k not in to_place]
+        # Ascending base index: each item's base predecessors are placed before it, so with
+        # nothing changed since the publish this rebuilds the base order exactly.
+        for key in [k for k in base_order if k in to_place]:
+            placed = set(order)
+            index = base_order.index(key)
+            anchor = next(
+                (base_order[i] for i in range(index - 1, -1, -1) if base_order[i] in placed),
+                None,
+            )
+            order.insert(0 if anchor is None else order.index(anchor) + 1, key)
+        self.order = order
+
+    def build(self) -> Snapshot:
+        settings = dict(self.settings)
+        if isinstance(settings.get(MODEL_CONFIG), dict):
+            settings[MODEL_CONFIG] = dict(sorted(settings[MODEL_CONFIG].items()))
+        if isinstance(settings.get("tags"), list):
+            settings["tags"] = normalize_tags(settings["tags"])
+        instructions = []
+        for index, key in enumerate(self.order):
+            item = dict(self.instructions[key])
+            item["position"] = index
+            instructions.append(item)
+        tools = []
+        for tool in _by_identity(self.tools.values(), "tool_id"):
+            tool = dict(tool)
+            tool["actions"] = _by_identity(tool.get("actions", []), "action_id")
+            tools.append(tool)
+        snapshot = {
+            "settings": settings,
+            "instructions": instructions,
+            "knowledge_sources": {
+                "corpora": _by_identity(self.corpora.values(), "corpus_id"),
+                "sharepoint": self.sharepoint.get(SHAREPOINT_KEY),
+            },
+            "tools": tools,
+            "guardrails": _by_identity(self.guardrails.values(), "guardrail_id"),
+        }
+        return json.loads(canonical_json(snapshot))
+
+
+class _ActionMap:
+    """A tool's action list seen as a mapping action key -> action (a handful per tool)."""
+
+    def __init__(self, tool: dict[str, Any]) -> None:
+        self.tool = tool
+        self.tool_id = tool["tool_id"]
+        tool.setdefault("actions", [])
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for action in self.tool["actions"]:
+            if action_key(self.tool_id, action["action_id"]) == key:
+                return action
+        return default
+
+    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+        self.pop(key)
+        self.tool["actions"].append(value)
+
+    def pop(self, key: str) -> None:
+        self.tool["actions"] = [
+            a for a in self.tool["actions"] if action_key(self.tool_id, a["action_id"]) != key
+        ]
+
+
+def _by_identity(items: Any, identity: str) -> list[dict[str, Any]]:
+    def key(item: dict[str, Any]) -> tuple[int, Any]:
+        value = item[identity]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (0, value)
+        return (1, str(value))
+
+    return sorted(items, key=key)
+
+
+def _label_kind(change: Change) -> str | None:
+    if change.section == "tools":
+        return "actions" if "/" in change.key else "tools"
+    if change.section == "knowledge_sources":
+        return None if change.key == SHAREPOINT_KEY else "corpora"
+    if change.section == "guardrails":
+        return "guardrails"
+    return None
+
+
+def _content(change: Change, item: Any) -> Any:
+    """An item as configuration: labels dropped (instructions: position too)."""
+    if not isinstance(item, dict):
+        return item
+    kind = _label_kind(change)
+    if change.section == "instructions":
+        drop: frozenset[str] = frozenset({"position"})
+    else:
+        drop = LABEL_FIELDS[kind] if kind else frozenset()
+    out = {k: v for k, v in item.items() if k not in drop}
+    if kind == "tools" and isinstance(out.get("actions"), list):
+        out["actions"] = _by_identity(
+            [
+                {k: v for k, v in a.items() if k not in LABEL_FIELDS["actions"]}
+                for a in out["actions"]
+            ],
+            "action_id",
+        )
+    return out
+
+
+def _published_value(change: Change) -> Any:
+    return _ABSENT if change.change == REMOVED else change.after
+
+
+def _base_value(change: Change) -> Any:
+    return _ABSENT if change.change == ADDED else change.before
+
+
+def _shown(value: Any) -> Any:
+    return None if value is _ABSENT or value is _GONE else value
+
+
+def _conflict(conflicts: list[Conflict], change: Change, current: Any, detail: str) -> None:
+    conflicts.append(
+        Conflict(
+            section=change.section,
+            key=change.key,
+            field=change.field,
+            label=change.label,
+            published=_shown(_published_value(change)),
+            current=_shown(current),
+            reverted_to=_shown(_base_value(change)),
+            detail=detail,
+        )
+    )
+
+
+def _revert_presence(work: _Work, change: Change, conflicts: list[Conflict]) -> None:
+    items = work.items(change)
+    published, base = _published_value(change), _base_value(change)
+    if items is None:  # an action whose tool is gone from Staging
+        if published is not _ABSENT:
+            return  # the publish added it; it is gone already
+        _conflict(conflicts, change, _GONE, _PARENT_GONE)
+        return
+    current = items.get(change.key, _ABSENT)
+    if same(_content(change, current), _content(change, published)):
+        if base is _ABSENT:
+            items.pop(change.key)
+        else:
+            items[change.key] = copy.deepcopy(base)
+            if change.section == "instructions":
+                work.readded_instructions.add(change.key)
+    elif same(_content(change, current), _content(change, base)):
+        return
+    else:
+        detail = _EDITED_SINCE if base is _ABSENT else _READDED
+        _conflict(conflicts, change, current, detail)
+
+
+def _split_field(change: Change) -> tuple[str, str | None]:
+    assert change.field is not None
+    if change.section == "settings":
+        head, dot, sub = change.field.partition(".")
+        return (head, sub) if dot and head == MODEL_CONFIG else (change.field, None)
+    head, dot, sub = change.field.partition(".")
+    return (head, sub) if dot and head in NESTED_DICT_FIELDS else (change.field, None)
+
+
+def _revert_field(work: _Work, change: Change, conflicts: list[Conflict]) -> None:
+    if change.section == "settings":
+        item: Any = work.settings
+    else:
+        items = work.items(change)
+        item = items.get(change.key, None) if items is not None else None
+    if not isinstance(item, dict):
+        _conflict(conflicts, change, _GONE, _ITEM_GONE)
+        return
+    name, sub = _split_field(change)
+    holder: Any = item
+    slot: str = name
+    if sub is not None:
+        holder, slot = item.get(name), sub
+        if not isinstance(holder, dict):  # the whole field was replaced since
+            _conflict(conflicts, change, item.get(name, _ABSENT), _CHANGED_AGAIN)
+            return
+    current = holder.get(slot, _ABSENT)
+    published, base = _published_value(change), _base_value(change)
+    if same(current, published):
+        if base is _ABSENT:
+            holder.pop(slot, None)
+        else:
+            holder[slot] = copy.deepcopy(base)
+    elif not same(current, base):
+        _conflict(conflicts, change, current, _CHANGED_AGAIN)
