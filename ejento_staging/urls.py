@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agents:list", permanent=False)),
     path("admin/", admin.site.urls),
+    # The live read first: it is the hot path and must not fall into a broader pattern.
+    path("api/v2/", include("publishing.live_urls")),
     path("api/v2/", include("agents.api_urls")),
     path("api/v2/", include("publishing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
