@@ -8,15 +8,20 @@ has no row locks and one writer at a time.)
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
+from rest_framework.authtoken.models import Token
 
 from agents import services
 from agents.models import Agent, ProductionConfiguration
 from publishing.exceptions import NothingToPublish
+from publishing.live_views import LiveProductionView
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -106,6 +111,41 @@ def test_reading_production_during_a_publish_returns_the_old_one_at_once(
     after = ProductionConfiguration.objects.get(agent_id=live_agent.pk)
     assert after.change_track_id == held.record.change_track_id
     assert after.snapshot["settings"]["description"] == "Version two"
+
+
+def live_get(agent_id: int, token: str):
+    """GET /api/v2/agents/{id}/production through its view (what integrations poll)."""
+    request = RequestFactory().get(
+        f"/api/v2/agents/{agent_id}/production", HTTP_AUTHORIZATION=f"Token {token}"
+    )
+    return LiveProductionView.as_view()(request, agent_id=agent_id)
+
+
+def test_the_production_endpoint_answers_the_old_one_during_a_publish(
+    monkeypatch, user, live_agent
+):
+    token = Token.objects.create(user=user).key
+    old = ProductionConfiguration.objects.get(agent_id=live_agent.pk)
+    warm = live_get(live_agent.pk, token)  # cached before the publish starts
+    assert warm.status_code == 200
+
+    with HeldPublish(monkeypatch, live_agent, user) as held:
+        cache.clear()
+        # First from the database (and cached, while the publish is still open), then
+        # from the cache.
+        for _source in ("database", "cache"):
+            response, seconds = timed(lambda: live_get(live_agent.pk, token))
+            assert seconds < FAST_READ_SECONDS
+            assert response.status_code == 200
+            body = json.loads(response.content)
+            assert body["change_track_id"] == str(old.change_track_id)
+            assert body["configuration"] == old.snapshot
+
+    # The old answer cached during the publish does not outlive its commit.
+    assert held.error is None
+    after = live_get(live_agent.pk, token)
+    assert json.loads(after.content)["change_track_id"] == str(held.record.change_track_id)
+    assert after["ETag"] != warm["ETag"]
 
 
 def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user, live_agent):
