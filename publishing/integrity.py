@@ -11,11 +11,12 @@ from publishing.snapshot import canonical_json
 
 
 def record_content(record: Any) -> dict[str, Any]:
+    # The publisher is covered by username, not by the foreign key: deleting a user sets
+    # the key to NULL, and that must not look like tampering.
     return {
         "agent_id": record.agent_id,
         "sequence": record.sequence,
         "change_track_id": str(record.change_track_id),
-        "published_by_id": record.published_by_id,
         "published_by_username": record.published_by_username,
         "published_at": record.published_at.isoformat(),
         "notes": record.notes,
