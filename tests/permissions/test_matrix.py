@@ -1,0 +1,378 @@
+"""The permission matrix: every API operation and every page, for every kind of caller.
+
+Callers: anonymous, an outsider (signed in, no tie to the organization), an organization
+member holding each agent role (viewer, editor, publisher, owner), an organization admin
+with no explicit role, and a superuser. The rules (API.md, "Permissions"):
+
+* not signed in: 401 from the API, a redirect to the login page from the pages;
+* an agent the caller may not see: 404, never 403, so its existence does not leak;
+* a visible agent and too weak a role: 403;
+* allowed: a 2xx, a redirect after a form post, or a 4xx about the input (400, 409) -
+  never 401, 403, 404 or 5xx.
+
+The operations come from the OpenAPI schema and the pages from the URL resolver, so a new
+endpoint fails ``test_every_endpoint_is_classified`` until it gets a row here. Each
+request runs in a savepoint that is rolled back, so every caller meets the same world.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from agents import services
+from agents.models import OrganizationMembership
+from tests import factories
+from tests.reliability.fuzz_world import api_operations, build_world
+
+# --- who may do what ------------------------------------------------------------------------
+
+ANYONE = "anyone"  # even without signing in
+SIGNED_IN = "signed in"
+MEMBER = "organization member"  # of the organization the request names
+ORG_ADMIN = "organization admin"  # of the organization the request names
+ANY_ADMIN = "admin of some organization"
+VIEWER, EDITOR, PUBLISHER, OWNER = "viewer", "editor", "publisher", "owner"
+AGENT_ROLES = (VIEWER, EDITOR, PUBLISHER, OWNER)
+RANK = {VIEWER: 1, EDITOR: 2, PUBLISHER: 3, OWNER: 4}
+
+A = "/api/v2/agents/{agent_id}"
+API = {
+    ("POST", "/api/v2/auth/token"): ANYONE,
+    ("GET", "/api/v2/users/me"): SIGNED_IN,
+    ("POST", "/api/v2/users"): ANY_ADMIN,
+    ("GET", "/api/v2/organizations"): SIGNED_IN,
+    ("POST", "/api/v2/organizations"): SIGNED_IN,
+    ("GET", "/api/v2/projects"): SIGNED_IN,
+    ("POST", "/api/v2/projects"): ORG_ADMIN,
+    ("GET", "/api/v2/projects/{project_id}"): MEMBER,
+    ("GET", "/api/v2/corpora"): SIGNED_IN,
+    ("POST", "/api/v2/corpora"): MEMBER,
+    ("GET", "/api/v2/tools"): SIGNED_IN,
+    ("POST", "/api/v2/tools"): MEMBER,
+    ("GET", "/api/v2/guardrails"): SIGNED_IN,
+    ("POST", "/api/v2/guardrails"): MEMBER,
+    ("GET", "/api/v2/agents"): SIGNED_IN,
+    ("POST", "/api/v2/agents"): MEMBER,
+    ("GET", A): EDITOR,  # Staging; viewers read ?environment=production (below)
+    ("PUT", A): EDITOR,
+    ("PATCH", A): EDITOR,
+    ("DELETE", A): OWNER,
+    ("GET", f"{A}/status"): VIEWER,
+    ("GET", f"{A}/production"): VIEWER,
+    ("PUT", f"{A}/access"): EDITOR,
+    ("POST", f"{A}/annotates"): EDITOR,
+    ("POST", f"{A}/corpora"): EDITOR,
+    ("DELETE", f"{A}/corpora"): EDITOR,
+    ("POST", f"{A}/corpora/{{corpus_id}}"): EDITOR,
+    ("PUT", f"{A}/corpora/{{corpus_id}}"): EDITOR,
+    ("DELETE", f"{A}/corpora/{{corpus_id}}"): EDITOR,
+    ("PATCH", f"{A}/guardrails"): EDITOR,
+    ("POST", f"{A}/instructions"): EDITOR,
+    ("PUT", f"{A}/instructions"): EDITOR,
+    ("DELETE", f"{A}/instructions/{{instruction_id}}"): EDITOR,
+    ("POST", f"{A}/sharepoint/folder"): EDITOR,
+    ("PUT", f"{A}/sharepoint/folder"): EDITOR,
+    ("DELETE", f"{A}/sharepoint/folder"): EDITOR,
+    ("POST", f"{A}/tools/{{tool_id}}/enable"): EDITOR,
+    ("DELETE", f"{A}/tools/{{tool_id}}/disable"): EDITOR,
+    ("PATCH", f"{A}/tools/{{tool_id}}/actions/{{action_id}}"): EDITOR,
+    ("POST", f"{A}/tools/{{tool_id}}/actions/{{action_id}}/enable"): EDITOR,
+    ("POST", f"{A}/tools/{{tool_id}}/actions/{{action_id}}/disable"): EDITOR,
+    ("GET", f"{A}/staging-diff"): EDITOR,
+    ("GET", f"{A}/publishes"): EDITOR,
+    ("GET", f"{A}/publishes/{{change_track_id}}"): EDITOR,
+    ("GET", f"{A}/publishes/{{change_track_id}}/diff"): EDITOR,
+    ("GET", f"{A}/history"): EDITOR,
+    ("GET", f"{A}/history/{{history_id}}"): EDITOR,
+    ("POST", f"{A}/publish"): PUBLISHER,
+    ("PUT", f"{A}/rollback"): PUBLISHER,
+    ("POST", f"{A}/discard"): PUBLISHER,
+    ("POST", f"{A}/history/{{history_id}}/restore"): PUBLISHER,
+    ("GET", f"{A}/permissions"): OWNER,
+    ("POST", f"{A}/permissions"): OWNER,
+    ("PUT", f"{A}/permissions/{{permission_id}}"): OWNER,
+    ("DELETE", f"{A}/permissions/{{permission_id}}"): OWNER,
+}
+# Not an operation of its own in the schema: the same GET with a query string.
+API_VARIANTS = {("GET", f"{A}?environment=production"): VIEWER}
+
+PAGES = {
+    ("GET", "agents:list"): SIGNED_IN,
+    ("POST", "agents:create"): SIGNED_IN,
+    ("GET", "agents:editor"): VIEWER,  # viewers are sent on to Production
+    ("GET", "agents:production"): VIEWER,
+    ("POST", "agents:settings"): EDITOR,
+    ("POST", "agents:instruction-add"): EDITOR,
+    ("POST", "agents:instruction-edit"): EDITOR,
+    ("POST", "agents:instruction-move"): EDITOR,
+    ("POST", "agents:instruction-delete"): EDITOR,
+    ("POST", "agents:corpora-connect"): EDITOR,
+    ("POST", "agents:corpus"): EDITOR,
+    ("POST", "agents:corpus-disconnect"): EDITOR,
+    ("POST", "agents:sharepoint"): EDITOR,
+    ("POST", "agents:sharepoint-clear"): EDITOR,
+    ("POST", "agents:tool-enable"): EDITOR,
+    ("POST", "agents:tool-disable"): EDITOR,
+    ("POST", "agents:action"): EDITOR,
+    ("POST", "agents:action-enable"): EDITOR,
+    ("POST", "agents:action-disable"): EDITOR,
+    ("POST", "agents:guardrail"): EDITOR,
+    ("POST", "agents:access"): EDITOR,
+    ("POST", "agents:tags"): EDITOR,
+    ("GET", "publishing:review"): EDITOR,
+    ("POST", "publishing:publish"): PUBLISHER,
+    ("POST", "publishing:discard"): PUBLISHER,
+    ("GET", "publishing:publishes"): EDITOR,
+    ("GET", "publishing:publish-detail"): EDITOR,
+    ("GET", "publishing:restore"): EDITOR,
+    ("POST", "publishing:restore"): PUBLISHER,
+    ("GET", "publishing:history"): EDITOR,
+    ("GET", "publishing:checkpoint"): EDITOR,
+    ("POST", "publishing:checkpoint-restore"): PUBLISHER,
+}
+
+CALLERS = (
+    "anonymous",
+    "outsider",
+    VIEWER,
+    EDITOR,
+    PUBLISHER,
+    OWNER,
+    "org admin",
+    "superuser",
+)
+
+ALLOWED_API = {200, 201, 204, 400, 409}
+ALLOWED_PAGE = {200, 302, 400}
+
+
+def expected(requirement: str, caller: str) -> str:
+    """'allowed', or the refusal: '401', '403', '404' - or 'unknown' (a 400 or 404 naming
+    the organization or project as unknown, for one the caller cannot see)."""
+    if requirement == ANYONE:
+        return "allowed"
+    if caller == "anonymous":
+        return "401"
+    if caller in ("superuser", "org admin") or requirement == SIGNED_IN:
+        return "allowed"
+    if requirement == ANY_ADMIN:
+        return "403"
+    if requirement in (MEMBER, ORG_ADMIN):
+        if caller == "outsider":
+            return "unknown"
+        return "allowed" if requirement == MEMBER else "403"
+    # An agent role.
+    if caller == "outsider":
+        return "404"
+    return "allowed" if RANK[caller] >= RANK[requirement] else "403"
+
+
+# --- the world and its callers -----------------------------------------------------------------
+
+
+@dataclass
+class Callers:
+    world: object
+    users: dict
+
+    def api_client(self, caller: str) -> APIClient:
+        client = APIClient()
+        user = self.users.get(caller)
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    def page_client(self, caller: str) -> Client:
+        client = Client()
+        user = self.users.get(caller)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def callers(db):
+    world = build_world()
+    organization = world.organization
+    users = {"superuser": world.superuser}
+    admin = factories.UserFactory(username="m-org-admin")
+    services.add_organization_member(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    users["org admin"] = admin
+    users["outsider"] = factories.UserFactory(username="m-outsider")
+    for role in AGENT_ROLES:
+        user = factories.UserFactory(username=f"m-{role}")
+        services.add_organization_member(organization=organization, user=user)
+        services.grant_permission(
+            agent=world.agent, user=world.admin, target_user_id=user.pk, role=role
+        )
+        users[role] = user
+    return Callers(world=world, users=users)
+
+
+# --- the endpoints ---------------------------------------------------------------------------
+
+
+def page_names() -> set[str]:
+    """Every named URL of the pages' namespaces."""
+    found = set()
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace)
+            elif namespace in ("agents", "publishing") and entry.name:
+                found.add(f"{namespace}:{entry.name}")
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+SCHEMA_OPERATIONS = {(method, path) for method, path, _ in api_operations()}
+
+
+def test_every_endpoint_is_classified():
+    """A new endpoint or page without a row in the matrix fails here, not in production."""
+    assert sorted(SCHEMA_OPERATIONS - set(API)) == []
+    assert sorted(page_names() - {name for _, name in PAGES}) == []
+
+
+def test_contract_paths_are_routed():
+    """Every operation the contract (and this matrix) names is served by the application."""
+    missing = sorted(
+        f"{method} {path}" for method, path in API if (method, path) not in SCHEMA_OPERATIONS
+    )
+    assert missing == [], "in API.md but not routed (or not in /api/schema/)"
+
+
+def page_url(world, name: str) -> str:
+    """The page's URL with the world's ids for whatever the route takes."""
+    values = {**world.path_values(), "guardrail_id": world.guardrail.pk}
+    wanted = re.findall(r"<(?:\w+:)?(\w+)>", _route(name))
+    return reverse(name, kwargs={key: values[key] for key in wanted})
+
+
+def _route(name: str) -> str:
+    namespace, short = name.split(":")
+
+    def walk(patterns, current, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                found = walk(
+                    entry.url_patterns, entry.namespace or current, prefix + str(entry.pattern)
+                )
+                if found:
+                    return found
+            elif current == namespace and entry.name == short:
+                return prefix + str(entry.pattern)
+        return None
+
+    return walk(get_resolver().url_patterns, None, "")
+
+
+def describe(caller: str, method: str, url: str, status: int, want: str, body: bytes) -> str:
+    return f"{caller:>10}  {method:6} {url}  -> {status}, expected {want}: {body[:160]!r}"
+
+
+def check_api_answer(caller, method, url, response, want) -> str | None:
+    status = response.status_code
+    if status >= 500:
+        return describe(caller, method, url, status, want, response.content)
+    if want == "allowed":
+        ok = status in ALLOWED_API
+    elif want == "unknown":
+        ok = status == 404 or (
+            status == 400
+            and bool({"organization_id", "project_id"} & set(json.loads(response.content)))
+        )
+    else:
+        ok = status == int(want)
+    return None if ok else describe(caller, method, url, status, want, response.content)
+
+
+def check_page_answer(caller, method, url, response, want) -> str | None:
+    status = response.status_code
+    location = response.get("Location", "")
+    to_login = status == 302 and location.startswith(reverse("login"))
+    if status >= 500:
+        ok = False
+    elif want == "401":
+        ok = to_login
+    elif want == "allowed":
+        ok = status in ALLOWED_PAGE and not to_login
+    else:
+        ok = status == int(want)
+    return None if ok else describe(caller, method, url, status, want, response.content)
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+API_ROWS = sorted({**API, **API_VARIANTS}.items())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "requirement"),
+    [(m, p, r) for (m, p), r in API_ROWS],
+    ids=[f"{m} {p}" for (m, p), _ in API_ROWS],
+)
+def test_api_matrix(callers, method, path, requirement):
+    world = callers.world
+    url = world.url(path)
+    bodies = world.valid_bodies()
+    body = bodies.get((method, path.split("?")[0]))
+    wrong = []
+    for caller in CALLERS:
+        cache.clear()  # the login throttle and the live-read cache are not under test
+        with transaction.atomic():
+            response = callers.api_client(caller).generic(
+                method,
+                url,
+                data=json.dumps(body) if body is not None else "",
+                content_type="application/json",
+            )
+            transaction.set_rollback(True)
+        problem = check_api_answer(caller, method, url, response, expected(requirement, caller))
+        if problem:
+            wrong.append(problem)
+    assert wrong == [], "\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "requirement"),
+    [(m, n, r) for (m, n), r in sorted(PAGES.items())],
+    ids=[f"{m} {n}" for (m, n) in sorted(PAGES)],
+)
+def test_page_matrix(callers, method, name, requirement):
+    url = page_url(callers.world, name)
+    wrong = []
+    for caller in CALLERS:
+        with transaction.atomic():
+            client = callers.page_client(caller)
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            transaction.set_rollback(True)
+        problem = check_page_answer(caller, method, url, response, expected(requirement, caller))
+        if problem:
+            wrong.append(problem)
+    assert wrong == [], "\n" + "\n".join(wrong)
+
+
+def test_admin_is_for_superusers_only(callers):
+    for caller in CALLERS:
+        response = callers.page_client(caller).get("/admin/")
+        if caller == "superuser":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302, caller
+            assert response["Location"].startswith("/admin/login/"), caller
