@@ -35,8 +35,7 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
     project = factories.ProjectFactory(organization=organization, name="Customer care")
     archive = factories.ProjectFactory(organization=organization, name="Knowledge base")
     users = {
-        name: factories.UserFactory(username=name)
-        for name in ("alice", "bob", "carol", "victor")
+        name: factories.UserFactory(username=name) for name in ("alice", "bob", "carol", "victor")
     }
     factories.MembershipFactory(
         organization=organization, user=users["alice"], role=OrganizationMembership.Role.MEMBER
@@ -60,9 +59,7 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
         model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 800},
     )
     for who, role in (("bob", "publisher"), ("carol", "editor"), ("victor", "viewer")):
-        services.grant_permission(
-            agent=agent, user=alice, target_user_id=users[who].pk, role=role
-        )
+        services.grant_permission(agent=agent, user=alice, target_user_id=users[who].pk, role=role)
     tone = services.add_instruction(agent=agent, user=alice, title="Tone", content=TONE)
     scope = services.add_instruction(
         agent=agent,

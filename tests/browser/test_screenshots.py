@@ -57,7 +57,13 @@ def test_every_page_renders_in_the_browser(page, shots):
     sign_in(page, "alice", PASSWORD)
     _shoot(page, shots, "agent-list", "/agents/", heading="Agents")
     _shoot(page, shots, "staging-editor", f"/agents/{agent}/", heading="Settings & model")
-    _shoot(page, shots, "review", f"/agents/{agent}/review/", heading=re.compile(r"\d+ changes waiting to go live"))
+    _shoot(
+        page,
+        shots,
+        "review",
+        f"/agents/{agent}/review/",
+        heading=re.compile(r"\d+ changes waiting to go live"),
+    )
     _shoot(page, shots, "publish-history", f"/agents/{agent}/publishes/", heading="Publish history")
     _shoot(
         page,
@@ -75,4 +81,17 @@ def test_every_page_renders_in_the_browser(page, shots):
     )
     _shoot(page, shots, "edit-history", f"/agents/{agent}/history/", heading="Edit history")
     _shoot(page, shots, "production", f"/agents/{agent}/production/", heading="Settings")
+    # Narrow screens: the two sides of the diff stack, each labelled.
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shoot(
+        page,
+        shots,
+        "review-phone",
+        f"/agents/{agent}/review/",
+        heading=re.compile(r"\d+ changes waiting to go live"),
+    )
+    label = page.eval_on_selector(
+        ".diff-cell--after", "el => getComputedStyle(el, '::before').content"
+    )
+    assert label == '"Staging"'
     assert page.problems == []

@@ -193,3 +193,19 @@ def test_every_post_is_404_for_an_outsider(client_as, agent, post_url, name):
 @pytest.mark.parametrize("name", [n for n in POSTS if n != "publishing:restore"])
 def test_post_only_urls_refuse_get(client_as, post_url, name):
     assert client_as("owner").get(post_url(name)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agents/99999999999999999999999/",
+        "/agents/{agent}/tools/99999999999999999999999/enable/",
+        "/agents/{agent}/instructions/99999999999999999999999/delete/",
+        "/agents/{agent}/history/99999999999999999999999/",
+    ],
+)
+def test_ids_beyond_the_database_range_are_404_not_500(client_as, agent, path):
+    client = client_as("owner")
+    url = path.format(agent=agent.pk)
+    response = client.post(url) if url.endswith(("enable/", "delete/")) else client.get(url)
+    assert response.status_code == 404
