@@ -16,6 +16,7 @@ from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def tab(page, name: str):
     return page.get_by_role("navigation", name="Agent pages").get_by_role("link", name=name)
 
