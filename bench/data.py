@@ -9,6 +9,7 @@ Shared by the benchmark (``bench/run.py``) and the query-count tests
 from __future__ import annotations
 
 import copy
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -69,6 +70,40 @@ INSTRUCTION_TEXT = (
     "the carrier has not confirmed. If the order cannot be found, ask for the e-mail "
     "address used at checkout and try again before handing over to a person. "
 )
+_WORDS = [
+    *sorted(set(INSTRUCTION_TEXT.lower().replace(",", "").replace(".", "").split())),
+    "refund",
+    "invoice",
+    "warranty",
+    "escalate",
+    "politely",
+    "summarise",
+    "verify",
+    "account",
+    "billing",
+    "shipment",
+    "return",
+    "policy",
+    "exception",
+    "manager",
+    "within",
+    "days",
+    "customer",
+    "identity",
+    "password",
+    "reset",
+    "language",
+    "tone",
+    "apologise",
+    "clearly",
+]
+
+
+def instruction_text(number: int) -> str:
+    """A distinct paragraph per instruction, so stored sizes compress like real text."""
+    chooser = random.Random(number)
+    words = [chooser.choice(_WORDS) for _ in range(70)]
+    return f"{number}. " + " ".join(words).capitalize() + "."
 
 
 def build_agent(*, project: Project, user: Any, size: Size, name: str) -> Agent:
@@ -117,7 +152,7 @@ def build_agent(*, project: Project, user: Any, size: Size, name: str) -> Agent:
                     Instruction(
                         agent_id=agent.pk,
                         title=f"Rule {i}",
-                        content=f"{i}. {INSTRUCTION_TEXT}",
+                        content=instruction_text(i),
                         position=i,
                     )
                 )

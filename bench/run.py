@@ -472,6 +472,13 @@ def storage(report: Report, data: Data) -> None:
         f"{total / 1024 / 1024:.1f} MiB",
         f"{count} records",
     )
+    new_bytes, manifest_bytes, pieces = dedup_estimate(data)
+    report.info(
+        "  proposed content-addressed dedup: new bytes per publish",
+        f"{(new_bytes + manifest_bytes) / 1024:.1f} KiB",
+        f"{pieces} pieces; manifest {manifest_bytes} B",
+    )
+    report.figures["dedup_estimate"] = {"new_bytes": new_bytes, "manifest_bytes": manifest_bytes}
     report.figures["bytes_per_publish_large"] = {
         "row": row,
         "snapshot": snap,
@@ -479,6 +486,46 @@ def storage(report: Report, data: Data) -> None:
         "changes": changes,
         "changes_text": changes_text,
     }
+
+
+CHUNK = 32
+
+
+def pieces_of(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot cut into content-addressed pieces: settings, then runs of CHUNK items."""
+    import hashlib
+
+    from publishing.snapshot import canonical_json
+
+    ks = snapshot["knowledge_sources"]
+    pieces: list[Any] = [snapshot["settings"], ks["sharepoint"]]
+    lists = (snapshot["instructions"], ks["corpora"], snapshot["tools"], snapshot["guardrails"])
+    for items in lists:
+        pieces += [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    return {hashlib.sha256(canonical_json(p).encode()).hexdigest(): p for p in pieces}
+
+
+def dedup_estimate(data: Data) -> tuple[int, int, int]:
+    """What a publish of one changed instruction would add if pieces were stored once."""
+    from django.db import connection
+
+    from publishing.models import PublishRecord
+    from publishing.snapshot import canonical_json
+
+    first, second = (
+        PublishRecord.objects.filter(agent_id=data.large, sequence=n).get().snapshot for n in (1, 2)
+    )
+    before, after = pieces_of(first), pieces_of(second)
+    new = [after[h] for h in after.keys() - before.keys()]
+    manifest = list(after)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_blob (data jsonb)")
+        for piece in [*new, manifest]:
+            cursor.execute("INSERT INTO bench_blob VALUES (%s::jsonb)", [canonical_json(piece)])
+        cursor.execute("SELECT pg_column_size(data) FROM bench_blob")
+        sizes = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE bench_blob")
+    return sum(sizes[:-1]), sizes[-1], len(after)
 
 
 def machine(report: Report) -> None:

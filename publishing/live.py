@@ -14,6 +14,9 @@ cached, so a repeated read costs one cache round trip (``get_many``) and no SQL:
   or "may not see it"), stamped with the agent's version and the access generation.
   ``credential`` is a hash of the API token or session key, never the secret itself.
 
+Each process also keeps the bodies it has served (``LocalPayloads``), so a read fetches only
+the small entries from a shared cache, and the body only when its version moved.
+
 An entry whose stamp differs from the current version or generation is a miss, and so is a
 missing version or generation, so a reader that loaded Production just before a publish and
 wrote it just after can never make the old state current again: its stamp is the old one.
@@ -33,7 +36,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +55,8 @@ PAYLOAD_SECONDS = 60 * 60
 ACCESS_SECONDS = 60
 # A per-process cache cannot be dropped from another process: keep its entries short.
 LOCAL_SECONDS = 10
+# Bodies kept in each process's memory (see ``LocalPayloads``).
+LOCAL_PAYLOAD_BYTES = 32 * 1024 * 1024
 
 GENERATION_KEY = "live:access:gen"
 
@@ -100,6 +107,7 @@ def invalidate(agent_id: int) -> None:
     """
     cache.set(version_key(agent_id), _fresh_stamp(), None)
     cache.delete(cache_key(agent_id))
+    local_payloads.discard(agent_id)
 
 
 def forget_access() -> None:
@@ -117,40 +125,90 @@ class Cached:
     access: dict[str, Any] | None
 
 
+class LocalPayloads:
+    """Bodies this process already holds, by agent, each with the version it belongs to.
+
+    A large agent's body is over 100 KiB; with a shared cache, fetching and unpickling it on
+    every read would cost more than the rest of the request. The version is still read from
+    the shared cache each time, so a copy here is served only while it is current: an
+    invalidation in any process makes it a miss at once. Bounded by ``budget`` bytes.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._items: OrderedDict[int, dict[str, Any]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, agent_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            item = self._items.get(agent_id)
+            if item is not None:
+                self._items.move_to_end(agent_id)
+            return item
+
+    def put(self, agent_id: int, payload: dict[str, Any]) -> None:
+        size = len(payload["body"])
+        if size > self.budget:
+            return
+        with self._lock:
+            self._drop(agent_id)
+            self._items[agent_id] = payload
+            self._bytes += size
+            while self._bytes > self.budget:
+                self._drop(next(iter(self._items)))
+
+    def discard(self, agent_id: int) -> None:
+        with self._lock:
+            self._drop(agent_id)
+
+    def _drop(self, agent_id: int) -> None:
+        old = self._items.pop(agent_id, None)
+        if old is not None:
+            self._bytes -= len(old["body"])
+
+
+local_payloads = LocalPayloads(LOCAL_PAYLOAD_BYTES)
+
+
 def lookup(agent_id: int, credential: str) -> Cached:
-    """Read the four entries of a live read at once; stale ones come back as None.
+    """Read what a live read needs in one round trip; stale entries come back as None.
 
     Call it *before* reading the database, and hand its result to ``remember``: entries are
     stamped with the version and generation seen here, so an invalidation that lands while
     the database is read leaves them stale instead of current.
     """
-    keys = (
-        cache_key(agent_id),
-        version_key(agent_id),
-        GENERATION_KEY,
-        access_key(agent_id, credential),
-    )
+    local = local_payloads.get(agent_id)
+    keys = [version_key(agent_id), GENERATION_KEY, access_key(agent_id, credential)]
+    if local is None:
+        keys.append(cache_key(agent_id))
     found = cache.get_many(keys)
-    version = found.get(keys[1])
-    generation = found.get(keys[2])
+    version = found.get(keys[0])
+    generation = found.get(keys[1])
     if version is None or generation is None:
         # First read since the cache started (or a stamp was evicted). ``add`` never replaces
         # a stamp that a concurrent invalidation has just set.
         if version is None:
-            cache.add(keys[1], _fresh_stamp(), None)
+            cache.add(keys[0], _fresh_stamp(), None)
         if generation is None:
             cache.add(GENERATION_KEY, _fresh_stamp(), None)
-        stamps = cache.get_many(keys[1:3])
+        stamps = cache.get_many(keys[:2])
         return Cached(
-            version=stamps.get(keys[1]),
-            generation=stamps.get(keys[2]),
+            version=stamps.get(keys[0]),
+            generation=stamps.get(keys[1]),
             payload=None,
             access=None,
         )
-    payload = found.get(keys[0])
-    if payload is not None and payload.get("v") != version:
-        payload = None
-    access = found.get(keys[3])
+    if local is not None and local.get("v") == version:
+        payload = local
+    else:
+        # Not held here, or held for an older version: only then the body crosses the wire.
+        payload = found.get(keys[3]) if local is None else cache.get(cache_key(agent_id))
+        if payload is not None and payload.get("v") != version:
+            payload = None
+        if payload is not None:
+            local_payloads.put(agent_id, payload)
+    access = found.get(keys[2])
     if access is not None and (access.get("v") != version or access.get("g") != generation):
         access = None
     return Cached(version=version, generation=generation, payload=payload, access=access)
@@ -169,7 +227,9 @@ def remember(
     if seen.version is None or seen.generation is None:
         return  # a stamp vanished (eviction): nothing can be stamped safely this time
     if payload is not None and seen.payload is None:
-        cache.set(cache_key(agent_id), {**payload, "v": seen.version}, payload_seconds())
+        stamped = {**payload, "v": seen.version}
+        cache.set(cache_key(agent_id), stamped, payload_seconds())
+        local_payloads.put(agent_id, stamped)
     if access is None:
         return
     timeout = access_seconds()

@@ -408,6 +408,43 @@ def test_entry_written_by_a_read_that_raced_a_publish_is_never_served(published,
     assert now.access is None
 
 
+def test_body_held_by_a_process_is_dropped_by_an_invalidation_elsewhere(published, owner):
+    client = token_client(owner)
+    assert client.get(url(published.pk)).status_code == 200
+    assert live.local_payloads.get(published.pk) is not None
+    # Another process publishes: the shared version moves; this process's copy does not.
+    cache.set(live.version_key(published.pk), "another-process", None)
+    cache.delete(live.cache_key(published.pk))
+
+    seen = live.lookup(published.pk, live.credential_hash("token", "x"))
+
+    assert seen.payload is None
+
+
+def test_process_copy_spares_the_shared_cache_the_body(published, owner, monkeypatch):
+    client = token_client(owner)
+    client.get(url(published.pk))
+    asked: list[list[str]] = []
+    original = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: asked.append(list(keys)) or original(keys))
+
+    assert client.get(url(published.pk)).status_code == 200
+
+    assert asked and live.cache_key(published.pk) not in asked[0]
+
+
+def test_local_payloads_stay_within_their_budget():
+    held = live.LocalPayloads(budget=10)
+    held.put(1, {"body": b"12345"})
+    held.put(2, {"body": b"12345"})
+    held.put(3, {"body": b"12345"})
+    held.put(4, {"body": b"x" * 11})
+
+    assert held.get(1) is None
+    assert held.get(2) is not None and held.get(3) is not None
+    assert held.get(4) is None
+
+
 def test_evicted_stamps_make_every_entry_a_miss(published, owner):
     credential = live.credential_hash("token", "evicted")
     seen = live.lookup(published.pk, credential)
