@@ -142,7 +142,11 @@ class JSONView(APIView):
 
 
 class PaginatedView(GenericAPIView):
-    """A view with a paginated GET (the page-number pagination of the settings)."""
+    """A view with a paginated GET (the page-number pagination of the settings).
+
+    Subclasses name their POST body as ``serializer_class``: DRF's OPTIONS answer describes
+    it (and without one, OPTIONS would fail with a 500).
+    """
 
     parser_classes = [SafeJSONParser]
 
@@ -460,6 +464,8 @@ def organization_body(org: Organization, role: str | None) -> dict[str, Any]:
 
 
 class OrganizationListView(PaginatedView):
+    serializer_class = s.OrganizationCreateSerializer
+
     @extend_schema(
         tags=["hierarchy"],
         summary="The caller's organizations",
@@ -499,6 +505,8 @@ class OrganizationListView(PaginatedView):
 
 
 class ProjectListView(PaginatedView):
+    serializer_class = s.ProjectCreateSerializer
+
     @extend_schema(
         tags=["hierarchy"],
         summary="Projects of the caller's organizations",
@@ -552,6 +560,8 @@ def _catalogue_of(request: Request, queryset: QuerySet, organization_path: str) 
 
 
 class CorpusListView(PaginatedView):
+    serializer_class = s.CorpusCreateSerializer
+
     @extend_schema(
         tags=["catalogue"],
         summary="Corpora of the caller's organizations",
@@ -583,6 +593,8 @@ class CorpusListView(PaginatedView):
 
 
 class ToolListView(PaginatedView):
+    serializer_class = s.ToolCreateSerializer
+
     @extend_schema(
         tags=["catalogue"],
         summary="Tools (with their actions) of the caller's organizations",
@@ -618,6 +630,8 @@ class ToolListView(PaginatedView):
 
 
 class GuardrailListView(PaginatedView):
+    serializer_class = s.GuardrailCreateSerializer
+
     @extend_schema(
         tags=["catalogue"],
         summary="Guardrails of the caller's organizations",
@@ -723,6 +737,8 @@ def _list_item(agent: Agent, environment: str | None) -> dict[str, Any]:
 
 
 class AgentListView(PaginatedView):
+    serializer_class = s.AgentCreateSerializer
+
     @extend_schema(
         tags=["agents"],
         summary="The agents the caller may see",
@@ -1224,6 +1240,8 @@ def _refuse_losing_last_owner(permission: AgentPermission, field: str) -> None:
 
 
 class PermissionsView(PaginatedView):
+    serializer_class = s.PermissionCreateSerializer
+
     @extend_schema(
         tags=["permissions"],
         summary="Who holds which role on the agent (owners)",

@@ -243,3 +243,24 @@ def test_schema_documents_the_agents_api(superuser):
     assert set(paths["/api/v2/auth/token"]["post"]["responses"]) >= {"200", "400", "429"}
     assert set(paths["/api/v2/agents/{agent_id}"]) >= {"get", "put", "patch", "delete"}
     assert "409" in paths["/api/v2/agents/{agent_id}"]["delete"]["responses"]
+
+
+def test_options_answers_every_agents_api_url(superuser, agent, published, tool):
+    from agents.api_urls import urlpatterns
+
+    values = {
+        "agent_id": agent.pk,
+        "project_id": agent.project_id,
+        "tool_id": tool.pk,
+        "action_id": tool.actions.first().pk,
+        "instruction_id": 1,
+        "corpus_id": 1,
+        "permission_id": 1,
+    }
+    client = client_for(superuser)
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        for name, value in values.items():
+            route = route.replace(f"<str:{name}>", str(value))
+        response = client.options(f"/api/v2/{route}")
+        assert response.status_code == 200, (route, response.status_code)
