@@ -44,8 +44,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -125,6 +126,24 @@ class Cached:
     access: dict[str, Any] | None
 
 
+def _get_many(keys: list[str]) -> dict[str, Any]:
+    """``cache.get_many``, minus the cost Django's Redis backend adds on every call.
+
+    That backend builds a new ``redis.Redis`` client per operation (about 0.3 ms: it fills a
+    table of ~170 response callbacks each time), more than the round trip itself on
+    loopback. The client is kept on the backend object instead, which is per thread.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return backend.get_many(keys)
+    client = getattr(backend, "_live_client", None)
+    if client is None:
+        client = backend._live_client = backend._cache.get_client(None)
+    values = client.mget([backend.make_key(key) for key in keys])
+    loads = backend._cache._serializer.loads
+    return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+
 class LocalPayloads:
     """Bodies this process already holds, by agent, each with the version it belongs to.
 
@@ -182,7 +201,7 @@ def lookup(agent_id: int, credential: str) -> Cached:
     keys = [version_key(agent_id), GENERATION_KEY, access_key(agent_id, credential)]
     if local is None:
         keys.append(cache_key(agent_id))
-    found = cache.get_many(keys)
+    found = _get_many(keys)
     version = found.get(keys[0])
     generation = found.get(keys[1])
     if version is None or generation is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -519,3 +520,60 @@ def test_schema_documents_the_live_read(owner_client):
     assert "ETag" in operation["responses"]["200"]["headers"]
     assert any(p["name"] == "If-None-Match" for p in operation["parameters"])
     assert {next(iter(s)) for s in operation["security"]} >= {"tokenAuth", "cookieAuth"}
+
+
+# --- with Redis, as deployed ----------------------------------------------------------------------
+
+REDIS_TEST_URL = os.environ.get("PERF_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    prefix = f"h_perf_test_{os.getpid()}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_redis_hit_costs_no_query_and_reads_what_django_reads(
+    redis_cache, published, owner, django_assert_num_queries
+):
+    client = token_client(owner)
+    with django_assert_num_queries(1):
+        assert client.get(url(published.pk)).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(url(published.pk)).status_code == 200
+
+    keys = [live.version_key(published.pk), live.GENERATION_KEY, live.cache_key(published.pk)]
+    assert live._get_many(keys) == cache.get_many(keys)
+    assert len(live._get_many(keys)) == 3
+    assert live.access_seconds() == live.ACCESS_SECONDS
+
+
+def test_redis_revocation_takes_effect_on_commit(
+    redis_cache, published, viewer, django_capture_on_commit_callbacks
+):
+    client = token_client(viewer)
+    assert client.get(url(published.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_permission(
+            permission=AgentPermission.objects.get(agent=published, user=viewer),
+            user=published.created_by,
+        )
+
+    assert client.get(url(published.pk)).status_code == 404
