@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from agents.models import ProductionConfiguration
 from publishing.models import PublishRecord
 from publishing.snapshot import staging_snapshot
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import expect, sign_in
 from tests.browser.demo import TONE, build_demo
 from tests.factories import PASSWORD
 
