@@ -122,7 +122,7 @@ def paginate(request: HttpRequest, items: Any, per_page: int) -> Any:
 
 
 def _publish_state(agent: Agent) -> str:
-    """ "unpublished" (never published), "changed" (Staging differs) or "live"."""
+    """The list badge: "unpublished" (never published), "changed" (Staging differs), "live"."""
     production = _production(agent)
     if production is None:
         return "unpublished"
