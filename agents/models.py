@@ -79,9 +79,7 @@ class Project(models.Model):
         Organization, on_delete=models.CASCADE, related_name="projects"
     )
     name = models.CharField(max_length=NAME_MAX_LENGTH)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="projects"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="projects")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,6 +173,16 @@ class Agent(models.Model):
     # publish record as ``restored_from``, cleared by that publish or a discard.
     pending_restored_from = models.UUIDField(null=True, blank=True)
     pending_restored_mode = models.CharField(max_length=16, blank=True, default="")
+    # Deleting an agent archives it: it disappears from the API, the pages and the live read,
+    # while its publish records - an append-only audit trail - stay for the auditors.
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["id"]

@@ -99,6 +99,8 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     """
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return None
+    if agent.deleted_at is not None:
+        return None
     if user.is_superuser:
         return Role.OWNER
     organization_id = agent.project.organization_id
@@ -139,7 +141,9 @@ def _has_production(agent: Agent) -> bool:
 
 def visible_agents(user: Any) -> QuerySet[Agent]:
     """Every agent the user may see (any role), for lists. One query, no N+1."""
-    agents = Agent.objects.select_related("staging", "production", "project__organization")
+    agents = Agent.objects.filter(deleted_at__isnull=True).select_related(
+        "staging", "production", "project__organization"
+    )
     if not user.is_authenticated:
         return agents.none()
     if user.is_superuser:
@@ -170,6 +174,8 @@ def get_agent_for(user: Any, agent_id: Any, required: Role) -> tuple[Agent, Role
         pk = int(agent_id)
     except (TypeError, ValueError):
         raise Http404("Agent not found.") from None
+    if not 1 <= pk <= 2**63 - 1:
+        raise Http404("Agent not found.")
     agent = (
         Agent.objects.select_related("staging", "production", "project__organization")
         .filter(pk=pk)

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from agents import validation
 from agents.models import (
@@ -43,6 +44,9 @@ from agents.models import (
 from agents.staging import StagingChanges, record_history, staging_edit
 
 User = get_user_model()
+
+# Ids are 64-bit: a larger number must be refused before it reaches the database driver.
+MAX_ID = 2**63 - 1
 
 
 # --- users, hierarchy and catalogue (not staged) -------------------------------------------
@@ -206,9 +210,22 @@ def create_agent(
 
 
 def delete_agent(*, agent: Agent, user: Any) -> None:
+    """Archive the agent: gone from the API, the pages and the live read at once.
+
+    Nothing is erased: the publish records are an append-only audit trail (DESIGN
+    invariant 3) and stay browsable in the admin, as do the Staging history records.
+    """
+    from publishing import live
+
     with transaction.atomic():
-        Agent.objects.select_for_update().filter(pk=agent.pk).first()
-        agent.delete()
+        locked = Agent.objects.select_for_update().get(pk=agent.pk)
+        if locked.deleted_at is not None:
+            raise Agent.DoesNotExist("Agent not found.")
+        locked.deleted_at = timezone.now()
+        locked.deleted_by = user if getattr(user, "is_authenticated", False) else None
+        locked.save(update_fields=["deleted_at", "deleted_by"])
+        transaction.on_commit(lambda: live.invalidate(locked.pk))
+    agent.deleted_at = locked.deleted_at
 
 
 def update_agent_settings(
@@ -504,7 +521,7 @@ def _int_id(value: Any, field: str) -> int:
         number = int(value)
     except (TypeError, ValueError):
         raise ValidationError({field: ["Must be an id."]}) from None
-    if isinstance(value, bool) or number < 1:
+    if isinstance(value, bool) or not 1 <= number <= MAX_ID:
         raise ValidationError({field: ["Must be an id."]})
     return number
 
@@ -667,21 +684,46 @@ def grant_permission(*, agent: Agent, user: Any, target_user_id: Any, role: str)
     return permission
 
 
+def _refuse_losing_last_owner(permission: AgentPermission, field: str) -> None:
+    """An agent keeps at least one explicit owner, or only admins could manage it."""
+    if permission.role != AgentPermission.Role.OWNER:
+        return
+    others = AgentPermission.objects.filter(
+        agent_id=permission.agent_id, role=AgentPermission.Role.OWNER
+    ).exclude(pk=permission.pk)
+    if not others.exists():
+        raise ValidationError(
+            {field: ["This is the agent's last owner: make someone else owner first."]}
+        )
+
+
 def change_permission(*, permission: AgentPermission, user: Any, role: str) -> AgentPermission:
+    """Change a user's role; the agent's last owner cannot be demoted."""
     if role not in AgentPermission.Role.values:
         raise ValidationError(
             {"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]}
         )
-    permission.role = role
-    permission.granted_by = user
-    permission._history_user = user
-    permission.save(update_fields=["role", "granted_by"])
+    with transaction.atomic():
+        # Under the agent's lock, so two owners demoting each other cannot both succeed.
+        Agent.objects.select_for_update().filter(pk=permission.agent_id).first()
+        permission.refresh_from_db(fields=["role"])
+        if role != AgentPermission.Role.OWNER:
+            _refuse_losing_last_owner(permission, "role")
+        permission.role = role
+        permission.granted_by = user
+        permission._history_user = user
+        permission.save(update_fields=["role", "granted_by"])
     return permission
 
 
 def revoke_permission(*, permission: AgentPermission, user: Any) -> None:
-    permission._history_user = user
-    permission.delete()
+    """Take a role away; the agent's last owner cannot be removed."""
+    with transaction.atomic():
+        Agent.objects.select_for_update().filter(pk=permission.agent_id).first()
+        permission.refresh_from_db(fields=["role"])
+        _refuse_losing_last_owner(permission, "permission_id")
+        permission._history_user = user
+        permission.delete()
 
 
 # --- whole-configuration writes (restore, revert, discard) -----------------------------------

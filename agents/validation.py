@@ -22,6 +22,37 @@ MAX_TAGS = 50
 MAX_TAG_LENGTH = 50
 
 
+def _unstorable(value: Any) -> str | None:
+    """Why a string (or any string inside a JSON value, keys included) cannot be stored.
+
+    PostgreSQL refuses NUL in text and jsonb, and a lone surrogate cannot be encoded at all:
+    both must be a 400 here rather than a 500 from the database driver. Walks iteratively,
+    so a deeply nested value cannot exhaust the stack.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "Must not contain NUL characters."
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "Must be valid Unicode text (no lone surrogates)."
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+def ensure_storable(value: Any, field: str) -> None:
+    reason = _unstorable(value)
+    if reason:
+        raise ValidationError({field: [reason]})
+
+
 def _number(value: Any, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError("Must be a number.")
@@ -97,6 +128,7 @@ def _boolean(value: Any) -> bool:
 def _fields(value: Any, spec: dict[str, Any], field: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValidationError({field: ["Must be an object."]})
+    ensure_storable(value, field)
     errors: list[str] = []
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
@@ -121,12 +153,18 @@ def clean_corpus_settings(value: Any, field: str = "settings") -> dict[str, Any]
     return _fields(value, CORPUS_SETTINGS_FIELDS, field)
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def _depth(value: Any) -> int:
+    """How deeply a JSON value nests (iteratively: no recursion limit to hit)."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            level += 1
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level) for child in children)
+    return deepest
 
 
 def clean_json_object(value: Any, field: str) -> dict[str, Any]:
@@ -135,20 +173,22 @@ def clean_json_object(value: Any, field: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ValidationError({field: ["Must be an object."]})
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValidationError({field: [f"Nested at most {MAX_JSON_DEPTH} levels deep."]})
+    ensure_storable(value, field)
     try:
         encoded = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
         raise ValidationError({field: ["Must be plain JSON (no NaN or Infinity)."]}) from None
     if len(encoded.encode()) > MAX_JSON_BYTES:
         raise ValidationError({field: [f"At most {MAX_JSON_BYTES} bytes of JSON."]})
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise ValidationError({field: [f"Nested at most {MAX_JSON_DEPTH} levels deep."]})
     return value
 
 
 def clean_tags(value: Any, field: str = "tags") -> list[str]:
     if not isinstance(value, list):
         raise ValidationError({field: ["Must be a list of strings."]})
+    ensure_storable(value, field)
     if len(value) > MAX_TAGS:
         raise ValidationError({field: [f"At most {MAX_TAGS} tags."]})
     cleaned: set[str] = set()
@@ -170,8 +210,7 @@ def clean_access_level(value: Any, field: str = "access_level") -> str:
 def clean_text(value: Any, field: str, *, max_length: int, required: bool = True) -> str:
     if not isinstance(value, str):
         raise ValidationError({field: ["Must be a string."]})
-    if "\x00" in value:
-        raise ValidationError({field: ["Must not contain NUL characters."]})
+    ensure_storable(value, field)
     cleaned = value.strip() if required else value
     if required and not cleaned:
         raise ValidationError({field: ["This field may not be blank."]})

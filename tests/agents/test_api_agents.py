@@ -11,6 +11,7 @@ from agents.models import (
     ProductionConfiguration,
     StagingConfiguration,
 )
+from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 from tests.conftest import client_for
@@ -398,7 +399,9 @@ def test_stranger_editing_gets_a_404(stranger, agent):
 def test_owner_deletes_an_unpublished_agent(owner_client, agent):
     response = owner_client.delete(url(agent))
     assert response.status_code == 204
-    assert not Agent.objects.filter(pk=agent.pk).exists()
+    assert owner_client.get(url(agent)).status_code == 404
+    assert owner_client.get("/api/v2/agents").json()["count"] == 0
+    assert Agent.objects.get(pk=agent.pk).deleted_at is not None
 
 
 def test_org_admin_deletes_an_agent(org_admin, agent):
@@ -419,10 +422,14 @@ def test_deleting_an_unseen_agent_is_a_404(stranger, agent):
     assert Agent.objects.filter(pk=agent.pk).exists()
 
 
-def test_an_agent_with_publish_history_is_not_deleted(owner, owner_client, agent, published):
+def test_deleting_a_published_agent_archives_it_and_keeps_its_history(
+    owner, owner_client, agent, published
+):
     services.set_tags(agent=agent, user=owner, tags=["second"])
     publish_agent(agent=agent, user=owner)
     response = owner_client.delete(url(agent))
-    assert response.status_code == 409
-    assert response.json()["code"] == "has_publish_history"
-    assert Agent.objects.filter(pk=agent.pk).exists()
+    assert response.status_code == 204
+    assert owner_client.get(f"{url(agent)}/production").status_code == 404
+    assert owner_client.get(url(agent)).status_code == 404
+    assert owner_client.delete(url(agent)).status_code == 404
+    assert PublishRecord.objects.filter(agent_id=agent.pk).count() == 2

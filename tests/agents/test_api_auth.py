@@ -242,7 +242,7 @@ def test_schema_documents_the_agents_api(superuser):
     assert set(corpora["post"]["responses"]) >= {"201", "400", "401", "403", "404", "413"}
     assert set(paths["/api/v2/auth/token"]["post"]["responses"]) >= {"200", "400", "429"}
     assert set(paths["/api/v2/agents/{agent_id}"]) >= {"get", "put", "patch", "delete"}
-    assert "409" in paths["/api/v2/agents/{agent_id}"]["delete"]["responses"]
+    assert "204" in paths["/api/v2/agents/{agent_id}"]["delete"]["responses"]
 
 
 def test_options_answers_every_agents_api_url(superuser, agent, published, tool):

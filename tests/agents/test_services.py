@@ -23,6 +23,7 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
+from agents.permissions import role_for, visible_agents
 from tests import factories
 
 User = get_user_model()
@@ -139,10 +140,16 @@ def test_update_settings_reports_every_bad_field_at_once(agent, editor):
     assert len(checkpoints(agent)) == 1
 
 
-def test_delete_agent_removes_its_staging(agent, owner):
+def test_delete_agent_archives_it_out_of_every_view(agent, owner):
     services.delete_agent(agent=agent, user=owner)
-    assert not Agent.objects.exists()
-    assert not StagingConfiguration.objects.exists()
+    archived = Agent.objects.get(pk=agent.pk)
+    assert archived.deleted_at is not None
+    assert archived.deleted_by == owner
+    assert StagingConfiguration.objects.filter(agent=agent).exists()  # kept for audit
+    assert not visible_agents(owner).exists()
+    assert role_for(owner, archived) is None
+    with pytest.raises(Agent.DoesNotExist):
+        services.delete_agent(agent=archived, user=owner)
 
 
 # --- instructions ----------------------------------------------------------------------------
