@@ -305,7 +305,7 @@ def _logged_out(sender: Any, **kwargs: Any) -> None:
 
 
 def _production_gone(sender: Any, instance: Any, using: str | None = None, **kwargs: Any) -> None:
-    agent_id = instance.pk if sender._meta.model_name == "agent" else instance.agent_id
+    agent_id = instance.pk
     _on_commit(lambda: invalidate(agent_id), using)
 
 
@@ -326,8 +326,9 @@ def connect_signals() -> None:
         _members_changed, sender="agents.Project_members", dispatch_uid="live-project-members"
     )
     user_logged_out.connect(_logged_out, dispatch_uid="live-logout")
-    for label in ("agents.Agent", "agents.ProductionConfiguration"):
-        post_delete.connect(_production_gone, sender=label, dispatch_uid=f"live-gone-{label}")
+    # Production goes only with its agent. (A receiver on ProductionConfiguration itself would
+    # also cost every cascading delete a SELECT, as Django then cannot delete it blind.)
+    post_delete.connect(_production_gone, sender="agents.Agent", dispatch_uid="live-gone-agent")
 
 
 connect_signals()

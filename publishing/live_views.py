@@ -106,6 +106,8 @@ def token_from_header(request: HttpRequest) -> str | None:
 def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
     """One SELECT: caller, agent, every fact the role depends on, and Production.
 
+    An archived agent (``deleted_at`` set) is joined as absent: nobody may see it.
+
     ``by`` is "token" (the first table is the token, so a wrong token finds no row) or
     "user" (a session or a test client already named the user).
     """
@@ -144,7 +146,7 @@ def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
                pc.agent_id, pc.change_track_id, pc.published_at, pc.fingerprint,
                {level}, {snapshot}
         {source}
-        LEFT JOIN {tables["agent"]} a ON a.id = %s
+        LEFT JOIN {tables["agent"]} a ON a.id = %s AND a.deleted_at IS NULL
         LEFT JOIN {tables["project"]} p ON p.id = a.project_id
         LEFT JOIN {tables["membership"]} om
                ON om.organization_id = p.organization_id AND om.user_id = u.id

@@ -505,6 +505,8 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
         edit_one_instruction(agent, owner, level)
         publish_agent(agent=agent, user=owner)
         compare(level)
+    services.delete_agent(agent=agent, user=owner)
+    compare("archived")
 
 
 # --- the schema ---------------------------------------------------------------------------------
@@ -575,5 +577,15 @@ def test_redis_revocation_takes_effect_on_commit(
             permission=AgentPermission.objects.get(agent=published, user=viewer),
             user=published.created_by,
         )
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+def test_archived_agent_is_gone_on_commit(published, owner, django_capture_on_commit_callbacks):
+    client = token_client(owner)
+    assert client.get(url(published.pk)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_agent(agent=published, user=owner)
 
     assert client.get(url(published.pk)).status_code == 404
