@@ -209,6 +209,24 @@ class SectionCountsSerializer(serializers.Serializer):
     guardrails = serializers.IntegerField(min_value=0)
 
 
+class ConstantField(serializers.Field):
+    """A string that is always ``value``. Described by a pattern, not a one-value enum: the
+    enum would be a schema component whose name collides with any other field that has the
+    same single choice (e.g. an ``environment`` that is always "production")."""
+
+    def __init__(self, value: str, **kwargs: Any) -> None:
+        self.value = value
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+        # What extend_schema_field would set; per instance, as the value differs.
+        self._spectacular_annotation = {
+            "field": {"type": "string", "pattern": f"^{re.escape(value)}$"}
+        }
+
+    def to_representation(self, value: Any) -> str:
+        return self.value
+
+
 class StagingDiffSerializer(serializers.Serializer):
     """Staging against Production: what a publish now would make live."""
 
@@ -217,8 +235,8 @@ class StagingDiffSerializer(serializers.Serializer):
         help_text="Names exactly this Staging-against-Production state; "
         "send it back as `expected_fingerprint` when publishing."
     )
-    before = serializers.ChoiceField(choices=["production"])
-    after = serializers.ChoiceField(choices=["staging"])
+    before = ConstantField("production")
+    after = ConstantField("staging")
     published = serializers.BooleanField(help_text="False until the agent's first publish.")
     counts = SectionCountsSerializer()
     summary = serializers.CharField()
