@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -159,35 +161,72 @@ def test_edits_racing_publishes_never_publish_a_half_made_edit(publisher, agent_
 
 
 def test_stale_reviews_racing_edits_publish_only_what_was_reviewed(publisher, agent_id):
-    """A publish that carries a review fingerprint publishes exactly that state or nothing."""
+    """A publish that carries a review fingerprint publishes exactly that state or nothing.
 
-    def review_then_publish() -> str | None:
-        agent = fresh(agent_id)
-        review = review_staging(agent)
-        try:
-            record = publish_agent(
-                agent=agent, user=publisher, expected_fingerprint=review.fingerprint
-            )
-        except (StaleReview, NothingToPublish):
-            return None
-        assert record.snapshot == review.staging
-        return record.fingerprint
+    Reviewers keep reviewing and publishing while editors keep changing Staging, so some
+    reviews go stale between the look and the publish and some do not; every publish that
+    went through must be exactly the state its reviewer saw.
+    """
+    editors, edits_each = 10, 5
+    outcomes: dict[str, int] = {"published": 0, "stale": 0, "nothing": 0}
+    lock = threading.Lock()
+    editors_left = [editors]
+    editing_done = threading.Event()
+
+    def count(what: str) -> None:
+        with lock:
+            outcomes[what] += 1
+
+    def review_then_publish() -> list[str]:
+        published = []
+        # Until the editors are done and there is nothing left to publish (bounded, so a
+        # bug shows as a failure rather than a hang).
+        for _ in range(2000):
+            finished = editing_done.is_set()
+            agent = fresh(agent_id)
+            review = review_staging(agent)
+            try:
+                record = publish_agent(
+                    agent=agent, user=publisher, expected_fingerprint=review.fingerprint
+                )
+            except StaleReview:
+                count("stale")
+                continue
+            except NothingToPublish:
+                count("nothing")
+                if finished:
+                    break
+                time.sleep(0.005)
+                continue
+            count("published")
+            assert record.snapshot == review.staging
+            published.append(record.fingerprint)
+        return published
 
     def edit(n: int) -> None:
-        services.update_agent_settings(
-            agent=fresh(agent_id), user=publisher, description=f"edit {n}"
-        )
+        for i in range(edits_each):
+            services.update_agent_settings(
+                agent=fresh(agent_id), user=publisher, description=f"edit {n}.{i}"
+            )
+            time.sleep(0.01)
+        with lock:
+            editors_left[0] -= 1
+            if editors_left[0] == 0:
+                editing_done.set()
 
-    jobs = [lambda n=n: edit(n) for n in range(THREADS // 2)] + [
-        review_then_publish for _ in range(THREADS - THREADS // 2)
+    jobs = [lambda n=n: edit(n) for n in range(editors)] + [
+        review_then_publish for _ in range(THREADS - editors)
     ]
     random.Random(7).shuffle(jobs)
     crew = helpers.Crew(jobs, timeout=JOIN_TIMEOUT).run()
 
     assert crew.unexpected() == []
     records = assert_history_consistent(agent_id)
-    published = [r for r in crew.results if isinstance(r, str)]
+    published = [fp for result in crew.results if isinstance(result, list) for fp in result]
     assert sorted(published) == sorted(r.fingerprint for r in records)
+    assert outcomes["published"] == len(records) >= 1, outcomes
+    # Reviewers stop only once the editors are done and nothing is left: the last edit is live.
+    assert review_staging(fresh(agent_id)).diff.has_changes is False, outcomes
 
 
 def test_rollbacks_racing_publishes_leave_production_at_the_newest_record(publisher, agent_id):
