@@ -67,7 +67,8 @@ from agents.permissions import (
     visible_agents,
 )
 from publishing.exceptions import NotPublished
-from publishing.snapshot import Snapshot, fingerprint, staging_snapshot
+from publishing.selectors import has_unpublished_changes
+from publishing.snapshot import Snapshot, staging_snapshot
 
 User = get_user_model()
 
@@ -221,9 +222,7 @@ def agent_body(
         staging = agent.staging
         revision, updated_at = staging.revision, staging.updated_at
         updated_by = user_ref(request, staging.updated_by_id)
-        has_changes: bool | None = (
-            production is None or fingerprint(snapshot) != production.fingerprint
-        )
+        has_changes: bool | None = has_unpublished_changes(agent)
     else:
         if production is None:
             raise NotPublished()
@@ -231,11 +230,7 @@ def agent_body(
         revision, updated_at = None, production.published_at
         updated_by = user_ref(request, production.published_by_id)
         # Viewers see Production only: whether Staging differs is not theirs to know.
-        has_changes = (
-            fingerprint(staging_snapshot(agent)) != production.fingerprint
-            if role >= Role.EDITOR
-            else None
-        )
+        has_changes = has_unpublished_changes(agent) if role >= Role.EDITOR else None
     body = {
         "id": agent.pk,
         "project_id": agent.project_id,

@@ -219,6 +219,10 @@ class StagingConfiguration(models.Model):
     sharepoint_site_url = models.URLField(max_length=500, blank=True, default="")
     sharepoint_folder_path = models.CharField(max_length=500, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
+    # Fingerprint of the whole Staging configuration (publishing.snapshot.fingerprint), kept
+    # up to date by every edit, so "has unpublished changes" is a comparison with
+    # ProductionConfiguration.fingerprint - no snapshot needed on lists and status reads.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

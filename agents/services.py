@@ -41,7 +41,7 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
-from agents.staging import StagingChanges, record_history, staging_edit
+from agents.staging import StagingChanges, record_history, staging_edit, staging_fingerprint
 
 User = get_user_model()
 
@@ -189,6 +189,7 @@ def create_agent(
             model_config=config,
             updated_by=actor,
         )
+        staging.fingerprint = staging_fingerprint(agent, staging)
         staging.skip_history_when_saving = True
         staging.save(force_insert=True)
         del staging.skip_history_when_saving

@@ -45,6 +45,13 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
 )
 
 
+def staging_fingerprint(agent: Agent, staging: StagingConfiguration) -> str:
+    """The fingerprint of Staging as it stands in this transaction (rows already written)."""
+    from publishing.snapshot import fingerprint, staging_snapshot
+
+    return fingerprint(staging_snapshot(agent, staging=staging))
+
+
 def record_history(
     model: type[models.Model],
     objs: list[models.Model],
@@ -153,6 +160,7 @@ class StagingChanges:
                     revision=revision,
                 )
         self.staging.revision = revision
+        self.staging.fingerprint = staging_fingerprint(self.agent, self.staging)
         self.staging.updated_by = user if getattr(user, "is_authenticated", False) else None
         self.staging.updated_at = when
         self.staging.skip_history_when_saving = True

@@ -26,8 +26,8 @@ from agents import forms, services
 from agents.models import Agent, AgentPermission, Guardrail, Tool
 from agents.permissions import Role, admin_organization_ids, get_agent_for, visible_agents
 from ejento_staging.exceptions import DomainError
-from publishing.selectors import production_snapshot
-from publishing.snapshot import fingerprint, staging_snapshot
+from publishing.selectors import has_unpublished_changes, production_snapshot
+from publishing.snapshot import staging_snapshot
 
 AGENTS_PER_PAGE = 25
 NOT_LIVE_YET = "Production is not affected until you publish."
@@ -123,15 +123,9 @@ def paginate(request: HttpRequest, items: Any, per_page: int) -> Any:
 
 def _publish_state(agent: Agent) -> str:
     """The list badge: "unpublished" (never published), "changed" (Staging differs), "live"."""
-    production = _production(agent)
-    if production is None:
+    if _production(agent) is None:
         return "unpublished"
-    # Publishing never writes Staging, so Staging untouched since the publish equals it; only
-    # the agents edited since pay for a snapshot, and an edit undone (or discarded) by hand
-    # does not show as a change.
-    if agent.staging.updated_at <= production.published_at:
-        return "live"
-    return "live" if fingerprint(staging_snapshot(agent)) == production.fingerprint else "changed"
+    return "changed" if has_unpublished_changes(agent) else "live"
 
 
 def _roles_on(user: Any, agents: list[Agent]) -> dict[int, Role]:

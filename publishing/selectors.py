@@ -74,6 +74,24 @@ def production_snapshot(agent: Agent) -> Snapshot | None:
     )
 
 
+def has_unpublished_changes(agent: Agent) -> bool:
+    """Staging differs from Production (or there is none yet), without building a snapshot.
+
+    Every Staging edit stores the configuration's fingerprint, and Production keeps the one
+    it was published with, so this is a comparison of two loaded fields.
+    """
+    production = getattr(agent, "production", None) if _has_production(agent) else None
+    return production is None or agent.staging.fingerprint != production.fingerprint
+
+
+def _has_production(agent: Agent) -> bool:
+    try:
+        agent.production  # noqa: B018 - raises when there is none
+    except Agent.production.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
 def review_staging(agent: Agent) -> Review:
     staging = staging_snapshot(agent)
     production = production_snapshot(agent)

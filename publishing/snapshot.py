@@ -208,8 +208,12 @@ def build_snapshot(
     return json.loads(canonical_json(snapshot))
 
 
-def staging_snapshot(agent: Any) -> Snapshot:
-    """The agent's Staging configuration as a snapshot, in six queries whatever its size."""
+def staging_snapshot(agent: Any, *, staging: Any = None) -> Snapshot:
+    """The agent's Staging configuration as a snapshot, in six queries whatever its size.
+
+    ``staging`` may pass the settings row already in hand (five queries then), e.g. one
+    being saved with its new fingerprint.
+    """
     from agents.models import (
         ActionSetting,
         CorpusConnection,
@@ -219,7 +223,8 @@ def staging_snapshot(agent: Any) -> Snapshot:
         ToolBinding,
     )
 
-    staging = StagingConfiguration.objects.get(agent_id=agent.pk)
+    if staging is None:
+        staging = StagingConfiguration.objects.get(agent_id=agent.pk)
     return build_snapshot(
         staging=staging,
         instructions=list(Instruction.objects.filter(agent_id=agent.pk)),

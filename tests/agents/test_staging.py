@@ -116,3 +116,43 @@ def test_a_large_restore_costs_the_same_queries_as_a_small_one(
         return len(ctx.captured_queries)
 
     assert restore_cost(2) == restore_cost(40)
+
+
+def test_stored_fingerprint_follows_every_kind_of_edit(agent, owner, project):
+    from publishing.selectors import has_unpublished_changes
+    from publishing.services import discard_staging, publish_agent
+    from publishing.snapshot import fingerprint
+
+    def stored() -> str:
+        return StagingConfiguration.objects.get(agent=agent).fingerprint
+
+    assert stored() == fingerprint(staging_snapshot(agent))
+    corpus = factories.CorpusFactory(project=project)
+    tool = factories.ToolFactory(organization=project.organization)
+    guardrail = factories.GuardrailFactory(organization=project.organization)
+    edits = [
+        lambda: services.update_agent_settings(agent=agent, user=owner, description="d2"),
+        lambda: services.add_instruction(agent=agent, user=owner, title="T", content="C"),
+        lambda: services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk]),
+        lambda: services.enable_tool(agent=agent, user=owner, tool_id=tool.pk),
+        lambda: services.set_guardrail(
+            agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True
+        ),
+        lambda: services.set_tags(agent=agent, user=owner, tags=["x"]),
+    ]
+    seen = {stored()}
+    for edit in edits:
+        edit()
+        assert stored() == fingerprint(staging_snapshot(agent))
+        seen.add(stored())
+    assert len(seen) == len(edits) + 1
+
+    publish_agent(agent=agent, user=owner)
+    agent.refresh_from_db()
+    assert not has_unpublished_changes(agent)
+    services.set_tags(agent=agent, user=owner, tags=["y"])
+    agent.refresh_from_db()
+    assert has_unpublished_changes(agent)
+    discard_staging(agent=agent, user=owner)
+    agent.refresh_from_db()
+    assert not has_unpublished_changes(agent)
