@@ -15,13 +15,12 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from agents import services
 from agents.models import Agent, ProductionConfiguration
 from publishing.exceptions import NothingToPublish
-from publishing.live_views import LiveProductionView
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -114,11 +113,10 @@ def test_reading_production_during_a_publish_returns_the_old_one_at_once(
 
 
 def live_get(agent_id: int, token: str):
-    """GET /api/v2/agents/{id}/production through its view (what integrations poll)."""
-    request = RequestFactory().get(
+    """GET /api/v2/agents/{id}/production, what end-users and integrations poll."""
+    return Client().get(
         f"/api/v2/agents/{agent_id}/production", HTTP_AUTHORIZATION=f"Token {token}"
     )
-    return LiveProductionView.as_view()(request, agent_id=agent_id)
 
 
 def test_the_production_endpoint_answers_the_old_one_during_a_publish(
