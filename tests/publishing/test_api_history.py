@@ -157,3 +157,28 @@ def test_restore_with_a_malformed_history_id_is_400(agent, publisher):
     response = client_as(publisher).post(history_url(agent, "/first/restore"))
     assert response.status_code == 400
     assert "history_id" in response.json()
+
+
+def test_a_checkpoint_whose_tool_left_the_catalogue_is_shown_but_not_restored(
+    agent, owner, publisher, editor, catalogue
+):
+    tool = catalogue["tools"][1]
+    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    with_tool = edit_history(agent).first()
+    publish_agent(agent=agent, user=owner)
+    # Back to the first checkpoint drops the binding, so the catalogue may delete the tool.
+    client_as(publisher).post(
+        history_url(agent, f"/{edit_history(agent).last().history_id}/restore")
+    )
+    tool.delete()
+    before, staging = checkpoints(agent), staging_of(agent)
+
+    detail = client_as(editor).get(history_url(agent, f"/{with_tool.history_id}"))
+    assert detail.status_code == 200
+    assert detail.json()["counts"]["tools"] == 1
+
+    restore = client_as(publisher).post(history_url(agent, f"/{with_tool.history_id}/restore"))
+    assert restore.status_code == 400
+    assert "snapshot" in restore.json()
+    assert checkpoints(agent) == before
+    assert staging_of(agent) == staging
