@@ -62,6 +62,7 @@ VARY = "Authorization, Cookie"
 NOT_PROVIDED = "Authentication credentials were not provided."
 NOT_FOUND = "Agent not found."
 NOT_PUBLISHED = "This agent has not been published yet."
+TOKEN_MAX_LENGTH = 40  # rest_framework.authtoken.models.Token.key
 
 
 class Unauthorized(Exception):
@@ -96,6 +97,10 @@ def token_from_header(request: HttpRequest) -> str | None:
         raise Unauthorized(
             "Invalid token header. Token string should not contain invalid characters."
         ) from None
+    if len(token) > TOKEN_MAX_LENGTH or not token.isascii() or not token.isalnum():
+        # No stored token looks like this (keys are 40 hex digits), and some such strings
+        # (a NUL) would make PostgreSQL raise: answer without asking the database.
+        raise Unauthorized("Invalid token.")
     return token
 
 
@@ -309,7 +314,8 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
     session_key = None
     if forced is None and token is None:
         session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        if not session_key:
+        # Django's session keys are lower-case letters and digits; anything else is no session.
+        if not session_key or not session_key.isascii() or not session_key.isalnum():
             return _json_error(401, NOT_PROVIDED)
 
     credential = None
@@ -375,7 +381,7 @@ _CONFIGURATION = inline_serializer(
     name="LiveProduction",
     fields={
         "agent_id": serializers.IntegerField(),
-        "environment": serializers.ChoiceField(choices=["production"]),
+        "environment": serializers.CharField(help_text="Always `production`."),
         "change_track_id": serializers.UUIDField(
             help_text="The publish record this configuration came from."
         ),

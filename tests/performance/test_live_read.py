@@ -163,6 +163,31 @@ def test_bad_token_is_401_like_drf(published, header, detail):
     assert response.json() == {"detail": detail}
 
 
+@pytest.mark.parametrize(
+    "token", ["a" * 41, "abc\x00def", "abc-def", "\u00e9t\u00e9", "\ud800", "x" * 5000]
+)
+def test_hostile_token_is_401_without_a_query(published, token, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = APIClient().get(url(published.pk), HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("key", ["abc\x00def0123", "\u00e9" * 10, "../../etc", ""])
+def test_hostile_session_cookie_is_401(published, key):
+    client = APIClient()
+    client.cookies["sessionid"] = key
+
+    assert client.get(url(published.pk)).status_code == 401
+
+
+@pytest.mark.parametrize("tag", ['"\x00"', "W/", ",,,", '"' + "a" * 10000 + '"', "\ud800"])
+def test_hostile_if_none_match_gets_the_full_answer(published, owner, tag):
+    response = token_client(owner).get(url(published.pk), HTTP_IF_NONE_MATCH=tag)
+
+    assert response.status_code == 200
+
+
 def test_inactive_user_is_401(published, owner):
     client = token_client(owner)
     owner.is_active = False
