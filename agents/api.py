@@ -40,8 +40,6 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from agents import serializers as s
@@ -66,6 +64,8 @@ from agents.permissions import (
     organizations_for,
     visible_agents,
 )
+from ejento_staging.parsers import SafeJSONParser
+from ejento_staging.throttles import LoginRateThrottle
 from publishing.exceptions import NotPublished
 from publishing.selectors import has_unpublished_changes
 from publishing.snapshot import Snapshot, staging_snapshot
@@ -97,22 +97,6 @@ class DeleteWithBodySchema(AutoSchema):
             return super()._get_request_body(direction)
         finally:
             self.method = "DELETE"
-
-
-class LoginRateThrottle(SimpleRateThrottle):
-    """Limits token requests per client address, at ``DEFAULT_THROTTLE_RATES["login"]``.
-
-    The rate is read per request (not once at import like DRF's throttles), so a settings
-    change - in a deployment's environment or a test's override - applies at once.
-    """
-
-    scope = "login"
-
-    def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class JSONView(APIView):
@@ -343,6 +327,8 @@ class AuthTokenView(ObtainAuthToken):
     authentication_classes: list = []
     permission_classes: list = []
     throttle_classes = [LoginRateThrottle]
+    # ObtainAuthToken names its own parsers; keep the deep-nesting and Unicode guards.
+    parser_classes = [SafeJSONParser]
     schema = AutoSchema()
 
     @extend_schema(

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ejento_staging.auth_views import ThrottledLoginView
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agents:list", permanent=False)),
     path("admin/", admin.site.urls),
@@ -13,7 +15,7 @@ urlpatterns = [
     path("api/v2/", include("publishing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("agents.urls")),
     path("", include("publishing.urls")),

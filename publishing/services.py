@@ -132,9 +132,12 @@ def publish_agent(
             locked.pending_restored_mode = ""
             locked.save(update_fields=["pending_restored_from", "pending_restored_mode"])
         agent_id = locked.pk
-        transaction.on_commit(lambda: live.invalidate(agent_id))
+        # robust: a failing receiver is logged, not raised - the publish has committed, and
+        # answering 500 for it would tell the client it did not happen.
+        transaction.on_commit(lambda: live.invalidate(agent_id), robust=True)
         transaction.on_commit(
-            lambda: agent_published.send(sender=PublishRecord, record=record, agent=locked)
+            lambda: agent_published.send_robust(sender=PublishRecord, record=record, agent=locked),
+            robust=True,
         )
     return record
 

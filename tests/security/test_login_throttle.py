@@ -65,11 +65,6 @@ def test_other_clients_are_not_locked_out(victim):
     assert answer.json()["token"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the login page is not throttled yet; proposed LoginView change in docs/reliability.md",
-)
 def test_login_page_throttles_guessing_at_the_same_rate(victim):
     client = Client()
     allowed = configured_attempts()
