@@ -168,6 +168,30 @@ def visible_agents(user: Any) -> QuerySet[Agent]:
     )
 
 
+def roles_for(user: Any, agents: list[Agent]) -> dict[int, Role]:
+    """The user's role on each of these agents, in two queries (for list pages).
+
+    The agents must come from ``visible_agents(user)``: each is visible already, so one
+    without an admin or explicit role is seen through its access level - a viewer.
+    """
+    if user.is_superuser:
+        return {agent.pk: Role.OWNER for agent in agents}
+    admin_of = admin_organization_ids(user)
+    granted = dict(
+        AgentPermission.objects.filter(
+            user_id=user.pk, agent_id__in=[agent.pk for agent in agents]
+        ).values_list("agent_id", "role")
+    )
+    return {
+        agent.pk: Role.OWNER
+        if agent.project.organization_id in admin_of
+        else Role.from_label(granted[agent.pk])
+        if agent.pk in granted
+        else Role.VIEWER
+        for agent in agents
+    }
+
+
 def get_agent_for(user: Any, agent_id: Any, required: Role) -> tuple[Agent, Role]:
     """Load an agent the user may act on with ``required``; 404 if unseen, 403 if too weak."""
     try:

@@ -24,7 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents import forms, services
 from agents.models import Agent, AgentPermission, Guardrail, Tool
-from agents.permissions import Role, admin_organization_ids, get_agent_for, visible_agents
+from agents.permissions import (
+    Role,
+    admin_organization_ids,
+    get_agent_for,
+    roles_for,
+    visible_agents,
+)
 from ejento_staging.exceptions import DomainError
 from publishing.selectors import has_unpublished_changes, production_snapshot
 from publishing.snapshot import staging_snapshot
@@ -128,30 +134,6 @@ def _publish_state(agent: Agent) -> str:
     return "changed" if has_unpublished_changes(agent) else "live"
 
 
-def _roles_on(user: Any, agents: list[Agent]) -> dict[int, Role]:
-    """The user's role on each agent of one list page, in two queries.
-
-    Every agent here is visible already, so one without an admin or explicit role is seen
-    through its access level: a viewer.
-    """
-    if user.is_superuser:
-        return {agent.pk: Role.OWNER for agent in agents}
-    admin_of = admin_organization_ids(user)
-    granted = dict(
-        AgentPermission.objects.filter(
-            user_id=user.pk, agent_id__in=[agent.pk for agent in agents]
-        ).values_list("agent_id", "role")
-    )
-    return {
-        agent.pk: Role.OWNER
-        if agent.project.organization_id in admin_of
-        else Role.from_label(granted[agent.pk])
-        if agent.pk in granted
-        else Role.VIEWER
-        for agent in agents
-    }
-
-
 def _name_matches(user: Any, query: str) -> Q:
     """Search the name the user may see: Staging's for editors, Production's for viewers."""
     staging_name = Q(staging__name__icontains=query)
@@ -178,7 +160,7 @@ def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[st
     if query:
         agents = agents.filter(_name_matches(request.user, query))
     page_obj = paginate(request, agents.order_by("staging__name", "id"), AGENTS_PER_PAGE)
-    roles = _roles_on(request.user, list(page_obj))
+    roles = roles_for(request.user, list(page_obj))
     rows = []
     for agent in page_obj:
         role = roles[agent.pk]

@@ -144,3 +144,18 @@ def test_visible_agents_costs_one_query(project, owner, django_assert_num_querie
         agents = list(visible_agents(owner))
         names = [a.staging.name for a in agents]
     assert len(names) == 5
+
+
+def test_roles_for_agrees_with_role_for_on_every_visible_agent(project, owner, organization):
+    from agents.permissions import roles_for
+
+    member = factories.UserFactory()
+    factories.MembershipFactory(organization=organization, user=member)
+    public = published_with_access(
+        factories.AgentFactory(project=project, user=owner), owner, "public"
+    )
+    edited = factories.AgentFactory(project=project, user=owner)
+    grant(edited, member, "publisher")
+    agents = list(visible_agents(member))
+    assert {a.pk for a in agents} == {public.pk, edited.pk}
+    assert roles_for(member, agents) == {a.pk: role_for(member, a) for a in agents}
