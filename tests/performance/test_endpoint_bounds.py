@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
 # API, the session and the user for the pages.
 API = {
     "agent": ("/api/v2/agents/{id}", 10),
-    "agent-production": ("/api/v2/agents/{id}?environment=production", 10),
+    "agent-production": ("/api/v2/agents/{id}?environment=production", 4),
     "staging-diff": ("/api/v2/agents/{id}/staging-diff", 11),
     "publishes": ("/api/v2/agents/{id}/publishes", 6),
     "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
@@ -28,7 +28,7 @@ API = {
     "live": ("/api/v2/agents/{id}/production", 1),
 }
 PAGES = {
-    "agent-list": ("/agents/", 13),
+    "agent-list": ("/agents/", 7),
     "editor": ("/agents/{id}/", 16),
     "review": ("/agents/{id}/review/", 12),
     "publishes": ("/agents/{id}/publishes/", 8),
