@@ -158,8 +158,15 @@ def validated(serializer_class: type, request: Request, *, partial: bool = False
     return serializer.validated_data
 
 
-def load_agent(request: Request, agent_id: Any, required: Role) -> tuple[Agent, Role]:
-    return get_agent_for(request.user, path_id(agent_id, "Agent not found."), required)
+def load_agent(
+    request: Request, agent_id: Any, required: Role, *, with_production_snapshot: bool = False
+) -> tuple[Agent, Role]:
+    return get_agent_for(
+        request.user,
+        path_id(agent_id, "Agent not found."),
+        required,
+        with_production_snapshot=with_production_snapshot,
+    )
 
 
 def production_of(agent: Agent) -> ProductionConfiguration | None:
@@ -750,7 +757,9 @@ class AgentDetailView(JSONView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         environment = query_environment(request) or STAGING
-        agent, role = load_agent(request, agent_id, Role.VIEWER)
+        agent, role = load_agent(
+            request, agent_id, Role.VIEWER, with_production_snapshot=environment == PRODUCTION
+        )
         if environment == STAGING and role < Role.EDITOR:
             raise ApiPermissionDenied(
                 "Viewers see Production only: ask for ?environment=production."

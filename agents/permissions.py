@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404
 
 from agents.models import (
@@ -121,7 +122,9 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     production = getattr(agent, "production", None) if _has_production(agent) else None
     if production is None:
         return None
-    level = production.snapshot.get("settings", {}).get("access_level")
+    level = getattr(agent, "production_access_level", None) or production.snapshot.get(
+        "settings", {}
+    ).get("access_level")
     if level == AccessLevel.PUBLIC:
         return Role.VIEWER
     if level == AccessLevel.ORGANIZATION and membership_role is not None:
@@ -192,16 +195,30 @@ def roles_for(user: Any, agents: list[Agent]) -> dict[int, Role]:
     }
 
 
-def get_agent_for(user: Any, agent_id: Any, required: Role) -> tuple[Agent, Role]:
-    """Load an agent the user may act on with ``required``; 404 if unseen, 403 if too weak."""
+def get_agent_for(
+    user: Any, agent_id: Any, required: Role, *, with_production_snapshot: bool = False
+) -> tuple[Agent, Role]:
+    """Load an agent the user may act on with ``required``; 404 if unseen, 403 if too weak.
+
+    Production's snapshot is left unloaded unless asked for (``with_production_snapshot``).
+    """
     try:
         pk = int(agent_id)
     except (TypeError, ValueError):
         raise Http404("Agent not found.") from None
     if not 1 <= pk <= 2**63 - 1:
         raise Http404("Agent not found.")
+    agents = Agent.objects.select_related("staging", "production", "project__organization")
+    if not with_production_snapshot:
+        # The snapshot can be hundreds of KB and most requests never read it; the one value
+        # the role needs comes from the database instead.
+        agents = agents.defer("production__snapshot")
     agent = (
-        Agent.objects.select_related("staging", "production", "project__organization")
+        agents.annotate(
+            production_access_level=KeyTextTransform(
+                "access_level", KeyTransform("settings", "production__snapshot")
+            )
+        )
         .filter(pk=pk)
         .first()
     )

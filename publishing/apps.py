@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        # Connects the live-read cache invalidation receivers in every process, management
+        # commands included, not only once something imports the publishing services.
+        from publishing import live  # noqa: F401

@@ -53,7 +53,6 @@ class PublishRecord(models.Model):
             models.UniqueConstraint(fields=["agent", "sequence"], name="unique_publish_sequence")
         ]
         indexes = [
-            models.Index(fields=["agent", "-sequence"], name="publish_agent_seq"),
             models.Index(fields=["agent", "-published_at"], name="publish_agent_date"),
             models.Index(
                 fields=["agent", "published_by", "-published_at"], name="publish_agent_user_date"
