@@ -373,10 +373,7 @@ def update_instruction(
         instruction = next((i for i in ordered if str(i.pk) == str(instruction_id)), None)
         if instruction is None:
             raise ValidationError({"id": ["No such instruction on this agent."]})
-        changed = [f for f, v in values.items() if getattr(instruction, f) != v]
-        for field in changed:
-            setattr(instruction, field, values[field])
-        change.update(instruction, changed)
+        _update_fields(change, instruction, **values)
         if position is not None:
             ordered.remove(instruction)
             ordered.insert(min(position, len(ordered)), instruction)
@@ -505,16 +502,17 @@ def set_corpus_connection(
             )
             change.create(connection)
             return connection
-        changed = []
-        if enabled is not None and connection.enabled != enabled:
-            connection.enabled = enabled
-            changed.append("enabled")
-        if cleaned is not None and connection.settings != cleaned:
-            connection.settings = cleaned
-            changed.append("settings")
-        change.update(connection, changed)
+        _update_fields(change, connection, enabled=enabled, settings=cleaned)
     connection.corpus = corpus
     return connection
+
+
+def _update_fields(change: StagingChanges, row: Any, **values: Any) -> None:
+    """Set each given value (None: leave as is) that differs; record the row if any did."""
+    changed = [f for f, v in values.items() if v is not None and getattr(row, f) != v]
+    for field in changed:
+        setattr(row, field, values[field])
+    change.update(row, changed)
 
 
 def _int_id(value: Any, field: str) -> int:
@@ -606,14 +604,7 @@ def update_action(
                 )
             )
             return setting
-        changed = []
-        if enabled is not None and setting.enabled != enabled:
-            setting.enabled = enabled
-            changed.append("enabled")
-        if cleaned is not None and setting.config != cleaned:
-            setting.config = cleaned
-            changed.append("config")
-        change.update(setting, changed)
+        _update_fields(change, setting, enabled=enabled, config=cleaned)
     setting.action = action
     return setting
 
@@ -650,14 +641,7 @@ def set_guardrail(
                 )
             )
             return setting
-        changed = []
-        if setting.enabled != enabled:
-            setting.enabled = enabled
-            changed.append("enabled")
-        if cleaned is not None and setting.settings != cleaned:
-            setting.settings = cleaned
-            changed.append("settings")
-        change.update(setting, changed)
+        _update_fields(change, setting, enabled=enabled, settings=cleaned)
     setting.guardrail = guardrail
     return setting
 
@@ -842,10 +826,7 @@ def _apply_instructions(change: StagingChanges, agent: Agent, wanted: list[dict[
             pk = None if item["id"] in foreign else item["id"]
             change.create(Instruction(pk=pk, agent_id=agent.pk, **fields))
             continue
-        changed = [f for f, v in fields.items() if getattr(existing, f) != v]
-        for f in changed:
-            setattr(existing, f, fields[f])
-        change.update(existing, changed)
+        _update_fields(change, existing, **fields)
 
 
 def _apply_keyed(
@@ -875,7 +856,4 @@ def _apply_keyed(
         if row is None:
             change.create(model(agent_id=agent.pk, **{key: ref}, **fields))
             continue
-        changed = [f for f, v in fields.items() if getattr(row, f) != v]
-        for f in changed:
-            setattr(row, f, fields[f])
-        change.update(row, changed)
+        _update_fields(change, row, **fields)
