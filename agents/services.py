@@ -732,14 +732,6 @@ def apply_snapshot_to_staging(
     """
     with staging_edit(agent, user=user, reason=reason) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
-        locked = change.agent
-        if (locked.pending_restored_from, locked.pending_restored_mode) != (
-            restored_from,
-            restored_mode,
-        ):
-            locked.pending_restored_from = restored_from
-            locked.pending_restored_mode = restored_mode if restored_from else ""
-            locked.save(update_fields=["pending_restored_from", "pending_restored_mode"])
         _apply_instructions(change, agent, snapshot["instructions"])
         _apply_keyed(
             change,
@@ -789,7 +781,20 @@ def apply_snapshot_to_staging(
             catalogue=Guardrail.objects.filter(organization_id=agent.project.organization_id),
             label="guardrail",
         )
+        # A rollback names its record as the source of the next publish - unless it changed
+        # nothing (no checkpoint either). Any other whole-configuration write clears it.
+        if restored_from is None:
+            _set_pending_restore(change.agent, None)
+        elif not change.is_empty:
+            _set_pending_restore(change.agent, (restored_from, restored_mode))
     return change.staging
+
+
+def _set_pending_restore(agent: Agent, pending: tuple[Any, str] | None) -> None:
+    restored_from, mode = pending or (None, "")
+    if (agent.pending_restored_from, agent.pending_restored_mode) != (restored_from, mode):
+        agent.pending_restored_from, agent.pending_restored_mode = restored_from, mode
+        agent.save(update_fields=["pending_restored_from", "pending_restored_mode"])
 
 
 def _apply_settings(

@@ -120,8 +120,10 @@ def _production(agent: Agent) -> Any:
         return None
 
 
-def paginate(request: HttpRequest, items: Any, per_page: int) -> Any:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+def paginate(
+    request: HttpRequest, items: Any, per_page: int, paginator: type[Paginator] = Paginator
+) -> Any:
+    return paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 # --- list ------------------------------------------------------------------------------------

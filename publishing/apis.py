@@ -34,6 +34,7 @@ from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, get_agent_for
 from publishing import selectors, services
 from publishing.models import PublishRecord
+from publishing.pagination import SequencePagination
 from publishing.serializers import (
     ChangeTrackIdErrorSerializer,
     CheckpointDetailSerializer,
@@ -196,6 +197,8 @@ class PublishListView(GenericAPIView):
         filters = PublishFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         records = selectors.publish_records(agent=agent, **filters.validated_data)
+        if all(value is None for value in filters.validated_data.values()):
+            self.pagination_class = SequencePagination
         page = self.paginate_queryset(records)
         return self.get_paginated_response(PublishRecordSerializer(page, many=True).data)
 

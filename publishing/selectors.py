@@ -131,6 +131,17 @@ def publish_records(
     return records
 
 
+def publishers(agent: Agent) -> list[tuple[int, str]]:
+    """Who has published this agent (id, username), by name: the history's user filter."""
+    pairs = (
+        PublishRecord.objects.filter(agent_id=agent.pk, published_by__isnull=False)
+        .order_by()
+        .values_list("published_by_id", "published_by_username")
+        .distinct()
+    )
+    return sorted(set(pairs), key=lambda pair: pair[1].lower())
+
+
 def get_publish_record(*, agent: Agent, change_track_id: Any) -> PublishRecord:
     """One of this agent's records; another agent's id is as unknown as a made-up one."""
     return PublishRecord.objects.select_related("restored_from", "previous").get(

@@ -220,6 +220,8 @@ def rollback_agent(
     since is a conflict, and then ``RevertConflict`` is raised and nothing is written.
     """
     mode = _clean_mode(mode)
+    if record.agent_id != agent.pk:
+        raise PublishRecord.DoesNotExist("No such publish for this agent.")
     with transaction.atomic():
         locked = _lock(agent)
         plan = plan_rollback(agent=locked, record=record, mode=mode)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from agents.permissions import Role, get_agent_for
 from agents.views import NOT_LIVE_YET, agent_context, page, paginate
 from publishing import selectors, services
 from publishing.exceptions import StaleReview
+from publishing.pagination import SequencePaginator
 from publishing.presenters import present_diff
 
 PUBLISHES_PER_PAGE = 20
@@ -126,21 +128,14 @@ def discard(request: HttpRequest, agent_id: int) -> HttpResponse:
 @require_GET
 def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
-    publishers = sorted(
-        {
-            (user_id, username)
-            for user_id, username in selectors.publish_records(agent=agent)
-            .order_by()
-            .values_list("published_by_id", "published_by_username")
-            .distinct()
-            if user_id is not None
-        },
-        key=lambda pair: pair[1].lower(),
-    )
-    form = PublishFilterForm(request.GET, publishers=publishers)
+    form = PublishFilterForm(request.GET, publishers=selectors.publishers(agent))
     status = 200
+    paginator = Paginator
     if form.is_valid():
-        records = selectors.publish_records(agent=agent, **form.filters())
+        filters = form.filters()
+        records = selectors.publish_records(agent=agent, **filters)
+        if all(value is None for value in filters.values()):
+            paginator = SequencePaginator
     else:
         records = selectors.publish_records(agent=agent).none()
         status = 400
@@ -149,7 +144,7 @@ def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
         {
             "filter_form": form,
             "filtered": any(request.GET.get(name) for name in form.fields),
-            "page_obj": paginate(request, records, PUBLISHES_PER_PAGE),
+            "page_obj": paginate(request, records, PUBLISHES_PER_PAGE, paginator),
             "live_id": agent.production.change_track_id if context["published"] else None,
         }
     )

@@ -338,7 +338,12 @@ class PublishingMachine(RuleBasedStateMachine):
             if mode == "restore":
                 assert fingerprint(self.staging()) == record.fingerprint
             self.assert_attributed(revision, user)
-            self.pending_restore = record
+            # A rollback that changed nothing made no checkpoint and names no source; one
+            # that did is named by the next publish.
+            if self.revision() != revision:
+                self.pending_restore = record
+            elif staging != self.staging():
+                raise AssertionError("Staging changed without a new revision")
         assert self.production() == production
 
     # Not the first publish: reverting that one keeps the agent's settings by design (there
