@@ -16,9 +16,6 @@ try:
 except ImportError:  # the ``browser`` fixture then skips, or fails under REQUIRE_ALL=1
     expect = None
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
-# themselves (fixtures, assertions) are still plain synchronous code.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,18 +36,33 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module of tests.
+
+    Playwright's sync API runs an event loop in this thread for as long as it is open; the
+    ORM calls the tests make themselves (fixtures, assertions) are still plain synchronous
+    code, so Django's async guard is lifted exactly that long and restored after, never
+    leaking into other modules or the processes they start.
+    """
     if not CHROMIUM.exists():
         _unavailable(f"Chromium not found at {CHROMIUM}")
     if expect is None:
         _unavailable("Playwright for Python is not installed")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -19,7 +19,13 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_TESTING", "DJANGO_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "DJANGO_TESTING",
+            "DJANGO_SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_DEBUG="0",
