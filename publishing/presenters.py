@@ -91,8 +91,9 @@ def present_change(change: Change | Mapping[str, Any]) -> DiffRow:
     data = change.as_dict() if isinstance(change, Change) else change
     kind = data["change"]
     field = data.get("field")
-    before = None if kind == ADDED else _text(data.get("before"), field)
-    after = None if kind == REMOVED else _text(data.get("after"), field)
+    whole_item = field is None and kind in (ADDED, REMOVED)
+    before = None if kind == ADDED else _text(data.get("before"), field, whole_item)
+    after = None if kind == REMOVED else _text(data.get("after"), field, whole_item)
 
     inline = (
         before is not None
@@ -125,7 +126,7 @@ def _plain(text: str | None) -> list[Segment]:
     return [(EMPTY if text is None else text, None)]
 
 
-def _text(value: Any, field: str | None) -> str | None:
+def _text(value: Any, field: str | None, whole_item: bool = False) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -134,9 +135,40 @@ def _text(value: Any, field: str | None) -> str | None:
         return "Yes" if value else "No"
     if isinstance(value, str):
         return value
+    if whole_item and isinstance(value, dict):
+        return _item_text(value)
     if isinstance(value, dict | list):
         return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
     return json.dumps(value, ensure_ascii=False)
+
+
+# A whole added or removed item: its identity and name are in the row's label already.
+_ITEM_HIDDEN = frozenset(
+    {"id", "corpus_id", "tool_id", "action_id", "guardrail_id", "position", "name"}
+)
+
+
+def _item_text(item: Mapping[str, Any]) -> str:
+    """A whole item as a person reads it: an instruction as its title and text, anything
+    else as one line per setting (actions with their state), not as raw JSON."""
+    if "title" in item and "content" in item:
+        return f"{item['title']}\n\n{item['content']}"
+    lines = []
+    for key in sorted(item, key=lambda k: (k != "enabled", k == "actions", k)):
+        value = item[key]
+        if key in _ITEM_HIDDEN:
+            continue
+        if key == "enabled":
+            lines.append("Enabled" if value else "Disabled")
+        elif key == "actions":
+            states = [f"{a.get('name')} ({'on' if a.get('enabled') else 'off'})" for a in value]
+            lines.append("Actions: " + (", ".join(states) or "none"))
+        elif isinstance(value, dict):
+            pairs = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(value.items())]
+            lines.append(f"{key.replace('_', ' ').capitalize()}: " + (", ".join(pairs) or "none"))
+        else:
+            lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
+    return "\n".join(lines)
 
 
 def _tokens(text: str) -> list[str]:

@@ -111,13 +111,28 @@ def test_enabled_flags_read_as_enabled_and_disabled() -> None:
     assert (other.left, other.right) == ("No", "Yes")
 
 
-def test_whole_items_are_pretty_json_and_escaped() -> None:
-    item = {"id": 9, "title": "<b>New</b>", "content": "x", "position": 0}
+def test_an_added_instruction_reads_as_its_title_and_text_escaped() -> None:
+    item = {"id": 9, "title": "<b>New</b>", "content": "Say hi.", "position": 0}
     row = present_change(Change("instructions", "instruction:9", None, "I", "added", None, item))
     assert row.left == EMPTY
-    assert row.right.startswith("{\n  &quot;content&quot;: &quot;x&quot;,\n  &quot;id&quot;: 9")
-    assert "&lt;b&gt;New&lt;/b&gt;" in row.right
+    assert row.right == "&lt;b&gt;New&lt;/b&gt;\n\nSay hi."
     assert "<b>" not in row.right
+
+
+def test_a_removed_tool_reads_as_its_state_and_actions() -> None:
+    tool = {
+        "tool_id": 3,
+        "name": "CRM",
+        "kind": "api",
+        "enabled": True,
+        "actions": [
+            {"action_id": 1, "name": "lookup", "enabled": True, "config": {}},
+            {"action_id": 2, "name": "close", "enabled": False, "config": {}},
+        ],
+    }
+    row = present_change(Change("tools", "tool:3", None, "Tool", "removed", tool, None))
+    assert row.left == "Enabled\nKind: api\nActions: lookup (on), close (off)"
+    assert row.right == EMPTY
 
 
 # --- escaping -----------------------------------------------------------------------------
