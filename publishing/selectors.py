@@ -25,7 +25,12 @@ from agents.models import (
 from agents.staging import staging_rows_at
 from publishing.diff import Diff, diff_snapshots
 from publishing.models import PublishRecord
-from publishing.snapshot import Snapshot, build_snapshot, review_fingerprint, staging_snapshot
+from publishing.snapshot import (
+    Snapshot,
+    build_snapshot,
+    combine_fingerprints,
+    staging_snapshot,
+)
 
 LIST_FIELDS = (
     "id",
@@ -93,13 +98,20 @@ def _has_production(agent: Agent) -> bool:
 
 
 def review_staging(agent: Agent) -> Review:
-    staging = staging_snapshot(agent)
-    production = production_snapshot(agent)
+    """Staging against Production: one snapshot each, the stored fingerprints reused."""
+    staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
+    staging = staging_snapshot(agent, staging=staging_row)
+    production_row = (
+        ProductionConfiguration.objects.filter(agent_id=agent.pk)
+        .values_list("snapshot", "fingerprint")
+        .first()
+    )
+    production, production_fingerprint = production_row or (None, None)
     return Review(
         staging=staging,
         production=production,
         diff=diff_snapshots(production, staging),
-        fingerprint=review_fingerprint(production, staging),
+        fingerprint=combine_fingerprints(production_fingerprint, staging_row.fingerprint),
     )
 
 

@@ -30,9 +30,9 @@ from publishing.revert import Conflict, revert_publish
 from publishing.signals import agent_published
 from publishing.snapshot import (
     Snapshot,
+    combine_fingerprints,
     empty_snapshot,
     fingerprint,
-    review_fingerprint,
     staging_snapshot,
 )
 
@@ -51,6 +51,15 @@ def _production_snapshot(agent_id: int) -> Snapshot | None:
         .values_list("snapshot", flat=True)
         .first()
     )
+
+
+def _production_with_fingerprint(agent_id: int) -> tuple[Snapshot | None, str | None]:
+    row = (
+        ProductionConfiguration.objects.filter(agent_id=agent_id)
+        .values_list("snapshot", "fingerprint")
+        .first()
+    )
+    return row if row is not None else (None, None)
 
 
 def publish_agent(
@@ -74,12 +83,13 @@ def publish_agent(
         raise ValidationError({"notes": ["Must not contain NUL characters."]})
     with transaction.atomic():
         locked = _lock(agent)
-        before = _production_snapshot(locked.pk)
+        before, before_fingerprint = _production_with_fingerprint(locked.pk)
         after = staging_snapshot(locked)
         diff = diff_snapshots(before, after)
         if not diff.has_changes:
             raise NothingToPublish()
-        current_review = review_fingerprint(before, after)
+        after_fingerprint = fingerprint(after)
+        current_review = combine_fingerprints(before_fingerprint, after_fingerprint)
         if expected_fingerprint and expected_fingerprint != current_review:
             raise StaleReview(fingerprint=current_review)
         previous = (
@@ -109,7 +119,7 @@ def publish_agent(
             counts=diff.counts,
             changes=[change.as_dict() for change in diff.changes],
             snapshot=after,
-            fingerprint=fingerprint(after),
+            fingerprint=after_fingerprint,
             previous=previous,
             previous_hash=previous.record_hash if previous else "",
             restored_from=restored_from,

@@ -117,8 +117,15 @@ def review_fingerprint(before: Snapshot | None, after: Snapshot) -> str:
     It changes when either side moves, so a publish carrying it publishes exactly what was
     reviewed (a publish by someone else in between makes the review stale too).
     """
-    before_part = fingerprint(before) if before is not None else "none"
-    return hashlib.sha256(f"{before_part}:{fingerprint(after)}".encode()).hexdigest()
+    return combine_fingerprints(
+        fingerprint(before) if before is not None else None, fingerprint(after)
+    )
+
+
+def combine_fingerprints(before: str | None, after: str) -> str:
+    """``review_fingerprint`` from the two sides' fingerprints, when they are at hand
+    (Production stores its own), so no large snapshot is serialised twice."""
+    return hashlib.sha256(f"{before or 'none'}:{after}".encode()).hexdigest()
 
 
 def normalize_tags(tags: list[str]) -> list[str]:

@@ -79,3 +79,13 @@ def test_review_fingerprint_moves_when_either_side_moves(agent, configured):
     moved = {**production, "settings": {**production["settings"], "name": "y"}}
     assert review_fingerprint(moved, staging) != base
     assert review_fingerprint(production, staging) == base
+
+
+def test_review_from_stored_fingerprints_equals_the_computed_one(agent, owner, configured):
+    from publishing.selectors import review_staging
+    from publishing.services import publish_agent
+
+    publish_agent(agent=agent, user=owner)
+    services.update_agent_settings(agent=agent, user=owner, description="moved on")
+    review = review_staging(agent)
+    assert review.fingerprint == review_fingerprint(review.production, review.staging)
