@@ -653,6 +653,9 @@ def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
         agents = agents.filter(production__isnull=False)
     elif environment == STAGING:
         agents = agents.filter(can_edit)
+    else:
+        # A viewer sees Production only: an agent never published has nothing to show them.
+        agents = agents.filter(can_edit | Q(production__isnull=False))
     if project_id is not None:
         agents = agents.filter(project_id=project_id)
     if search:

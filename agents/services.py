@@ -461,6 +461,7 @@ def disconnect_corpora(*, agent: Agent, user: Any, corpus_ids: list[int]) -> int
         raise ValidationError({"corpus_ids": ["Give at least one corpus id."]})
     if any(isinstance(pk, bool) or not isinstance(pk, int) for pk in corpus_ids):
         raise ValidationError({"corpus_ids": ["Must be a list of corpus ids."]})
+    corpus_ids = [_int_id(pk, "corpus_ids") for pk in corpus_ids]
     with staging_edit(agent, user=user, reason="Corpora disconnected") as change:
         connections = list(
             CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id__in=corpus_ids)

@@ -90,7 +90,7 @@ class StagingChanges:
     staging: StagingConfiguration
     settings_fields: set[str] = field(default_factory=set)
     created: dict[type, list[models.Model]] = field(default_factory=dict)
-    updated: dict[type, tuple[list[models.Model], set[str]]] = field(default_factory=dict)
+    updated: dict[type, tuple[dict[int, models.Model], set[str]]] = field(default_factory=dict)
     deleted: dict[type, list[models.Model]] = field(default_factory=dict)
 
     def set_settings(self, **values: Any) -> None:
@@ -106,8 +106,10 @@ class StagingChanges:
     def update(self, obj: models.Model, fields: list[str] | set[str]) -> None:
         if not fields:
             return
-        objs, names = self.updated.setdefault(type(obj), ([], set()))
-        objs.append(obj)
+        objs, names = self.updated.setdefault(type(obj), ({}, set()))
+        # Keyed by identity: a row changed twice in one edit (a field, then its position)
+        # is written and recorded once.
+        objs[id(obj)] = obj
         names.update(fields)
 
     def delete(self, obj: models.Model) -> None:
@@ -136,7 +138,8 @@ class StagingChanges:
                 # history of QuerySet.delete() would cost one INSERT per row.
                 model.objects.filter(pk__in=[o.pk for o in doomed])._raw_delete(model.objects.db)
             if model in self.updated:
-                objs, names = self.updated[model]
+                objs = list(self.updated[model][0].values())
+                names = self.updated[model][1]
                 model.objects.bulk_update(objs, sorted(names), batch_size=500)
                 record_history(
                     model,
@@ -185,6 +188,9 @@ def staging_edit(agent: Agent, *, user: Any, reason: str) -> Iterator[StagingCha
     """
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
+        if locked.deleted_at is not None:
+            # Archived while this request was on its way: as gone as any unknown agent.
+            raise Agent.DoesNotExist("Agent not found.")
         staging = StagingConfiguration.objects.get(agent_id=locked.pk)
         changes = StagingChanges(agent=locked, staging=staging)
         yield changes

@@ -16,17 +16,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents import forms, services
-from agents.models import Agent, AgentPermission, Guardrail, Tool
+from agents.models import Agent, AgentPermission, Guardrail, OrganizationMembership, Tool
 from agents.permissions import (
     Role,
-    admin_organization_ids,
     get_agent_for,
     roles_for,
     visible_agents,
@@ -136,12 +136,16 @@ def _publish_state(agent: Agent) -> str:
     return "changed" if has_unpublished_changes(agent) else "live"
 
 
-def _name_matches(user: Any, query: str) -> Q:
-    """Search the name the user may see: Staging's for editors, Production's for viewers."""
-    staging_name = Q(staging__name__icontains=query)
+def _edits(user: Any) -> Q:
+    """Agents the user may edit (so may see Staging), as a filter on visible agents."""
     if user.is_superuser:
-        return staging_name
-    edits = Q(project__organization_id__in=admin_organization_ids(user)) | Q(
+        return Q(pk__isnull=False)
+    administers = OrganizationMembership.objects.filter(
+        user_id=user.pk,
+        organization_id=OuterRef("project__organization_id"),
+        role=OrganizationMembership.Role.ADMIN,
+    )
+    return Q(Exists(administers)) | Q(
         Exists(
             AgentPermission.objects.filter(
                 user_id=user.pk,
@@ -150,18 +154,30 @@ def _name_matches(user: Any, query: str) -> Q:
             )
         )
     )
-    return (edits & staging_name) | (
-        ~edits & Q(production__snapshot__settings__name__icontains=query)
+
+
+def _with_shown_name(agents: Any, user: Any) -> Any:
+    """Annotate the name the user may see: Staging's for editors, Production's for viewers,
+    so neither the search nor the order reveals a Staging name to a viewer."""
+    production_name = KeyTextTransform("name", KeyTransform("settings", "production__snapshot"))
+    return agents.annotate(
+        shown_name=Case(
+            When(_edits(user), then=F("staging__name")),
+            default=production_name,
+            output_field=CharField(),
+        )
     )
 
 
 def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[str, Any]:
     search = forms.AgentSearchForm(request.GET)
-    agents = visible_agents(request.user).select_related("production__published_by")
+    agents = _with_shown_name(
+        visible_agents(request.user).select_related("production__published_by"), request.user
+    )
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
-        agents = agents.filter(_name_matches(request.user, query))
-    page_obj = paginate(request, agents.order_by("staging__name", "id"), AGENTS_PER_PAGE)
+        agents = agents.filter(shown_name__icontains=query)
+    page_obj = paginate(request, agents.order_by("shown_name", "id"), AGENTS_PER_PAGE)
     roles = roles_for(request.user, list(page_obj))
     rows = []
     for agent in page_obj:

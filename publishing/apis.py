@@ -101,10 +101,12 @@ def _change_track_id(value: Any) -> str:
 
 def _history_id(value: Any) -> int:
     """A path's history_id: 400 unless a whole number, 404 if it cannot name a checkpoint."""
-    try:
-        number = drf_serializers.IntegerField().to_internal_value(value)
-    except ValidationError as exc:
-        raise ValidationError({"history_id": exc.detail}) from None
+    text = str(value)
+    # A whole number only: DRF's IntegerField would take "1.0" or " 1" for checkpoint 1.
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isascii() or not digits.isdigit():
+        raise ValidationError({"history_id": ["A valid integer is required."]})
+    number = int(text)
     if not 1 <= number <= MAX_ID:
         raise NotFound("No such checkpoint for this agent.")
     return number

@@ -42,7 +42,11 @@ MODES = (RESTORE, REVERT)
 
 
 def _lock(agent: Agent) -> Agent:
-    return Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
+    """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one."""
+    locked = Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
+    if locked.deleted_at is not None:
+        raise Agent.DoesNotExist("Agent not found.")
+    return locked
 
 
 def _production_snapshot(agent_id: int) -> Snapshot | None:

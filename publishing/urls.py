@@ -7,24 +7,24 @@ from publishing import views
 app_name = "publishing"
 
 urlpatterns = [
-    path("agents/<int:agent_id>/review/", views.review, name="review"),
-    path("agents/<int:agent_id>/publish/", views.publish, name="publish"),
-    path("agents/<int:agent_id>/discard/", views.discard, name="discard"),
-    path("agents/<int:agent_id>/publishes/", views.publishes, name="publishes"),
+    path("agents/<id:agent_id>/review/", views.review, name="review"),
+    path("agents/<id:agent_id>/publish/", views.publish, name="publish"),
+    path("agents/<id:agent_id>/discard/", views.discard, name="discard"),
+    path("agents/<id:agent_id>/publishes/", views.publishes, name="publishes"),
     path(
-        "agents/<int:agent_id>/publishes/<uuid:change_track_id>/",
+        "agents/<id:agent_id>/publishes/<uuid:change_track_id>/",
         views.publish_detail,
         name="publish-detail",
     ),
     path(
-        "agents/<int:agent_id>/publishes/<uuid:change_track_id>/restore/",
+        "agents/<id:agent_id>/publishes/<uuid:change_track_id>/restore/",
         views.restore,
         name="restore",
     ),
-    path("agents/<int:agent_id>/history/", views.history, name="history"),
-    path("agents/<int:agent_id>/history/<int:history_id>/", views.checkpoint, name="checkpoint"),
+    path("agents/<id:agent_id>/history/", views.history, name="history"),
+    path("agents/<id:agent_id>/history/<id:history_id>/", views.checkpoint, name="checkpoint"),
     path(
-        "agents/<int:agent_id>/history/<int:history_id>/restore/",
+        "agents/<id:agent_id>/history/<id:history_id>/restore/",
         views.restore_checkpoint,
         name="checkpoint-restore",
     ),
