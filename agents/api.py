@@ -915,9 +915,10 @@ class CorpusConnectionView(JSONView):
 
     def _set(self, request: Request, agent_id: str, corpus_id: str, *, create: bool) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
-        pk = self._corpus(agent, corpus_id)
+        # The body first, then the id in the path: the refusal order of docs/api.md.
         serializer = s.CorpusConnectionUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        pk = self._corpus(agent, corpus_id)
         existed = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists()
         services.set_corpus_connection(
             agent=agent,
@@ -1248,8 +1249,8 @@ class PermissionDetailView(JSONView):
     )
     def put(self, request: Request, agent_id: str, permission_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
-        permission = self._permission(agent, permission_id)
         data = validated(s.PermissionUpdateSerializer, request)
+        permission = self._permission(agent, permission_id)
         permission = services.change_permission(
             permission=permission, user=request.user, role=data["role"]
         )

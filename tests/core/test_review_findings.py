@@ -86,3 +86,15 @@ def test_a_malformed_history_id_is_a_400(agent, owner):
     response = client_for(owner).get(f"/api/v2/agents/{agent.pk}/history/1.0")
     assert response.status_code == 400
     assert "history_id" in response.json()
+
+
+def test_bad_body_is_a_400_before_an_unknown_path_id_is_a_404(agent, owner):
+    client = client_for(owner)
+    permissions = client.put(
+        f"/api/v2/agents/{agent.pk}/permissions/999999", {"role": "bogus"}, format="json"
+    )
+    assert permissions.status_code == 400
+    corpus = client.put(
+        f"/api/v2/agents/{agent.pk}/corpora/999999", {"top_k": "many"}, format="json"
+    )
+    assert corpus.status_code == 400
