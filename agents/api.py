@@ -26,7 +26,6 @@ import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -169,13 +168,6 @@ def load_agent(
     )
 
 
-def production_of(agent: Agent) -> ProductionConfiguration | None:
-    try:
-        return agent.production
-    except ObjectDoesNotExist:
-        return None
-
-
 def user_ref(request: Request, user_id: int | None) -> dict[str, Any] | None:
     if user_id is None:
         return None
@@ -207,7 +199,7 @@ def agent_body(
     request: Request, agent: Agent, role: Role, environment: str = STAGING
 ) -> dict[str, Any]:
     """The agent's representation in one environment, from that environment's snapshot."""
-    production = production_of(agent)
+    production = agent.production_or_none()
     if environment == STAGING:
         snapshot = staging_snapshot(agent)
         staging = agent.staging
@@ -679,7 +671,7 @@ def _list_item(agent: Agent, environment: str | None) -> dict[str, Any]:
         role = Role.VIEWER
     if environment is None:
         environment = STAGING if role >= Role.EDITOR else PRODUCTION
-    production = production_of(agent)
+    production = agent.production_or_none()
     if environment == STAGING:
         staging = agent.staging
         settings = {

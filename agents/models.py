@@ -191,6 +191,13 @@ class Agent(models.Model):
         staging = getattr(self, "staging", None)
         return staging.name if staging is not None else f"Agent {self.pk}"
 
+    def production_or_none(self) -> "ProductionConfiguration | None":
+        """Production, or None before the first publish (no exception to catch)."""
+        try:
+            return self.production
+        except ProductionConfiguration.DoesNotExist:
+            return None
+
 
 class AccessLevel(models.TextChoices):
     PRIVATE = "private", "Private"

@@ -119,7 +119,7 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     )
     if granted is not None:
         return Role.from_label(granted)
-    production = getattr(agent, "production", None) if _has_production(agent) else None
+    production = agent.production_or_none()
     if production is None:
         return None
     level = getattr(agent, "production_access_level", None) or production.snapshot.get(
@@ -132,14 +132,6 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     if level == AccessLevel.PROJECT and agent.project.members.filter(pk=user.pk).exists():
         return Role.VIEWER
     return None
-
-
-def _has_production(agent: Agent) -> bool:
-    try:
-        agent.production  # noqa: B018 - raises when there is none
-    except Agent.production.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def visible_agents(user: Any) -> QuerySet[Agent]:

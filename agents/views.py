@@ -99,7 +99,7 @@ def agent_context(agent: Agent, role: Role, *, tab: str, environment: str) -> di
         "can_publish": role >= Role.PUBLISHER,
         "tab": tab,
         "environment": environment,
-        "published": _production(agent) is not None,
+        "published": agent.production_or_none() is not None,
     }
 
 
@@ -107,17 +107,10 @@ def display_name(agent: Agent, role: Role) -> str:
     """Editors see Staging's name; viewers only ever see what is published."""
     if role >= Role.EDITOR:
         return agent.staging.name
-    production = _production(agent)
+    production = agent.production_or_none()
     if production is None:
         return f"Agent {agent.pk}"
     return production.snapshot.get("settings", {}).get("name") or f"Agent {agent.pk}"
-
-
-def _production(agent: Agent) -> Any:
-    try:
-        return agent.production
-    except ObjectDoesNotExist:
-        return None
 
 
 def paginate(
@@ -131,7 +124,7 @@ def paginate(
 
 def _publish_state(agent: Agent) -> str:
     """The list badge: "unpublished" (never published), "changed" (Staging differs), "live"."""
-    if _production(agent) is None:
+    if agent.production_or_none() is None:
         return "unpublished"
     return "changed" if has_unpublished_changes(agent) else "live"
 
@@ -182,7 +175,7 @@ def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[st
     rows = []
     for agent in page_obj:
         role = roles[agent.pk]
-        production = _production(agent)
+        production = agent.production_or_none()
         rows.append(
             {
                 "agent": agent,
@@ -246,7 +239,7 @@ def production(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
     context = agent_context(agent, role, tab="production", environment="production")
     context["snapshot"] = production_snapshot(agent)
-    context["live"] = _production(agent)
+    context["live"] = agent.production_or_none()
     return render(request, "agents/production.html", context)
 
 

@@ -378,7 +378,7 @@ class StatusView(APIView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
-        production = getattr(agent, "production", None) if _has_production(agent) else None
+        production = agent.production_or_none()
         unpublished = (
             selectors.review_staging(agent).diff.has_changes if role >= Role.EDITOR else None
         )
@@ -396,11 +396,3 @@ class StatusView(APIView):
                 ),
             }
         )
-
-
-def _has_production(agent: Agent) -> bool:
-    try:
-        agent.production  # noqa: B018 - raises when there is none
-    except Agent.production.RelatedObjectDoesNotExist:
-        return False
-    return True

@@ -71,6 +71,16 @@ class Review:
         }
 
 
+def production_state(agent: Agent) -> tuple[Snapshot | None, str | None]:
+    """Production's snapshot and fingerprint, or (None, None) before the first publish."""
+    row = (
+        ProductionConfiguration.objects.filter(agent_id=agent.pk)
+        .values_list("snapshot", "fingerprint")
+        .first()
+    )
+    return row if row is not None else (None, None)
+
+
 def production_snapshot(agent: Agent) -> Snapshot | None:
     return (
         ProductionConfiguration.objects.filter(agent_id=agent.pk)
@@ -85,28 +95,15 @@ def has_unpublished_changes(agent: Agent) -> bool:
     Every Staging edit stores the configuration's fingerprint, and Production keeps the one
     it was published with, so this is a comparison of two loaded fields.
     """
-    production = getattr(agent, "production", None) if _has_production(agent) else None
+    production = agent.production_or_none()
     return production is None or agent.staging.fingerprint != production.fingerprint
-
-
-def _has_production(agent: Agent) -> bool:
-    try:
-        agent.production  # noqa: B018 - raises when there is none
-    except Agent.production.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def review_staging(agent: Agent) -> Review:
     """Staging against Production: one snapshot each, the stored fingerprints reused."""
     staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
     staging = staging_snapshot(agent, staging=staging_row)
-    production_row = (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", "fingerprint")
-        .first()
-    )
-    production, production_fingerprint = production_row or (None, None)
+    production, production_fingerprint = production_state(agent)
     return Review(
         staging=staging,
         production=production,

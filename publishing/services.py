@@ -27,6 +27,12 @@ from publishing.exceptions import (
 from publishing.integrity import compute_record_hash
 from publishing.models import NOTES_MAX_LENGTH, PublishRecord
 from publishing.revert import Conflict, revert_publish
+from publishing.selectors import (
+    checkpoint_snapshot,
+    get_checkpoint,
+    production_snapshot,
+    production_state,
+)
 from publishing.signals import agent_published
 from publishing.snapshot import (
     Snapshot,
@@ -47,23 +53,6 @@ def _lock(agent: Agent) -> Agent:
     if locked.deleted_at is not None:
         raise Agent.DoesNotExist("Agent not found.")
     return locked
-
-
-def _production_snapshot(agent_id: int) -> Snapshot | None:
-    return (
-        ProductionConfiguration.objects.filter(agent_id=agent_id)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-
-
-def _production_with_fingerprint(agent_id: int) -> tuple[Snapshot | None, str | None]:
-    row = (
-        ProductionConfiguration.objects.filter(agent_id=agent_id)
-        .values_list("snapshot", "fingerprint")
-        .first()
-    )
-    return row if row is not None else (None, None)
 
 
 def publish_agent(
@@ -87,7 +76,7 @@ def publish_agent(
         raise ValidationError({"notes": ["Must not contain NUL characters."]})
     with transaction.atomic():
         locked = _lock(agent)
-        before, before_fingerprint = _production_with_fingerprint(locked.pk)
+        before, before_fingerprint = production_state(locked)
         after = staging_snapshot(locked)
         diff = diff_snapshots(before, after)
         if not diff.has_changes:
@@ -213,7 +202,7 @@ def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -
         base = previous or empty_snapshot(settings=record.snapshot["settings"])
         result = revert_publish(base=base, published=record.snapshot, current=current)
         target, conflicts = result.snapshot, result.conflicts
-    production = _production_snapshot(agent.pk)
+    production = production_snapshot(agent)
     return RollbackPlan(
         record=record,
         mode=mode,
@@ -256,7 +245,7 @@ def discard_staging(*, agent: Agent, user: Any) -> None:
     """Drop every unpublished change: Staging becomes Production again (recorded)."""
     with transaction.atomic():
         locked = _lock(agent)
-        production = _production_snapshot(locked.pk)
+        production = production_snapshot(locked)
         if production is None:
             raise NothingToDiscard(
                 "This agent has never been published; there is no Production to go back to."
@@ -270,8 +259,6 @@ def discard_staging(*, agent: Agent, user: Any) -> None:
 
 def restore_checkpoint(*, agent: Agent, user: Any, history_id: Any) -> int:
     """Make Staging what it was at one checkpoint of the edit history; returns its revision."""
-    from publishing.selectors import checkpoint_snapshot, get_checkpoint
-
     with transaction.atomic():
         locked = _lock(agent)
         checkpoint = get_checkpoint(agent=locked, history_id=history_id)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from agents import services
-from agents.models import ProductionConfiguration
+from publishing.selectors import production_snapshot
 from publishing.services import publish_agent
 from tests import factories
 
@@ -63,5 +63,5 @@ def published(agent, owner, instruction):
     return publish_agent(agent=agent, user=owner, notes="First version")
 
 
-def production_of(agent):
-    return ProductionConfiguration.objects.get(agent_id=agent.pk).snapshot
+# What is live, read the way the services read it.
+production_of = production_snapshot

@@ -19,6 +19,7 @@ from agents import services
 from agents.models import AgentPermission, ProductionConfiguration
 from publishing.integrity import verify_chain
 from publishing.models import PublishRecord
+from publishing.selectors import production_snapshot
 from publishing.snapshot import staging_snapshot
 from tests import factories
 
@@ -168,12 +169,8 @@ def client_as(user) -> CheckedClient:
     return client
 
 
-def production_of(agent) -> dict[str, Any] | None:
-    return (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
+# What is live, read the way the services read it.
+production_of = production_snapshot
 
 
 def records_of(agent) -> list[PublishRecord]:
