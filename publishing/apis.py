@@ -379,9 +379,8 @@ class StatusView(APIView):
     def get(self, request: Request, agent_id: str) -> Response:
         agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
         production = agent.production_or_none()
-        unpublished = (
-            selectors.review_staging(agent).diff.has_changes if role >= Role.EDITOR else None
-        )
+        # The stored fingerprints answer this: no snapshot, no diff.
+        unpublished = selectors.has_unpublished_changes(agent) if role >= Role.EDITOR else None
         return Response(
             {
                 "published": production is not None,

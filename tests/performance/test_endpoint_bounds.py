@@ -24,7 +24,7 @@ API = {
     "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 12),
     "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
     "history": ("/api/v2/agents/{id}/history", 6),
-    "status": ("/api/v2/agents/{id}/status", 11),
+    "status": ("/api/v2/agents/{id}/status", 4),
     "live": ("/api/v2/agents/{id}/production", 1),
 }
 PAGES = {
