@@ -68,16 +68,6 @@ def is_org_admin(user: Any, organization_id: int) -> bool:
     ).exists()
 
 
-def is_org_member(user: Any, organization_id: int) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return OrganizationMembership.objects.filter(
-        user_id=user.pk, organization_id=organization_id
-    ).exists()
-
-
 def organizations_for(user: Any) -> QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.all()
@@ -222,12 +212,3 @@ def get_agent_for(
     if role < required:
         raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
     return agent, role
-
-
-def require_role(user: Any, agent: Agent, required: Role) -> Role:
-    role = role_for(user, agent)
-    if role is None:
-        raise Http404("Agent not found.")
-    if role < required:
-        raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
-    return role

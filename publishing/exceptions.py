@@ -1,7 +1,5 @@
 """Why a publish or a rollback was refused."""
 
-from django.core.exceptions import PermissionDenied
-
 from ejento_staging.exceptions import DomainError
 
 
@@ -47,7 +45,3 @@ class NotPublished(DomainError):
     status_code = 404
     code = "not_published"
     default_detail = "This agent has not been published yet."
-
-
-class PublishPermissionError(PermissionDenied):
-    """The user may edit but not publish or roll back."""
