@@ -183,7 +183,14 @@ class StagingRowAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(StagingConfiguration)
 class StagingConfigurationAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "agent_id", "access_level", "revision", "updated_by", "updated_at"]
+    list_display = [
+        "name",
+        "agent_id",
+        "access_level",
+        "revision",
+        "updated_by_username",
+        "updated_at",
+    ]
     list_filter = ["access_level", "agent__project__organization", "updated_at"]
     search_fields = ["name", "description"]
     history_list_display = ["revision", "history_change_reason"]
@@ -219,9 +226,9 @@ class GuardrailSettingAdmin(StagingRowAdmin):
 class StagingCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every Staging edit as one row: who, when, what, on which agent."""
 
-    list_display = ["history_date", "agent_id", "name", "revision", "history_user", "reason"]
+    list_display = ["history_date", "agent_id", "name", "revision", "history_username", "reason"]
     list_filter = ["history_date", "history_user", "history_type"]
-    search_fields = ["name", "history_change_reason", "history_user__username"]
+    search_fields = ["name", "history_change_reason", "history_username"]
     date_hierarchy = "history_date"
     list_select_related = ["history_user"]
 
