@@ -1,11 +1,14 @@
 """The admin for auditors: everything browsable, Staging and Production read-only.
 
-Staging rows change only through the services (so every change is locked, attributed and
-recorded); here they are shown with their django-simple-history records. The catalogue
-(organizations, projects, corpora, tools, guardrails) is reference data and stays editable.
+Staging rows, Production, agent permissions and publish records change only through the
+services (so every change is locked, attributed, recorded and fingerprinted); here they are
+shown with their django-simple-history records. The catalogue (organizations, projects,
+corpora, tools, guardrails) is reference data and stays editable.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -30,7 +33,13 @@ from agents.models import (
 
 
 class ReadOnlyAdminMixin:
-    """Browse and audit only: no add, change or delete from the admin."""
+    """Browse and audit only: no add, change or delete from the admin.
+
+    The ``has_*_permission`` answers hide the forms and buttons; the write hooks below refuse
+    as well, so a view that forgets to ask (as simple-history's history form view did: it
+    saved on POST after checking only the view permission) still cannot write a row behind
+    the services' back.
+    """
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -40,6 +49,48 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        # No bulk actions: "delete selected" would bypass the services.
+        return {}
+
+    def save_form(self, request, form, change):
+        raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        raise PermissionDenied
+
+    def save_related(self, request, form, formsets, change):
+        raise PermissionDenied
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
+
+    def delete_queryset(self, request, queryset):
+        raise PermissionDenied
+
+
+class ReadOnlyHistoryAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Shows a row's django-simple-history records, and never writes from them.
+
+    simple-history's "history form" page (``<id>/history/<history_id>/``) renders an editable
+    form and saves it on POST after checking only the view-history permission;
+    ``SIMPLE_HISTORY_REVERT_DISABLED`` merely hides the button. Here the page only shows
+    (every field read-only) and any other method is refused before a form is even built.
+    """
+
+    # simple-history's list, minus an inline style attribute the CSP would refuse.
+    object_history_list_template = "admin/history/object_history_list.html"
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.concrete_fields] + list(
+            super().get_readonly_fields(request, obj)
+        )
 
 
 class MembershipInline(admin.TabularInline):
@@ -125,7 +176,7 @@ class AgentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return hasattr(obj, "production")
 
 
-class StagingRowAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class StagingRowAdmin(ReadOnlyHistoryAdmin):
     """A staging child row with its history button."""
 
     list_filter = ["agent__project__organization"]
@@ -134,8 +185,15 @@ class StagingRowAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(StagingConfiguration)
-class StagingConfigurationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ["name", "agent_id", "access_level", "revision", "updated_by", "updated_at"]
+class StagingConfigurationAdmin(ReadOnlyHistoryAdmin):
+    list_display = [
+        "name",
+        "agent_id",
+        "access_level",
+        "revision",
+        "updated_by_username",
+        "updated_at",
+    ]
     list_filter = ["access_level", "agent__project__organization", "updated_at"]
     search_fields = ["name", "description"]
     history_list_display = ["revision", "history_change_reason"]
@@ -171,9 +229,9 @@ class GuardrailSettingAdmin(StagingRowAdmin):
 class StagingCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every Staging edit as one row: who, when, what, on which agent."""
 
-    list_display = ["history_date", "agent_id", "name", "revision", "history_user", "reason"]
+    list_display = ["history_date", "agent_id", "name", "revision", "history_username", "reason"]
     list_filter = ["history_date", "history_user", "history_type"]
-    search_fields = ["name", "history_change_reason", "history_user__username"]
+    search_fields = ["name", "history_change_reason", "history_username"]
     date_hierarchy = "history_date"
     list_select_related = ["history_user"]
 
@@ -208,7 +266,7 @@ class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AgentPermission)
-class AgentPermissionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class AgentPermissionAdmin(ReadOnlyHistoryAdmin):
     list_display = ["agent", "user", "role", "granted_by", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "agent__staging__name"]

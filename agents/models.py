@@ -28,14 +28,23 @@ INSTRUCTION_TITLE_MAX_LENGTH = 200
 INSTRUCTION_CONTENT_MAX_LENGTH = 100_000
 
 
-class StagingHistoryBase(models.Model):
-    """Extra column on every Staging model's history: the Staging revision of the edit.
+USERNAME_MAX_LENGTH = 150
 
-    A checkpoint is a revision, so the state at any checkpoint is, per row, the newest
-    record at or below it - exact, whatever the clocks did.
+
+class StagingHistoryBase(models.Model):
+    """Extra columns on every Staging model's history.
+
+    ``staging_revision``: the Staging revision of the edit. A checkpoint is a revision, so the
+    state at any checkpoint is, per row, the newest record at or below it - exact, whatever
+    the clocks did.
+
+    ``history_username``: who made the edit, kept beside ``history_user`` (as publish records
+    keep ``published_by_username``), because deleting a user sets that key to NULL and the
+    edit history must still say who edited.
     """
 
     staging_revision = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    history_username = models.CharField(max_length=USERNAME_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         abstract = True
@@ -238,6 +247,8 @@ class StagingConfiguration(models.Model):
         blank=True,
         related_name="+",
     )
+    # Kept beside the key, so the last editor is still named after their user is deleted.
+    updated_by_username = models.CharField(max_length=USERNAME_MAX_LENGTH, blank=True, default="")
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:

@@ -188,6 +188,7 @@ def create_agent(
             description=cleaned_description,
             model_config=config,
             updated_by=actor,
+            updated_by_username=actor.get_username() if actor is not None else "",
         )
         staging.fingerprint = staging_fingerprint(agent, staging)
         staging.skip_history_when_saving = True

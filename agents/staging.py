@@ -67,11 +67,13 @@ def record_history(
         return
     historical = model.history.model
     tracked = historical.tracked_fields
+    actor = user if getattr(user, "is_authenticated", False) else None
     historical.objects.bulk_create(
         [
             historical(
                 history_date=when,
-                history_user=user if getattr(user, "is_authenticated", False) else None,
+                history_user=actor,
+                history_username=actor.get_username() if actor is not None else "",
                 history_change_reason=reason[:100],
                 history_type=kind,
                 staging_revision=revision,
@@ -165,6 +167,9 @@ class StagingChanges:
         self.staging.revision = revision
         self.staging.fingerprint = staging_fingerprint(self.agent, self.staging)
         self.staging.updated_by = user if getattr(user, "is_authenticated", False) else None
+        self.staging.updated_by_username = (
+            self.staging.updated_by.get_username() if self.staging.updated_by else ""
+        )
         self.staging.updated_at = when
         self.staging.skip_history_when_saving = True
         self.staging.save()

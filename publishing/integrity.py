@@ -4,6 +4,7 @@ previous record's hash, so changing or deleting any record breaks every link aft
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +44,18 @@ class BrokenLink:
     reason: str
 
 
-def verify_chain(records: list[Any]) -> BrokenLink | None:
-    """The first broken link in one agent's records (in sequence order), or None."""
+def verify_chain(records: Iterable[Any]) -> BrokenLink | None:
+    """The first broken link in one agent's records (in sequence order), or None.
+
+    Besides the hash, the fields the hash leaves out are cross-checked, so none of them can
+    be rewritten unnoticed: ``previous_id`` must name the record just before (same agent,
+    previous sequence - a revert reads its base through it), and ``published_by_id`` must be
+    the user the stored ``published_by_username`` names (the key may only go NULL, when that
+    user is deleted). Records from before these checks need no rehash: nothing in the hash
+    changed. Select ``published_by`` along (``select_related``) to avoid a query per record.
+    """
     previous_hash = ""
+    previous_pk = None
     expected_sequence = 1
     for record in records:
         where = (record.agent_id, record.sequence, str(record.change_track_id))
@@ -55,6 +65,15 @@ def verify_chain(records: list[Any]) -> BrokenLink | None:
             return BrokenLink(*where, "previous_hash does not match the record before it")
         if compute_record_hash(record) != record.record_hash:
             return BrokenLink(*where, "content does not match its hash")
+        if record.previous_id != previous_pk:
+            return BrokenLink(*where, "previous_id does not name the record before it")
+        if record.published_by_id is not None:
+            publisher = record.published_by
+            if publisher is None or publisher.get_username() != record.published_by_username:
+                return BrokenLink(
+                    *where, "published_by_id does not match the stored publisher username"
+                )
         previous_hash = record.record_hash
+        previous_pk = record.pk
         expected_sequence += 1
     return None

@@ -173,6 +173,7 @@ def edit_history(agent: Agent) -> QuerySet[Any]:
             "agent_id",
             "history_user__id",
             "history_user__username",
+            "history_username",
         )
         .order_by("-revision", "-history_id")
     )

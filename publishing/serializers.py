@@ -355,6 +355,13 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
 # --- output: edit history and status --------------------------------------------------------
 
 
+class EditorRefSerializer(serializers.Serializer):
+    """Who made an edit; ``id`` is null once that user has been deleted."""
+
+    id = serializers.IntegerField(allow_null=True)
+    username = serializers.CharField()
+
+
 class CheckpointSerializer(serializers.Serializer):
     """One checkpoint of Staging's edit history (one per staging edit)."""
 
@@ -366,10 +373,15 @@ class CheckpointSerializer(serializers.Serializer):
         source="history_change_reason", allow_blank=True, default="", help_text="What the edit did."
     )
 
-    @extend_schema_field(UserRefSerializer(allow_null=True))
+    @extend_schema_field(EditorRefSerializer(allow_null=True))
     def get_changed_by(self, checkpoint: Any) -> dict[str, Any] | None:
         user = checkpoint.history_user
-        return {"id": user.pk, "username": user.username} if user is not None else None
+        if user is not None:
+            return {"id": user.pk, "username": user.username}
+        # The user was deleted: the username kept on the history row still names them.
+        if checkpoint.history_username:
+            return {"id": None, "username": checkpoint.history_username}
+        return None
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)

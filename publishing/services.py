@@ -191,7 +191,9 @@ def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -
         target = record.snapshot
     else:
         previous = (
-            PublishRecord.objects.filter(pk=record.previous_id)
+            # The agent filter, whatever previous_id says: a rewritten link must never
+            # serve another agent's (another organization's) configuration.
+            PublishRecord.objects.filter(pk=record.previous_id, agent_id=record.agent_id)
             .values_list("snapshot", flat=True)
             .first()
             if record.previous_id

@@ -244,3 +244,104 @@ def test_exit_status_is_non_zero_when_broken(publisher):
     with pytest.raises(SystemExit) as broken:
         Command(stdout=io.StringIO(), stderr=io.StringIO()).run_from_argv(argv)
     assert broken.value.code == 1
+
+
+# --- Red-team finding 7: the fields the hash leaves out are cross-checked -------------------
+
+PRODUCTION = ProductionConfiguration._meta.db_table
+
+
+def test_previous_id_pointed_at_another_agents_record_is_reported(history, publisher):
+    agent, records = history
+    other = helpers.make_rich_agent(publisher, name="Other")
+    other_newest = publish_n(other, publisher, 2)[-1]
+    raw(f"UPDATE {TABLE} SET previous_id = %s WHERE id = %s", [other_newest.pk, records[2].pk])
+
+    _, err = run_verify_broken()
+
+    assert (
+        f"BROKEN agent={agent.pk} sequence=3 change_track_id={records[2].change_track_id}: "
+        "previous_id does not name the record before it"
+    ) in err
+
+
+def test_previous_id_cleared_is_reported(history):
+    _agent, records = history
+    raw(f"UPDATE {TABLE} SET previous_id = NULL WHERE id = %s", [records[3].pk])
+
+    _, err = run_verify_broken()
+
+    assert f"sequence=4 change_track_id={records[3].change_track_id}" in err
+    assert "previous_id does not name the record before it" in err
+
+
+def test_revert_preview_never_reads_another_agents_record(history, publisher):
+    """Whatever previous_id says, the revert base is one of the agent's own records."""
+    from publishing.services import REVERT, plan_rollback
+
+    agent, records = history
+    other = helpers.make_rich_agent(publisher, name="Other organization's agent")
+    services.add_instruction(
+        agent=other, user=publisher, title="Other org secret", content="Unpublished elsewhere"
+    )
+    other_newest = publish_n(other, publisher, 1)[-1]
+    raw(f"UPDATE {TABLE} SET previous_id = %s WHERE id = %s", [other_newest.pk, records[2].pk])
+
+    record = PublishRecord.objects.get(pk=records[2].pk)
+    plan = plan_rollback(agent=agent, record=record, mode=REVERT)
+
+    assert "Other org secret" not in json.dumps(plan.target)
+    assert "Other org secret" not in json.dumps(plan.as_dict())
+    assert "Other organization's agent" not in json.dumps(plan.target)
+
+
+def test_published_by_id_pointed_at_another_user_is_reported(history):
+    agent, records = history
+    mallory = factories.UserFactory(username="mallory")
+    raw(f"UPDATE {TABLE} SET published_by_id = %s WHERE id = %s", [mallory.pk, records[1].pk])
+
+    _, err = run_verify_broken()
+
+    assert (
+        f"BROKEN agent={agent.pk} sequence=2 change_track_id={records[1].change_track_id}: "
+        "published_by_id does not match the stored publisher username"
+    ) in err
+
+
+def test_deleted_publisher_still_verifies(history, publisher):
+    """Deleting a user sets published_by to NULL: not tampering, the username stays."""
+    publisher.delete()
+
+    out, _ = run_verify()
+
+    assert "0 broken chain(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("fingerprint", "0" * 64),
+        ("published_at", "2001-01-01 00:00:00+00:00"),
+    ],
+)
+def test_production_field_rewritten_behind_publish_is_reported(history, column, value):
+    agent, records = history
+    raw(f"UPDATE {PRODUCTION} SET {column} = %s WHERE agent_id = %s", [value, agent.pk])
+
+    _, err = run_verify_broken()
+
+    assert (
+        f"BROKEN agent={agent.pk} sequence=4 change_track_id={records[-1].change_track_id}: "
+        f"Production's {column} differs from the newest record's"
+    ) in err
+
+
+def test_production_publisher_rewritten_is_reported(history):
+    agent, records = history
+    mallory = factories.UserFactory(username="mallory")
+    raw(f"UPDATE {PRODUCTION} SET published_by_id = %s WHERE agent_id = %s", [mallory.pk, agent.pk])
+
+    _, err = run_verify_broken()
+
+    assert f"sequence=4 change_track_id={records[-1].change_track_id}" in err
+    assert "Production's published_by differs from the newest record's" in err

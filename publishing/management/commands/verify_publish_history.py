@@ -7,7 +7,8 @@ one that no longer fits: a changed field, a missing sequence number or a re-link
 
 The hash chain alone cannot notice that its *newest* records were deleted, so the newest
 record is also held against Production, which names the publish it came from and must equal
-its snapshot (DESIGN invariant 2).
+its snapshot, fingerprint, date and publisher (DESIGN invariant 2). The fields the hash leaves
+out - ``previous_id`` and ``published_by_id`` - are cross-checked (see ``verify_chain``).
 
 Exit status: 0 when every chain checked is intact, 1 when any is broken (so a cron job or a
 deploy step can alert on it).
@@ -27,6 +28,10 @@ from publishing.models import PublishRecord
 # Records are streamed per agent in pages of this many, so a long history with full
 # snapshots never has to fit in memory at once.
 CHUNK_SIZE = 100
+
+# Production's copies of the newest record's fields (snapshot and change_track_id first:
+# their messages say more than a field name).
+PRODUCTION_FIELDS = ("change_track_id", "snapshot", "fingerprint", "published_at")
 
 
 class _Counting:
@@ -56,7 +61,7 @@ def check_production(agent_id: int, newest: PublishRecord | None) -> BrokenLink 
     """Production must come from, and equal, the newest record (or not exist without one)."""
     production = (
         ProductionConfiguration.objects.filter(agent_id=agent_id)
-        .values("change_track_id", "snapshot")
+        .values(*PRODUCTION_FIELDS, "published_by_id")
         .first()
     )
     if newest is None:
@@ -79,6 +84,13 @@ def check_production(agent_id: int, newest: PublishRecord | None) -> BrokenLink 
         )
     if production["snapshot"] != newest.snapshot:
         return BrokenLink(*where, "Production differs from the newest record's snapshot")
+    # Every other field Production carries is a copy of the newest record's (publish_agent
+    # writes both in one transaction); the live read serves them, so they are held too.
+    for field in PRODUCTION_FIELDS:
+        if production[field] != getattr(newest, field):
+            return BrokenLink(*where, f"Production's {field} differs from the newest record's")
+    if production["published_by_id"] != newest.published_by_id:
+        return BrokenLink(*where, "Production's published_by differs from the newest record's")
     return None
 
 
@@ -103,6 +115,7 @@ class Command(BaseCommand):
         for agent_id in agent_ids:
             records = _Counting(
                 PublishRecord.objects.filter(agent_id=agent_id)
+                .select_related("published_by")
                 .order_by("sequence")
                 .iterator(chunk_size=CHUNK_SIZE)
             )
