@@ -42,11 +42,9 @@ from agents.models import (
     ToolBinding,
 )
 from agents.staging import StagingChanges, record_history, staging_edit, staging_fingerprint
+from ejento_staging.ids import parse_id
 
 User = get_user_model()
-
-# Ids are 64-bit: a larger number must be refused before it reaches the database driver.
-MAX_ID = 2**63 - 1
 
 
 # --- users, hierarchy and catalogue (not staged) -------------------------------------------
@@ -484,7 +482,8 @@ def set_corpus_connection(
     create: bool = False,
 ) -> CorpusConnection:
     """Change one connection's settings (``create=True``: connect it first; 409-free upsert)."""
-    corpus = _corpora_of_project(agent, [_int_id(corpus_id, "corpus_id")])[int(corpus_id)]
+    pk = _int_id(corpus_id, "corpus_id")
+    corpus = _corpora_of_project(agent, [pk])[pk]
     if enabled is not None and not isinstance(enabled, bool):
         raise ValidationError({"enabled": ["Must be true or false."]})
     cleaned = validation.clean_corpus_settings(settings) if settings is not None else None
@@ -517,11 +516,8 @@ def _update_fields(change: StagingChanges, row: Any, **values: Any) -> None:
 
 
 def _int_id(value: Any, field: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: ["Must be an id."]}) from None
-    if isinstance(value, bool) or not 1 <= number <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise ValidationError({field: ["Must be an id."]})
     return number
 
