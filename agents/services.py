@@ -346,12 +346,23 @@ def add_instruction(
     values = _clean_instruction(title, content, partial=False)
     position = _clean_position(position)
     with staging_edit(agent, user=user, reason=f"Instruction added: {values['title']}") as change:
-        ordered = list(Instruction.objects.filter(agent_id=agent.pk).order_by("position", "id"))
-        index = len(ordered) if position is None else min(position, len(ordered))
+        # Positions are 0..n-1 (every edit renumbers), so only the instructions at or after
+        # the new one move, and an append reads none of them: the add no longer loads every
+        # instruction under the row lock.
+        siblings = Instruction.objects.filter(agent_id=agent.pk)
+        count = siblings.count()
+        index = count if position is None else min(position, count)
+        later = (
+            list(siblings.filter(position__gte=index).order_by("position", "id"))
+            if index < count
+            else []
+        )
         instruction = Instruction(agent_id=agent.pk, position=index, **values)
-        ordered.insert(index, instruction)
-        _place(change, ordered)
         change.create(instruction)
+        for new_position, row in enumerate(later, start=index + 1):
+            if row.position != new_position:
+                row.position = new_position
+                change.update(row, ["position"])
     return instruction
 
 
