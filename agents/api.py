@@ -22,7 +22,6 @@ share one shape and the number of queries does not grow with the configuration's
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -63,6 +62,7 @@ from agents.permissions import (
     organizations_for,
     visible_agents,
 )
+from ejento_staging.ids import parse_id
 from ejento_staging.parsers import SafeJSONParser
 from ejento_staging.throttles import LoginRateThrottle
 from publishing.exceptions import NotPublished
@@ -74,7 +74,6 @@ User = get_user_model()
 STAGING = "staging"
 PRODUCTION = "production"
 EDIT_ROLES = tuple(r.label for r in Role if r >= Role.EDITOR)
-_DIGITS = re.compile(r"[0-9]{1,19}")
 SEARCH_MAX_LENGTH = 200
 
 
@@ -116,19 +115,20 @@ class PaginatedView(GenericAPIView):
 
 def path_id(value: Any, what: str = "Not found.") -> int:
     """An id from the URL; anything but a storable positive integer is simply not found."""
-    text = str(value)
-    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= s.ID_MAX:
+    number = parse_id(value)
+    if number is None:
         raise NotFound(what)
-    return int(text)
+    return number
 
 
 def query_id(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= s.ID_MAX:
+    number = parse_id(raw)
+    if number is None:
         raise DjangoValidationError({name: ["Must be an id (a positive integer)."]})
-    return int(raw)
+    return number
 
 
 def query_environment(request: Request) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.fields import InvalidJSONInput, JSONString
 
 from agents.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -23,6 +24,7 @@ from agents.models import (
     Project,
 )
 from agents.permissions import organizations_for
+from ejento_staging.parsers import UnsafeJSON, loads_json
 from publishing.models import NOTES_MAX_LENGTH
 
 # Service error keys that name a form field differently.
@@ -257,8 +259,37 @@ class SharePointForm(PageForm):
 # --- tools and guardrails --------------------------------------------------------------------
 
 
+class SafeJSONField(forms.JSONField):
+    """Django's JSONField, parsing with the API's ``loads_json``.
+
+    Django's own parse lets ``RecursionError`` (deep nesting) and the int-digit limit's
+    ``ValueError`` escape, and keeps a lone surrogate that then breaks re-rendering the page:
+    each was a 500. Here each is "Enter a valid JSON." next to the field (400), and the box
+    is shown again as the text that was typed.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if self.disabled or value in self.empty_values or not isinstance(value, str):
+            return super().to_python(value)
+        try:
+            converted = loads_json(value)
+        except UnsafeJSON as exc:
+            raise ValidationError(
+                f"{self.error_messages['invalid']} ({exc})", code="invalid"
+            ) from None
+        return JSONString(converted) if isinstance(converted, str) else converted
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if self.disabled or data is None:
+            return super().bound_data(data, initial)
+        try:
+            return loads_json(data)
+        except UnsafeJSON:
+            return InvalidJSONInput(data)
+
+
 def _json_field(label: str) -> forms.JSONField:
-    return forms.JSONField(
+    return SafeJSONField(
         label=label,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "class": "code"}),

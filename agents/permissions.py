@@ -31,6 +31,7 @@ from agents.models import (
     Organization,
     OrganizationMembership,
 )
+from ejento_staging.ids import parse_id
 
 
 class Role(IntEnum):
@@ -184,11 +185,8 @@ def get_agent_for(
 
     Production's snapshot is left unloaded unless asked for (``with_production_snapshot``).
     """
-    try:
-        pk = int(agent_id)
-    except (TypeError, ValueError):
-        raise Http404("Agent not found.") from None
-    if not 1 <= pk <= 2**63 - 1:
+    pk = parse_id(agent_id)
+    if pk is None:
         raise Http404("Agent not found.")
     agents = Agent.objects.select_related("staging", "production", "project__organization")
     if not with_production_snapshot:

@@ -34,10 +34,11 @@ from agents.validation import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
 )
+from ejento_staging.ids import MAX_ID
 
-# The largest id the databases can hold (signed 64-bit): a bigger number is refused as
-# input instead of reaching SQLite or PostgreSQL as an out-of-range parameter (a 500).
-ID_MAX = 2**63 - 1
+# The largest id the databases can hold: a bigger number is refused as input instead of
+# reaching SQLite or PostgreSQL as an out-of-range parameter (a 500).
+ID_MAX = MAX_ID
 POSITION_MAX = 2**31 - 1
 MAX_BULK_IDS = 500
 MAX_TOOL_ACTIONS = 100

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agents import validation
@@ -42,20 +43,22 @@ from agents.models import (
     ToolBinding,
 )
 from agents.staging import StagingChanges, record_history, staging_edit, staging_fingerprint
+from ejento_staging import text
+from ejento_staging.ids import parse_id
 
 User = get_user_model()
-
-# Ids are 64-bit: a larger number must be refused before it reaches the database driver.
-MAX_ID = 2**63 - 1
 
 
 # --- users, hierarchy and catalogue (not staged) -------------------------------------------
 
 
 def create_user(*, username: str, password: str, email: str = "") -> Any:
-    username = validation.clean_text(username, "username", max_length=150)
+    username = validation.clean_name(username, "username", max_length=150)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["A user with that username already exists."]})
+    text.clean_identity_name(
+        username, "username", existing=_lookalike_candidates(User.objects, "username", username)
+    )
     candidate = User(username=username, email=email or "")
     try:
         validate_password(password, user=candidate)
@@ -69,15 +72,31 @@ def create_user(*, username: str, password: str, email: str = "") -> Any:
 
 def create_organization(*, name: str, user: Any) -> Organization:
     """Create an organization; its creator becomes its first admin."""
-    name = validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH)
+    name = validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH)
     if Organization.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": ["An organization with this name already exists."]})
+    text.clean_identity_name(
+        name, "name", existing=_lookalike_candidates(Organization.objects, "name", name)
+    )
     with transaction.atomic():
         organization = Organization.objects.create(name=name)
         OrganizationMembership.objects.create(
             organization=organization, user=user, role=OrganizationMembership.Role.ADMIN
         )
     return organization
+
+
+def _lookalike_candidates(rows: Any, field: str, name: str) -> list[str]:
+    """The existing names that could share ``name``'s skeleton, without reading them all:
+    the plain-ASCII ones equal to it case-insensitively, and the few with any non-ASCII
+    character (whose skeletons are then computed in Python)."""
+    skeleton = text.skeleton(name)
+    query = (
+        Q(**{f"{field}__iexact": name})
+        | Q(**{f"{field}__iexact": skeleton})
+        | Q(**{f"{field}__regex": r"[^ -~]"})
+    )
+    return list(rows.filter(query).values_list(field, flat=True))
 
 
 def add_organization_member(
@@ -92,7 +111,7 @@ def add_organization_member(
 
 
 def create_project(*, organization: Organization, name: str) -> Project:
-    name = validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH)
+    name = validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH)
     if Project.objects.filter(organization=organization, name__iexact=name).exists():
         raise ValidationError({"name": ["This organization already has a project of that name."]})
     return Project.objects.create(organization=organization, name=name)
@@ -101,7 +120,7 @@ def create_project(*, organization: Organization, name: str) -> Project:
 def create_corpus(*, project: Project, name: str, description: str = "") -> Corpus:
     return Corpus.objects.create(
         project=project,
-        name=validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH),
+        name=validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH),
         description=validation.clean_text(
             description, "description", max_length=DESCRIPTION_MAX_LENGTH, required=False
         ),
@@ -128,7 +147,7 @@ def create_tool(
     with transaction.atomic():
         tool = Tool.objects.create(
             organization=organization,
-            name=validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH),
+            name=validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH),
             kind=kind,
             description=validation.clean_text(
                 description, "description", max_length=DESCRIPTION_MAX_LENGTH, required=False
@@ -138,7 +157,7 @@ def create_tool(
             [
                 ToolAction(
                     tool=tool,
-                    name=validation.clean_text(
+                    name=validation.clean_name(
                         a.get("name"), "actions", max_length=NAME_MAX_LENGTH
                     ),
                     config=validation.clean_json_object(a.get("config"), "actions"),
@@ -154,7 +173,7 @@ def create_guardrail(
 ) -> Guardrail:
     return Guardrail.objects.create(
         organization=organization,
-        name=validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH),
+        name=validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH),
         type=validation.clean_text(type, "type", max_length=64),
         config=validation.clean_json_object(config, "config"),
     )
@@ -172,7 +191,7 @@ def create_agent(
     model_config: dict[str, Any] | None = None,
 ) -> Agent:
     """Create an agent with a Staging configuration and no Production; the creator owns it."""
-    cleaned_name = validation.clean_text(name, "name", max_length=NAME_MAX_LENGTH)
+    cleaned_name = validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH)
     cleaned_description = validation.clean_text(
         description, "description", max_length=DESCRIPTION_MAX_LENGTH, required=False
     )
@@ -242,7 +261,7 @@ def update_agent_settings(
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for field, check in (
-        ("name", lambda v: validation.clean_text(v, "name", max_length=NAME_MAX_LENGTH)),
+        ("name", lambda v: validation.clean_name(v, "name", max_length=NAME_MAX_LENGTH)),
         (
             "description",
             lambda v: validation.clean_text(
@@ -349,12 +368,23 @@ def add_instruction(
     values = _clean_instruction(title, content, partial=False)
     position = _clean_position(position)
     with staging_edit(agent, user=user, reason=f"Instruction added: {values['title']}") as change:
-        ordered = list(Instruction.objects.filter(agent_id=agent.pk).order_by("position", "id"))
-        index = len(ordered) if position is None else min(position, len(ordered))
+        # Positions are 0..n-1 (every edit renumbers), so only the instructions at or after
+        # the new one move, and an append reads none of them: the add no longer loads every
+        # instruction under the row lock.
+        siblings = Instruction.objects.filter(agent_id=agent.pk)
+        count = siblings.count()
+        index = count if position is None else min(position, count)
+        later = (
+            list(siblings.filter(position__gte=index).order_by("position", "id"))
+            if index < count
+            else []
+        )
         instruction = Instruction(agent_id=agent.pk, position=index, **values)
-        ordered.insert(index, instruction)
-        _place(change, ordered)
         change.create(instruction)
+        for new_position, row in enumerate(later, start=index + 1):
+            if row.position != new_position:
+                row.position = new_position
+                change.update(row, ["position"])
     return instruction
 
 
@@ -485,7 +515,8 @@ def set_corpus_connection(
     create: bool = False,
 ) -> CorpusConnection:
     """Change one connection's settings (``create=True``: connect it first; 409-free upsert)."""
-    corpus = _corpora_of_project(agent, [_int_id(corpus_id, "corpus_id")])[int(corpus_id)]
+    pk = _int_id(corpus_id, "corpus_id")
+    corpus = _corpora_of_project(agent, [pk])[pk]
     if enabled is not None and not isinstance(enabled, bool):
         raise ValidationError({"enabled": ["Must be true or false."]})
     cleaned = validation.clean_corpus_settings(settings) if settings is not None else None
@@ -518,11 +549,8 @@ def _update_fields(change: StagingChanges, row: Any, **values: Any) -> None:
 
 
 def _int_id(value: Any, field: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: ["Must be an id."]}) from None
-    if isinstance(value, bool) or not 1 <= number <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise ValidationError({field: ["Must be an id."]})
     return number
 

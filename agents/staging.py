@@ -18,11 +18,14 @@ records are written here explicitly rather than left to ``save()``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -50,6 +53,40 @@ def staging_fingerprint(agent: Agent, staging: StagingConfiguration) -> str:
     from publishing.snapshot import fingerprint, staging_snapshot
 
     return fingerprint(staging_snapshot(agent, staging=staging))
+
+
+def measured_fingerprint(agent: Agent, staging: StagingConfiguration) -> tuple[str, int, int]:
+    """``staging_fingerprint``, with the configuration's size: (fingerprint, canonical JSON
+    bytes, instructions). The canonical JSON is serialised once for both."""
+    from publishing.snapshot import canonical_json, staging_snapshot, without_labels
+
+    snapshot = staging_snapshot(agent, staging=staging)
+    encoded = canonical_json(without_labels(snapshot)).encode()
+    return hashlib.sha256(encoded).hexdigest(), len(encoded), len(snapshot["instructions"])
+
+
+def check_size(*, instructions: int, size: int, grows: bool = True) -> None:
+    """Refuse a configuration past the documented bounds (settings
+    ``MAX_INSTRUCTIONS_PER_AGENT``, ``MAX_CONFIGURATION_BYTES``) with a ValidationError.
+
+    ``grows=False`` (an edit that only removes rows) always passes, so an agent that is over
+    a bound - made before it existed, or after it was lowered - can always be cut back down.
+    """
+    if not grows:
+        return
+    errors: dict[str, list[str]] = {}
+    limit = settings.MAX_INSTRUCTIONS_PER_AGENT
+    if instructions > limit:
+        errors["instructions"] = [
+            f"An agent has at most {limit} instructions (this would make {instructions})."
+        ]
+    limit = settings.MAX_CONFIGURATION_BYTES
+    if size > limit:
+        errors["configuration"] = [
+            f"The configuration may be at most {limit:,} bytes of JSON (this would make {size:,})."
+        ]
+    if errors:
+        raise ValidationError(errors)
 
 
 def record_history(
@@ -118,6 +155,14 @@ class StagingChanges:
         self.deleted.setdefault(type(obj), []).append(obj)
 
     @property
+    def grows(self) -> bool:
+        """Whether this edit can make the configuration larger: deleting rows and moving
+        instructions (a position-only update) cannot."""
+        if self.settings_fields or self.created:
+            return True
+        return any(names - {"position"} for _objs, names in self.updated.values())
+
+    @property
     def is_empty(self) -> bool:
         return not (self.settings_fields or self.created or self.updated or self.deleted)
 
@@ -165,7 +210,12 @@ class StagingChanges:
                     revision=revision,
                 )
         self.staging.revision = revision
-        self.staging.fingerprint = staging_fingerprint(self.agent, self.staging)
+        # The whole snapshot is read again here: the fingerprint is a hash of all of it. Its
+        # size comes from the same serialisation, so the bounds cost nothing extra, and a
+        # refusal raises inside the transaction - the rows written above are rolled back.
+        digest, size, instructions = measured_fingerprint(self.agent, self.staging)
+        check_size(instructions=instructions, size=size, grows=self.grows)
+        self.staging.fingerprint = digest
         self.staging.updated_by = user if getattr(user, "is_authenticated", False) else None
         self.staging.updated_by_username = (
             self.staging.updated_by.get_username() if self.staging.updated_by else ""

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from agents.models import AccessLevel
+from ejento_staging import text
 
 MAX_JSON_BYTES = 10_000
 MAX_JSON_DEPTH = 6
@@ -186,6 +187,8 @@ def clean_json_object(value: Any, field: str) -> dict[str, Any]:
 
 
 def clean_tags(value: Any, field: str = "tags") -> list[str]:
+    """Tags, NFKC-normalised before they are deduplicated (a fullwidth "support" is the same
+    tag as "support"); invisible and control characters are refused (``ejento_staging.text``)."""
     if not isinstance(value, list):
         raise ValidationError({field: ["Must be a list of strings."]})
     ensure_storable(value, field)
@@ -195,9 +198,12 @@ def clean_tags(value: Any, field: str = "tags") -> list[str]:
     for tag in value:
         if not isinstance(tag, str) or not tag.strip():
             raise ValidationError({field: ["Each tag must be a non-empty string."]})
-        if len(tag.strip()) > MAX_TAG_LENGTH:
+        tag = text.clean_label(tag, field).strip()
+        if not tag:
+            raise ValidationError({field: ["Each tag must be a non-empty string."]})
+        if len(tag) > MAX_TAG_LENGTH:
             raise ValidationError({field: [f"Each tag has at most {MAX_TAG_LENGTH} characters."]})
-        cleaned.add(tag.strip())
+        cleaned.add(tag)
     return sorted(cleaned)
 
 
@@ -217,6 +223,13 @@ def clean_text(value: Any, field: str, *, max_length: int, required: bool = True
     if len(cleaned) > max_length:
         raise ValidationError({field: [f"At most {max_length} characters."]})
     return cleaned
+
+
+def clean_name(value: Any, field: str, *, max_length: int) -> str:
+    """A name (of a user, organization, project, agent, catalogue item): ``clean_text``, in
+    NFKC form, with no invisible, control or text-direction characters."""
+    cleaned = clean_text(value, field, max_length=max_length)
+    return clean_text(text.clean_label(cleaned, field), field, max_length=max_length)
 
 
 def clean_sharepoint(site_url: Any, folder_path: Any) -> tuple[str, str]:

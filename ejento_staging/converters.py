@@ -1,5 +1,7 @@
 """URL converters shared by the pages."""
 
+from ejento_staging.ids import parse_id
+
 
 class IdConverter:
     """A database id: digits that fit a 64-bit key. A longer number is no id at all - the URL
@@ -8,8 +10,8 @@ class IdConverter:
     regex = "[0-9]{1,19}"
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 1 <= number <= 2**63 - 1:
+        number = parse_id(value)
+        if number is None:
             raise ValueError("not an id")
         return number
 

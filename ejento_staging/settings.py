@@ -125,6 +125,14 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Bounds on one agent's configuration (red-team finding 12): without them 2,000 instructions
+# made a 3.5 MB Staging, a 7.25 MB publish response and a 4.3 MB review page. Every staging
+# edit - API, pages, restore, revert, checkpoint restore - that would go past one is refused
+# with 400 and writes nothing (agents.staging.StagingChanges.flush).
+MAX_INSTRUCTIONS_PER_AGENT = int(os.environ.get("MAX_INSTRUCTIONS_PER_AGENT", "200"))
+# Bytes of the configuration's canonical JSON (the form its fingerprint is taken of).
+MAX_CONFIGURATION_BYTES = int(os.environ.get("MAX_CONFIGURATION_BYTES", str(2 * 1024 * 1024)))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

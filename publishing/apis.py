@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, get_agent_for
+from ejento_staging.ids import parse_id
 from publishing import selectors, services
 from publishing.models import PublishRecord
 from publishing.pagination import SequencePagination
@@ -60,7 +61,6 @@ from publishing.serializers import (
 )
 
 TAG = "publishing"
-MAX_ID = 2**63 - 1  # the database's largest key; a larger number names nothing
 
 AGENT_ID = OpenApiParameter(
     "agent_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The agent's id."
@@ -106,8 +106,8 @@ def _history_id(value: Any) -> int:
     digits = text[1:] if text.startswith("-") else text
     if not digits.isascii() or not digits.isdigit():
         raise ValidationError({"history_id": ["A valid integer is required."]})
-    number = int(text)
-    if not 1 <= number <= MAX_ID:
+    number = parse_id(digits)
+    if text.startswith("-") or number is None:
         raise NotFound("No such checkpoint for this agent.")
     return number
 

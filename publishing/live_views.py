@@ -54,6 +54,7 @@ from agents.models import (
     Project,
 )
 from agents.permissions import Role
+from ejento_staging.ids import parse_id
 from publishing import live
 
 CACHE_CONTROL = "private, no-cache"
@@ -287,17 +288,9 @@ def _answer(request: HttpRequest, payload: dict[str, Any]) -> HttpResponse:
     return response
 
 
-# Ids beyond the primary key column's range would make the database raise.
-MAX_ID = 2**63 - 1
-
-
 def parse_agent_id(value: Any) -> int:
     """The agent id from the path; 0 (no such agent, so 404) when it is not one."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number <= MAX_ID else 0
+    return parse_id(value) or 0
 
 
 def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:

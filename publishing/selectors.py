@@ -24,6 +24,7 @@ from agents.models import (
     ToolAction,
 )
 from agents.staging import staging_rows_at
+from ejento_staging.ids import parse_id
 from publishing.diff import Diff, diff_snapshots
 from publishing.models import PublishRecord
 from publishing.snapshot import (
@@ -180,10 +181,9 @@ def edit_history(agent: Agent) -> QuerySet[Any]:
 
 
 def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
-    try:
-        pk = int(history_id)
-    except (TypeError, ValueError):
-        raise StagingConfiguration.DoesNotExist("No such checkpoint.") from None
+    pk = parse_id(history_id)
+    if pk is None:
+        raise StagingConfiguration.DoesNotExist("No such checkpoint.")
     checkpoint = (
         StagingConfiguration.history.filter(agent_id=agent.pk, history_id=pk)
         .select_related("history_user")

@@ -19,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ejento_staging.ids import MAX_ID, parse_id
 from publishing.diff import SECTIONS
 from publishing.models import NOTES_MAX_LENGTH, PublishRecord
 from publishing.services import MODES, RESTORE
@@ -174,10 +175,29 @@ class DateOrDateTimeField(serializers.Field):
         return value.isoformat()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class QueryIdField(serializers.Field):
+    """An id in a query string, read by ``parse_id``: ASCII digits only. DRF's IntegerField
+    would take ``1.0``, ``+1``, `` 1`` and non-ASCII digits for 1."""
+
+    default_error_messages = {"invalid": "Must be an id (a positive integer)."}
+
+    def __init__(self, *, max_id: int = MAX_ID, **kwargs: Any) -> None:
+        self.max_id = max_id
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = parse_id(data, max_id=self.max_id) if isinstance(data, str) else None
+        if number is None:
+            self.fail("invalid")
+        return number
+
+    def to_representation(self, value: int) -> int:
+        return value
+
+
 class PublishFilterSerializer(serializers.Serializer):
-    published_by = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_USER_ID, help_text="A user id."
-    )
+    published_by = QueryIdField(required=False, max_id=MAX_USER_ID, help_text="A user id.")
     published_after = DateOrDateTimeField(
         required=False, help_text="ISO date or datetime; inclusive (a date: from its start)."
     )

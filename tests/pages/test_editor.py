@@ -517,3 +517,55 @@ def test_a_saved_edit_says_production_is_unchanged(editor, agent, live):
     assert "Tags updated. Saved to Staging. Production is not affected until you publish." in (
         response.content.decode()
     )
+
+
+# --- hostile JSON (red-team finding 9) --------------------------------------------------------
+
+# Each used to be a 500: RecursionError while parsing, UnicodeEncodeError while re-rendering
+# the page, ValueError from Python's int-digit limit. The API refuses them with 400 through
+# the same parser (ejento_staging.parsers.loads_json).
+HOSTILE_JSON = {
+    "deep nesting": "[" * 5000,
+    "lone surrogate": '{"a": "\\ud800"}',
+    "5000-digit integer": '{"a": ' + "9" * 5000 + "}",
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
+def test_action_config_hostile_json_is_an_inline_error(post, agent, crm, raw):
+    action = crm.actions.get(name="lookup")
+    before = revision(agent)
+    response = post(
+        "agents:action", {f"action-{action.pk}-config": raw}, tool_id=crm.pk, action_id=action.pk
+    )
+    assert_refused(response, agent, before, "Enter a valid JSON.")
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
+def test_guardrail_settings_hostile_json_is_an_inline_error(post, agent, live, catalogue, raw):
+    pii = catalogue["pii"]
+    before = revision(agent)
+    response = post(
+        "agents:guardrail",
+        {f"guardrail-{pii.pk}-enabled": "on", f"guardrail-{pii.pk}-settings": raw},
+        guardrail_id=pii.pk,
+    )
+    assert_refused(response, agent, before, "Enter a valid JSON.")
+    assert production_of(agent) == live
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
+def test_the_api_refuses_the_same_json_with_400(agent, owner, catalogue, raw):
+    from tests.conftest import client_for
+
+    pii = catalogue["pii"]
+    before = revision(agent)
+    response = client_for(owner).generic(
+        "PATCH",
+        reverse("api-agent-guardrails", kwargs={"agent_id": agent.pk}),
+        f'{{"guardrail_id": {pii.pk}, "enabled": true, "settings": {raw}}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+    assert revision(agent) == before

@@ -153,3 +153,31 @@ def test_restore_of_the_whole_configuration(scenarios, same_bound):
         restore_checkpoint(agent=s.agent, user=s.user, history_id=first.history_id)
 
     same_bound(RESTORE_WHOLE, restore, scenarios)
+
+
+ADD_INSTRUCTION = 14
+
+
+def test_adding_an_instruction_costs_the_same_whatever_the_count(
+    project, django_assert_max_num_queries
+):
+    """An append reads no other instruction row and writes only the new one (finding 12)."""
+    from agents import services
+    from agents.models import Instruction
+    from tests import factories
+
+    counts = {}
+    for size in (5, 150):
+        user = factories.UserFactory(username=f"adder-{size}")
+        agent = factories.AgentFactory(project=project, user=user, name=f"Agent {size}")
+        Instruction.objects.bulk_create(
+            Instruction(agent=agent, title=f"t{i}", content="c", position=i) for i in range(size)
+        )
+        with django_assert_max_num_queries(ADD_INSTRUCTION) as captured:
+            services.add_instruction(agent=agent, user=user, title="New", content="Last")
+        counts[size] = len(captured)
+        # The instructions' rows are read once, by the snapshot the fingerprint is taken of;
+        # the add itself only counts them (it used to load them all under the lock too).
+        reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
+        assert sum('"agents_instruction"."content"' in sql for sql in reads) == 1, reads
+    assert counts[5] == counts[150], f"queries grow with the number of instructions: {counts}"
