@@ -372,9 +372,7 @@ class AuthTokenView(JSONView):
         responses=responses({204: None}, 401, 404),
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not isinstance(request.auth, ApiToken):
-            if request.user.is_authenticated:
-                raise NotFound("This request was not made with an API token.")
+        if not isinstance(request.auth, ApiToken):  # only token authentication is tried here
             raise NotAuthenticated()
         token_services.revoke_token(acting_user=request.user, token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
