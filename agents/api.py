@@ -393,7 +393,7 @@ class ApiTokenListView(PaginatedView):
         description="Newest first, revoked and expired ones included. Superusers may name "
         "another user with `user_id`.",
         parameters=[id_filter("user_id", "Superusers: list this user's tokens instead.")],
-        responses=responses({200: s.ApiTokenSerializer(many=True)}, 400, 401, 403),
+        responses=responses({200: s.ApiTokenSerializer(many=True)}, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
         user = request.user

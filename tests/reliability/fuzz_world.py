@@ -55,7 +55,7 @@ class World:
     record: Any
     history_id: int
     viewer: Any
-    token: Any  # an API token of the superuser
+    api_token: Any  # an API token of the superuser (its row; path value `token_id`)
 
     def path_values(self) -> dict[str, Any]:
         return {
@@ -68,7 +68,7 @@ class World:
             "permission_id": self.permission.pk,
             "change_track_id": str(self.record.change_track_id),
             "history_id": self.history_id,
-            "token_id": self.token.pk,
+            "token_id": self.api_token.pk,
         }
 
     def url(self, template: str) -> str:
@@ -189,5 +189,5 @@ def build_world() -> World:
         .first()
         .history_id,
         viewer=viewer,
-        token=issue_token(user=superuser, name="fuzz")[0],
+        api_token=issue_token(user=superuser, name="fuzz")[0],
     )

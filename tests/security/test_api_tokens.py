@@ -499,3 +499,13 @@ def test_migration_turns_authtoken_keys_into_api_tokens(alice, settings):
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM authtoken_token")
         assert cursor.fetchone()[0] == 0
+
+
+def test_authentication_and_listing_cost_three_queries(alice, django_assert_num_queries):
+    secret = factories.api_token(alice)
+    for n in range(5):
+        factories.api_token(alice, name=f"integration {n}")
+    client = with_token(secret)
+    # One query authenticates (the token joined with its user), then the count and the page.
+    with django_assert_num_queries(3):
+        assert len(client.get(TOKENS_URL).json()["results"]) == 6
