@@ -1,12 +1,16 @@
-"""The live read: what end-users and integrations get, served from the cache without SQL.
+"""The live read: what end-users and integrations get, served from a cache it can trust.
 
 ``GET /api/v2/agents/{id}/production`` (``publishing.live_views``) needs two things per
-request: the body of the agent's Production, and whether this caller may read it. Both are
-cached, so a repeated read costs one cache round trip (``get_many``) and no SQL:
+request: the body of the agent's Production, and whether this caller may read it. How much
+of that a cache may answer depends on whether every process sees the same cache
+(``shared_cache``):
+
+**A shared cache (Redis, Memcached, the database cache).** Both are cached, so a repeated
+read costs one cache round trip (``get_many``) and no SQL:
 
 * ``live:agent:{id}`` - the exact JSON body and ETag, stamped with the agent's version;
 * ``live:agent:{id}:v`` - the agent's version, a fresh random value on every ``invalidate``
-  (after a publish commits, after the agent or its Production is deleted);
+  (after a publish commits, after the agent is archived or deleted);
 * ``live:access:gen`` - the access generation, a fresh random value after every committed
   change that can alter who may read what: agent permissions, organization memberships,
   project members, API tokens, users (``is_active``, ``is_superuser``...), logouts;
@@ -14,22 +18,29 @@ cached, so a repeated read costs one cache round trip (``get_many``) and no SQL:
   or "may not see it"), stamped with the agent's version and the access generation.
   ``credential`` is a hash of the API token or session key, never the secret itself.
 
-Each process also keeps the bodies it has served (``LocalPayloads``), so a read fetches only
-the small entries from a shared cache, and the body only when its version moved.
-
 An entry whose stamp differs from the current version or generation is a miss, and so is a
 missing version or generation, so a reader that loaded Production just before a publish and
 wrote it just after can never make the old state current again: its stamp is the old one.
+Every process reads the same stamps, so an invalidation made by one is seen by all.
+
+**A cache local to each process (``LocMemCache``, the default without ``REDIS_URL``).**
+One process cannot drop another's entries, so no decision and no version is cached at all:
+each read runs the view's single statement (one indexed query: the caller's access facts
+and Production's ``change_track_id``), and the body this process holds is served only when
+it was built from that same ``change_track_id``. A publish, a revocation or an archive is
+seen by the next read in every process, at the cost of that one query.
+
+In both modes each process keeps the bodies it has served (``LocalPayloads``), so a read
+fetches only the small entries (or the small row), and the body only when it moved.
 
 How stale a cached answer can be - the documented bound:
 
-* through the ORM (services, admin, ``QuerySet.delete``): none; the change drops the
-  entries when its transaction commits (``transaction.on_commit``).
-* a write that skips model signals (``QuerySet.update``, raw SQL, ``bulk_create``):
-  at most ``ACCESS_SECONDS`` for access, ``PAYLOAD_SECONDS`` for Production - but
-  Production is written only by ``publish_agent``, which always invalidates.
-* a cache local to each process (``LocMemCache``): one process cannot drop another's
-  entries, so both kinds live only ``LOCAL_SECONDS`` there. Run several processes on Redis.
+* through the ORM (services, admin, ``QuerySet.delete``): none; with a shared cache the
+  change drops the entries when its transaction commits (``transaction.on_commit``), and a
+  process-local cache validates every read against the database.
+* a write that skips model signals (``QuerySet.update``, raw SQL, ``bulk_create``), with a
+  shared cache: at most ``ACCESS_SECONDS`` for access, ``PAYLOAD_SECONDS`` for Production -
+  but Production is written only by ``publish_agent``, which always invalidates.
 """
 
 from __future__ import annotations
@@ -45,24 +56,28 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.core.cache import cache, caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-# Shared caches (Redis) are dropped explicitly, so long lifetimes are safe there; these only
-# bound what a write that skips the signals (QuerySet.update, raw SQL) can leave behind.
+# Shared caches are dropped explicitly, so long lifetimes are safe there; these only bound
+# what a write that skips the signals (QuerySet.update, raw SQL) can leave behind.
 PAYLOAD_SECONDS = 60 * 60
 ACCESS_SECONDS = 60
-# A per-process cache cannot be dropped from another process: keep its entries short.
-LOCAL_SECONDS = 10
 # Bodies kept in each process's memory (see ``LocalPayloads``).
 LOCAL_PAYLOAD_BYTES = 32 * 1024 * 1024
 
 GENERATION_KEY = "live:access:gen"
 
-# Kept for callers of the first version of this module.
-CACHE_SECONDS = PAYLOAD_SECONDS
+# Cache backends whose entries every app process reads and writes alike. Any other backend
+# (local memory, dummy, files on one host, one not known here) is treated as per-process.
+SHARED_BACKENDS = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+    "django.core.cache.backends.db.DatabaseCache",
+)
 
 
 def cache_key(agent_id: int) -> str:
@@ -82,18 +97,9 @@ def credential_hash(kind: str, secret: str) -> str:
     return hashlib.sha256(f"{kind}:{secret}".encode()).hexdigest()[:40]
 
 
-def _process_local() -> bool:
-    return isinstance(cache, LocMemCache) or (
-        settings.CACHES.get("default", {}).get("BACKEND", "").endswith("LocMemCache")
-    )
-
-
-def payload_seconds() -> int:
-    return LOCAL_SECONDS if _process_local() else PAYLOAD_SECONDS
-
-
-def access_seconds() -> int:
-    return LOCAL_SECONDS if _process_local() else ACCESS_SECONDS
+def shared_cache() -> bool:
+    """Whether every app process sees the same cache, so one can invalidate for all."""
+    return settings.CACHES.get("default", {}).get("BACKEND", "") in SHARED_BACKENDS
 
 
 def _fresh_stamp() -> str:
@@ -181,6 +187,11 @@ class LocalPayloads:
         with self._lock:
             self._drop(agent_id)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
     def _drop(self, agent_id: int) -> None:
         old = self._items.pop(agent_id, None)
         if old is not None:
@@ -247,11 +258,11 @@ def remember(
         return  # a stamp vanished (eviction): nothing can be stamped safely this time
     if payload is not None and seen.payload is None:
         stamped = {**payload, "v": seen.version}
-        cache.set(cache_key(agent_id), stamped, payload_seconds())
+        cache.set(cache_key(agent_id), stamped, PAYLOAD_SECONDS)
         local_payloads.put(agent_id, stamped)
     if access is None:
         return
-    timeout = access_seconds()
+    timeout = ACCESS_SECONDS
     if access_timeout is not None:
         timeout = min(timeout, access_timeout)
     if timeout > 0:

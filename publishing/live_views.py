@@ -156,7 +156,7 @@ def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
                EXISTS (SELECT 1 FROM {tables["members"]} pm
                        WHERE pm.project_id = a.project_id AND pm.user_id = u.id),
                pc.agent_id, pc.change_track_id, pc.published_at, pc.fingerprint,
-               {level}, {snapshot}, {expires}
+               {expires}, {level}, {snapshot}
         {source}
         LEFT JOIN {tables["agent"]} a ON a.id = %s AND a.deleted_at IS NULL
         LEFT JOIN {tables["project"]} p ON p.id = a.project_id
@@ -187,9 +187,9 @@ def _fetch(by: str, who: Any, agent_id: int, *, with_snapshot: bool) -> dict[str
         change_track_id,
         published_at,
         fingerprint,
+        expires_at,
         level,
         snapshot,
-        expires_at,
     ) = row
     if isinstance(snapshot, str | bytes):
         snapshot = json.loads(snapshot)
@@ -320,6 +320,15 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
     """The whole GET: authenticate, authorize, answer - from the cache when it can.
 
     Credentials are checked before the id, as DRF would: a bad token is 401 on any path.
+
+    Which cache answers depends on where the cache lives (``live.shared_cache``):
+
+    * shared by every process (Redis): the decision and the body are served from it with no
+      SQL, since every invalidation reaches every process at once;
+    * local to each process: nothing another process could make stale is trusted. The
+      single statement runs on every read (the access decision is always today's), and
+      the body this process holds is served only when it belongs to the Production row
+      the statement just read; otherwise that row's snapshot is loaded.
     """
     agent_id = parse_agent_id(raw_agent_id)
     forced = getattr(request, "_force_auth_user", None)  # DRF's test client
@@ -334,21 +343,26 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
         if not session_key or not session_key.isascii() or not session_key.isalnum():
             return _json_error(401, NOT_PROVIDED)
 
+    shared = live.shared_cache()
     credential = None
     seen = None
+    held = None
     if token is not None:
         credential = live.credential_hash("token", token)
     elif session_key is not None:
         credential = live.credential_hash("session", session_key)
-    if credential is not None:
+    if shared and credential is not None:
         seen = live.lookup(agent_id, credential)
         if seen.access is not None:
             if not seen.access["r"]:
                 return _json_error(404, NOT_FOUND)
             if seen.payload is not None:
                 return _answer(request, seen.payload)
+    if not shared:
+        held = live.local_payloads.get(agent_id)
 
-    need_snapshot = seen is None or seen.payload is None
+    # The snapshot is skipped when a body is at hand that may still be current.
+    need_snapshot = seen.payload is None if seen is not None else held is None
     access_timeout = None
     if token is not None:
         facts = _fetch("token", token, agent_id, with_snapshot=need_snapshot)
@@ -372,11 +386,7 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
     role = role_from_facts(**facts)
     payload = None
     if role is not None and facts["published"]:
-        if seen is not None and seen.payload is not None:
-            payload = seen.payload
-        else:
-            payload = live.live_payload(agent_id, facts)
-            payload["body"] = payload["body"].encode()
+        payload = _current_payload(agent_id, facts, seen=seen, held=held)
     if credential is not None and seen is not None:
         live.remember(
             agent_id,
@@ -391,6 +401,46 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
     if payload is None:
         return _json_error(404, NOT_PUBLISHED)
     return _answer(request, payload)
+
+
+def _current_payload(
+    agent_id: int,
+    facts: dict[str, Any],
+    *,
+    seen: live.Cached | None,
+    held: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The body and ETag of the Production the statement just read.
+
+    ``seen.payload`` is current by the shared version stamp; ``held`` (a process-local
+    cache) only when it was built from the very row read now, which the change_track_id
+    names: every publish makes a new one.
+    """
+    if seen is not None and seen.payload is not None:
+        return seen.payload
+    if held is not None and held.get("v") == str(facts["change_track_id"]):
+        return held
+    row = facts
+    if row["snapshot"] is None:
+        # The statement skipped the snapshot for a held body that turned out to be older: a
+        # publish committed since this process built it. Load the row as it is now.
+        row = _production_row(agent_id)
+        if row is None:
+            return None
+    payload = live.live_payload(agent_id, row)
+    payload["body"] = payload["body"].encode()
+    if seen is None and not live.shared_cache():
+        payload["v"] = str(row["change_track_id"])
+        live.local_payloads.put(agent_id, payload)
+    return payload
+
+
+def _production_row(agent_id: int) -> dict[str, Any] | None:
+    return (
+        ProductionConfiguration.objects.filter(agent_id=agent_id, agent__deleted_at__isnull=True)
+        .values("snapshot", "change_track_id", "published_at", "fingerprint")
+        .first()
+    )
 
 
 # --- the view, and what /api/schema/ says about it -----------------------------------------------

@@ -11,6 +11,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from agents.models import (
@@ -192,8 +193,14 @@ def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
     return checkpoint
 
 
-def checkpoint_snapshot(*, agent_id: int, revision: int) -> Snapshot:
-    """Staging as it was at ``revision``, rebuilt from simple-history's records."""
+def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = False) -> Snapshot:
+    """Staging as it was at ``revision``, rebuilt from simple-history's records.
+
+    A tool action deleted from the catalogue since cannot be placed in the snapshot (its
+    tool is known only through the action). Shown, the checkpoint leaves it out; restored
+    (``for_restore``), it is refused like any other component that left the catalogue,
+    rather than dropped without a word.
+    """
     rows = staging_rows_at(agent_id, revision)
     corpora = {
         c.pk: c
@@ -208,6 +215,11 @@ def checkpoint_snapshot(*, agent_id: int, revision: int) -> Snapshot:
         g.pk: g
         for g in Guardrail.objects.filter(pk__in={r.guardrail_id for r in rows["GuardrailSetting"]})
     }
+    departed = sorted({r.action_id for r in rows["ActionSetting"]} - set(actions))
+    if for_restore and departed:
+        raise ValidationError(
+            {"snapshot": [f"The tool action(s) {departed} no longer exist in the catalogue."]}
+        )
     gone = SimpleNamespace(name="(deleted)", kind="", type="", tool_id=None)
 
     def attach(records: list[Any], attr: str, key: str, catalogue: dict[int, Any]) -> list[Any]:

@@ -262,7 +262,9 @@ def restore_checkpoint(*, agent: Agent, user: Any, history_id: Any) -> int:
     with transaction.atomic():
         locked = _lock(agent)
         checkpoint = get_checkpoint(agent=locked, history_id=history_id)
-        snapshot = checkpoint_snapshot(agent_id=locked.pk, revision=checkpoint.revision)
+        snapshot = checkpoint_snapshot(
+            agent_id=locked.pk, revision=checkpoint.revision, for_restore=True
+        )
         apply_snapshot_to_staging(
             agent=locked,
             user=user,

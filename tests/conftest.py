@@ -12,9 +12,14 @@ os.environ.setdefault("DJANGO_TESTING", "1")
 def _clear_cache():
     from django.core.cache import cache
 
+    from publishing import live
+
+    # Bodies a process holds outlive a test; ids are reused once its transaction is undone.
     cache.clear()
+    live.local_payloads.clear()
     yield
     cache.clear()
+    live.local_payloads.clear()
 
 
 @pytest.fixture

@@ -406,6 +406,9 @@ def test_owner_deletes_an_unpublished_agent(owner_client, agent):
 
 def test_org_admin_deletes_an_agent(org_admin, agent):
     assert client_for(org_admin).delete(url(agent)).status_code == 204
+    archived = Agent.objects.get(pk=agent.pk)
+    assert archived.deleted_at is not None
+    assert archived.deleted_by == org_admin
 
 
 @pytest.mark.parametrize("who", ["editor", "publisher"])

@@ -137,6 +137,8 @@ def test_org_admin_manages_permissions_without_a_grant(org_admin, agent, editor)
     assert client.put(
         url(agent, f"/{permission.pk}"), {"role": "viewer"}, format="json"
     ).status_code == (200)
+    permission.refresh_from_db()
+    assert permission.role == "viewer"
 
 
 def test_a_permission_of_another_agent_is_a_404(owner_client, owner, agent, project):

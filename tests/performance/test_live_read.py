@@ -38,6 +38,20 @@ def token_client(user) -> APIClient:
 
 
 @pytest.fixture
+def shared(monkeypatch):
+    """Treat the test cache as shared by every process, as Redis is (one process here)."""
+    monkeypatch.setattr(live, "shared_cache", lambda: True)
+
+
+@pytest.fixture(params=["local", "shared"])
+def cache_mode(request, monkeypatch):
+    """Run a test with a process-local cache and with a shared one."""
+    if request.param == "shared":
+        monkeypatch.setattr(live, "shared_cache", lambda: True)
+    return request.param
+
+
+@pytest.fixture
 def published(project, owner):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Live")
     publish_agent(agent=agent, user=owner, notes="First")
@@ -102,7 +116,7 @@ def test_other_etag_gets_the_full_answer(published, owner):
 
 
 def test_publish_changes_etag_and_body_once_committed(
-    published, owner, django_capture_on_commit_callbacks
+    cache_mode, published, owner, django_capture_on_commit_callbacks
 ):
     client = token_client(owner)
     before = client.get(url(published.pk))
@@ -248,7 +262,9 @@ def test_session_login_works(published, owner):
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
-def test_token_read_costs_one_query_then_none(scenarios, size, django_assert_num_queries):
+def test_shared_cache_token_read_costs_one_query_then_none(
+    shared, scenarios, size, django_assert_num_queries
+):
     agent = scenarios[size].agent
     client = token_client(scenarios[size].user)
 
@@ -261,7 +277,29 @@ def test_token_read_costs_one_query_then_none(scenarios, size, django_assert_num
         assert client.get(url(agent.pk), HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-def test_refusal_is_cached_too(published, django_assert_num_queries):
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_local_cache_token_read_costs_one_query_without_the_snapshot(
+    scenarios, size, django_assert_num_queries
+):
+    agent = scenarios[size].agent
+    client = token_client(scenarios[size].user)
+
+    with django_assert_num_queries(1) as first:
+        assert client.get(url(agent.pk)).status_code == 200
+    # Read now: a full query log (a large agent's build) shifts what the context names later.
+    first_sql = first.captured_queries[0]["sql"]
+    with django_assert_num_queries(1) as again:
+        assert client.get(url(agent.pk)).status_code == 200
+    again_sql = again.captured_queries[0]["sql"]
+    etag = client.get(url(agent.pk))["ETag"]
+    with django_assert_num_queries(1):
+        assert client.get(url(agent.pk), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # The repeated read checks the access facts and Production's id, not the snapshot.
+    assert ", pc.snapshot\n" in first_sql
+    assert ", pc.snapshot\n" not in again_sql
+
+
+def test_shared_cache_caches_the_refusal_too(shared, published, django_assert_num_queries):
     client = token_client(factories.UserFactory(username="stranger"))
 
     with django_assert_num_queries(1):
@@ -270,8 +308,16 @@ def test_refusal_is_cached_too(published, django_assert_num_queries):
         assert client.get(url(published.pk)).status_code == 404
 
 
-def test_session_read_costs_session_user_and_one_query_then_none(
-    published, owner, django_assert_num_queries
+def test_local_cache_decides_every_refusal_afresh(published, django_assert_num_queries):
+    client = token_client(factories.UserFactory(username="stranger"))
+
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get(url(published.pk)).status_code == 404
+
+
+def test_shared_cache_session_read_costs_session_user_and_one_query_then_none(
+    shared, published, owner, django_assert_num_queries
 ):
     client = APIClient()
     client.force_login(owner)
@@ -280,6 +326,17 @@ def test_session_read_costs_session_user_and_one_query_then_none(
         assert client.get(url(published.pk)).status_code == 200
     with django_assert_num_queries(0):
         assert client.get(url(published.pk)).status_code == 200
+
+
+def test_local_cache_session_read_costs_session_user_and_one_query(
+    published, owner, django_assert_num_queries
+):
+    client = APIClient()
+    client.force_login(owner)
+
+    for _ in range(2):
+        with django_assert_num_queries(3):
+            assert client.get(url(published.pk)).status_code == 200
 
 
 def test_second_caller_reuses_the_cached_body(published, owner, viewer, django_assert_num_queries):
@@ -296,7 +353,7 @@ def test_second_caller_reuses_the_cached_body(published, owner, viewer, django_a
 
 
 def test_revoked_permission_stops_working_on_commit(
-    published, viewer, django_capture_on_commit_callbacks
+    cache_mode, published, viewer, django_capture_on_commit_callbacks
 ):
     client = token_client(viewer)
     assert client.get(url(published.pk)).status_code == 200
@@ -310,7 +367,9 @@ def test_revoked_permission_stops_working_on_commit(
     assert client.get(url(published.pk)).status_code == 404
 
 
-def test_granted_permission_works_on_commit(published, django_capture_on_commit_callbacks):
+def test_granted_permission_works_on_commit(
+    cache_mode, published, django_capture_on_commit_callbacks
+):
     newcomer = factories.UserFactory(username="newcomer")
     client = token_client(newcomer)
     assert client.get(url(published.pk)).status_code == 404
@@ -324,7 +383,7 @@ def test_granted_permission_works_on_commit(published, django_capture_on_commit_
 
 
 def test_deleted_token_stops_working_on_commit(
-    published, owner, django_capture_on_commit_callbacks
+    cache_mode, published, owner, django_capture_on_commit_callbacks
 ):
     client = token_client(owner)
     assert client.get(url(published.pk)).status_code == 200
@@ -336,7 +395,7 @@ def test_deleted_token_stops_working_on_commit(
 
 
 def test_deactivated_user_stops_working_on_commit(
-    published, viewer, django_capture_on_commit_callbacks
+    cache_mode, published, viewer, django_capture_on_commit_callbacks
 ):
     client = token_client(viewer)
     assert client.get(url(published.pk)).status_code == 200
@@ -349,7 +408,7 @@ def test_deactivated_user_stops_working_on_commit(
 
 
 def test_project_membership_change_takes_effect_on_commit(
-    project, owner, django_capture_on_commit_callbacks
+    cache_mode, project, owner, django_capture_on_commit_callbacks
 ):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Team")
     services.set_access_level(agent=agent, user=owner, access_level=AccessLevel.PROJECT)
@@ -368,7 +427,7 @@ def test_project_membership_change_takes_effect_on_commit(
 
 
 def test_access_level_change_takes_effect_with_the_publish(
-    published, owner, organization, django_capture_on_commit_callbacks
+    cache_mode, published, owner, organization, django_capture_on_commit_callbacks
 ):
     colleague = factories.UserFactory(username="colleague")
     factories.MembershipFactory(organization=organization, user=colleague)
@@ -382,7 +441,7 @@ def test_access_level_change_takes_effect_with_the_publish(
     assert client.get(url(published.pk)).status_code == 200
 
 
-def test_logout_drops_the_cached_session(published, owner):
+def test_logout_drops_the_cached_session(cache_mode, published, owner):
     client = APIClient()
     client.force_login(owner)
     session_cookie = client.cookies["sessionid"].value
@@ -396,7 +455,7 @@ def test_logout_drops_the_cached_session(published, owner):
 
 
 def test_change_that_skips_signals_expires_within_the_access_lifetime(
-    published, organization, monkeypatch
+    shared, published, organization, monkeypatch
 ):
     admin = factories.UserFactory(username="orgadmin")
     factories.MembershipFactory(
@@ -410,14 +469,84 @@ def test_change_that_skips_signals_expires_within_the_access_lifetime(
         role=OrganizationMembership.Role.MEMBER
     )
     assert client.get(url(published.pk)).status_code == 200
-    later = time.time() + live.access_seconds() + 1
+    later = time.time() + live.ACCESS_SECONDS + 1
     monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
 
     assert client.get(url(published.pk)).status_code == 404
 
 
-def test_process_local_cache_keeps_entries_short():
-    assert live.access_seconds() == live.payload_seconds() == live.LOCAL_SECONDS
+def test_local_cache_sees_a_change_that_skips_signals_at_once(published, organization):
+    admin = factories.UserFactory(username="orgadmin")
+    factories.MembershipFactory(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    client = token_client(admin)
+    assert client.get(url(published.pk)).status_code == 200
+
+    OrganizationMembership.objects.filter(user=admin).update(
+        role=OrganizationMembership.Role.MEMBER
+    )
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+# A change made by another process runs its on-commit invalidation over there: in these tests
+# (one transaction, hooks never run) that is a change whose invalidation this process misses.
+
+
+def test_local_cache_serves_a_publish_made_elsewhere_on_the_next_read(published, owner):
+    client = token_client(owner)
+    before = client.get(url(published.pk))
+    assert live.local_payloads.get(published.pk) is not None
+    edit_one_instruction(published, owner, "Elsewhere")
+    record = publish_agent(agent=published, user=owner)  # its invalidation does not run here
+
+    after = client.get(url(published.pk), HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert json.loads(after.content)["change_track_id"] == str(record.change_track_id)
+    assert after["ETag"] != before["ETag"]
+    assert live.local_payloads.get(published.pk)["v"] == str(record.change_track_id)
+
+
+def test_local_cache_refuses_a_revocation_made_elsewhere_on_the_next_read(published, viewer):
+    client = token_client(viewer)
+    assert client.get(url(published.pk)).status_code == 200
+
+    services.revoke_permission(
+        permission=AgentPermission.objects.get(agent=published, user=viewer),
+        user=published.created_by,
+    )
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+def test_local_cache_refuses_an_archive_made_elsewhere_on_the_next_read(published, owner):
+    client = token_client(owner)
+    assert client.get(url(published.pk)).status_code == 200
+
+    services.delete_agent(agent=published, user=owner)
+
+    assert client.get(url(published.pk)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("backend", "is_shared"),
+    [
+        ("django.core.cache.backends.redis.RedisCache", True),
+        ("django_redis.cache.RedisCache", True),
+        ("django.core.cache.backends.memcached.PyMemcacheCache", True),
+        ("django.core.cache.backends.db.DatabaseCache", True),
+        ("django.core.cache.backends.locmem.LocMemCache", False),
+        ("django.core.cache.backends.dummy.DummyCache", False),
+        ("django.core.cache.backends.filebased.FileBasedCache", False),
+        ("somewhere.UnknownCache", False),
+    ],
+)
+def test_only_caches_every_process_shares_are_trusted_with_decisions(settings, backend, is_shared):
+    settings.CACHES = {"default": {"BACKEND": backend}}
+
+    assert live.shared_cache() is is_shared
 
 
 def test_entry_written_by_a_read_that_raced_a_publish_is_never_served(published, owner):
@@ -434,7 +563,7 @@ def test_entry_written_by_a_read_that_raced_a_publish_is_never_served(published,
     assert now.access is None
 
 
-def test_body_held_by_a_process_is_dropped_by_an_invalidation_elsewhere(published, owner):
+def test_body_held_by_a_process_is_dropped_by_an_invalidation_elsewhere(shared, published, owner):
     client = token_client(owner)
     assert client.get(url(published.pk)).status_code == 200
     assert live.local_payloads.get(published.pk) is not None
@@ -447,7 +576,7 @@ def test_body_held_by_a_process_is_dropped_by_an_invalidation_elsewhere(publishe
     assert seen.payload is None
 
 
-def test_process_copy_spares_the_shared_cache_the_body(published, owner, monkeypatch):
+def test_process_copy_spares_the_shared_cache_the_body(shared, published, owner, monkeypatch):
     client = token_client(owner)
     client.get(url(published.pk))
     asked: list[list[str]] = []
@@ -588,7 +717,6 @@ def test_redis_hit_costs_no_query_and_reads_what_django_reads(
     keys = [live.version_key(published.pk), live.GENERATION_KEY, live.cache_key(published.pk)]
     assert live._get_many(keys) == cache.get_many(keys)
     assert len(live._get_many(keys)) == 3
-    assert live.access_seconds() == live.ACCESS_SECONDS
 
 
 def test_redis_revocation_takes_effect_on_commit(
@@ -606,7 +734,9 @@ def test_redis_revocation_takes_effect_on_commit(
     assert client.get(url(published.pk)).status_code == 404
 
 
-def test_archived_agent_is_gone_on_commit(published, owner, django_capture_on_commit_callbacks):
+def test_archived_agent_is_gone_on_commit(
+    cache_mode, published, owner, django_capture_on_commit_callbacks
+):
     client = token_client(owner)
     assert client.get(url(published.pk)).status_code == 200
 

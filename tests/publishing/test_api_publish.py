@@ -75,6 +75,10 @@ def test_second_publish_names_the_previous_one(agent, owner, publisher):
 def test_publish_with_no_body_at_all(agent, publisher):
     response = client_as(publisher).post(publish_url(agent))
     assert response.status_code == 201
+    assert production_of(agent) == staging_of(agent)
+    assert response.json()["change_track_id"] == str(
+        ProductionConfiguration.objects.get(agent=agent).change_track_id
+    )
 
 
 def test_nothing_to_publish_is_409_with_has_changes_false(agent, owner, publisher):
@@ -173,6 +177,8 @@ def test_blank_fingerprint_publishes_whatever_staging_is(agent, publisher, blank
         publish_url(agent), {"expected_fingerprint": blank}, format="json"
     )
     assert response.status_code == 201
+    assert production_of(agent) == staging_of(agent)
+    assert nothing_written(agent, records=1)
 
 
 def test_notes_are_trimmed(agent, publisher):

@@ -249,3 +249,5 @@ def test_discard_ignores_a_body(agent, owner, publisher):
     services.update_agent_settings(agent=agent, user=owner, name="Draft")
     response = client_as(publisher).post(discard_url(agent), {"anything": 1}, format="json")
     assert response.status_code == 200
+    assert staging_of(agent) == production_of(agent)
+    assert staging_of(agent)["settings"]["name"] != "Draft"

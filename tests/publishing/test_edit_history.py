@@ -157,3 +157,33 @@ def test_get_checkpoint_refuses_another_agents_checkpoint(agent, other_agent):
 def test_edit_history_is_the_agents_own(agent, owner, other_agent):
     services.update_agent_settings(agent=agent, user=owner, name="Mine")
     assert {c.agent_id for c in history(agent)} == {agent.pk}
+
+
+def test_restoring_a_checkpoint_whose_tool_action_left_the_catalogue_is_refused(
+    agent, owner, catalogue
+):
+    """The action's tool is known only through the action: it cannot be silently dropped."""
+    from django.core.exceptions import ValidationError
+
+    from publishing.services import restore_checkpoint
+    from tests.publishing.conftest import staging_of
+
+    tool = catalogue["tools"][0]
+    without_tool = history(agent)[0]
+    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    action = tool.actions.order_by("pk").first()
+    with_tool = history(agent)[0]
+    assert action.pk in [a["action_id"] for a in staging_of(agent)["tools"][0]["actions"]]
+    # Back to before the tool: its action settings are gone, so the catalogue may drop one.
+    restore_checkpoint(agent=agent, user=owner, history_id=without_tool.history_id)
+    action_id = action.pk
+    action.delete()
+    before = staging_of(agent)
+
+    with pytest.raises(ValidationError) as refused:
+        restore_checkpoint(agent=agent, user=owner, history_id=with_tool.history_id)
+
+    assert f"tool action(s) [{action_id}] no longer exist" in str(refused.value)
+    assert staging_of(agent) == before
+    # Shown (not restored), the checkpoint still opens.
+    assert checkpoint_snapshot(agent_id=agent.pk, revision=with_tool.revision)["tools"]

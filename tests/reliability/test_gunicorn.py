@@ -10,26 +10,20 @@ simultaneous ``POST /api/v2/agents/{id}/publish`` requests at it: exactly one pu
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from agents.models import ProductionConfiguration
 from publishing.integrity import verify_chain
 from publishing.models import PublishRecord
 from tests import factories
-from tests.reliability import helpers
+from tests.reliability import helpers, servers
+from tests.reliability.servers import request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -39,86 +33,11 @@ START_TIMEOUT = 60.0
 REQUEST_TIMEOUT = 60.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url() -> str:
-    """The URL of the database this test runs on (the test database, committed data)."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'])}"
-
-
-def request(url: str, *, token: str, method: str = "GET", body: dict | None = None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Authorization", f"Token {token}")
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 @pytest.fixture
 def gunicorn(postgres, tmp_path):
     """A gunicorn serving the app with production settings on the test database."""
-    port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # Production settings, not the test ones: no test flag, no test cache or Redis.
-        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    env.update(
-        DATABASE_URL=database_url(),
-        DJANGO_SECRET_KEY="gunicorn-race-" + "k" * 50,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_DEBUG="0",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        PYTHONUNBUFFERED="1",
-    )
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "ejento_staging.wsgi",
-                "-w",
-                str(WORKERS),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield f"http://127.0.0.1:{port}", process, log
-    finally:
-        # The workers hold connections to the test database; they must be gone before
-        # pytest-django flushes and drops it.
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+    with servers.gunicorn(tmp_path, workers=WORKERS) as running:
+        yield running.base, running.process, running.log
 
 
 def wait_until_serving(base: str, process, log: Path, path: str, token: str) -> None:

@@ -324,6 +324,19 @@ def test_djangos_hash_upgrade_at_login_is_not_a_password_change(alice, settings)
 # --- the live read ------------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["local", "shared"])
+def cache_mode(request, monkeypatch):
+    """Both modes of the live read: a per-process cache, and a shared one (Redis)."""
+    if request.param == "shared":
+        monkeypatch.setattr(live, "shared_cache", lambda: True)
+    return request.param
+
+
+@pytest.fixture
+def shared(monkeypatch):
+    monkeypatch.setattr(live, "shared_cache", lambda: True)
+
+
 @pytest.fixture
 def live_agent(alice, organization):
     project = factories.ProjectFactory(organization=organization)
@@ -336,7 +349,7 @@ def live_read(agent, secret):
     return with_token(secret).get(f"/api/v2/agents/{agent.pk}/production")
 
 
-def test_live_read_refuses_an_expired_token(alice, live_agent):
+def test_live_read_refuses_an_expired_token(alice, live_agent, cache_mode):
     secret = factories.api_token(alice)
     ApiToken.objects.filter(digest=token_digest(secret)).update(
         expires_at=timezone.now() - timedelta(seconds=1)
@@ -348,11 +361,11 @@ def test_live_read_refuses_an_expired_token(alice, live_agent):
 
 @pytest.mark.parametrize("how", ["endpoint", "logout", "admin", "password"])
 def test_live_read_refuses_a_revoked_token_after_a_cached_hit(
-    alice, root, live_agent, how, django_capture_on_commit_callbacks
+    alice, root, live_agent, how, cache_mode, django_capture_on_commit_callbacks
 ):
     secret = factories.api_token(alice)
     assert live_read(live_agent, secret).status_code == 200
-    assert live_read(live_agent, secret).status_code == 200  # from the cache
+    assert live_read(live_agent, secret).status_code == 200  # from the cache, when shared
 
     with django_capture_on_commit_callbacks(execute=True):
         if how == "endpoint":
@@ -377,7 +390,9 @@ def test_live_read_refuses_a_revoked_token_after_a_cached_hit(
     assert json.loads(response.content) == {"detail": "Invalid token."}
 
 
-def test_live_reads_cached_decision_does_not_outlive_the_token(alice, live_agent, monkeypatch):
+def test_live_reads_cached_decision_does_not_outlive_the_token(
+    alice, live_agent, shared, monkeypatch
+):
     secret = factories.api_token(alice, expires_in=timedelta(seconds=30))
     timeouts = []
     remember = live.remember
