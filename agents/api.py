@@ -22,6 +22,8 @@ share one shape and the number of queries does not grow with the configuration's
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -32,14 +34,16 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services as token_services
+from accounts.authentication import ApiTokenAuthentication
+from accounts.models import ApiToken
 from agents import serializers as s
 from agents import services
 from agents.models import (
@@ -318,27 +322,108 @@ def id_filter(name: str, description: str) -> OpenApiParameter:
 # --- authentication and users ----------------------------------------------------------------
 
 
-class AuthTokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (throttled per client)."""
+class AuthTokenView(JSONView):
+    """``POST``: exchange a username and password for a new API token (throttled per client).
 
-    serializer_class = s.LoginSerializer
-    # No session authentication: a signed-in browser must not need a CSRF token to log in.
-    authentication_classes: list = []
+    ``DELETE``: revoke the token this request was made with (an integration's logout).
+    """
+
+    # No session authentication: a signed-in browser must not need a CSRF token to log in,
+    # and logging out a token needs that token.
+    authentication_classes = [ApiTokenAuthentication]
     permission_classes: list = []
     throttle_classes = [LoginRateThrottle]
-    # ObtainAuthToken names its own parsers; keep the deep-nesting and Unicode guards.
-    parser_classes = [SafeJSONParser]
-    schema = AutoSchema()
+
+    def get_authenticators(self) -> list:
+        # Logging in reads no credentials: a stale ``Authorization`` header on the login
+        # request must not turn it into a 401.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_throttles(self) -> list:
+        # Only guessing passwords is throttled.
+        return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(
         tags=["auth"],
-        summary="Get an API token",
+        summary="Get a new API token",
+        description="Each call issues a new token (one per integration, named); earlier ones "
+        "stay valid until they expire or are revoked. The secret is in this answer only.",
         request=s.LoginSerializer,
         responses=responses({200: s.TokenSerializer}, 400, 413, 415, 429),
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        serializer = s.LoginSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        days = data.get("expires_in_days")
+        token, secret = token_services.issue_token(
+            user=data["user"],
+            name=data.get("name", "default"),
+            expires_in=timedelta(days=days) if days is not None else None,
+        )
+        body = {"token": secret, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+        return Response(s.TokenSerializer(body).data)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke the API token of this request (log out)",
+        request=None,
+        responses=responses({204: None}, 401, 404),
+    )
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not isinstance(request.auth, ApiToken):  # only token authentication is tried here
+            raise NotAuthenticated()
+        token_services.revoke_token(acting_user=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def visible_tokens(user: Any) -> QuerySet[ApiToken]:
+    """The tokens ``user`` may list and revoke: their own, or every one for a superuser."""
+    tokens = ApiToken.objects.all()
+    return tokens if user.is_superuser else tokens.filter(user_id=user.pk)
+
+
+class ApiTokenListView(PaginatedView):
+    serializer_class = s.ApiTokenSerializer
+
+    @extend_schema(
+        tags=["auth"],
+        summary="The caller's API tokens (never their secrets)",
+        description="Newest first, revoked and expired ones included. Superusers may name "
+        "another user with `user_id`.",
+        parameters=[id_filter("user_id", "Superusers: list this user's tokens instead.")],
+        responses=responses({200: s.ApiTokenSerializer(many=True)}, *READ_ERRORS),
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        user_id = query_id(request, "user_id")
+        if user_id is not None and user_id != user.pk and not user.is_superuser:
+            raise ApiPermissionDenied("Only superusers may list another user's tokens.")
+        tokens = ApiToken.objects.filter(user_id=user_id if user_id is not None else user.pk)
+        return self.paginated(
+            tokens.order_by("-created_at", "-id"),
+            lambda page: s.ApiTokenSerializer(page, many=True).data,
+        )
+
+
+class ApiTokenDetailView(JSONView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Revoke an API token (your own; superusers: anyone's)",
+        parameters=[id_param("token_id", "A token from `GET /auth/tokens`.")],
+        request=None,
+        responses=responses({204: None}, *DELETE_ERRORS),
+    )
+    def delete(self, request: Request, token_id: str) -> Response:
+        pk = path_id(token_id, "Token not found.")
+        token = visible_tokens(request.user).filter(pk=pk).first()
+        if token is None:
+            raise NotFound("Token not found.")
+        token_services.revoke_token(acting_user=request.user, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserCreateView(JSONView):

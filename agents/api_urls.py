@@ -14,6 +14,8 @@ ACTION = f"{TOOL}/actions/<str:action_id>"
 
 urlpatterns = [
     path("auth/token", api.AuthTokenView.as_view(), name="api-token"),
+    path("auth/tokens", api.ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_id>", api.ApiTokenDetailView.as_view(), name="api-token-detail"),
     path("users", api.UserCreateView.as_view(), name="api-users"),
     path("users/me", api.MeView.as_view(), name="api-me"),
     path("organizations", api.OrganizationListView.as_view(), name="api-organizations"),

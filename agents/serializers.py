@@ -204,9 +204,23 @@ class UserRefSerializer(serializers.Serializer):
 # --- auth and users ------------------------------------------------------------------------
 
 
+TOKEN_MAX_DAYS = 365
+
+
 class LoginSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False)
+    name = StrictCharField(
+        max_length=100,
+        required=False,
+        help_text="What the token is for (one token per integration); `default` if absent.",
+    )
+    expires_in_days = StrictIntegerField(
+        min_value=1,
+        max_value=TOKEN_MAX_DAYS,
+        required=False,
+        help_text="Lifetime in days; the server's default (90 unless configured) if absent.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from django.contrib.auth import authenticate
@@ -225,7 +239,26 @@ class LoginSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="The secret: shown this once, never again.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as listed: never its secret, nor the digest."""
+
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The secret's first 8 characters, to tell apart.")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    revoked = serializers.SerializerMethodField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+    def get_revoked(self, token: Any) -> bool:
+        return token.revoked_at is not None
 
 
 class UserCreateSerializer(serializers.Serializer):

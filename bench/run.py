@@ -118,13 +118,11 @@ class Data:
 
 
 def build(records: int) -> Data:
-    from rest_framework.authtoken.models import Token
-
     from agents import services
     from agents.models import Organization, Project
     from bench.data import LARGE, SMALL, build_agent, bulk_publish_records, edit_one_instruction
     from publishing.services import publish_agent
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, api_token
 
     organization = Organization.objects.create(name="Bench org")
     project = Project.objects.create(organization=organization, name="Bench project")
@@ -148,8 +146,8 @@ def build(records: int) -> Data:
         history=history.pk,
         large_owner=owners["large"],
         small_owner=owners["small"],
-        viewer_token=Token.objects.create(user=viewer).key,
-        owner_tokens={s: Token.objects.create(user=u).key for s, u in owners.items()},
+        viewer_token=api_token(viewer),
+        owner_tokens={s: api_token(u) for s, u in owners.items()},
     )
 
 

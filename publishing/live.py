@@ -328,7 +328,7 @@ def connect_signals() -> None:
     for label in (
         "agents.AgentPermission",
         "agents.OrganizationMembership",
-        "authtoken.Token",
+        "accounts.ApiToken",
         settings.AUTH_USER_MODEL,
     ):
         post_save.connect(_access_changed, sender=label, dispatch_uid=f"live-save-{label}")

@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -41,10 +42,12 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
+from accounts.services import token_digest
 from agents.models import (
     AccessLevel,
     Agent,
@@ -118,12 +121,13 @@ def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
     "user" (a session or a test client already named the user).
     """
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from accounts.models import ApiToken
 
     q = connection.ops.quote_name
     user_model = get_user_model()
     tables = {
-        "token": q(Token._meta.db_table),
+        "token": q(ApiToken._meta.db_table),
         "user": q(user_model._meta.db_table),
         "agent": q(Agent._meta.db_table),
         "project": q(Project._meta.db_table),
@@ -141,16 +145,19 @@ def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
     snapshot = "pc.snapshot" if with_snapshot or level == "NULL" else "NULL"
     if by == "token":
         source = f"FROM {tables['token']} t JOIN {tables['user']} u ON u.id = t.user_id"
-        where = "t.key = %s"
+        # Only a live token finds a row: unknown, revoked and expired all read as unknown.
+        where = "t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
+        expires = "t.expires_at"
     else:
         source = f"FROM {tables['user']} u"
         where = "u.id = %s"
+        expires = "NULL"
     return f"""
         SELECT u.id, u.is_active, u.is_superuser, a.id, om.role, ap.role,
                EXISTS (SELECT 1 FROM {tables["members"]} pm
                        WHERE pm.project_id = a.project_id AND pm.user_id = u.id),
                pc.agent_id, pc.change_track_id, pc.published_at, pc.fingerprint,
-               {level}, {snapshot}
+               {expires}, {level}, {snapshot}
         {source}
         LEFT JOIN {tables["agent"]} a ON a.id = %s AND a.deleted_at IS NULL
         LEFT JOIN {tables["project"]} p ON p.id = a.project_id
@@ -165,7 +172,7 @@ def _statement(vendor: str, by: str, with_snapshot: bool) -> str:
 def _fetch(by: str, who: Any, agent_id: int, *, with_snapshot: bool) -> dict[str, Any] | None:
     sql = _statement(connection.vendor, by, with_snapshot)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [agent_id, who])
+        cursor.execute(sql, [agent_id, *_who(by, who)])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -181,6 +188,7 @@ def _fetch(by: str, who: Any, agent_id: int, *, with_snapshot: bool) -> dict[str
         change_track_id,
         published_at,
         fingerprint,
+        expires_at,
         level,
         snapshot,
     ) = row
@@ -202,7 +210,15 @@ def _fetch(by: str, who: Any, agent_id: int, *, with_snapshot: bool) -> dict[str
         "published_at": _datetime(published_at),
         "fingerprint": fingerprint,
         "snapshot": snapshot,
+        "expires_at": _datetime(expires_at),
     }
+
+
+def _who(by: str, who: Any) -> list[Any]:
+    if by != "token":
+        return [who]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return [token_digest(who), now]
 
 
 def _uuid(value: Any) -> uuid.UUID | None:
@@ -347,6 +363,8 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
             return _json_error(401, "Invalid token.")
         if not facts["is_active"]:
             return _json_error(401, "User inactive or deleted.")
+        # A cached decision must not outlive the token itself.
+        access_timeout = int((facts["expires_at"] - timezone.now()).total_seconds())
     else:
         user = forced if forced is not None else request.user
         if not user.is_authenticated or not user.is_active:
@@ -459,7 +477,7 @@ class LiveProductionView(APIView):
 
     # Listed so the schema names the accepted credentials; GET and HEAD apply the same rules
     # in ``serve_production``, other methods go through these.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:

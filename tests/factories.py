@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
+from accounts.services import issue_token
 from agents import services
 from agents.models import (
     Corpus,
@@ -17,6 +18,12 @@ from agents.models import (
 )
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def api_token(user, **kwargs) -> str:
+    """A new API token for ``user`` (through the service); returns its secret."""
+    kwargs.setdefault("name", "test")
+    return issue_token(user=user, **kwargs)[1]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -6,9 +6,10 @@ import copy
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.services import token_digest
 from agents.models import OrganizationMembership
 from tests import factories
 from tests.conftest import client_for
@@ -31,8 +32,16 @@ def test_token_for_good_credentials_authenticates_later_requests(alice, api_clie
         TOKEN_URL, {"username": "alice", "password": factories.PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=alice).key == token
+    body = response.json()
+    token = body["token"]
+    stored = ApiToken.objects.get(user=alice)
+    assert stored.digest == token_digest(token)
+    assert body == {
+        "token": token,
+        "id": stored.pk,
+        "name": "default",
+        "expires_at": stored.expires_at.isoformat().replace("+00:00", "Z"),
+    }
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -41,11 +50,16 @@ def test_token_for_good_credentials_authenticates_later_requests(alice, api_clie
     assert me.json()["username"] == "alice"
 
 
-def test_token_is_stable_across_logins(alice, api_client):
+def test_each_login_issues_a_new_token_and_the_old_one_keeps_working(alice, api_client):
     body = {"username": "alice", "password": factories.PASSWORD}
     first = api_client.post(TOKEN_URL, body, format="json").json()["token"]
     second = api_client.post(TOKEN_URL, body, format="json").json()["token"]
-    assert first == second
+    assert first != second
+    assert ApiToken.objects.filter(user=alice).count() == 2
+    for token in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get("/api/v2/users/me").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -61,7 +75,7 @@ def test_token_refused_for_bad_credentials_with_a_clear_message(alice, api_clien
     assert response.json() == {
         "non_field_errors": ["Unable to log in with the username and password given."]
     }
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_token_refused_for_inactive_user(alice, api_client):

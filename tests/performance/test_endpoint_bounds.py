@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import Resolver404, resolve
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests import factories
 
 pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
 
@@ -53,8 +54,8 @@ def path_for(template: str, scenario) -> str:
 
 def api_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

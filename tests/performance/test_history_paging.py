@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bench.data import SMALL, build_agent, bulk_publish_records
 from publishing import selectors
 from publishing.models import PublishRecord
+from tests import factories
 
 pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
 
@@ -57,9 +57,9 @@ def test_first_and_last_page_cost_the_same_queries(long_history, django_assert_m
 
 
 def test_api_first_and_last_page_cost_the_same_queries(long_history, owner, same_bound_pages):
-    token, _ = Token.objects.get_or_create(user=owner)
+    token = factories.api_token(owner)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     base = f"/api/v2/agents/{long_history.pk}/publishes"
     last = -(-RECORDS // PAGE_SIZE)
 

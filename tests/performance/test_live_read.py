@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
 from agents import services
 from agents.models import AccessLevel, AgentPermission, OrganizationMembership
 from agents.permissions import role_for
@@ -32,8 +32,8 @@ def url(agent_id: int) -> str:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = factories.api_token(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -389,7 +389,7 @@ def test_deleted_token_stops_working_on_commit(
     assert client.get(url(published.pk)).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
-        Token.objects.filter(user=owner).delete()
+        ApiToken.objects.filter(user=owner).delete()
 
     assert client.get(url(published.pk)).status_code == 401
 

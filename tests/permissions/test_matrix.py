@@ -26,7 +26,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agents import services
@@ -41,6 +40,7 @@ SIGNED_IN = "signed in"
 MEMBER = "organization member"  # of the organization the request names
 ORG_ADMIN = "organization admin"  # of the organization the request names
 ANY_ADMIN = "admin of some organization"
+TOKEN_OWNER = "the token's owner"  # or a superuser; to anyone else the token does not exist
 VIEWER, EDITOR, PUBLISHER, OWNER = "viewer", "editor", "publisher", "owner"
 AGENT_ROLES = (VIEWER, EDITOR, PUBLISHER, OWNER)
 RANK = {VIEWER: 1, EDITOR: 2, PUBLISHER: 3, OWNER: 4}
@@ -48,6 +48,9 @@ RANK = {VIEWER: 1, EDITOR: 2, PUBLISHER: 3, OWNER: 4}
 A = "/api/v2/agents/{agent_id}"
 API = {
     ("POST", "/api/v2/auth/token"): ANYONE,
+    ("DELETE", "/api/v2/auth/token"): SIGNED_IN,  # revokes the token of the request
+    ("GET", "/api/v2/auth/tokens"): SIGNED_IN,
+    ("DELETE", "/api/v2/auth/tokens/{token_id}"): TOKEN_OWNER,  # the superuser's token
     ("GET", "/api/v2/users/me"): SIGNED_IN,
     ("POST", "/api/v2/users"): ANY_ADMIN,
     ("GET", "/api/v2/organizations"): SIGNED_IN,
@@ -163,6 +166,8 @@ def expected(requirement: str, caller: str) -> str:
         return "allowed"
     if caller == "anonymous":
         return "401"
+    if requirement == TOKEN_OWNER:
+        return "allowed" if caller == "superuser" else "404"
     if caller in ("superuser", "org admin") or requirement == SIGNED_IN:
         return "allowed"
     if requirement == ANY_ADMIN:
@@ -189,8 +194,8 @@ class Callers:
         client = APIClient()
         user = self.users.get(caller)
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            token = factories.api_token(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     def page_client(self, caller: str) -> Client:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts.services import issue_token
 from agents import services
 from agents.models import AgentPermission, OrganizationMembership, StagingConfiguration
 from publishing.services import publish_agent
@@ -54,6 +55,7 @@ class World:
     record: Any
     history_id: int
     viewer: Any
+    api_token: Any  # an API token of the superuser (its row; path value `token_id`)
 
     def path_values(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class World:
             "permission_id": self.permission.pk,
             "change_track_id": str(self.record.change_track_id),
             "history_id": self.history_id,
+            "token_id": self.api_token.pk,
         }
 
     def url(self, template: str) -> str:
@@ -186,4 +189,5 @@ def build_world() -> World:
         .first()
         .history_id,
         viewer=viewer,
+        api_token=issue_token(user=superuser, name="fuzz")[0],
     )

@@ -17,7 +17,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from agents.models import ProductionConfiguration
 from publishing.integrity import verify_chain
@@ -60,7 +59,7 @@ def test_thirty_simultaneous_publishes_across_worker_processes(gunicorn):
     base, process, log = gunicorn
     owner = factories.UserFactory(username="gunicorn-owner")
     agent = helpers.make_rich_agent(owner)
-    token = Token.objects.create(user=owner).key
+    token = factories.api_token(owner)
     wait_until_serving(base, process, log, f"/api/v2/agents/{agent.pk}/status", token)
 
     barrier = threading.Barrier(REQUESTS)

@@ -16,7 +16,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from agents import services
 from agents.models import Agent, ProductionConfiguration
@@ -122,7 +121,7 @@ def live_get(agent_id: int, token: str):
 def test_the_production_endpoint_answers_the_old_one_during_a_publish(
     monkeypatch, user, live_agent
 ):
-    token = Token.objects.create(user=user).key
+    token = factories.api_token(user)
     old = ProductionConfiguration.objects.get(agent_id=live_agent.pk)
     warm = live_get(live_agent.pk, token)  # cached before the publish starts
     assert warm.status_code == 200

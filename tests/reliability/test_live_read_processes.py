@@ -15,8 +15,8 @@ import threading
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from agents import services
 from agents.models import AgentPermission
 from tests import factories
@@ -97,7 +97,7 @@ def live_agent(deployment):
     """A published agent, its owner's token, and the live-read URL, every worker warm."""
     owner = factories.UserFactory(username="live-owner")
     agent = helpers.make_rich_agent(owner)
-    token = Token.objects.create(user=owner).key
+    token = factories.api_token(owner)
     deployment.wait_until_serving(f"/api/v2/agents/{agent.pk}/status", token)
     status, text = request(
         f"{deployment.base}/api/v2/agents/{agent.pk}/publish", token=token, method="POST", body={}
@@ -144,7 +144,7 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
 
     # A role granted, then revoked over the API.
     viewer = factories.UserFactory(username="live-viewer")
-    viewer_token = Token.objects.create(user=viewer).key
+    viewer_token = factories.api_token(viewer)
     grant = services.grant_permission(
         agent=agent, user=owner, target_user_id=viewer.pk, role="viewer"
     )
@@ -159,13 +159,14 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
     assert statuses(read_many(production, token=viewer_token)) == [404] * READS
 
     # A token deleted (by this process, as an administrator's command would).
-    integration = Token.objects.create(user=factories.UserFactory(username="live-integration"))
+    integration_user = factories.UserFactory(username="live-integration")
+    integration = factories.api_token(integration_user)
     services.grant_permission(
-        agent=agent, user=owner, target_user_id=integration.user_id, role="viewer"
+        agent=agent, user=owner, target_user_id=integration_user.pk, role="viewer"
     )
-    assert statuses(read_many(production, token=integration.key)) == [200] * READS
-    integration.delete()
-    assert statuses(read_many(production, token=integration.key)) == [401] * READS
+    assert statuses(read_many(production, token=integration)) == [200] * READS
+    ApiToken.objects.get(user=integration_user).delete()
+    assert statuses(read_many(production, token=integration)) == [401] * READS
 
     # The agent archived over the API: gone for everybody, its owner included.
     status, _ = request(

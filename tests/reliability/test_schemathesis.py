@@ -18,7 +18,6 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -27,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ejento_staging.wsgi import application
+from tests import factories
 from tests.reliability.fuzz_world import build_world
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ def world(db):
     the same handlers for the same reason.
     """
     built = build_world()
-    built.token = Token.objects.create(user=built.superuser).key
+    built.token = factories.api_token(built.superuser)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
