@@ -22,7 +22,6 @@ share one shape and the number of queries does not grow with the configuration's
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -67,7 +66,6 @@ from agents.permissions import (
     visible_agents,
 )
 from ejento_staging.ids import parse_id
-from ejento_staging.parsers import SafeJSONParser
 from ejento_staging.throttles import LoginRateThrottle
 from publishing.exceptions import NotPublished
 from publishing.selectors import has_unpublished_changes

@@ -120,12 +120,10 @@ def test_api_refusals_are_no_store_too(api_client, published):
 
 
 def test_token_callers_get_no_store(api_client, owner, published):
-    from rest_framework.authtoken.models import Token
+    from tests import factories
 
-    token = Token.objects.create(user=owner)
-    response = api_client.get(
-        f"/api/v2/agents/{published.pk}", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    token = factories.api_token(owner)
+    response = api_client.get(f"/api/v2/agents/{published.pk}", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert_no_store(response)
 
