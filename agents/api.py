@@ -34,7 +34,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -64,7 +64,7 @@ from agents.permissions import (
     visible_agents,
 )
 from ejento_staging.parsers import SafeJSONParser
-from ejento_staging.throttles import LoginRateThrottle
+from ejento_staging.throttles import AccountLoginThrottle, LoginRateThrottle, login_username
 from publishing.exceptions import NotPublished
 from publishing.selectors import has_unpublished_changes
 from publishing.snapshot import Snapshot, staging_snapshot
@@ -338,7 +338,16 @@ class AuthTokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+        # The address throttle ran already (throttle_classes); now the account's.
+        account = AccountLoginThrottle(login_username(request.data))
+        wait = account.blocked()
+        if wait is not None:
+            raise Throttled(wait=wait)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            account.failed()
+            raise
 
 
 class UserCreateView(JSONView):
