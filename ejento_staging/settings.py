@@ -5,6 +5,9 @@ DJANGO_SECRET_KEY required when DJANGO_DEBUG is off
 DJANGO_DEBUG      "1"/"true" for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated
 REDIS_URL         optional; the live-read cache uses Redis when set, local memory otherwise
+LOGIN_THROTTLE_RATE, LOGIN_ACCOUNT_THROTTLE_RATE  sign-in limits per address / per account
+DJANGO_TRUSTED_PROXIES  proxies whose X-Forwarded-For is believed (default: none)
+DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS  let any user create an organization (default off)
 """
 
 import ipaddress
