@@ -33,7 +33,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound, Throttled, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -59,14 +59,14 @@ from agents.models import (
 )
 from agents.permissions import (
     Role,
-    admin_organization_ids,
+    counted_grants,
     get_agent_for,
     is_org_admin,
     organizations_for,
     visible_agents,
 )
 from ejento_staging.ids import parse_id
-from ejento_staging.throttles import LoginRateThrottle
+from ejento_staging.throttles import AccountLoginThrottle, LoginRateThrottle, login_username
 from publishing.exceptions import NotPublished
 from publishing.selectors import has_unpublished_changes
 from publishing.snapshot import Snapshot, staging_snapshot
@@ -353,8 +353,15 @@ class AuthTokenView(JSONView):
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The address throttle ran already (throttle_classes); now the account's.
+        account = AccountLoginThrottle(login_username(request.data))
+        wait = account.blocked()
+        if wait is not None:
+            raise Throttled(wait=wait)
         serializer = s.LoginSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            account.failed()
+            raise ValidationError(serializer.errors)
         data = serializer.validated_data
         days = data.get("expires_in_days")
         token, secret = token_services.issue_token(
@@ -427,17 +434,27 @@ class ApiTokenDetailView(JSONView):
 class UserCreateView(JSONView):
     @extend_schema(
         tags=["auth"],
-        summary="Create a user (superusers and organization admins)",
+        summary="Create a user (superusers; organization admins into their organization)",
+        description=(
+            "Superusers may create any user; with `organization_id` the user also joins that "
+            "organization as a member. Organization admins must name an organization they "
+            "administer, and the new user joins it."
+        ),
         request=s.UserCreateSerializer,
         responses=responses({201: s.UserRefSerializer}, 400, 401, 403, 413, 415),
     )
     def post(self, request: Request) -> Response:
-        user = request.user
-        if not (user.is_superuser or admin_organization_ids(user)):
-            raise ApiPermissionDenied("Only superusers and organization admins can create users.")
+        services.require_may_create_users(request.user)  # 403 before 400
         data = validated(s.UserCreateSerializer, request)
+        organization_id = data.get("organization_id")
         made = services.create_user(
-            username=data["username"], password=data["password"], email=data.get("email", "")
+            username=data["username"],
+            password=data["password"],
+            email=data.get("email", ""),
+            user=request.user,
+            organization=None
+            if organization_id is None
+            else visible_organization(request, organization_id),
         )
         return Response(
             s.UserRefSerializer({"id": made.pk, "username": made.username}).data,
@@ -528,11 +545,16 @@ class OrganizationListView(PaginatedView):
 
     @extend_schema(
         tags=["hierarchy"],
-        summary="Create an organization (the caller becomes its admin)",
+        summary="Create an organization (superusers; the caller becomes its admin)",
+        description=(
+            "Superusers only, unless the deployment sets "
+            "`DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS`; then any signed-in user may."
+        ),
         request=s.OrganizationCreateSerializer,
         responses=responses({201: s.OrganizationSerializer}, 400, 401, 403, 413, 415),
     )
     def post(self, request: Request) -> Response:
+        services.require_may_create_organizations(request.user)  # 403 before 400
         data = validated(s.OrganizationCreateSerializer, request)
         organization = services.create_organization(name=data["name"], user=request.user)
         return Response(
@@ -720,7 +742,7 @@ def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
         agents = agents.annotate(_admin=Value(True), _role=Value(""))
         can_edit = Q(pk__isnull=False)
     else:
-        granted = AgentPermission.objects.filter(agent_id=OuterRef("pk"), user_id=user.pk)
+        granted = counted_grants(user).filter(agent_id=OuterRef("pk"))
         # Coalesced so the negation below is plain boolean logic, never SQL NULL.
         agents = agents.annotate(_role=Coalesce(Subquery(granted.values("role")[:1]), Value("")))
         can_edit = Q(_admin=True) | Q(_role__in=EDIT_ROLES)

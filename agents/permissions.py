@@ -5,6 +5,10 @@ Roles on an agent, each including the ones before it:
 < ``publisher`` (publish, rollback, restore) < ``owner`` (permissions, delete).
 Superusers and organization admins hold ``owner`` on every agent of their organizations.
 
+Every role but a superuser's needs current membership of the agent's organization: a grant
+(or a project membership) outlives its holder leaving the organization in the database, but
+it stops counting the moment the membership is deleted, and counts again only if they rejoin.
+
 Besides explicit grants, Production's access level lets people *view* a published agent:
 ``public`` - every signed-in user; ``organization`` - the organization's members;
 ``project`` - the project's members. ``private`` grants nothing beyond explicit roles.
@@ -83,6 +87,21 @@ def admin_organization_ids(user: Any) -> set[int]:
     )
 
 
+def counted_grants(user: Any) -> QuerySet[AgentPermission]:
+    """The user's explicit grants that count: those on agents of organizations they belong to.
+
+    The SQL form of the membership rule, for list queries (``.filter(agent_id=OuterRef(...))``);
+    ``role_for`` is the same rule for one agent and ``role_from_facts`` (the live read) over
+    one joined row.
+    """
+    return AgentPermission.objects.filter(
+        user_id=user.pk,
+        agent__project__organization_id__in=OrganizationMembership.objects.filter(
+            user_id=user.pk
+        ).values("organization_id"),
+    )
+
+
 def role_for(user: Any, agent: Agent) -> Role | None:
     """The user's effective role on the agent, or None when they may not see it at all.
 
@@ -103,6 +122,9 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     )
     if membership_role == OrganizationMembership.Role.ADMIN:
         return Role.OWNER
+    if membership_role is None:
+        # Not (or no longer) a member: no grant counts, only a public Production is visible.
+        return Role.VIEWER if _published_level(agent) == AccessLevel.PUBLIC else None
     granted = (
         AgentPermission.objects.filter(agent_id=agent.pk, user_id=user.pk)
         .values_list("role", flat=True)
@@ -110,19 +132,22 @@ def role_for(user: Any, agent: Agent) -> Role | None:
     )
     if granted is not None:
         return Role.from_label(granted)
-    production = agent.production_or_none()
-    if production is None:
-        return None
-    level = getattr(agent, "production_access_level", None) or production.snapshot.get(
-        "settings", {}
-    ).get("access_level")
-    if level == AccessLevel.PUBLIC:
-        return Role.VIEWER
-    if level == AccessLevel.ORGANIZATION and membership_role is not None:
+    level = _published_level(agent)
+    if level in (AccessLevel.PUBLIC, AccessLevel.ORGANIZATION):
         return Role.VIEWER
     if level == AccessLevel.PROJECT and agent.project.members.filter(pk=user.pk).exists():
         return Role.VIEWER
     return None
+
+
+def _published_level(agent: Agent) -> str | None:
+    """Production's access level, or None when the agent was never published."""
+    production = agent.production_or_none()
+    if production is None:
+        return None
+    return getattr(agent, "production_access_level", None) or production.snapshot.get(
+        "settings", {}
+    ).get("access_level")
 
 
 def visible_agents(user: Any) -> QuerySet[Agent]:
@@ -138,8 +163,8 @@ def visible_agents(user: Any) -> QuerySet[Agent]:
         user_id=user.pk, organization_id=OuterRef("project__organization_id")
     )
     admin = memberships.filter(role=OrganizationMembership.Role.ADMIN)
-    granted = AgentPermission.objects.filter(user_id=user.pk, agent_id=OuterRef("pk"))
-    project_member = Q(project__members__id=user.pk)
+    granted = counted_grants(user).filter(agent_id=OuterRef("pk"))
+    project_member = Q(project__members__id=user.pk) & Q(_member=True)
     level = "production__snapshot__settings__access_level"
     return (
         agents.annotate(_admin=Exists(admin), _member=Exists(memberships), _granted=Exists(granted))
@@ -164,9 +189,9 @@ def roles_for(user: Any, agents: list[Agent]) -> dict[int, Role]:
         return {agent.pk: Role.OWNER for agent in agents}
     admin_of = admin_organization_ids(user)
     granted = dict(
-        AgentPermission.objects.filter(
-            user_id=user.pk, agent_id__in=[agent.pk for agent in agents]
-        ).values_list("agent_id", "role")
+        counted_grants(user)
+        .filter(agent_id__in=[agent.pk for agent in agents])
+        .values_list("agent_id", "role")
     )
     return {
         agent.pk: Role.OWNER

@@ -265,6 +265,11 @@ class UserCreateSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=128, trim_whitespace=False)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    organization_id = IdField(
+        required=False,
+        help_text="The organization the new user joins as a member; required for "
+        "organization admins (one they administer), optional for superusers.",
+    )
 
 
 class MembershipRefSerializer(serializers.Serializer):

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings as project_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -52,7 +53,47 @@ User = get_user_model()
 # --- users, hierarchy and catalogue (not staged) -------------------------------------------
 
 
-def create_user(*, username: str, password: str, email: str = "") -> Any:
+def require_may_create_users(user: Any) -> None:
+    """Superusers and organization admins may create accounts; anyone else is refused (403).
+
+    Called by ``create_user`` and, before it validates the body, by the API (401 -> 403 ->
+    400 is the order of refusals).
+    """
+    if user.is_superuser:
+        return
+    if not OrganizationMembership.objects.filter(
+        user_id=user.pk, role=OrganizationMembership.Role.ADMIN
+    ).exists():
+        raise PermissionDenied("Only superusers and organization admins can create users.")
+
+
+def create_user(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    user: Any,
+    organization: Organization | None = None,
+) -> Any:
+    """Create an account on behalf of ``user``, as a member of ``organization`` if given.
+
+    A superuser may create anyone, in an organization or in none. An organization admin may
+    create users only into an organization they administer, so an account never exists that
+    nobody answers for: without ``organization`` they are refused (400), and with one they
+    do not administer, 403.
+    """
+    require_may_create_users(user)
+    if not user.is_superuser:
+        if organization is None:
+            raise ValidationError(
+                {"organization_id": ["Name the organization (one you administer) to join."]}
+            )
+        if not OrganizationMembership.objects.filter(
+            user_id=user.pk,
+            organization_id=organization.pk,
+            role=OrganizationMembership.Role.ADMIN,
+        ).exists():
+            raise PermissionDenied("Only this organization's admins can add users to it.")
     username = validation.clean_name(username, "username", max_length=150)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": ["A user with that username already exists."]})
@@ -66,12 +107,28 @@ def create_user(*, username: str, password: str, email: str = "") -> Any:
         raise ValidationError({"password": exc.messages}) from None
     candidate.set_password(password)
     candidate.full_clean(exclude=["password"])
-    candidate.save()
+    with transaction.atomic():
+        candidate.save()
+        if organization is not None:
+            OrganizationMembership.objects.create(organization=organization, user=candidate)
     return candidate
+
+
+def require_may_create_organizations(user: Any) -> None:
+    """Superusers create organizations; everyone else only if the deployment allows it.
+
+    Creating an organization makes its creator an admin, and admins create users, so
+    self-service organizations would let any account mint accounts. Off unless
+    ``ALLOW_SELF_SERVICE_ORGANIZATIONS`` (env ``DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS``).
+    """
+    if user.is_superuser or project_settings.ALLOW_SELF_SERVICE_ORGANIZATIONS:
+        return
+    raise PermissionDenied("Only superusers can create organizations.")
 
 
 def create_organization(*, name: str, user: Any) -> Organization:
     """Create an organization; its creator becomes its first admin."""
+    require_may_create_organizations(user)
     name = validation.clean_name(name, "name", max_length=NAME_MAX_LENGTH)
     if Organization.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": ["An organization with this name already exists."]})
@@ -679,14 +736,27 @@ def set_guardrail(
 # --- permissions -----------------------------------------------------------------------------
 
 
+# One answer for an id that names nobody and for one that names someone outside the
+# organization, so the grant form cannot be used to list the users of other organizations.
+NOT_A_MEMBER = "No member of this agent's organization has this id."
+
+
 def grant_permission(*, agent: Agent, user: Any, target_user_id: Any, role: str) -> AgentPermission:
+    """Give a current member of the agent's organization a role on the agent.
+
+    Roles count only while their holder belongs to the agent's organization
+    (``agents.permissions``), so a grant to anyone else is refused rather than stored.
+    """
     if role not in AgentPermission.Role.values:
         raise ValidationError(
             {"role": [f"Must be one of: {', '.join(AgentPermission.Role.values)}."]}
         )
-    target = User.objects.filter(pk=_int_id(target_user_id, "user_id")).first()
+    target = User.objects.filter(
+        pk=_int_id(target_user_id, "user_id"),
+        org_memberships__organization_id=agent.project.organization_id,
+    ).first()
     if target is None:
-        raise ValidationError({"user_id": ["Unknown user."]})
+        raise ValidationError({"user_id": [NOT_A_MEMBER]})
     try:
         with transaction.atomic():
             permission = AgentPermission(agent=agent, user=target, role=role, granted_by=user)

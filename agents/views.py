@@ -27,6 +27,7 @@ from agents import forms, services
 from agents.models import Agent, AgentPermission, Guardrail, OrganizationMembership, Tool
 from agents.permissions import (
     Role,
+    counted_grants,
     get_agent_for,
     roles_for,
     visible_agents,
@@ -140,8 +141,7 @@ def _edits(user: Any) -> Q:
     )
     return Q(Exists(administers)) | Q(
         Exists(
-            AgentPermission.objects.filter(
-                user_id=user.pk,
+            counted_grants(user).filter(
                 agent_id=OuterRef("pk"),
                 role__in=[label for label in AgentPermission.Role.values if label != "viewer"],
             )

@@ -28,6 +28,7 @@ from agents.models import (
     Guardrail,
     GuardrailSetting,
     Instruction,
+    OrganizationMembership,
     ProductionConfiguration,
     Project,
     Tool,
@@ -140,6 +141,8 @@ def build_agent(*, project: Project, user: Any, size: Size, name: str) -> Agent:
                 for i in range(size.guardrails)
             ]
         )
+        # The creator owns the agent, which counts only while they belong to its organization.
+        OrganizationMembership.objects.get_or_create(organization=organization, user=user)
         agent = services.create_agent(project=project, user=user, name=name)
         with staging_edit(agent, user=user, reason="Configuration loaded") as change:
             change.set_settings(

@@ -119,7 +119,7 @@ class Data:
 
 def build(records: int) -> Data:
     from agents import services
-    from agents.models import Organization, Project
+    from agents.models import Organization, OrganizationMembership, Project
     from bench.data import LARGE, SMALL, build_agent, bulk_publish_records, edit_one_instruction
     from publishing.services import publish_agent
     from tests.factories import UserFactory, api_token
@@ -136,6 +136,7 @@ def build(records: int) -> Data:
         edit_one_instruction(agent, owner, "Second")
         publish_agent(agent=agent, user=owner, notes="Second")
         edit_one_instruction(agent, owner, "Unpublished")
+        OrganizationMembership.objects.get_or_create(organization=organization, user=viewer)
         services.grant_permission(agent=agent, user=owner, target_user_id=viewer.pk, role="viewer")
         agents[size] = agent
     history = build_agent(project=project, user=owners["small"], size=SMALL, name="History")

@@ -5,8 +5,12 @@ DJANGO_SECRET_KEY required when DJANGO_DEBUG is off
 DJANGO_DEBUG      "1"/"true" for development; off by default
 DJANGO_ALLOWED_HOSTS comma-separated
 REDIS_URL         optional; the live-read cache uses Redis when set, local memory otherwise
+LOGIN_THROTTLE_RATE, LOGIN_ACCOUNT_THROTTLE_RATE  sign-in limits per address / per account
+DJANGO_TRUSTED_PROXIES  proxies whose X-Forwarded-For is believed (default: none)
+DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS  let any user create an organization (default off)
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -188,9 +192,31 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["ejento_staging.parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "ejento_staging.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LOGIN_THROTTLE_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        # Sign-in attempts per client address, and failed ones per account (username).
+        "login": os.environ.get("LOGIN_THROTTLE_RATE", "20/min"),
+        "login_account": os.environ.get("LOGIN_ACCOUNT_THROTTLE_RATE", "100/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Proxies whose X-Forwarded-For is believed when finding a client's address (the login
+# throttle's bucket): comma-separated addresses or networks, e.g. "127.0.0.1,10.0.0.0/8".
+# Empty (the default): the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = [
+    entry.strip()
+    for entry in os.environ.get("DJANGO_TRUSTED_PROXIES", "").split(",")
+    if entry.strip()
+]
+for _entry in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {exc}") from None
+
+# Who may create organizations: superusers only, unless this is on. An organization's creator
+# becomes its admin, and admins create users - so "on" lets any account mint accounts.
+ALLOW_SELF_SERVICE_ORGANIZATIONS = env_flag("DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ejento Staging & Publishing API",

@@ -252,13 +252,14 @@ def role_from_facts(
         return None
     if is_superuser or org_role == OrganizationMembership.Role.ADMIN:
         return Role.OWNER
+    if org_role is None:
+        # Not (or no longer) a member: a grant or project membership left behind does not count.
+        return Role.VIEWER if published and access_level == AccessLevel.PUBLIC else None
     if granted is not None:
         return Role.from_label(granted)
     if not published:
         return None
-    if access_level == AccessLevel.PUBLIC:
-        return Role.VIEWER
-    if access_level == AccessLevel.ORGANIZATION and org_role is not None:
+    if access_level in (AccessLevel.PUBLIC, AccessLevel.ORGANIZATION):
         return Role.VIEWER
     if access_level == AccessLevel.PROJECT and project_member:
         return Role.VIEWER

@@ -34,7 +34,10 @@ def project(organization):
 
 @pytest.fixture
 def owner(organization):
-    return factories.UserFactory(username="owner")
+    """A member of the organization (no admin), who owns ``agent`` by having created it."""
+    user = factories.UserFactory(username="owner")
+    factories.join(organization, user)
+    return user
 
 
 @pytest.fixture

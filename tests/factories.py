@@ -26,6 +26,18 @@ def api_token(user, **kwargs) -> str:
     return issue_token(user=user, **kwargs)[1]
 
 
+def join(organization, *users, role=OrganizationMembership.Role.MEMBER):
+    """Make each user a member of the organization (kept as is if already one).
+
+    Roles on an agent count only for members of its organization, and only members can be
+    granted one, so every fixture that gives someone a role makes them a member first.
+    """
+    for user in users:
+        OrganizationMembership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": role}
+        )
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -124,6 +136,8 @@ class AgentFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
+        # The creator owns the agent, which counts only while they belong to its organization.
+        join(kwargs["project"].organization, kwargs["user"])
         return services.create_agent(**kwargs)
 
     _build = _create

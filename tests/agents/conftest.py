@@ -1,7 +1,8 @@
 """Fixtures of the agents tests: people with each role, catalogue objects, a published agent.
 
-The root conftest gives ``organization``, ``project``, ``owner`` (who owns ``agent`` by having
-created it, without being an organization member) and ``agent``.
+The root conftest gives ``organization``, ``project``, ``owner`` (a plain member of the
+organization who owns ``agent`` by having created it) and ``agent``. Everyone granted a role
+here is made a member first: roles count for members only.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.conftest import client_for
 
 def grant(agent: Any, owner: Any, username: str, role: str) -> Any:
     user = factories.UserFactory(username=username)
+    factories.join(agent.project.organization, user)
     services.grant_permission(agent=agent, user=owner, target_user_id=user.pk, role=role)
     return user
 

@@ -142,17 +142,93 @@ def test_superuser_creates_a_user(superuser):
     assert made.email == "n@example.com"
 
 
-def test_organization_admin_creates_a_user(org_admin):
+def test_organization_admin_creates_a_user_into_their_organization(org_admin, organization):
+    response = client_for(org_admin).post(
+        USERS_URL,
+        {
+            "username": "newbie",
+            "password": "a-long-enough-passphrase",
+            "organization_id": organization.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    made = User.objects.get(username="newbie")
+    assert response.json() == {"id": made.pk, "username": "newbie"}
+    membership = OrganizationMembership.objects.get(user=made)
+    assert (membership.organization_id, membership.role) == (organization.pk, "member")
+
+
+def test_superuser_may_place_a_new_user_in_an_organization(superuser, other_organization):
+    response = client_for(superuser).post(
+        USERS_URL,
+        {
+            "username": "newbie",
+            "password": "a-long-enough-passphrase",
+            "organization_id": other_organization.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    made = User.objects.get(username="newbie")
+    assert list(made.org_memberships.values_list("organization_id", "role")) == [
+        (other_organization.pk, "member")
+    ]
+
+
+def test_organization_admin_must_name_their_organization(org_admin):
     response = client_for(org_admin).post(
         USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
     )
-    assert response.status_code == 201
-    assert User.objects.filter(username="newbie").exists()
+    assert response.status_code == 400
+    assert "organization_id" in response.json()
+    assert not User.objects.filter(username="newbie").exists()
 
 
-def test_plain_member_may_not_create_users(member):
-    response = client_for(member).post(
+def test_organization_admin_may_not_create_users_into_another_organization(
+    org_admin, other_organization
+):
+    """Red-team finding 5: an admin of one organization adds users to that one only."""
+    body = {"username": "newbie", "password": "a-long-enough-passphrase"}
+    client = client_for(org_admin)
+    # An organization they do not belong to is as unknown as a made-up id.
+    response = client.post(
+        USERS_URL, {**body, "organization_id": other_organization.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["organization_id"] == ["Unknown organization."]
+    # One they belong to without administering it: 403.
+    factories.MembershipFactory(organization=other_organization, user=org_admin)
+    response = client.post(
+        USERS_URL, {**body, "organization_id": other_organization.pk}, format="json"
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="newbie").exists()
+    assert not OrganizationMembership.objects.filter(user__username="newbie").exists()
+
+
+def test_a_self_made_organization_admin_cannot_mint_accounts(stranger):
+    """The red team's path: create an organization (refused), then POST /users (refused)."""
+    client = client_for(stranger)
+    assert client.post("/api/v2/organizations", {"name": "Mine"}, format="json").status_code == (
+        403
+    )
+    response = client.post(
         USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_plain_member_may_not_create_users(member, organization):
+    response = client_for(member).post(
+        USERS_URL,
+        {
+            "username": "newbie",
+            "password": "a-long-enough-passphrase",
+            "organization_id": organization.pk,
+        },
+        format="json",
     )
     assert response.status_code == 403
     assert "organization admins" in response.json()["detail"]
@@ -177,8 +253,9 @@ def test_user_creation_needs_credentials(db, api_client):
         ({"password": "a-long-enough-passphrase"}, "username"),
     ],
 )
-def test_user_creation_refuses_bad_input_per_field(org_admin, member, body, field):
+def test_user_creation_refuses_bad_input_per_field(org_admin, member, organization, body, field):
     before = User.objects.count()
+    body = {**body, "organization_id": organization.pk}
     response = client_for(org_admin).post(USERS_URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()

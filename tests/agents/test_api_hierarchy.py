@@ -21,27 +21,53 @@ from tests.conftest import client_for
 # --- organizations ---------------------------------------------------------------------------
 
 
-def test_any_user_creates_an_organization_and_becomes_its_admin(stranger):
-    response = client_for(stranger).post("/api/v2/organizations", {"name": "Acme"}, format="json")
+def test_superuser_creates_an_organization_and_becomes_its_admin(superuser):
+    response = client_for(superuser).post("/api/v2/organizations", {"name": "Acme"}, format="json")
     assert response.status_code == 201
     organization = Organization.objects.get(name="Acme")
     assert response.json()["id"] == organization.pk
     assert response.json()["role"] == "admin"
+    assert OrganizationMembership.objects.get(organization=organization, user=superuser).role == (
+        "admin"
+    )
+
+
+@pytest.mark.parametrize("caller", ["stranger", "member", "org_admin"])
+def test_only_superusers_create_organizations_by_default(request, caller):
+    """Red-team finding 5: an organization's creator is its admin, and admins create users -
+    so self-service organizations let any account mint accounts."""
+    user = request.getfixturevalue(caller)
+    before = Organization.objects.count()
+    client = client_for(user)
+    response = client.post("/api/v2/organizations", {"name": "Mine"}, format="json")
+    assert response.status_code == 403, response.content
+    assert response.json()["detail"] == "Only superusers can create organizations."
+    # Refused before the body is read: a bad body is 403 too (401 -> 403 -> 400).
+    assert client.post("/api/v2/organizations", {"name": ""}, format="json").status_code == 403
+    assert Organization.objects.count() == before
+    assert not Organization.objects.filter(name="Mine").exists()
+
+
+def test_self_service_organizations_when_the_deployment_allows_them(settings, stranger):
+    settings.ALLOW_SELF_SERVICE_ORGANIZATIONS = True
+    response = client_for(stranger).post("/api/v2/organizations", {"name": "Acme"}, format="json")
+    assert response.status_code == 201
+    organization = Organization.objects.get(name="Acme")
     assert OrganizationMembership.objects.get(organization=organization, user=stranger).role == (
         "admin"
     )
 
 
 @pytest.mark.parametrize("name", ["", "   ", None, 42, "x" * 201])
-def test_organization_name_is_checked(stranger, name):
-    response = client_for(stranger).post("/api/v2/organizations", {"name": name}, format="json")
+def test_organization_name_is_checked(superuser, name):
+    response = client_for(superuser).post("/api/v2/organizations", {"name": name}, format="json")
     assert response.status_code == 400
     assert "name" in response.json()
     assert not Organization.objects.exists()
 
 
-def test_organization_names_are_unique_ignoring_case(stranger, organization):
-    response = client_for(stranger).post(
+def test_organization_names_are_unique_ignoring_case(superuser, organization):
+    response = client_for(superuser).post(
         "/api/v2/organizations", {"name": organization.name.upper()}, format="json"
     )
     assert response.status_code == 400

@@ -40,16 +40,74 @@ def test_stranger_gets_a_404(stranger, agent):
     assert client_for(stranger).get(url(agent)).status_code == 404
 
 
-def test_owner_grants_a_role_and_it_takes_effect(owner_client, owner, agent, stranger):
+def test_owner_grants_a_role_and_it_takes_effect(owner_client, owner, agent, member):
     response = owner_client.post(
-        url(agent), {"user_id": stranger.pk, "role": "editor"}, format="json"
+        url(agent), {"user_id": member.pk, "role": "editor"}, format="json"
     )
     assert response.status_code == 201
-    permission = AgentPermission.objects.get(agent=agent, user=stranger)
+    permission = AgentPermission.objects.get(agent=agent, user=member)
     assert response.json()["id"] == permission.pk
     assert (permission.role, permission.granted_by) == ("editor", owner)
     assert permission.history.latest().history_user == owner
-    assert client_for(stranger).get(f"/api/v2/agents/{agent.pk}").status_code == 200
+    assert client_for(member).get(f"/api/v2/agents/{agent.pk}").status_code == 200
+
+
+# --- red-team finding 3: grants reach members only, and say nothing about anyone else ------
+
+
+def test_a_grant_to_a_non_member_is_refused_like_an_unknown_id(
+    owner_client, agent, stranger, other_organization
+):
+    """Walking ids must not tell a user who exists elsewhere from an id that names nobody."""
+    elsewhere = factories.UserFactory(username="elsewhere")
+    factories.join(other_organization, elsewhere)
+    missing = max(stranger.pk, elsewhere.pk) + 1000
+    before = AgentPermission.objects.count()
+    answers = [
+        owner_client.post(url(agent), {"user_id": pk, "role": "owner"}, format="json")
+        for pk in (stranger.pk, elsewhere.pk, missing)
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 400]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == answers[2].json()
+        == {"user_id": ["No member of this agent's organization has this id."]}
+    )
+    for answer in answers:
+        assert b"stranger" not in answer.content and b"elsewhere" not in answer.content
+    assert AgentPermission.objects.count() == before
+    assert client_for(stranger).get(f"/api/v2/agents/{agent.pk}").status_code == 404
+
+
+def test_an_outsider_cannot_make_themselves_owner_of_an_agent(owner, agent, stranger):
+    """The red team's path: a member creates an agent, grants an outsider owner, the outsider
+    reads the organization's catalogue through it. Now the grant is refused."""
+    response = client_for(owner).post(
+        url(agent), {"user_id": stranger.pk, "role": "owner"}, format="json"
+    )
+    assert response.status_code == 400
+    assert not AgentPermission.objects.filter(user=stranger).exists()
+    assert client_for(stranger).get(f"/api/v2/agents/{agent.pk}").status_code == 404
+
+
+def test_org_admin_and_superuser_grant_to_members_only(org_admin, superuser, agent, stranger):
+    for caller in (org_admin, superuser):
+        response = client_for(caller).post(
+            url(agent), {"user_id": stranger.pk, "role": "viewer"}, format="json"
+        )
+        assert response.status_code == 400, caller
+        assert "user_id" in response.json()
+    assert not AgentPermission.objects.filter(user=stranger).exists()
+
+
+def test_a_former_member_cannot_be_granted_a_role(owner_client, agent, member, organization):
+    organization.memberships.filter(user=member).delete()
+    response = owner_client.post(
+        url(agent), {"user_id": member.pk, "role": "viewer"}, format="json"
+    )
+    assert response.status_code == 400
+    assert not AgentPermission.objects.filter(user=member).exists()
 
 
 @pytest.mark.parametrize(
@@ -166,3 +224,43 @@ def test_change_refuses_an_unknown_role(owner_client, agent, editor):
 
 def test_permissions_need_credentials(api_client, agent):
     assert api_client.get(url(agent)).status_code == 401
+
+
+# --- red-team finding 4: roles need current membership ---------------------------------------
+
+
+def test_leaving_the_organization_ends_the_agent_role(editor, agent, organization, published):
+    client = client_for(editor)
+    assert client.get(f"/api/v2/agents/{agent.pk}").status_code == 200
+
+    organization.memberships.filter(user=editor).delete()
+
+    assert AgentPermission.objects.filter(agent=agent, user=editor).exists()
+    assert client.get(f"/api/v2/agents/{agent.pk}").status_code == 404
+    added = client.post(
+        f"/api/v2/agents/{agent.pk}/instructions",
+        {"title": "Sneaky", "content": "Still here"},
+        format="json",
+    )
+    assert added.status_code == 404
+    assert not agent.instructions.filter(title="Sneaky").exists()
+    assert client.get(f"/api/v2/agents/{agent.pk}/production").status_code == 404
+    assert client.get("/api/v2/agents").json()["results"] == []
+
+
+def test_a_former_editor_sees_a_public_agent_as_a_viewer_only(editor, owner, agent, organization):
+    from agents import services
+    from publishing.services import publish_agent
+
+    services.set_access_level(agent=agent, user=owner, access_level="public")
+    publish_agent(agent=agent, user=owner)
+    organization.memberships.filter(user=editor).delete()
+    client = client_for(editor)
+
+    assert client.get(f"/api/v2/agents/{agent.pk}").status_code == 403  # Staging
+    production = client.get(f"/api/v2/agents/{agent.pk}?environment=production")
+    assert production.status_code == 200
+    assert production.json()["role"] == "viewer"
+    listed = client.get("/api/v2/agents").json()["results"]
+    assert [(a["id"], a["role"]) for a in listed] == [(agent.pk, "viewer")]
+    assert client.get("/api/v2/agents?environment=staging").json()["results"] == []

@@ -19,11 +19,10 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
-from tests import factories
 
 
 def test_hierarchy_and_catalogue_names(organization, project, corpus, tool, guardrail, owner):
-    membership = factories.MembershipFactory(organization=organization, user=owner)
+    membership = OrganizationMembership.objects.get(organization=organization, user=owner)
     assert str(organization) == organization.name
     assert str(project) == f"{organization.name} / {project.name}"
     assert str(membership) == f"owner in {organization.name} (member)"
@@ -62,7 +61,7 @@ def _refused(make):
 
 
 def test_one_membership_per_user_and_organization(organization, owner):
-    factories.MembershipFactory(organization=organization, user=owner)
+    assert OrganizationMembership.objects.filter(organization=organization, user=owner).exists()
     _refused(lambda: OrganizationMembership.objects.create(organization=organization, user=owner))
 
 

@@ -14,7 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def grant(agent, user, role):
+    """A role on the agent, held as a member of its organization (as the service requires)."""
+    factories.join(agent.project.organization, user)
     AgentPermission.objects.create(agent=agent, user=user, role=role)
+
+
+def leave(agent, user):
+    """The user's membership of the agent's organization is deleted; their grant stays."""
+    OrganizationMembership.objects.filter(
+        organization_id=agent.project.organization_id, user=user
+    ).delete()
 
 
 def published_with_access(agent, owner, level):
@@ -84,12 +93,22 @@ def test_organization_production_lets_members_view(agent, owner, organization):
     assert role_for(factories.UserFactory(), agent) is None
 
 
-def test_project_production_lets_project_members_view(agent, owner, project):
+def test_project_production_lets_project_members_view(agent, owner, project, organization):
     published_with_access(agent, owner, "project")
     member, outsider = factories.UserFactory(), factories.UserFactory()
+    factories.join(organization, member)
     project.members.add(member)
     assert role_for(member, agent) == Role.VIEWER
     assert role_for(outsider, agent) is None
+
+
+def test_project_membership_needs_organization_membership(agent, owner, project):
+    """A project member who is not (or no longer) in the organization sees nothing."""
+    published_with_access(agent, owner, "project")
+    left = factories.UserFactory()
+    project.members.add(left)
+    assert role_for(left, agent) is None
+    assert agent.pk not in set(visible_agents(left).values_list("pk", flat=True))
 
 
 def test_anonymous_has_no_role(agent):
@@ -159,3 +178,57 @@ def test_roles_for_agrees_with_role_for_on_every_visible_agent(project, owner, o
     agents = list(visible_agents(member))
     assert {a.pk for a in agents} == {public.pk, edited.pk}
     assert roles_for(member, agents) == {a.pk: role_for(member, a) for a in agents}
+
+
+# --- roles need current membership (red-team finding 4) ----------------------------------------
+
+
+@pytest.mark.parametrize("granted", ["viewer", "editor", "publisher", "owner"])
+def test_a_grant_stops_counting_when_its_holder_leaves_the_organization(agent, owner, granted):
+    from agents.permissions import roles_for
+
+    person = factories.UserFactory()
+    grant(agent, person, granted)
+    assert role_for(person, agent) == Role.from_label(granted)
+
+    leave(agent, person)
+
+    assert AgentPermission.objects.filter(agent=agent, user=person).exists()  # still stored
+    assert role_for(person, agent) is None
+    assert list(visible_agents(person)) == []
+    assert roles_for(person, [agent]) == {agent.pk: Role.VIEWER}  # only ever asked of visible
+    with pytest.raises(Http404):
+        get_agent_for(person, agent.pk, Role.VIEWER)
+
+    factories.join(agent.project.organization, person)  # rejoining restores it
+    assert role_for(person, agent) == Role.from_label(granted)
+
+
+def test_a_former_member_sees_a_public_production_as_anyone_does(agent, owner):
+    from agents.permissions import roles_for
+
+    editor = factories.UserFactory()
+    grant(agent, editor, "editor")
+    published_with_access(agent, owner, "public")
+    leave(agent, editor)
+
+    assert role_for(editor, agent) == Role.VIEWER
+    visible = list(visible_agents(editor))
+    assert [a.pk for a in visible] == [agent.pk]
+    assert roles_for(editor, visible) == {agent.pk: Role.VIEWER}
+    with pytest.raises(PermissionDenied):
+        get_agent_for(editor, agent.pk, Role.EDITOR)
+
+
+def test_a_former_member_loses_organization_wide_access(agent, owner):
+    viewer = factories.UserFactory()
+    grant(agent, viewer, "viewer")
+    published_with_access(agent, owner, "organization")
+    leave(agent, viewer)
+    assert role_for(viewer, agent) is None
+    assert list(visible_agents(viewer)) == []
+
+
+def test_superusers_need_no_membership(agent):
+    superuser = factories.UserFactory(is_superuser=True, is_staff=True)
+    assert role_for(superuser, agent) == Role.OWNER

@@ -40,32 +40,78 @@ def latest(model, **filters):
 # --- users and hierarchy ---------------------------------------------------------------------
 
 
-def test_create_user_hashes_the_password(db):
-    user = services.create_user(username="neo", password="a-long-enough-passphrase")
+def test_create_user_hashes_the_password(superuser):
+    user = services.create_user(username="neo", password="a-long-enough-passphrase", user=superuser)
     assert user.check_password("a-long-enough-passphrase")
     assert user.password != "a-long-enough-passphrase"
 
 
-def test_create_user_refuses_a_taken_username_in_any_case(db):
+def test_create_user_refuses_a_taken_username_in_any_case(superuser):
     factories.UserFactory(username="neo")
     with pytest.raises(ValidationError) as error:
-        services.create_user(username="NEO", password="a-long-enough-passphrase")
+        services.create_user(username="NEO", password="a-long-enough-passphrase", user=superuser)
     assert "username" in error.value.message_dict
-    assert User.objects.count() == 1
+    assert User.objects.count() == 2
 
 
-def test_create_user_applies_the_password_validators(db):
+def test_create_user_applies_the_password_validators(superuser):
     with pytest.raises(ValidationError) as error:
-        services.create_user(username="neo", password="neo")
+        services.create_user(username="neo", password="neo", user=superuser)
     assert "password" in error.value.message_dict
-    assert not User.objects.exists()
+    assert not User.objects.filter(username="neo").exists()
 
 
-def test_create_organization_makes_the_creator_admin(stranger):
-    organization = services.create_organization(name="  Acme  ", user=stranger)
+def test_create_organization_makes_the_creator_admin(superuser):
+    organization = services.create_organization(name="  Acme  ", user=superuser)
     assert organization.name == "Acme"
     membership = OrganizationMembership.objects.get(organization=organization)
-    assert (membership.user, membership.role) == (stranger, "admin")
+    assert (membership.user, membership.role) == (superuser, "admin")
+
+
+def test_create_organization_checks_the_acting_user(stranger, org_admin, settings):
+    """Red-team finding 5: the rule lives in the service, so every caller meets it."""
+    from django.core.exceptions import PermissionDenied
+
+    for user in (stranger, org_admin):
+        with pytest.raises(PermissionDenied):
+            services.create_organization(name="Mine", user=user)
+    assert not Organization.objects.filter(name="Mine").exists()
+    settings.ALLOW_SELF_SERVICE_ORGANIZATIONS = True
+    assert services.create_organization(name="Mine", user=stranger).name == "Mine"
+
+
+def test_create_user_checks_the_acting_user(
+    superuser, org_admin, member, stranger, organization, other_organization
+):
+    from django.core.exceptions import PermissionDenied
+
+    body = {"username": "neo", "password": "a-long-enough-passphrase"}
+    for user in (member, stranger):
+        with pytest.raises(PermissionDenied):
+            services.create_user(**body, user=user, organization=organization)
+    with pytest.raises(PermissionDenied):
+        services.create_user(**body, user=org_admin, organization=other_organization)
+    with pytest.raises(ValidationError) as error:
+        services.create_user(**body, user=org_admin)
+    assert "organization_id" in error.value.message_dict
+    assert not User.objects.filter(username="neo").exists()
+
+    made = services.create_user(**body, user=org_admin, organization=organization)
+    assert list(made.org_memberships.values_list("organization_id", "role")) == [
+        (organization.pk, "member")
+    ]
+    loner = services.create_user(username="loner", password=body["password"], user=superuser)
+    assert not loner.org_memberships.exists()
+
+
+def test_grant_refuses_non_members_and_unknown_ids_with_one_message(agent, owner, stranger):
+    answers = []
+    for user_id in (stranger.pk, stranger.pk + 1000):
+        with pytest.raises(ValidationError) as error:
+            services.grant_permission(agent=agent, user=owner, target_user_id=user_id, role="owner")
+        answers.append(error.value.message_dict)
+    assert answers[0] == answers[1] == {"user_id": [services.NOT_A_MEMBER]}
+    assert not AgentPermission.objects.filter(user=stranger).exists()
 
 
 def test_create_project_refuses_a_duplicate_name(project):
@@ -334,6 +380,7 @@ def test_staging_edits_never_write_production(agent, owner, published, tool):
 
 
 def test_grant_change_revoke_are_attributed(agent, owner, stranger):
+    factories.join(agent.project.organization, stranger)
     permission = services.grant_permission(
         agent=agent, user=owner, target_user_id=stranger.pk, role="viewer"
     )
@@ -355,7 +402,7 @@ def test_grant_refuses_a_second_role_for_the_same_user(agent, owner):
     assert AgentPermission.objects.get(agent=agent).role == "owner"
 
 
-def test_organizations_are_unaffected_by_refused_writes(stranger):
+def test_organizations_are_unaffected_by_refused_writes(superuser):
     with pytest.raises(ValidationError):
-        services.create_organization(name="", user=stranger)
+        services.create_organization(name="", user=superuser)
     assert not Organization.objects.exists()

@@ -59,6 +59,7 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
         model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 800},
     )
     for who, role in (("bob", "publisher"), ("carol", "editor"), ("victor", "viewer")):
+        factories.join(organization, users[who])
         services.grant_permission(agent=agent, user=alice, target_user_id=users[who].pk, role=role)
     tone = services.add_instruction(agent=agent, user=alice, title="Tone", content=TONE)
     scope = services.add_instruction(

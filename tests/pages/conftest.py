@@ -19,6 +19,7 @@ def users(agent, owner):
     people = {"owner": owner}
     for role in ("viewer", "editor", "publisher"):
         person = factories.UserFactory(username=role)
+        factories.join(agent.project.organization, person)
         services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
         people[role] = person
     people["outsider"] = factories.UserFactory(username="outsider")

@@ -158,7 +158,7 @@ def test_create_agent_in_a_project_of_another_organization_is_refused(member):
 
 
 def test_users_without_an_organization_get_no_new_agent_form(client_as, agent):
-    assert "Create agent" not in client_as("editor").get(LIST).content.decode()
+    assert "Create agent" not in client_as("outsider").get(LIST).content.decode()
 
 
 # --- signing in and out ------------------------------------------------------------------------

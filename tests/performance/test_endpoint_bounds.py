@@ -29,7 +29,9 @@ API = {
     "live": ("/api/v2/agents/{id}/production", 1),
 }
 PAGES = {
-    "agent-list": ("/agents/", 7),
+    # 9: the owner is a member of the organization (roles count for members only), so the
+    # page also offers the new-agent form and its project choices.
+    "agent-list": ("/agents/", 9),
     "editor": ("/agents/{id}/", 16),
     "review": ("/agents/{id}/review/", 12),
     "publishes": ("/agents/{id}/publishes/", 8),

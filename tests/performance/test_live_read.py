@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from agents import services
 from agents.models import AccessLevel, AgentPermission, OrganizationMembership
-from agents.permissions import role_for
+from agents.permissions import Role, role_for
 from bench.data import SMALL, build_agent, edit_one_instruction
 from publishing import live
 from publishing.live_views import _fetch, role_from_facts
@@ -61,6 +61,7 @@ def published(project, owner):
 @pytest.fixture
 def viewer(published):
     user = factories.UserFactory(username="viewer")
+    factories.join(published.project.organization, user)
     services.grant_permission(
         agent=published, user=published.created_by, target_user_id=user.pk, role="viewer"
     )
@@ -371,6 +372,7 @@ def test_granted_permission_works_on_commit(
     cache_mode, published, django_capture_on_commit_callbacks
 ):
     newcomer = factories.UserFactory(username="newcomer")
+    factories.join(published.project.organization, newcomer)
     client = token_client(newcomer)
     assert client.get(url(published.pk)).status_code == 404
 
@@ -414,6 +416,7 @@ def test_project_membership_change_takes_effect_on_commit(
     services.set_access_level(agent=agent, user=owner, access_level=AccessLevel.PROJECT)
     publish_agent(agent=agent, user=owner)
     member = factories.UserFactory(username="member")
+    factories.join(project.organization, member)  # project access is for the org's members
     client = token_client(member)
     assert client.get(url(agent.pk)).status_code == 404
 
@@ -635,14 +638,23 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
     people = [owner, superuser, admin, member, project_member, stranger]
     for role in AgentPermission.Role.values:
         person = factories.UserFactory(username=f"granted-{role}")
+        factories.join(organization, person)
         services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
         people.append(person)
-    member_editor = factories.UserFactory(username="member-editor")
-    factories.MembershipFactory(organization=organization, user=member_editor)
-    services.grant_permission(
-        agent=agent, user=owner, target_user_id=member_editor.pk, role="editor"
-    )
-    people.append(member_editor)
+        # The same grant, held by someone whose membership was deleted since.
+        former = factories.UserFactory(username=f"former-{role}")
+        factories.join(organization, former)
+        services.grant_permission(agent=agent, user=owner, target_user_id=former.pk, role=role)
+        OrganizationMembership.objects.filter(organization=organization, user=former).delete()
+        people.append(former)
+        # And a grant stored for someone who never was a member (older data).
+        never = factories.UserFactory(username=f"never-{role}")
+        AgentPermission.objects.create(agent=agent, user=never, role=role)
+        people.append(never)
+    # A project member who is not (or no longer) in the organization.
+    project_only = factories.UserFactory(username="project-only")
+    project.members.add(project_only)
+    people.append(project_only)
 
     def compare(state: str) -> None:
         from agents.models import Agent
@@ -651,6 +663,10 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
         for person in people:
             facts = _fetch("user", person.pk, agent.pk, with_snapshot=False)
             assert role_from_facts(**facts) == role_for(person, loaded), (state, person)
+            if person.username.startswith(("former-", "never-", "project-only")):
+                # Not members: at most what anyone sees of a public Production.
+                expected = Role.VIEWER if state == AccessLevel.PUBLIC else None
+                assert role_for(person, loaded) == expected, (state, person)
         assert role_for(AnonymousUser(), loaded) is None
 
     compare("unpublished")

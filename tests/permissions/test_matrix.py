@@ -2,7 +2,10 @@
 
 Callers: anonymous, an outsider (signed in, no tie to the organization), an organization
 member holding each agent role (viewer, editor, publisher, owner), an organization admin
-with no explicit role, and a superuser. The rules (API.md, "Permissions"):
+with no explicit role, a superuser - and two who hold the owner role without being members:
+a former owner whose membership was deleted, and an outsider whose grant was stored before
+grants were limited to members. Roles count for members only, so both are outsiders. The
+rules (API.md, "Permissions"):
 
 * not signed in: 401 from the API, a redirect to the login page from the pages;
 * an agent the caller may not see: 404, never 403, so its existence does not leak;
@@ -29,7 +32,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from agents import services
-from agents.models import OrganizationMembership
+from agents.models import AgentPermission, OrganizationMembership
 from tests import factories
 from tests.reliability.fuzz_world import api_operations, build_world
 
@@ -41,6 +44,7 @@ MEMBER = "organization member"  # of the organization the request names
 ORG_ADMIN = "organization admin"  # of the organization the request names
 ANY_ADMIN = "admin of some organization"
 TOKEN_OWNER = "the token's owner"  # or a superuser; to anyone else the token does not exist
+SUPERUSER = "superuser"  # unless ALLOW_SELF_SERVICE_ORGANIZATIONS
 VIEWER, EDITOR, PUBLISHER, OWNER = "viewer", "editor", "publisher", "owner"
 AGENT_ROLES = (VIEWER, EDITOR, PUBLISHER, OWNER)
 RANK = {VIEWER: 1, EDITOR: 2, PUBLISHER: 3, OWNER: 4}
@@ -54,7 +58,7 @@ API = {
     ("GET", "/api/v2/users/me"): SIGNED_IN,
     ("POST", "/api/v2/users"): ANY_ADMIN,
     ("GET", "/api/v2/organizations"): SIGNED_IN,
-    ("POST", "/api/v2/organizations"): SIGNED_IN,
+    ("POST", "/api/v2/organizations"): SUPERUSER,
     ("GET", "/api/v2/projects"): SIGNED_IN,
     ("POST", "/api/v2/projects"): ORG_ADMIN,
     ("GET", "/api/v2/projects/{project_id}"): MEMBER,
@@ -153,7 +157,11 @@ CALLERS = (
     OWNER,
     "org admin",
     "superuser",
+    "former owner",
+    "granted outsider",
 )
+# Hold an owner grant, but are not members of the agent's organization: outsiders.
+NOT_MEMBERS = ("outsider", "former owner", "granted outsider")
 
 ALLOWED_API = {200, 201, 204, 400, 409}
 ALLOWED_PAGE = {200, 302, 400}
@@ -168,16 +176,18 @@ def expected(requirement: str, caller: str) -> str:
         return "401"
     if requirement == TOKEN_OWNER:
         return "allowed" if caller == "superuser" else "404"
+    if requirement == SUPERUSER:
+        return "allowed" if caller == "superuser" else "403"
     if caller in ("superuser", "org admin") or requirement == SIGNED_IN:
         return "allowed"
     if requirement == ANY_ADMIN:
         return "403"
     if requirement in (MEMBER, ORG_ADMIN):
-        if caller == "outsider":
+        if caller in NOT_MEMBERS:
             return "unknown"
         return "allowed" if requirement == MEMBER else "403"
     # An agent role.
-    if caller == "outsider":
+    if caller in NOT_MEMBERS:
         return "404"
     return "allowed" if RANK[caller] >= RANK[requirement] else "403"
 
@@ -224,6 +234,17 @@ def callers(db):
             agent=world.agent, user=world.admin, target_user_id=user.pk, role=role
         )
         users[role] = user
+    former = factories.UserFactory(username="m-former-owner")
+    services.add_organization_member(organization=organization, user=former)
+    services.grant_permission(
+        agent=world.agent, user=world.admin, target_user_id=former.pk, role="owner"
+    )
+    OrganizationMembership.objects.filter(organization=organization, user=former).delete()
+    users["former owner"] = former
+    # As the database may still hold from before grants were limited to members.
+    legacy = factories.UserFactory(username="m-granted-outsider")
+    AgentPermission.objects.create(agent=world.agent, user=legacy, role="owner")
+    users["granted outsider"] = legacy
     return Callers(world=world, users=users)
 
 
@@ -381,3 +402,89 @@ def test_admin_is_for_superusers_only(callers):
         else:
             assert response.status_code == 302, caller
             assert response["Location"].startswith("/admin/login/"), caller
+
+
+# --- grants reach current members only --------------------------------------------------------
+
+NOT_A_MEMBER = {"user_id": ["No member of this agent's organization has this id."]}
+
+
+def test_grants_reach_current_members_only(callers):
+    """Every caller who may grant gets one and the same 400 for a non-member, a former member
+    and an id that names nobody (no user enumeration), and a 201 for a member."""
+    world = callers.world
+    url = world.url(f"{A}/permissions")
+    member = factories.UserFactory(username="m-member")
+    services.add_organization_member(organization=world.organization, user=member)
+    elsewhere = factories.UserFactory(username="m-elsewhere")
+    services.add_organization_member(organization=factories.OrganizationFactory(), user=elsewhere)
+    nobody = max(u.pk for u in callers.users.values()) + 1000
+    targets = {
+        "outsider": callers.users["outsider"].pk,
+        "member of another organization": elsewhere.pk,
+        "former owner": callers.users["former owner"].pk,
+        "no such user": nobody,
+    }
+    wrong = []
+    for caller in (OWNER, "org admin", "superuser"):
+        client = callers.api_client(caller)
+        for name, user_id in targets.items():
+            with transaction.atomic():
+                response = client.post(url, {"user_id": user_id, "role": "owner"}, format="json")
+                transaction.set_rollback(True)
+            if (response.status_code, response.json()) != (400, NOT_A_MEMBER):
+                wrong.append(
+                    describe(
+                        caller,
+                        "POST",
+                        f"{url} ({name})",
+                        response.status_code,
+                        "400 not a member",
+                        response.content,
+                    )
+                )
+        with transaction.atomic():
+            response = client.post(url, {"user_id": member.pk, "role": "viewer"}, format="json")
+            transaction.set_rollback(True)
+        if response.status_code != 201:
+            wrong.append(
+                describe(
+                    caller, "POST", f"{url} (member)", response.status_code, "201", response.content
+                )
+            )
+    assert wrong == [], "\n" + "\n".join(wrong)
+    assert not AgentPermission.objects.filter(
+        agent=world.agent, user_id__in=[elsewhere.pk, member.pk, callers.users["outsider"].pk]
+    ).exists()
+
+
+def test_removing_a_membership_ends_the_role_at_once(callers, django_capture_on_commit_callbacks):
+    """The red team's path: an editor leaves the organization, then reads Staging and adds an
+    instruction. Both answer 404 from the next request on, through the cached live read too."""
+    world = callers.world
+    editor = callers.users[EDITOR]
+    client = callers.api_client(EDITOR)
+    staging = world.url(A)
+    live = world.url(f"{A}/production")
+    assert client.get(staging).status_code == 200
+    assert client.get(live).status_code == 200  # now cached for this caller
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganizationMembership.objects.filter(organization=world.organization, user=editor).delete()
+    assert client.get(staging).status_code == 404
+    assert client.get(live).status_code == 404
+    added = client.post(
+        world.url(f"{A}/instructions"), {"title": "After", "content": "Leaving"}, format="json"
+    )
+    assert added.status_code == 404
+    assert not world.agent.instructions.filter(title="After").exists()
+
+
+def test_self_service_organizations_open_the_row_to_everyone_signed_in(callers, settings):
+    settings.ALLOW_SELF_SERVICE_ORGANIZATIONS = True
+    for caller in CALLERS:
+        with transaction.atomic():
+            response = callers.api_client(caller).post(
+                "/api/v2/organizations", {"name": f"Own {caller}"}, format="json"
+            )
+            transaction.set_rollback(True)
+        assert response.status_code == (401 if caller == "anonymous" else 201), caller

@@ -67,9 +67,9 @@ class Flow:
 
 @pytest.fixture
 def flow(organization, project, catalogue, owner):
-    factories.MembershipFactory(organization=organization, user=owner)
     editor = factories.UserFactory(username="editor")
     publisher = factories.UserFactory(username="publisher")
+    factories.join(organization, editor, publisher)  # the owner is a member already
     created = client_as(owner).post(
         "/api/v2/agents",
         {"project_id": project.pk, "name": "Support bot", "description": "Answers questions"},
@@ -295,6 +295,7 @@ def test_the_whole_flow(flow, catalogue):
 def test_a_viewer_follows_production_only(flow, catalogue):
     f = flow
     viewer = factories.UserFactory(username="viewer")
+    factories.join(f.agent.project.organization, viewer)
     f.ok(
         f.owner.post(
             f.url("/permissions"), {"user_id": viewer.pk, "role": "viewer"}, format="json"

@@ -94,6 +94,7 @@ class PublishingMachine(RuleBasedStateMachine):
         ]
         self.guardrails = [factories.GuardrailFactory(organization=organization) for _ in range(2)]
         self.agent = factories.AgentFactory(project=project, user=self.owner, name=NAMES[0])
+        factories.join(organization, self.editor, self.publisher)
         for user, role in ((self.editor, "editor"), (self.publisher, "publisher")):
             services.grant_permission(
                 agent=self.agent, user=self.owner, target_user_id=user.pk, role=role

@@ -83,6 +83,7 @@ class World:
                 "username": "newcomer",
                 "password": "violet-anchor-71-tundra",
                 "email": "newcomer@example.com",
+                "organization_id": self.organization.pk,
             },
             ("POST", "/api/v2/organizations"): {"name": "Fuzz Org Two"},
             ("POST", "/api/v2/projects"): {
@@ -159,7 +160,7 @@ def build_world() -> World:
     admin.save()
     agent = helpers.make_rich_agent(admin, name="Fuzzed")
     organization = agent.project.organization
-    OrganizationMembership.objects.create(
+    services.add_organization_member(
         organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
     )
     spare_corpus = factories.CorpusFactory(project=agent.project, name="Spare")
@@ -167,6 +168,7 @@ def build_world() -> World:
     services.update_agent_settings(agent=agent, user=admin, description="Edited since")
     viewer = factories.UserFactory(username="fuzz-viewer")
     other = factories.UserFactory(username="fuzz-editor")
+    factories.join(organization, viewer, other)  # grants go to members only
     permission = services.grant_permission(
         agent=agent, user=admin, target_user_id=other.pk, role=AgentPermission.Role.EDITOR
     )

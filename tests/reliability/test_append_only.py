@@ -85,6 +85,7 @@ def test_deleting_a_user_who_published_keeps_the_history_verifiable(superuser):
     account must not count as rewriting the record."""
     publisher = factories.UserFactory(username="leaver")
     agent = helpers.make_rich_agent(superuser)
+    factories.join(agent.project.organization, publisher)
     services.grant_permission(
         agent=agent, user=superuser, target_user_id=publisher.pk, role="publisher"
     )

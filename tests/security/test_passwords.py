@@ -21,18 +21,21 @@ WEAK = {
 }
 
 
-@pytest.mark.django_db
+@pytest.fixture
+def root(db):
+    return User.objects.create_superuser("root", "root@example.com", "violet-anchor-71-tundra")
+
+
 @pytest.mark.parametrize("kind", sorted(WEAK))
-def test_service_refuses_a_weak_password(kind):
+def test_service_refuses_a_weak_password(root, kind):
     with pytest.raises(ValidationError) as refused:
-        services.create_user(username="mallory-the-user", password=WEAK[kind])
+        services.create_user(username="mallory-the-user", password=WEAK[kind], user=root)
     assert "password" in refused.value.message_dict
     assert not User.objects.filter(username="mallory-the-user").exists()
 
 
-@pytest.mark.django_db
-def test_service_accepts_a_strong_password_and_stores_only_its_hash():
-    user = services.create_user(username="alice", password="violet-anchor-71-tundra")
+def test_service_accepts_a_strong_password_and_stores_only_its_hash(root):
+    user = services.create_user(username="alice", password="violet-anchor-71-tundra", user=root)
     assert user.check_password("violet-anchor-71-tundra")
     assert "violet-anchor-71-tundra" not in user.password
 
@@ -44,11 +47,20 @@ def org_admin(db):
     return admin
 
 
+def into_their_organization(admin):
+    """An organization admin creates users into the organization they administer."""
+    return admin.org_memberships.get().organization_id
+
+
 @pytest.mark.parametrize("kind", sorted(WEAK))
 def test_api_refuses_a_weak_password(org_admin, kind):
     response = client_for(org_admin).post(
         "/api/v2/users",
-        {"username": "mallory-the-user", "password": WEAK[kind]},
+        {
+            "username": "mallory-the-user",
+            "password": WEAK[kind],
+            "organization_id": into_their_organization(org_admin),
+        },
         format="json",
     )
     assert response.status_code == 400, response.content
@@ -59,7 +71,11 @@ def test_api_refuses_a_weak_password(org_admin, kind):
 def test_api_accepts_a_strong_password(org_admin):
     response = client_for(org_admin).post(
         "/api/v2/users",
-        {"username": "alice", "password": "violet-anchor-71-tundra"},
+        {
+            "username": "alice",
+            "password": "violet-anchor-71-tundra",
+            "organization_id": into_their_organization(org_admin),
+        },
         format="json",
     )
     assert response.status_code == 201, response.content

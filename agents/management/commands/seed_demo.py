@@ -43,16 +43,20 @@ class Command(BaseCommand):
         if admin is None:
             admin = User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
         users = {"admin": admin}
+        # Organizations and accounts are the superuser's to create (ALLOW_SELF_SERVICE_...
+        # aside); each demo user joins Acme Support as it is made.
+        org = services.create_organization(name=ORGANIZATION, user=admin)
         for username, _ in ROLE_USERS:
             users[username] = services.create_user(
-                username=username, password=DEMO_PASSWORD, email=f"{username}@example.com"
+                username=username,
+                password=DEMO_PASSWORD,
+                email=f"{username}@example.com",
+                user=admin,
+                organization=org,
             )
-
-        org = services.create_organization(name=ORGANIZATION, user=users["orgadmin"])
-        for username in ("owner", "publisher", "editor", "viewer"):
-            services.add_organization_member(
-                organization=org, user=users[username], role=OrganizationMembership.Role.MEMBER
-            )
+        services.add_organization_member(
+            organization=org, user=users["orgadmin"], role=OrganizationMembership.Role.ADMIN
+        )
         project = services.create_project(organization=org, name="Customer Care")
         corpora = [
             services.create_corpus(project=project, name=name, description=description)
