@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ejento_staging.auth_views import ThrottledLoginView
 
+# JSON under /api/, the site's 404 page elsewhere (see ejento_staging.api_errors).
+handler404 = "ejento_staging.api_errors.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agents:list", permanent=False)),
     path("admin/", admin.site.urls),
