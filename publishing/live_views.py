@@ -377,6 +377,8 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
 
 # --- the view, and what /api/schema/ says about it -----------------------------------------------
 
+from publishing.schema import ConfigurationField  # noqa: E402  (the schema part's own import)
+
 _CONFIGURATION = inline_serializer(
     name="LiveProduction",
     fields={
@@ -386,7 +388,7 @@ _CONFIGURATION = inline_serializer(
             help_text="The publish record this configuration came from."
         ),
         "published_at": serializers.DateTimeField(),
-        "configuration": serializers.JSONField(
+        "configuration": ConfigurationField(
             help_text="The published snapshot: settings, instructions, knowledge_sources, "
             "tools (with actions) and guardrails."
         ),
@@ -436,7 +438,11 @@ class LiveProductionView(APIView):
         ),
         tags=["agents"],
         parameters=[
-            OpenApiParameter("agent_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "agent_id",
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                OpenApiParameter.PATH,
+            ),
             OpenApiParameter(
                 "If-None-Match",
                 OpenApiTypes.STR,
