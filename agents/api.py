@@ -454,7 +454,7 @@ class OrganizationListView(PaginatedView):
     @extend_schema(
         tags=["hierarchy"],
         summary="The caller's organizations",
-        responses=responses({200: s.OrganizationSerializer(many=True)}, 401, 404),
+        responses=responses({200: s.OrganizationSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         user = request.user
@@ -1227,7 +1227,7 @@ class PermissionsView(PaginatedView):
         tags=["permissions"],
         summary="Who holds which role on the agent (owners)",
         parameters=[AGENT_ID],
-        responses=responses({200: s.PermissionSerializer(many=True)}, 401, 403, 404),
+        responses=responses({200: s.PermissionSerializer(many=True)}, 400, 401, 403, 404),
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)

@@ -111,6 +111,17 @@ def test_diff_values_are_documented_free_form(schema):
         assert "ToolBinding" in entry[side]["description"]
 
 
+def test_every_paginated_operation_documents_the_400_of_a_malformed_page(schema):
+    missing = [
+        f"{method.upper()} {path}"
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if any(p["name"] == "page" for p in op.get("parameters", []))
+        if "400" not in op["responses"]
+    ]
+    assert missing == []
+
+
 def test_ids_in_paths_and_queries_are_positive(schema):
     unbounded = [
         f"{method.upper()} {path} {p['name']}"
