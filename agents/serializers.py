@@ -35,6 +35,7 @@ from agents.validation import (
     HTTPS_URL_PATTERN,
     MAX_TAG_LENGTH,
     MAX_TAGS,
+    WHITESPACE_CLASS,
 )
 
 # The largest id the databases can hold (signed 64-bit): a bigger number is refused as
@@ -53,7 +54,7 @@ NOT_BLANK = RegexValidator(r"\S", message="This field may not be blank.")
 # What the schema says of every string field: DRF's CharField refuses NUL characters
 # (PostgreSQL cannot store them), so the patterns exclude them too.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
-NOT_BLANK_NO_NUL_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+NOT_BLANK_NO_NUL_PATTERN = f"^[^\\u0000]*[^{WHITESPACE_CLASS}\\u0000][^\\u0000]*$"
 
 
 # --- strict fields ---------------------------------------------------------------------------

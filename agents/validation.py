@@ -27,10 +27,17 @@ MAX_TAG_LENGTH = 50
 # Django's URLValidator (no IP hosts, no credentials, at most 253 characters of host by
 # construction), so "matches" means "valid": the OpenAPI schema states this very pattern
 # (written for both Python and ECMAScript regular expressions).
+# Python's whitespace (str.isspace, what str.strip() removes and re's \s matches), spelled
+# out for patterns the OpenAPI schema carries: ECMAScript's \s, which schema validators and
+# clients use, is another set (it leaves out \u001c-\u001f and \u0085, adds \ufeff).
+WHITESPACE_CLASS = (
+    r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029"
+    r"\u202f\u205f\u3000"
+)
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,59}[A-Za-z0-9])?"
 HTTPS_URL_PATTERN = (
-    rf"^\s*https://(?:{_HOST_LABEL}\.){{1,3}}[A-Za-z]{{2,63}}(?::[0-9]{{1,5}})?"
-    r"(?:[/?#][^\s\u0000]*)?\s*$"
+    rf"^[{WHITESPACE_CLASS}]*https://(?:{_HOST_LABEL}\.){{1,3}}[A-Za-z]{{2,63}}"
+    rf"(?::[0-9]{{1,5}})?(?:[/?#][^{WHITESPACE_CLASS}\u0000]*)?[{WHITESPACE_CLASS}]*$"
 )
 
 

@@ -139,6 +139,35 @@ def test_site_url_states_the_https_rule(schema):
     assert site_url["pattern"] == HTTPS_URL_PATTERN
 
 
+def _patterns(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str):
+                yield value
+            else:
+                yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def test_no_pattern_depends_on_the_regex_engine_s_idea_of_whitespace(schema):
+    """ECMAScript's \\s (schema validators, clients) and Python's (the server's strip and
+    checks) are different sets; a pattern using it accepts what the server refuses."""
+    patterns = set(_patterns(schema))
+    assert any("https://" in p for p in patterns)
+    assert [p for p in patterns if "\\s" in p or "\\S" in p] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("space", ["\x1c", "\x85", "\u2028", "\u3000"])
+def test_a_name_of_python_whitespace_is_refused_and_the_schema_says_so(owner, schema, space):
+    name = component(schema, "OrganizationCreateRequest")["properties"]["name"]
+    assert not re.search(name["pattern"], space)
+    response = client_for(owner).post("/api/v2/organizations", {"name": space}, format="json")
+    assert response.status_code == 400
+
+
 def _plain_request_strings(schema):
     for name, body in schema["components"]["schemas"].items():
         if not name.endswith("Request"):
