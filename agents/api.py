@@ -99,6 +99,24 @@ class DeleteWithBodySchema(AutoSchema):
             self.method = "DELETE"
 
 
+class WholeBodyPatchSchema(AutoSchema):
+    """Documents a PATCH whose body is validated whole (every required field required).
+
+    drf-spectacular documents every PATCH body as partial (``Patched...``, nothing
+    required), as for a model's partial update; these PATCHes change one thing and need
+    the fields that name it, so a generated client must not let them be left out.
+    """
+
+    def _get_request_for_media_type(self, serializer: Any, direction: str = "request") -> Any:
+        if self.method != "PATCH":
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
+
+
 class JSONView(APIView):
     """A view of this API (JSON in, JSON out; see SafeJSONParser in the settings)."""
 
@@ -123,9 +141,18 @@ def path_id(value: Any, what: str = "Not found.") -> int:
     return number
 
 
+def query_value(request: Request, name: str) -> str | None:
+    """One query parameter's value; given twice is a 400 rather than "the last one wins"."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise DjangoValidationError({name: ["Give this parameter once."]})
+    return values[0] if values else None
+
+
 def query_id(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    # Empty is refused too: "?project_id=" filtering nothing would hide a client's bug.
+    raw = query_value(request, name)
+    if raw is None:
         return None
     number = parse_id(raw)
     if number is None:
@@ -134,8 +161,8 @@ def query_id(request: Request, name: str) -> int | None:
 
 
 def query_environment(request: Request) -> str | None:
-    value = request.query_params.get("environment")
-    if value is None or value == "":
+    value = query_value(request, "environment")
+    if value is None:
         return None
     if value not in s.ENVIRONMENTS:
         raise DjangoValidationError(
@@ -145,7 +172,7 @@ def query_environment(request: Request) -> str | None:
 
 
 def query_search(request: Request) -> str:
-    value = request.query_params.get("search", "").strip()
+    value = (query_value(request, "search") or "").strip()
     if "\x00" in value:
         raise DjangoValidationError({"search": ["Must not contain NUL characters."]})
     if len(value) > SEARCH_MAX_LENGTH:
@@ -293,8 +320,12 @@ def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     return {**ok, **{code: ERRORS[code] for code in codes}}
 
 
+# Ids as the server takes them: a positive integer the databases can store.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": s.ID_MAX}
+
+
 def id_param(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=description)
+    return OpenApiParameter(name, ID_SCHEMA, OpenApiParameter.PATH, description=description)
 
 
 AGENT_ID = id_param("agent_id", "The agent's id.")
@@ -314,7 +345,7 @@ ENVIRONMENT = OpenApiParameter(
 
 
 def id_filter(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.QUERY, description=description)
+    return OpenApiParameter(name, ID_SCHEMA, OpenApiParameter.QUERY, description=description)
 
 
 # --- authentication and users ----------------------------------------------------------------
@@ -523,7 +554,7 @@ class OrganizationListView(PaginatedView):
     @extend_schema(
         tags=["hierarchy"],
         summary="The caller's organizations",
-        responses=responses({200: s.OrganizationSerializer(many=True)}, 401, 404),
+        responses=responses({200: s.OrganizationSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         user = request.user
@@ -810,7 +841,10 @@ class AgentListView(PaginatedView):
         parameters=[
             ENVIRONMENT,
             OpenApiParameter(
-                "search", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Name contains."
+                "search",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": s.NO_NUL_PATTERN},
+                OpenApiParameter.QUERY,
+                description="Name contains.",
             ),
             id_filter("project_id", "Only this project's agents."),
         ],
@@ -1116,6 +1150,8 @@ def _action_ids(tool_id: str, action_id: str) -> tuple[int, int]:
 
 
 class ActionView(JSONView):
+    schema = WholeBodyPatchSchema()
+
     @extend_schema(
         tags=["staging"],
         summary="Replace an action's config (the tool must be enabled on the agent)",
@@ -1188,6 +1224,8 @@ class ActionDisableView(_ActionToggleView):
 
 
 class GuardrailsView(JSONView):
+    schema = WholeBodyPatchSchema()
+
     @extend_schema(
         tags=["staging"],
         summary="Enable or disable a guardrail of the organization (and set its settings)",
@@ -1296,7 +1334,7 @@ class PermissionsView(PaginatedView):
         tags=["permissions"],
         summary="Who holds which role on the agent (owners)",
         parameters=[AGENT_ID],
-        responses=responses({200: s.PermissionSerializer(many=True)}, 401, 403, 404),
+        responses=responses({200: s.PermissionSerializer(many=True)}, 400, 401, 403, 404),
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)

@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -31,8 +32,10 @@ from agents.models import (
 )
 from agents.validation import (
     CORPUS_SETTINGS_FIELDS,
+    HTTPS_URL_PATTERN,
     MAX_TAG_LENGTH,
     MAX_TAGS,
+    WHITESPACE_CLASS,
 )
 from ejento_staging.ids import MAX_ID
 
@@ -49,6 +52,10 @@ MAX_JSON_NESTING = 32
 # "Contains something other than whitespace": the services strip names and refuse blank
 # ones, and the OpenAPI schema says so through this pattern.
 NOT_BLANK = RegexValidator(r"\S", message="This field may not be blank.")
+# What the schema says of every string field: DRF's CharField refuses NUL characters
+# (PostgreSQL cannot store them), so the patterns exclude them too.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+NOT_BLANK_NO_NUL_PATTERN = f"^[^\\u0000]*[^{WHITESPACE_CLASS}\\u0000][^\\u0000]*$"
 
 
 # --- strict fields ---------------------------------------------------------------------------
@@ -63,6 +70,29 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """A StrictCharField's schema states the NUL refusal alongside its own pattern."""
+
+    target_class = StrictCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        validators = self.target.validators
+        patterns = [v.regex.pattern for v in validators if isinstance(v, RegexValidator)]
+        if not patterns and self.target.allow_blank:
+            # A pattern would make drf-spectacular wrap the schema in a oneOf with the empty
+            # string, which "" then matches twice; "no NUL anywhere" says the same.
+            schema["not"] = {"pattern": "\\u0000"}
+        elif not patterns:
+            schema["pattern"] = NO_NUL_PATTERN
+        elif patterns == [NOT_BLANK.regex.pattern]:
+            schema["pattern"] = NOT_BLANK_NO_NUL_PATTERN
+        # Any other pattern is the field's own (set from its validator), written to
+        # exclude NUL already.
+        return schema
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -162,7 +192,12 @@ MODEL_CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "Model settings; only the keys listed are accepted.",
     "properties": {
-        "model": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"},
+        "model": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": NOT_BLANK_NO_NUL_PATTERN,
+        },
         "temperature": _number_schema(0, 2),
         "top_p": _number_schema(0, 1),
         "max_tokens": _integer_schema(1, 200_000),
@@ -172,7 +207,12 @@ MODEL_CONFIG_SCHEMA: dict[str, Any] = {
         "stop": {
             "type": "array",
             "maxItems": 4,
-            "items": {"type": "string", "minLength": 1, "maxLength": 100},
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "pattern": NO_NUL_PATTERN,
+            },
         },
         "reasoning_effort": {"type": "string", "enum": ["low", "medium", "high"]},
         "response_format": {"type": "string", "enum": ["text", "json"]},
@@ -591,7 +631,13 @@ class TagsSerializer(serializers.Serializer):
 
 
 class SharePointFolderSerializer(serializers.Serializer):
-    site_url = StrictCharField(max_length=500, help_text="An https URL.")
+    site_url = StrictCharField(
+        max_length=500,
+        # The service's rule (agents.validation.clean_sharepoint), stated here too so the
+        # schema says it and a malformed URL is refused before anything is looked up.
+        validators=[RegexValidator(HTTPS_URL_PATTERN, message="Enter a valid https URL.")],
+        help_text="An https URL, e.g. https://contoso.sharepoint.com/sites/help.",
+    )
     folder_path = StrictCharField(max_length=500, validators=[NOT_BLANK])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,24 @@ MAX_JSON_BYTES = 10_000
 MAX_JSON_DEPTH = 6
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 50
+
+# An https URL with a DNS host name of two to four labels (a SharePoint site is
+# https://<tenant>.sharepoint.com/...), an optional port and any path. Narrower than
+# Django's URLValidator (no IP hosts, no credentials, at most 253 characters of host by
+# construction), so "matches" means "valid": the OpenAPI schema states this very pattern
+# (written for both Python and ECMAScript regular expressions).
+# Python's whitespace (str.isspace, what str.strip() removes and re's \s matches), spelled
+# out for patterns the OpenAPI schema carries: ECMAScript's \s, which schema validators and
+# clients use, is another set (it leaves out \u001c-\u001f and \u0085, adds \ufeff).
+WHITESPACE_CLASS = (
+    r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029"
+    r"\u202f\u205f\u3000"
+)
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,59}[A-Za-z0-9])?"
+HTTPS_URL_PATTERN = (
+    rf"^[{WHITESPACE_CLASS}]*https://(?:{_HOST_LABEL}\.){{1,3}}[A-Za-z]{{2,63}}"
+    rf"(?::[0-9]{{1,5}})?(?:[/?#][^{WHITESPACE_CLASS}\u0000]*)?[{WHITESPACE_CLASS}]*$"
+)
 
 
 def _unstorable(value: Any) -> str | None:
@@ -238,6 +257,8 @@ def clean_sharepoint(site_url: Any, folder_path: Any) -> tuple[str, str]:
     try:
         url = clean_text(site_url, "site_url", max_length=500)
         URLValidator(schemes=["https"])(url)
+        if not re.search(HTTPS_URL_PATTERN, url):
+            raise ValidationError({"site_url": ["Enter a valid https URL."]})
     except ValidationError as exc:
         errors["site_url"] = (
             exc.message_dict.get("site_url") if hasattr(exc, "error_dict") else None

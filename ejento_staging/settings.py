@@ -30,11 +30,11 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DJANGO_DEBUG", default=False)
-# The test runner sets this itself, so `pytest` works without any environment.
-TESTING = env_flag("DJANGO_TESTING", default=False) or Path(sys.argv[0]).name in {
-    "pytest",
-    "py.test",
-}
+# A test run needs no environment, however pytest was started: `pytest`, `python -m pytest`,
+# an IDE's runner or `pytest.main()`. pytest-django loads these settings before any conftest
+# runs, so no conftest can set DJANGO_TESTING in time; pytest being imported is the signal
+# (a web process never imports it, and a subprocess a test starts does not inherit it).
+TESTING = env_flag("DJANGO_TESTING", default=False) or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Inside SecurityMiddleware, outside everything else: a 405 that a plain Django view
+    # answers under /api/ is turned into JSON whichever middleware below made it.
+    "ejento_staging.api_errors.ApiMethodNotAllowedMiddleware",
     # Serves /static/ under gunicorn too (the pages' CSS, the API docs' assets): no web
     # server or CDN needed in front of the app.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,6 +173,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site's root: /favicon.ico, which browsers ask for on pages that do
+# not link an icon (the admin's); without it every such page logs a 404.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Without `collectstatic` the files are found where they live; with it, from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 
@@ -187,7 +193,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ejento_staging.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["ejento_staging.parsers.SafeJSONParser"],

@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ejento_staging.auth_views import ThrottledLoginView
 
+# JSON under /api/, the site's 404 page elsewhere (see ejento_staging.api_errors).
+handler404 = "ejento_staging.api_errors.page_not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="agents:list", permanent=False)),
-    # Pages that do not link our icon (the admin's) make the browser ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     # The live read first: it is the hot path and must not fall into a broader pattern.
     path("api/v2/", include("publishing.live_urls")),

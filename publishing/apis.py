@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, get_agent_for
-from ejento_staging.ids import parse_id
+from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors, services
 from publishing.models import PublishRecord
 from publishing.pagination import SequencePagination
@@ -43,6 +43,7 @@ from publishing.serializers import (
     DetailErrorSerializer,
     DomainErrorSerializer,
     HistoryIdErrorSerializer,
+    PageErrorSerializer,
     PublishConflictSerializer,
     PublishErrorSerializer,
     PublishFilterErrorSerializer,
@@ -62,8 +63,10 @@ from publishing.serializers import (
 
 TAG = "publishing"
 
+# Ids as the server takes them: a positive integer the database can store.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 AGENT_ID = OpenApiParameter(
-    "agent_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The agent's id."
+    "agent_id", ID_SCHEMA, OpenApiParameter.PATH, description="The agent's id."
 )
 CHANGE_TRACK_ID = OpenApiParameter(
     "change_track_id",
@@ -72,7 +75,7 @@ CHANGE_TRACK_ID = OpenApiParameter(
     description="The publish's change_track_id.",
 )
 HISTORY_ID = OpenApiParameter(
-    "history_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A checkpoint's history_id."
+    "history_id", ID_SCHEMA, OpenApiParameter.PATH, description="A checkpoint's history_id."
 )
 
 UNAUTHENTICATED = OpenApiResponse(DetailErrorSerializer, description="Not signed in.")
@@ -80,6 +83,11 @@ FORBIDDEN = OpenApiResponse(DetailErrorSerializer, description="The caller's rol
 AGENT_NOT_FOUND = OpenApiResponse(
     DetailErrorSerializer, description="No such agent, or one the caller may not see."
 )
+# What every operation that reads a body may answer (as the agents API documents too).
+BODY_REFUSALS = {
+    413: OpenApiResponse(DetailErrorSerializer, description="Request body too large."),
+    415: OpenApiResponse(DetailErrorSerializer, description="The body must be JSON."),
+}
 
 
 def _refusals(not_found: str = "No such agent, or one the caller may not see.") -> dict:
@@ -163,6 +171,7 @@ class PublishView(APIView):
             409: OpenApiResponse(
                 PublishConflictSerializer, description="nothing_to_publish or stale_review."
             ),
+            **BODY_REFUSALS,
         },
     )
     def post(self, request: Request, agent_id: str) -> Response:
@@ -267,6 +276,7 @@ class RollbackView(APIView):
             400: RollbackErrorSerializer,
             **_refusals("No such agent, or no such publish of this agent."),
             409: OpenApiResponse(RevertConflictSerializer, description="Revert conflicts."),
+            **BODY_REFUSALS,
         },
     )
     def put(self, request: Request, agent_id: str) -> Response:
@@ -309,6 +319,7 @@ class HistoryListView(GenericAPIView):
         parameters=[AGENT_ID],
         responses={
             200: CheckpointSerializer(many=True),
+            400: PageErrorSerializer,
             **_refusals("No such agent (or one the caller may not see), or no such page."),
         },
     )

@@ -57,7 +57,7 @@ from agents.models import (
     Project,
 )
 from agents.permissions import Role
-from ejento_staging.ids import parse_id
+from ejento_staging.ids import MAX_ID, parse_id
 from publishing import live
 
 CACHE_CONTROL = "private, no-cache"
@@ -439,6 +439,8 @@ def _production_row(agent_id: int) -> dict[str, Any] | None:
 
 # --- the view, and what /api/schema/ says about it -----------------------------------------------
 
+from publishing.schema import ConfigurationField  # noqa: E402  (the schema part's own import)
+
 _CONFIGURATION = inline_serializer(
     name="LiveProduction",
     fields={
@@ -448,7 +450,7 @@ _CONFIGURATION = inline_serializer(
             help_text="The publish record this configuration came from."
         ),
         "published_at": serializers.DateTimeField(),
-        "configuration": serializers.JSONField(
+        "configuration": ConfigurationField(
             help_text="The published snapshot: settings, instructions, knowledge_sources, "
             "tools (with actions) and guardrails."
         ),
@@ -498,7 +500,11 @@ class LiveProductionView(APIView):
         ),
         tags=["agents"],
         parameters=[
-            OpenApiParameter("agent_id", OpenApiTypes.INT, OpenApiParameter.PATH),
+            OpenApiParameter(
+                "agent_id",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                OpenApiParameter.PATH,
+            ),
             OpenApiParameter(
                 "If-None-Match",
                 OpenApiTypes.STR,

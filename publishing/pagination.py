@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from rest_framework.pagination import PageNumberPagination
+
+from ejento_staging.pagination import StrictPageNumberPagination
 
 
 class SequencePaginator(Paginator):
@@ -31,5 +32,5 @@ class SequencePaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-class SequencePagination(PageNumberPagination):
+class SequencePagination(StrictPageNumberPagination):
     django_paginator_class = SequencePaginator

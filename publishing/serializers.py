@@ -15,13 +15,13 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing.diff import SECTIONS
 from publishing.models import NOTES_MAX_LENGTH, PublishRecord
+from publishing.schema import ConfigurationField, DiffValueField
 from publishing.services import MODES, RESTORE
 
 FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -121,11 +121,40 @@ class RollbackInputSerializer(serializers.Serializer):
     mode = serializers.ChoiceField(choices=MODES, default=RESTORE, required=False)
 
 
-class RollbackPreviewQuerySerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Validates a query string: each parameter at most once, and an empty value is a value.
+
+    DRF reads a form's empty field as "not given" (``?mode=`` would mean the default) and a
+    repeated one as its last value; for an API query both are mistakes the caller should
+    hear about, as the schema (a single non-empty value) says.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "getlist"):
+            repeated = {
+                name: ["Give this parameter once."]
+                for name in self.fields
+                if len(data.getlist(name)) > 1
+            }
+            if repeated:
+                raise serializers.ValidationError(repeated)
+            data = {name: data[name] for name in self.fields if name in data}
+        return super().to_internal_value(data)
+
+
+class RollbackPreviewQuerySerializer(QuerySerializer):
     mode = serializers.ChoiceField(choices=MODES, default=RESTORE, required=False)
 
 
-@extend_schema_field(OpenApiTypes.DATETIME)
+@extend_schema_field(
+    {
+        # Both forms, so that a generated client can send a date as well as a datetime.
+        "oneOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+        ],
+    }
+)
 class DateOrDateTimeField(serializers.Field):
     """An ISO date or datetime, as an aware UTC datetime.
 
@@ -175,7 +204,7 @@ class DateOrDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1})
 class QueryIdField(serializers.Field):
     """An id in a query string, read by ``parse_id``: ASCII digits only. DRF's IntegerField
     would take ``1.0``, ``+1``, `` 1`` and non-ASCII digits for 1."""
@@ -196,7 +225,7 @@ class QueryIdField(serializers.Field):
         return value
 
 
-class PublishFilterSerializer(serializers.Serializer):
+class PublishFilterSerializer(QuerySerializer):
     published_by = QueryIdField(required=False, max_id=MAX_USER_ID, help_text="A user id.")
     published_after = DateOrDateTimeField(
         required=False, help_text="ISO date or datetime; inclusive (a date: from its start)."
@@ -217,8 +246,8 @@ class DiffEntrySerializer(serializers.Serializer):
     field = serializers.CharField(allow_null=True)
     label = serializers.CharField()
     change = serializers.ChoiceField(choices=DIFF_CHANGE_KINDS)
-    before = serializers.JSONField(allow_null=True)
-    after = serializers.JSONField(allow_null=True)
+    before = DiffValueField(allow_null=True)
+    after = DiffValueField(allow_null=True)
 
 
 class SectionCountsSerializer(serializers.Serializer):
@@ -365,7 +394,7 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
     """One publish record in full: what changed, and the configuration that went live."""
 
     changes = DiffEntrySerializer(many=True)
-    snapshot = serializers.JSONField(help_text="The whole configuration as published.")
+    snapshot = ConfigurationField(help_text="The whole configuration as published.")
 
     class Meta(PublishRecordSerializer.Meta):
         fields = (*PublishRecordSerializer.Meta.fields, "changes", "snapshot")
@@ -489,6 +518,11 @@ class PublishFilterErrorSerializer(serializers.Serializer):
     published_by = _errors()
     published_after = _errors()
     published_before = _errors()
+    page = _errors()
+
+
+class PageErrorSerializer(serializers.Serializer):
+    page = _errors()
 
 
 class ChangeTrackIdErrorSerializer(serializers.Serializer):

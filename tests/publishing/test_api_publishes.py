@@ -292,10 +292,17 @@ def test_revert_preview_without_conflicts(agent, editor, history):
     assert [(c["field"], c["after"]) for c in data["staging"]["changes"]] == [("name", "Version 2")]
 
 
-def test_preview_with_an_empty_mode_uses_the_default(agent, editor, history):
+def test_preview_with_an_empty_mode_is_400(agent, editor, history):
+    """An empty ``?mode=`` is a client's bug, not a request for the default (leave it out)."""
     response = client_as(editor).get(
         detail_url(agent, history[0].change_track_id) + "/diff", {"mode": ""}
     )
+    assert response.status_code == 400
+    assert response.json() == {"mode": ['"" is not a valid choice.']}
+
+
+def test_preview_without_a_mode_uses_the_default(agent, editor, history):
+    response = client_as(editor).get(detail_url(agent, history[0].change_track_id) + "/diff")
     assert response.json()["mode"] == "restore"
 
 

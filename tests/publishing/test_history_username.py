@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 def departed(agent, owner):
     """An editor who edited Staging and was then deleted."""
     editor = factories.UserFactory(username="departed-editor")
+    factories.join(agent.project.organization, editor)  # roles go to members only
     services.grant_permission(
         agent=agent, user=owner, target_user_id=editor.pk, role=AgentPermission.Role.EDITOR
     )

@@ -92,7 +92,9 @@ def test_organization_names_are_compared_by_what_they_look_like(superuser):
     # Organizations are created by superusers (unless self-service is on).
     services.create_organization(name="Acme", user=superuser)
     for name in (GREEK_ALPHA_ACME, f"Ac{ZERO_WIDTH_SPACE}me", "\uff21cme"):
-        response = client_for(superuser).post("/api/v2/organizations", {"name": name}, format="json")
+        response = client_for(superuser).post(
+            "/api/v2/organizations", {"name": name}, format="json"
+        )
         assert response.status_code == 400, name
         assert "name" in response.json()
     assert Organization.objects.filter(name__icontains="cme").count() == 1
