@@ -303,6 +303,10 @@ def _access_changed(sender: Any, using: str | None = None, **kwargs: Any) -> Non
     # Every login saves last_login; that changes no one's access.
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
+    # Every API login issues a token. A token that did not exist has no decision cached
+    # (unknown credentials are refused without caching), so its birth stales nothing.
+    if kwargs.get("created") and sender._meta.label == "accounts.ApiToken":
+        return
     _on_commit(forget_access, using)
 
 

@@ -66,7 +66,7 @@ VARY = "Authorization, Cookie"
 NOT_PROVIDED = "Authentication credentials were not provided."
 NOT_FOUND = "Agent not found."
 NOT_PUBLISHED = "This agent has not been published yet."
-TOKEN_MAX_LENGTH = 40  # rest_framework.authtoken.models.Token.key
+TOKEN_MAX_LENGTH = 40  # accounts.services issues 40 hex digits
 
 
 class Unauthorized(Exception):

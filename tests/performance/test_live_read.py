@@ -760,3 +760,33 @@ def test_archived_agent_is_gone_on_commit(
         services.delete_agent(agent=published, user=owner)
 
     assert client.get(url(published.pk)).status_code == 404
+
+
+def test_issuing_a_token_keeps_every_cached_decision(
+    shared, published, owner, viewer, django_capture_on_commit_callbacks
+):
+    """Each API login issues a token; that must not empty the cache for everybody."""
+    client = token_client(viewer)
+    assert client.get(url(published.pk)).status_code == 200
+    generation = cache.get(live.GENERATION_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.api_token(owner)
+
+    assert cache.get(live.GENERATION_KEY) == generation
+
+
+def test_revoking_a_token_stales_the_cached_decisions(
+    shared, published, owner, django_capture_on_commit_callbacks
+):
+    from accounts.models import ApiToken
+    from accounts.services import revoke_token
+
+    secret = factories.api_token(owner)
+    generation = cache.get(live.GENERATION_KEY)
+    token = ApiToken.objects.get(user=owner, prefix=secret[:8])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revoke_token(acting_user=owner, token=token)
+
+    assert cache.get(live.GENERATION_KEY) != generation
