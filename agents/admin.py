@@ -7,11 +7,15 @@ corpora, tools, guardrails) is reference data and stays editable.
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from agents import services
 from agents.models import (
     ActionSetting,
     Agent,
@@ -271,3 +275,22 @@ class AgentPermissionAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "agent__staging__name"]
     list_select_related = ["agent__staging", "user", "granted_by"]
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    """The admin's "add user" form, held to the rules of every other way an account is made:
+    a normalised username, unique whatever its case, and no look-alike of an existing one."""
+
+    def clean_username(self) -> str:
+        try:
+            return services.clean_new_username(self.cleaned_data.get("username"))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict.get("username", exc.messages)) from None
+
+
+class AccountAdmin(UserAdmin):
+    add_form = AccountCreationForm
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountAdmin)

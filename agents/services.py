@@ -67,6 +67,18 @@ def require_may_create_users(user: Any) -> None:
         raise PermissionDenied("Only superusers and organization admins can create users.")
 
 
+def clean_new_username(username: Any) -> str:
+    """A username for a new account, as stored: normalised, unique whatever its case, and not
+    a look-alike of an existing one. Every way an account is made (API, admin) uses it."""
+    username = validation.clean_name(username, "username", max_length=150)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["A user with that username already exists."]})
+    text.clean_identity_name(
+        username, "username", existing=_lookalike_candidates(User.objects, "username", username)
+    )
+    return username
+
+
 def create_user(
     *,
     username: str,
@@ -94,12 +106,7 @@ def create_user(
             role=OrganizationMembership.Role.ADMIN,
         ).exists():
             raise PermissionDenied("Only this organization's admins can add users to it.")
-    username = validation.clean_name(username, "username", max_length=150)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": ["A user with that username already exists."]})
-    text.clean_identity_name(
-        username, "username", existing=_lookalike_candidates(User.objects, "username", username)
-    )
+    username = clean_new_username(username)
     candidate = User(username=username, email=email or "")
     try:
         validate_password(password, user=candidate)

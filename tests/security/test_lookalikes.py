@@ -157,3 +157,38 @@ def test_agent_names_refuse_bidi_controls_and_control_characters(agent, owner, n
 def test_an_agent_name_is_stored_in_nfkc(agent, owner):
     services.update_agent_settings(agent=agent, user=owner, name="\uff33upport bot")
     assert StagingConfiguration.objects.get(agent=agent).name == "Support bot"
+
+
+@pytest.mark.parametrize("username", [FULLWIDTH_ADMIN, CYRILLIC_A_ADMIN, "ADMIN"])
+def test_the_admins_add_user_form_follows_the_same_rules(superuser, username):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    factories.UserFactory(username="admin")
+    client = Client()
+    client.force_login(superuser)
+    before = get_user_model().objects.count()
+
+    response = client.post(
+        "/admin/auth/user/add/",
+        {"username": username, "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["adminform"].form.errors["username"]
+    assert get_user_model().objects.count() == before
+
+
+def test_the_admins_add_user_form_still_creates_a_plain_user(superuser):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/auth/user/add/",
+        {"username": "newcomer", "password1": PASSWORD, "password2": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert get_user_model().objects.filter(username="newcomer").exists()
