@@ -20,7 +20,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 
 from ejento_staging.wsgi import application
 from tests import factories
@@ -88,7 +87,7 @@ def test_the_generated_client_runs_the_whole_flow(api):
 
     m = import_module(f"{PACKAGE}.models")
     superuser = factories.UserFactory(username="root", is_superuser=True, is_staff=True)
-    token = Token.objects.create(user=superuser).key
+    token = factories.api_token(superuser)
     client = api.AuthenticatedClient(
         base_url="http://testserver",
         token=token,

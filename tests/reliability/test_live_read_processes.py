@@ -2,9 +2,9 @@
 
 gunicorn with several worker processes and production settings, once with the default
 per-process cache and once with Redis. After each of 50 publishes (with rollbacks between
-some), a permission revocation, a token deletion and an archive, 40 reads spread over the
-workers must all see the new state, and an If-None-Match with an older ETag must never
-get 304. DESIGN invariant 9.
+some), a permission revocation, a token deletion, a token revocation and an archive, 40
+reads spread over the workers must all see the new state, and an If-None-Match with an
+older ETag must never get 304. DESIGN invariant 9.
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
 
     # A role granted, then revoked over the API.
     viewer = factories.UserFactory(username="live-viewer")
+    factories.join(agent.project.organization, viewer)  # roles go to members only
     viewer_token = factories.api_token(viewer)
     grant = services.grant_permission(
         agent=agent, user=owner, target_user_id=viewer.pk, role="viewer"
@@ -160,6 +161,7 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
 
     # A token deleted (by this process, as an administrator's command would).
     integration_user = factories.UserFactory(username="live-integration")
+    factories.join(agent.project.organization, integration_user)
     integration = factories.api_token(integration_user)
     services.grant_permission(
         agent=agent, user=owner, target_user_id=integration_user.pk, role="viewer"
@@ -167,6 +169,13 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
     assert statuses(read_many(production, token=integration)) == [200] * READS
     ApiToken.objects.get(user=integration_user).delete()
     assert statuses(read_many(production, token=integration)) == [401] * READS
+
+    # A token revoked over the API by its holder (an integration's logout).
+    second = factories.api_token(integration_user)
+    assert statuses(read_many(production, token=second)) == [200] * READS
+    status, _ = request(f"{deployment.base}/api/v2/auth/token", token=second, method="DELETE")
+    assert status == 204
+    assert statuses(read_many(production, token=second)) == [401] * READS
 
     # The agent archived over the API: gone for everybody, its owner included.
     status, _ = request(
