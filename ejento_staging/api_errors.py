@@ -29,8 +29,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
-class ApiMethodNotAllowedMiddleware:
-    """A 405 from a plain Django view under /api/ becomes DRF's JSON form (Allow kept)."""
+class ApiJsonErrorsMiddleware:
+    """A 404 or 405 under /api/ that is not JSON becomes DRF's JSON form (Allow kept).
+
+    A plain Django view's 405 is an empty HTML answer; with ``DEBUG`` on, an unknown path
+    gets Django's technical 404 page instead of ``handler404``: both are caught here.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,10 +42,12 @@ class ApiMethodNotAllowedMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            response.status_code == 405
+            response.status_code in (404, 405)
             and is_api_path(request)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
+            if response.status_code == 404:
+                return JsonResponse({"detail": NOT_FOUND}, status=404)
             answer = JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
             if response.has_header("Allow"):
                 answer["Allow"] = response["Allow"]

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Inside SecurityMiddleware, outside everything else: a 405 that a plain Django view
     # answers under /api/ is turned into JSON whichever middleware below made it.
-    "ejento_staging.api_errors.ApiMethodNotAllowedMiddleware",
+    "ejento_staging.api_errors.ApiJsonErrorsMiddleware",
     # Serves /static/ under gunicorn too (the pages' CSS, the API docs' assets): no web
     # server or CDN needed in front of the app.
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -24,6 +24,22 @@ def test_an_unknown_api_path_answers_json(client, django_user_model, path):
     assert response.json() == {"detail": "Not found."}
 
 
+def test_an_unknown_api_path_answers_json_with_debug_on(client, settings):
+    """With DEBUG (the demo), Django answers its technical 404 page, not handler404."""
+    settings.DEBUG = True
+    response = client.get("/api/v2/agents/1/nothing")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_an_unknown_page_with_debug_on_keeps_the_technical_page(client, settings):
+    settings.DEBUG = True
+    response = client.get("/agents/1/nothing/at/all")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_an_unknown_api_path_answers_json_without_credentials(client):
     response = client.post("/api/v2/agents/1/nothing", data="{}", content_type="application/json")
     assert response.status_code == 404
