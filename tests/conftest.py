@@ -23,6 +23,24 @@ def _clear_cache():
 
 
 @pytest.fixture
+def shared(monkeypatch):
+    """Treat the test cache as shared by every process, as Redis is (one process here)."""
+    from publishing import live
+
+    monkeypatch.setattr(live, "shared_cache", lambda: True)
+
+
+@pytest.fixture(params=["local", "shared"])
+def cache_mode(request, monkeypatch):
+    """Run a live-read test with a per-process cache and with a shared one (Redis)."""
+    from publishing import live
+
+    if request.param == "shared":
+        monkeypatch.setattr(live, "shared_cache", lambda: True)
+    return request.param
+
+
+@pytest.fixture
 def organization(db):
     return factories.OrganizationFactory()
 

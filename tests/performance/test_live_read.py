@@ -38,20 +38,6 @@ def token_client(user) -> APIClient:
 
 
 @pytest.fixture
-def shared(monkeypatch):
-    """Treat the test cache as shared by every process, as Redis is (one process here)."""
-    monkeypatch.setattr(live, "shared_cache", lambda: True)
-
-
-@pytest.fixture(params=["local", "shared"])
-def cache_mode(request, monkeypatch):
-    """Run a test with a process-local cache and with a shared one."""
-    if request.param == "shared":
-        monkeypatch.setattr(live, "shared_cache", lambda: True)
-    return request.param
-
-
-@pytest.fixture
 def published(project, owner):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Live")
     publish_agent(agent=agent, user=owner, notes="First")

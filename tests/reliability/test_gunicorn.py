@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -37,30 +33,15 @@ REQUEST_TIMEOUT = 60.0
 def gunicorn(postgres, tmp_path):
     """A gunicorn serving the app with production settings on the test database."""
     with servers.gunicorn(tmp_path, workers=WORKERS) as running:
-        yield running.base, running.process, running.log
-
-
-def wait_until_serving(base: str, process, log: Path, path: str, token: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            status, _ = request(base + path, token=token)
-            if status == 200:
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT}s:\n{log.read_text()}")
+        yield running
 
 
 def test_thirty_simultaneous_publishes_across_worker_processes(gunicorn):
-    base, process, log = gunicorn
+    base, log = gunicorn.base, gunicorn.log
     owner = factories.UserFactory(username="gunicorn-owner")
     agent = helpers.make_rich_agent(owner)
     token = factories.api_token(owner)
-    wait_until_serving(base, process, log, f"/api/v2/agents/{agent.pk}/status", token)
+    gunicorn.wait_until_serving(f"/api/v2/agents/{agent.pk}/status", token)
 
     barrier = threading.Barrier(REQUESTS)
     answers: list[tuple[int, str] | BaseException | None] = [None] * REQUESTS

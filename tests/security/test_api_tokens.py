@@ -324,19 +324,6 @@ def test_djangos_hash_upgrade_at_login_is_not_a_password_change(alice, settings)
 # --- the live read ------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["local", "shared"])
-def cache_mode(request, monkeypatch):
-    """Both modes of the live read: a per-process cache, and a shared one (Redis)."""
-    if request.param == "shared":
-        monkeypatch.setattr(live, "shared_cache", lambda: True)
-    return request.param
-
-
-@pytest.fixture
-def shared(monkeypatch):
-    monkeypatch.setattr(live, "shared_cache", lambda: True)
-
-
 @pytest.fixture
 def live_agent(alice, organization):
     project = factories.ProjectFactory(organization=organization)
