@@ -150,6 +150,19 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sign-in throttling counts attempts across every app process, so its counters must live
+# where every process sees them: Redis when there is one, else the database (a table made
+# by migration accounts/0003). A per-process cache would give each worker its own budget.
+# The test suite runs in one process: its counters share the default in-memory cache.
+if REDIS_URL:
+    CACHES["throttle"] = {**CACHES["default"], "KEY_PREFIX": "ejento-throttle"}
+elif TESTING:
+    CACHES["throttle"] = dict(CACHES["default"])
+else:
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ejento_throttle_cache",
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

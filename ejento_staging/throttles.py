@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -67,7 +68,17 @@ def client_address(request: Any) -> str:
     return client
 
 
-class LoginRateThrottle(SimpleRateThrottle):
+class SharedCounters:
+    """Keep a throttle's counters in the ``throttle`` cache, which every app process shares
+    (see settings): a count kept per process would let each worker allow the full rate."""
+
+    @property
+    def cache(self) -> BaseCache:
+        # Settings always name one; a test that replaces CACHES whole gets the default.
+        return caches["throttle"] if "throttle" in settings.CACHES else caches["default"]
+
+
+class LoginRateThrottle(SharedCounters, SimpleRateThrottle):
     """Limits sign-in attempts per client address, at ``DEFAULT_THROTTLE_RATES["login"]``.
 
     One scope for the API token endpoint and the login page, so switching between the two
@@ -103,7 +114,7 @@ def login_username(data: Any) -> str:
     return normalise_username(data.get("username"))
 
 
-class AccountLoginThrottle(SimpleRateThrottle):
+class AccountLoginThrottle(SharedCounters, SimpleRateThrottle):
     """Failed sign-ins per account, at ``DEFAULT_THROTTLE_RATES["login_account"]``.
 
     ``blocked()`` is asked before the password is checked (checking it would answer the

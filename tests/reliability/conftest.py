@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from tests import factories
-from tests.reliability import helpers
+from tests.reliability import helpers, servers
 
 
 def require_postgres() -> None:
@@ -35,3 +35,41 @@ def rich_agent(db):
     """An agent with something in every section of its configuration, never published."""
     owner = factories.UserFactory(username="rich-owner")
     return helpers.make_rich_agent(owner)
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
+
+
+@pytest.fixture(params=["local", "redis"])
+def deployment(request, postgres, tmp_path, settings):
+    """gunicorn with the per-process cache (REDIS_URL unset) or with Redis.
+
+    With Redis, this process uses that cache too, so a change it makes through the ORM
+    (as a management command on the same deployment would) invalidates as a worker's does.
+    """
+    env: dict[str, str] = {}
+    client = None
+    if request.param == "redis":
+        redis = pytest.importorskip("redis")
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        try:
+            client.ping()
+        except redis.exceptions.ConnectionError:
+            if os.environ.get("REQUIRE_ALL") == "1":
+                pytest.fail(f"REQUIRE_ALL=1 but no Redis at {REDIS_TEST_URL}")
+            pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+        client.flushdb()
+        env["REDIS_URL"] = REDIS_TEST_URL
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_TEST_URL,
+                "KEY_PREFIX": "ejento",  # the app's own, see settings.py
+            }
+        }
+    try:
+        with servers.gunicorn(tmp_path, workers=4, env=env) as running:
+            yield running
+    finally:
+        if client is not None:
+            client.flushdb()

@@ -87,14 +87,14 @@ class Running:
     log: Path
     access_log: Path
 
-    def wait_until_serving(self, path: str, token: str) -> None:
+    def wait_until_serving(self, path: str, token: str, *, expect: int = 200) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"gunicorn exited with {self.process.returncode}:\n{self.output()}")
             try:
                 status, _ = request(self.base + path, token=token)
-                if status == 200:
+                if status == expect:
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass

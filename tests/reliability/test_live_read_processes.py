@@ -10,7 +10,6 @@ older ETag must never get 304. DESIGN invariant 9.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from typing import Any
 
@@ -29,7 +28,6 @@ WORKERS = 4
 PUBLISHES = 50
 READS = 40
 READERS = 8  # concurrent connections, so the reads land on different workers
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 
 
 def read_many(url: str, *, token: str, headers: dict[str, str] | None = None) -> list[Any]:
@@ -55,41 +53,6 @@ def read_many(url: str, *, token: str, headers: dict[str, str] | None = None) ->
 
 def statuses(answers: list[Any]) -> list[int]:
     return [status for status, _ in answers]
-
-
-@pytest.fixture(params=["local", "redis"])
-def deployment(request, postgres, tmp_path, settings):
-    """gunicorn with the per-process cache (REDIS_URL unset) or with Redis.
-
-    With Redis, this process uses that cache too, so a change it makes through the ORM
-    (as a management command on the same deployment would) invalidates as a worker's does.
-    """
-    env: dict[str, str] = {}
-    client = None
-    if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        client = redis.Redis.from_url(REDIS_TEST_URL)
-        try:
-            client.ping()
-        except redis.exceptions.ConnectionError:
-            if os.environ.get("REQUIRE_ALL") == "1":
-                pytest.fail(f"REQUIRE_ALL=1 but no Redis at {REDIS_TEST_URL}")
-            pytest.skip(f"no Redis at {REDIS_TEST_URL}")
-        client.flushdb()
-        env["REDIS_URL"] = REDIS_TEST_URL
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": REDIS_TEST_URL,
-                "KEY_PREFIX": "ejento",  # the app's own, see settings.py
-            }
-        }
-    try:
-        with servers.gunicorn(tmp_path, workers=WORKERS, env=env) as running:
-            yield running
-    finally:
-        if client is not None:
-            client.flushdb()
 
 
 @pytest.fixture
