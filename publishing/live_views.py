@@ -380,7 +380,7 @@ def serve_production(request: HttpRequest, raw_agent_id: Any) -> HttpResponse:
     role = role_from_facts(**facts)
     payload = None
     if role is not None and facts["published"]:
-        payload = _current_payload(agent_id, facts, seen=seen, held=held)
+        payload = _current_payload(agent_id, facts, seen=seen, held=held, shared=shared)
     if credential is not None and seen is not None:
         live.remember(
             agent_id,
@@ -403,6 +403,7 @@ def _current_payload(
     *,
     seen: live.Cached | None,
     held: dict[str, Any] | None,
+    shared: bool,
 ) -> dict[str, Any] | None:
     """The body and ETag of the Production the statement just read.
 
@@ -423,7 +424,7 @@ def _current_payload(
             return None
     payload = live.live_payload(agent_id, row)
     payload["body"] = payload["body"].encode()
-    if seen is None and not live.shared_cache():
+    if seen is None and not shared:
         payload["v"] = str(row["change_track_id"])
         live.local_payloads.put(agent_id, payload)
     return payload

@@ -41,6 +41,11 @@ def cache_mode(request, monkeypatch):
 
 
 @pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def organization(db):
     return factories.OrganizationFactory()
 

@@ -59,15 +59,6 @@ def org_admin(organization):
 
 
 @pytest.fixture
-def superuser(db):
-    user = factories.UserFactory(username="root")
-    user.is_superuser = True
-    user.is_staff = True
-    user.save()
-    return user
-
-
-@pytest.fixture
 def stranger(db):
     """Signed in, but nothing to do with the organization or the agent."""
     return factories.UserFactory(username="stranger")

@@ -37,11 +37,6 @@ def view_only_staff(db):
     return user
 
 
-@pytest.fixture
-def superuser(db):
-    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
 def _post_data(instance, **overrides):
     data = {}
     for key, value in model_to_dict(instance).items():

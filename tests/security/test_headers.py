@@ -37,11 +37,6 @@ def assert_no_store(response) -> None:
 
 
 @pytest.fixture
-def superuser(db):
-    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
 def published(agent, owner):
     services.add_instruction(agent=agent, user=owner, title="Tone", content="Be kind.")
     publish_agent(agent=agent, user=owner)
@@ -120,7 +115,6 @@ def test_api_refusals_are_no_store_too(api_client, published):
 
 
 def test_token_callers_get_no_store(api_client, owner, published):
-    from tests import factories
 
     token = factories.api_token(owner)
     response = api_client.get(f"/api/v2/agents/{published.pk}", HTTP_AUTHORIZATION=f"Token {token}")

@@ -34,11 +34,6 @@ RIGHT_TO_LEFT_OVERRIDE = "\u202e"
 RIGHT_TO_LEFT_ISOLATE = "\u2067"
 
 
-@pytest.fixture
-def superuser(db):
-    return factories.UserFactory(username="root", is_superuser=True, is_staff=True)
-
-
 def create_user(client, username: str):
     return client.post(USERS_URL, {"username": username, "password": PASSWORD}, format="json")
 
