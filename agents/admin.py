@@ -12,7 +12,6 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
-from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from agents import services
@@ -27,7 +26,6 @@ from agents.models import (
     Instruction,
     Organization,
     OrganizationMembership,
-    ProductionConfiguration,
     Project,
     StagingConfiguration,
     Tool,
@@ -242,31 +240,6 @@ class StagingCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="change")
     def reason(self, obj):
         return obj.history_change_reason
-
-
-@admin.register(ProductionConfiguration)
-class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["agent_id", "name", "change_track_id", "published_by", "published_at"]
-    list_filter = ["published_at", "published_by"]
-    search_fields = ["snapshot__settings__name"]
-    readonly_fields = [
-        "agent",
-        "change_track_id",
-        "published_by",
-        "published_at",
-        "fingerprint",
-        "configuration",
-    ]
-    exclude = ["snapshot"]
-
-    def name(self, obj):
-        return obj.snapshot.get("settings", {}).get("name")
-
-    @admin.display(description="configuration")
-    def configuration(self, obj):
-        import json
-
-        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
 
 
 @admin.register(AgentPermission)

@@ -15,8 +15,8 @@ What a Staging edit answers, so clients can rely on it:
 * removals (an instruction, corpus connections, the SharePoint folder, a permission, the
   agent) -> ``204`` and no body.
 
-The agent representation is built from the canonical snapshot (``publishing.snapshot``):
-``staging_snapshot`` for Staging, ``ProductionConfiguration.snapshot`` for Production, so both
+The agent representation is built from the canonical snapshot (``configuration.snapshot``):
+``staging_snapshot`` for Staging, ``agent.production.snapshot`` for Production, so both
 share one shape and the number of queries does not grow with the configuration's size.
 """
 
@@ -45,6 +45,7 @@ from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken
 from agents import serializers as s
 from agents import services
+from agents.exceptions import NotPublished
 from agents.models import (
     Agent,
     AgentPermission,
@@ -53,7 +54,6 @@ from agents.models import (
     Guardrail,
     Organization,
     OrganizationMembership,
-    ProductionConfiguration,
     Project,
     Tool,
 )
@@ -65,11 +65,11 @@ from agents.permissions import (
     organizations_for,
     visible_agents,
 )
+from agents.selectors import has_unpublished_changes
+from agents.snapshot import staging_snapshot
+from configuration.snapshot import Snapshot
 from ejento_staging.ids import parse_id
 from ejento_staging.throttles import AccountLoginThrottle, LoginRateThrottle, login_username
-from publishing.exceptions import NotPublished
-from publishing.selectors import has_unpublished_changes
-from publishing.snapshot import Snapshot, staging_snapshot
 
 User = get_user_model()
 
@@ -216,7 +216,8 @@ def _settings_fields(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def _publish_fields(production: ProductionConfiguration | None) -> dict[str, Any]:
+def _publish_fields(production: Any) -> dict[str, Any]:
+    """Status fields from ``agent.production`` (None before the first publish)."""
     return {
         "published": production is not None,
         "last_published_at": production.published_at if production else None,

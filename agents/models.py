@@ -3,22 +3,23 @@
 Organization -> Project -> Agent, and the catalogue an agent's configuration points at
 (corpora, tools with their actions, guardrails).
 
-An agent's configuration exists as two variants:
+Staging lives here: the rows editors change, ``StagingConfiguration`` (settings) and its
+child rows (``Instruction``, ``CorpusConnection``, ``ToolBinding``, ``ActionSetting``,
+``GuardrailSetting``). Every one of them is recorded by django-simple-history, so the admin
+shows who changed what and when, and the edit history can rebuild any checkpoint.
 
-* **Staging** - the rows editors change: ``StagingConfiguration`` (settings) and its child
-  rows (``Instruction``, ``CorpusConnection``, ``ToolBinding``, ``ActionSetting``,
-  ``GuardrailSetting``). Every one of them is recorded by django-simple-history, so the
-  admin shows who changed what and when, and the edit history can rebuild any checkpoint.
-* **Production** - ``ProductionConfiguration``: the configuration as last published, held
-  as the canonical snapshot (see ``publishing.snapshot``). It is never edited field by
-  field, only replaced whole by ``publishing.services.publish_agent``, so it needs no row
-  history of its own: the append-only publish records are its audit trail.
+Production lives in ``publishing.models``; it declares the ``agent.production`` relation,
+which is how the permission rule and the agent's status read it without this app importing
+``publishing``.
 
 Models stay thin: fields, choices, constraints and ``__str__``. Every write goes through
-``agents.services`` or ``publishing.services``.
+``agents.services``.
 """
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -200,11 +201,12 @@ class Agent(models.Model):
         staging = getattr(self, "staging", None)
         return staging.name if staging is not None else f"Agent {self.pk}"
 
-    def production_or_none(self) -> "ProductionConfiguration | None":
-        """Production, or None before the first publish (no exception to catch)."""
+    def production_or_none(self) -> Any:
+        """Production (``publishing.models.ProductionConfiguration``, which declares the
+        ``production`` relation), or None before the first publish."""
         try:
             return self.production
-        except ProductionConfiguration.DoesNotExist:
+        except ObjectDoesNotExist:
             return None
 
 
@@ -235,7 +237,7 @@ class StagingConfiguration(models.Model):
     sharepoint_site_url = models.URLField(max_length=500, blank=True, default="")
     sharepoint_folder_path = models.CharField(max_length=500, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
-    # Fingerprint of the whole Staging configuration (publishing.snapshot.fingerprint), kept
+    # Fingerprint of the whole Staging configuration (configuration.snapshot.fingerprint), kept
     # up to date by every edit, so "has unpublished changes" is a comparison with
     # ProductionConfiguration.fingerprint - no snapshot needed on lists and status reads.
     fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -342,36 +344,6 @@ class GuardrailSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} -> guardrail {self.guardrail_id}"
-
-
-class ProductionConfiguration(models.Model):
-    """What end-users and integrations get: the snapshot of the newest publish.
-
-    Written only by ``publishing.services.publish_agent``, under a row lock on the agent.
-    ``snapshot`` is the canonical form of ``publishing.snapshot``; ``change_track_id`` names
-    the publish record it came from, so the live read needs this one row and nothing else.
-    """
-
-    agent = models.OneToOneField(
-        Agent, on_delete=models.CASCADE, primary_key=True, related_name="production"
-    )
-    snapshot = models.JSONField()
-    fingerprint = models.CharField(max_length=64)
-    change_track_id = models.UUIDField()
-    published_at = models.DateTimeField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = "production configuration"
-
-    def __str__(self) -> str:
-        return f"{self.snapshot.get('settings', {}).get('name', self.agent_id)} (production)"
 
 
 class AgentPermission(models.Model):

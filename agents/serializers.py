@@ -7,7 +7,7 @@ Their fields are strict: JSON ``"3"`` is not an integer, ``1`` is not a boolean,
 a string, so what the OpenAPI schema promises is what the API accepts.
 
 Response serializers describe the agent representation, built from the canonical snapshot
-(``publishing.snapshot``) so Staging and Production share one shape. The views render plain
+(``configuration.snapshot``) so Staging and Production share one shape. The views render plain
 dicts through them, which keeps the schema and the bodies in step.
 """
 

@@ -43,6 +43,7 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
+from agents.signals import agent_archived
 from agents.staging import StagingChanges, record_history, staging_edit, staging_fingerprint
 from ejento_staging import text
 from ejento_staging.ids import parse_id
@@ -300,8 +301,6 @@ def delete_agent(*, agent: Agent, user: Any) -> None:
     Nothing is erased: the publish records are an append-only audit trail (DESIGN
     invariant 3) and stay browsable in the admin, as do the Staging history records.
     """
-    from publishing import live
-
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
         if locked.deleted_at is not None:
@@ -309,7 +308,7 @@ def delete_agent(*, agent: Agent, user: Any) -> None:
         locked.deleted_at = timezone.now()
         locked.deleted_by = user if getattr(user, "is_authenticated", False) else None
         locked.save(update_fields=["deleted_at", "deleted_by"])
-        transaction.on_commit(lambda: live.invalidate(locked.pk))
+        transaction.on_commit(lambda: agent_archived.send(sender=Agent, agent_id=locked.pk))
     agent.deleted_at = locked.deleted_at
 
 

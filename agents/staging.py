@@ -38,6 +38,8 @@ from agents.models import (
     StagingConfiguration,
     ToolBinding,
 )
+from agents.snapshot import staging_snapshot
+from configuration.snapshot import canonical_json, fingerprint, without_labels
 
 CHILD_MODELS: tuple[type[models.Model], ...] = (
     Instruction,
@@ -50,16 +52,12 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
 
 def staging_fingerprint(agent: Agent, staging: StagingConfiguration) -> str:
     """The fingerprint of Staging as it stands in this transaction (rows already written)."""
-    from publishing.snapshot import fingerprint, staging_snapshot
-
     return fingerprint(staging_snapshot(agent, staging=staging))
 
 
 def measured_fingerprint(agent: Agent, staging: StagingConfiguration) -> tuple[str, int, int]:
     """``staging_fingerprint``, with the configuration's size: (fingerprint, canonical JSON
     bytes, instructions). The canonical JSON is serialised once for both."""
-    from publishing.snapshot import canonical_json, staging_snapshot, without_labels
-
     snapshot = staging_snapshot(agent, staging=staging)
     encoded = canonical_json(without_labels(snapshot)).encode()
     return hashlib.sha256(encoded).hexdigest(), len(encoded), len(snapshot["instructions"])
@@ -257,7 +255,7 @@ def staging_edit(agent: Agent, *, user: Any, reason: str) -> Iterator[StagingCha
 def staging_rows_at(agent_id: int, revision: int) -> dict[str, Any]:
     """The Staging rows as they stood at ``revision``, rebuilt from the history records.
 
-    Returns historical instances in the shape ``publishing.snapshot.build_snapshot`` takes
+    Returns historical instances in the shape ``configuration.snapshot.build_snapshot`` takes
     (catalogue objects attached by the caller). One query per model, whatever the history.
     """
     root = (

@@ -32,9 +32,9 @@ from agents.permissions import (
     roles_for,
     visible_agents,
 )
+from agents.selectors import has_unpublished_changes
+from agents.snapshot import staging_snapshot
 from ejento_staging.exceptions import DomainError
-from publishing.selectors import has_unpublished_changes, production_snapshot
-from publishing.snapshot import staging_snapshot
 
 AGENTS_PER_PAGE = 25
 NOT_LIVE_YET = "Production is not affected until you publish."
@@ -236,10 +236,11 @@ def agent_create(request: HttpRequest) -> HttpResponse:
 @page
 @require_GET
 def production(request: HttpRequest, agent_id: int) -> HttpResponse:
-    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
+    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER, with_production_snapshot=True)
     context = agent_context(agent, role, tab="production", environment="production")
-    context["snapshot"] = production_snapshot(agent)
-    context["live"] = agent.production_or_none()
+    live = agent.production_or_none()
+    context["snapshot"] = live.snapshot if live is not None else None
+    context["live"] = live
     return render(request, "agents/production.html", context)
 
 

@@ -29,18 +29,18 @@ from agents.models import (
     GuardrailSetting,
     Instruction,
     OrganizationMembership,
-    ProductionConfiguration,
     Project,
     Tool,
     ToolAction,
     ToolBinding,
 )
+from agents.snapshot import staging_snapshot
 from agents.staging import staging_edit
+from configuration.diff import diff_snapshots
+from configuration.snapshot import fingerprint
 from publishing import live
-from publishing.diff import diff_snapshots
 from publishing.integrity import compute_record_hash
-from publishing.models import PublishRecord
-from publishing.snapshot import fingerprint, staging_snapshot
+from publishing.models import ProductionConfiguration, PublishRecord
 
 
 @dataclass(frozen=True)

@@ -494,7 +494,7 @@ def pieces_of(snapshot: dict[str, Any]) -> dict[str, Any]:
     """A snapshot cut into content-addressed pieces: settings, then runs of CHUNK items."""
     import hashlib
 
-    from publishing.snapshot import canonical_json
+    from configuration.snapshot import canonical_json
 
     ks = snapshot["knowledge_sources"]
     pieces: list[Any] = [snapshot["settings"], ks["sharepoint"]]
@@ -508,8 +508,8 @@ def dedup_estimate(data: Data) -> tuple[int, int, int]:
     """What a publish of one changed instruction would add if pieces were stored once."""
     from django.db import connection
 
+    from configuration.snapshot import canonical_json
     from publishing.models import PublishRecord
-    from publishing.snapshot import canonical_json
 
     first, second = (
         PublishRecord.objects.filter(agent_id=data.large, sequence=n).get().snapshot for n in (1, 2)

@@ -16,9 +16,9 @@ from django.db import connection
 from django.http import HttpResponse
 from rest_framework.views import APIView
 
-from agents.models import ProductionConfiguration
 from agents.permissions import Role, get_agent_for
 from publishing import live
+from publishing.models import ProductionConfiguration
 
 
 def bare_production(request: Any, agent_id: int) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Publish records in the admin: listed, filtered, searchable - and never changeable."""
+"""Production and publish records in the admin: listed, filtered, searchable - and never
+changeable."""
 
 import json
 
@@ -6,7 +7,30 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from agents.admin import ReadOnlyAdminMixin
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
+
+
+@admin.register(ProductionConfiguration)
+class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["agent_id", "name", "change_track_id", "published_by", "published_at"]
+    list_filter = ["published_at", "published_by"]
+    search_fields = ["snapshot__settings__name"]
+    readonly_fields = [
+        "agent",
+        "change_track_id",
+        "published_by",
+        "published_at",
+        "fingerprint",
+        "configuration",
+    ]
+    exclude = ["snapshot"]
+
+    def name(self, obj):
+        return obj.snapshot.get("settings", {}).get("name")
+
+    @admin.display(description="configuration")
+    def configuration(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
 
 
 @admin.register(PublishRecord)

@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, get_agent_for
+from agents.selectors import has_unpublished_changes
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors, services
 from publishing.models import PublishRecord
@@ -391,7 +392,7 @@ class StatusView(APIView):
         agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
         production = agent.production_or_none()
         # The stored fingerprints answer this: no snapshot, no diff.
-        unpublished = selectors.has_unpublished_changes(agent) if role >= Role.EDITOR else None
+        unpublished = has_unpublished_changes(agent) if role >= Role.EDITOR else None
         return Response(
             {
                 "published": production is not None,

@@ -37,11 +37,3 @@ class RevertConflict(DomainError):
 class NothingToDiscard(DomainError):
     code = "nothing_to_discard"
     default_detail = "Staging is identical to Production; there is nothing to discard."
-
-
-class NotPublished(DomainError):
-    """The agent has no Production yet."""
-
-    status_code = 404
-    code = "not_published"
-    default_detail = "This agent has not been published yet."

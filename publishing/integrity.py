@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from publishing.snapshot import canonical_json
+from configuration.snapshot import canonical_json
 
 
 def record_content(record: Any) -> dict[str, Any]:

@@ -60,6 +60,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from agents.signals import agent_archived
+
 # Shared caches are dropped explicitly, so long lifetimes are safe there; these only bound
 # what a write that skips the signals (QuerySet.update, raw SQL) can leave behind.
 PAYLOAD_SECONDS = 60 * 60
@@ -324,6 +326,11 @@ def _production_gone(sender: Any, instance: Any, using: str | None = None, **kwa
     _on_commit(lambda: invalidate(agent_id), using)
 
 
+def _agent_archived(sender: Any, agent_id: int, **kwargs: Any) -> None:
+    # Sent on commit already.
+    invalidate(agent_id)
+
+
 def connect_signals() -> None:
     """Connect the receivers that drop cached entries; safe to call more than once.
 
@@ -344,6 +351,7 @@ def connect_signals() -> None:
     # Production goes only with its agent. (A receiver on ProductionConfiguration itself would
     # also cost every cascading delete a SELECT, as Django then cannot delete it blind.)
     post_delete.connect(_production_gone, sender="agents.Agent", dispatch_uid="live-gone-agent")
+    agent_archived.connect(_agent_archived, dispatch_uid="live-archived-agent")
 
 
 connect_signals()

@@ -48,17 +48,11 @@ from rest_framework.views import APIView
 
 from accounts.authentication import ApiTokenAuthentication
 from accounts.services import token_digest
-from agents.models import (
-    AccessLevel,
-    Agent,
-    AgentPermission,
-    OrganizationMembership,
-    ProductionConfiguration,
-    Project,
-)
+from agents.models import AccessLevel, Agent, AgentPermission, OrganizationMembership, Project
 from agents.permissions import Role
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import live
+from publishing.models import ProductionConfiguration
 
 CACHE_CONTROL = "private, no-cache"
 VARY = "Authorization, Cookie"

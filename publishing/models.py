@@ -1,6 +1,10 @@
-"""Publish records: the append-only audit trail of Production.
+"""Production and its publish records, the append-only audit trail of Production.
 
-A record is written once, by ``publishing.services.publish_agent``, in the same transaction
+``ProductionConfiguration`` is what end-users and integrations get: the snapshot of the
+newest publish, never edited field by field, only replaced whole by
+``publishing.services.publish_agent``, so it needs no row history of its own.
+
+A publish record is written once, by ``publishing.services.publish_agent``, in the same transaction
 that replaces Production, and never changed or deleted afterwards (the admin and the API
 offer no way to). Each holds the full snapshot that went live, the changes against the
 Production before it, and a hash chained to the previous record's, so any rewrite of the
@@ -15,6 +19,38 @@ from django.db import models
 from agents.models import Agent
 
 NOTES_MAX_LENGTH = 5000
+
+
+class ProductionConfiguration(models.Model):
+    """What end-users and integrations get: the snapshot of the newest publish.
+
+    Written only by ``publishing.services.publish_agent``, under a row lock on the agent.
+    ``snapshot`` is the canonical form of ``configuration.snapshot``; ``change_track_id`` names
+    the publish record it came from, so the live read needs this one row and nothing else.
+    """
+
+    agent = models.OneToOneField(
+        Agent, on_delete=models.CASCADE, primary_key=True, related_name="production"
+    )
+    snapshot = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+    change_track_id = models.UUIDField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        # The table kept its name when the model moved here from ``agents``.
+        db_table = "agents_productionconfiguration"
+        verbose_name = "production configuration"
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.get('settings', {}).get('name', self.agent_id)} (production)"
 
 
 class PublishRecord(models.Model):

@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from publishing.diff import ADDED, REMOVED, SECTIONS, Change, Diff
+from configuration.diff import ADDED, REMOVED, SECTIONS, Change, Diff
 
 SECTION_TITLES: dict[str, str] = {
     "settings": "Settings",

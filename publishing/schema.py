@@ -1,6 +1,6 @@
 """The configuration snapshot, named in the OpenAPI schema so clients get typed access.
 
-The snapshot (``publishing.snapshot``) is what Production is, what every publish record
+The snapshot (``configuration.snapshot``) is what Production is, what every publish record
 keeps and what the live read serves. Its list items have the very shapes of the agent
 representation's (``agents.serializers``), so those serializers are reused; what is added
 here is the snapshot's own frame. The API renders snapshots as stored (no re-serialisation

@@ -14,25 +14,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from agents.models import (
-    Agent,
-    Corpus,
-    Guardrail,
-    ProductionConfiguration,
-    StagingConfiguration,
-    Tool,
-    ToolAction,
-)
+from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
+from agents.snapshot import staging_snapshot
 from agents.staging import staging_rows_at
+from configuration.diff import Diff, diff_snapshots
+from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
-from publishing.diff import Diff, diff_snapshots
-from publishing.models import PublishRecord
-from publishing.snapshot import (
-    Snapshot,
-    build_snapshot,
-    combine_fingerprints,
-    staging_snapshot,
-)
+from publishing.models import ProductionConfiguration, PublishRecord
 
 LIST_FIELDS = (
     "id",
@@ -89,16 +77,6 @@ def production_snapshot(agent: Agent) -> Snapshot | None:
         .values_list("snapshot", flat=True)
         .first()
     )
-
-
-def has_unpublished_changes(agent: Agent) -> bool:
-    """Staging differs from Production (or there is none yet), without building a snapshot.
-
-    Every Staging edit stores the configuration's fingerprint, and Production keeps the one
-    it was published with, so this is a comparison of two loaded fields.
-    """
-    production = agent.production_or_none()
-    return production is None or agent.staging.fingerprint != production.fingerprint
 
 
 def review_staging(agent: Agent) -> Review:

@@ -18,8 +18,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from configuration.diff import SECTIONS
 from ejento_staging.ids import MAX_ID, parse_id
-from publishing.diff import SECTIONS
 from publishing.models import NOTES_MAX_LENGTH, PublishRecord
 from publishing.schema import ConfigurationField, DiffValueField
 from publishing.services import MODES, RESTORE

@@ -14,10 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agents.models import Agent, ProductionConfiguration
+from agents.models import Agent
 from agents.services import apply_snapshot_to_staging
+from agents.snapshot import staging_snapshot
+from configuration.diff import Diff, diff_snapshots
+from configuration.revert import Conflict, revert_publish
+from configuration.snapshot import Snapshot, combine_fingerprints, empty_snapshot, fingerprint
 from publishing import live
-from publishing.diff import Diff, diff_snapshots
 from publishing.exceptions import (
     NothingToDiscard,
     NothingToPublish,
@@ -25,8 +28,7 @@ from publishing.exceptions import (
     StaleReview,
 )
 from publishing.integrity import compute_record_hash
-from publishing.models import NOTES_MAX_LENGTH, PublishRecord
-from publishing.revert import Conflict, revert_publish
+from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, PublishRecord
 from publishing.selectors import (
     checkpoint_snapshot,
     get_checkpoint,
@@ -34,13 +36,6 @@ from publishing.selectors import (
     production_state,
 )
 from publishing.signals import agent_published
-from publishing.snapshot import (
-    Snapshot,
-    combine_fingerprints,
-    empty_snapshot,
-    fingerprint,
-    staging_snapshot,
-)
 
 RESTORE = "restore"
 REVERT = "revert"

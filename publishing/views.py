@@ -17,12 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agents.forms import PublishFilterForm, PublishForm, RestoreForm
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.views import NOT_LIVE_YET, agent_context, page, paginate
 from publishing import selectors, services
 from publishing.exceptions import StaleReview
+from publishing.forms import PublishFilterForm, PublishForm, RestoreForm
 from publishing.pagination import SequencePaginator
 from publishing.presenters import present_diff
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from agents import services
-from agents.models import OrganizationMembership, ProductionConfiguration, StagingConfiguration
+from agents.models import OrganizationMembership, StagingConfiguration
+from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
 from tests.conftest import client_for

@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents import services
-from agents.models import (
-    Agent,
-    AgentPermission,
-    ProductionConfiguration,
-    StagingConfiguration,
-)
-from publishing.models import PublishRecord
+from agents.models import Agent, AgentPermission, StagingConfiguration
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 from tests.conftest import client_for

@@ -13,12 +13,12 @@ from agents.models import (
     GuardrailSetting,
     Instruction,
     OrganizationMembership,
-    ProductionConfiguration,
     Project,
     StagingConfiguration,
     ToolAction,
     ToolBinding,
 )
+from publishing.models import ProductionConfiguration
 
 
 def test_hierarchy_and_catalogue_names(organization, project, corpus, tool, guardrail, owner):

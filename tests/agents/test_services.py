@@ -16,7 +16,6 @@ from agents.models import (
     Instruction,
     Organization,
     OrganizationMembership,
-    ProductionConfiguration,
     Project,
     StagingConfiguration,
     Tool,
@@ -24,6 +23,7 @@ from agents.models import (
     ToolBinding,
 )
 from agents.permissions import role_for, visible_agents
+from publishing.models import ProductionConfiguration
 from tests import factories
 
 User = get_user_model()

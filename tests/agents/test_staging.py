@@ -4,8 +4,8 @@ import pytest
 
 from agents import services
 from agents.models import Instruction, StagingConfiguration
+from agents.snapshot import staging_snapshot
 from agents.staging import staging_edit, staging_rows_at
-from publishing.snapshot import staging_snapshot
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -119,9 +119,9 @@ def test_a_large_restore_costs_the_same_queries_as_a_small_one(
 
 
 def test_stored_fingerprint_follows_every_kind_of_edit(agent, owner, project):
-    from publishing.selectors import has_unpublished_changes
+    from agents.selectors import has_unpublished_changes
+    from configuration.snapshot import fingerprint
     from publishing.services import discard_staging, publish_agent
-    from publishing.snapshot import fingerprint
 
     def stored() -> str:
         return StagingConfiguration.objects.get(agent=agent).fingerprint

@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from agents.models import ProductionConfiguration
-from publishing.models import PublishRecord
-from publishing.snapshot import staging_snapshot
+from agents.snapshot import staging_snapshot
+from publishing.models import ProductionConfiguration, PublishRecord
 from tests.browser.conftest import expect, sign_in
 from tests.browser.demo import TONE, build_demo
 from tests.factories import PASSWORD

@@ -4,8 +4,8 @@ import pytest
 from django.contrib import admin
 
 from agents import services
-from agents.models import Instruction, ProductionConfiguration, StagingConfiguration
-from publishing.models import PublishRecord
+from agents.models import Instruction, StagingConfiguration
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 
@@ -65,7 +65,7 @@ def test_every_model_of_both_apps_is_registered():
         "/admin/agents/stagingconfiguration/",
         "/admin/agents/historicalstagingconfiguration/",
         "/admin/agents/instruction/",
-        "/admin/agents/productionconfiguration/",
+        "/admin/publishing/productionconfiguration/",
         "/admin/agents/tool/",
         "/admin/agents/agentpermission/",
         "/admin/publishing/publishrecord/",

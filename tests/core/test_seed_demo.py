@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from agents.models import Agent, AgentPermission, ProductionConfiguration
-from publishing.models import PublishRecord
+from agents.models import Agent, AgentPermission
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
 
 pytestmark = pytest.mark.django_db

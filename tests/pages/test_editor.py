@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import StagingConfiguration
-from publishing.snapshot import staging_snapshot
+from agents.snapshot import staging_snapshot
 from tests import factories
 from tests.pages.conftest import production_of
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from agents import services
+from agents.snapshot import staging_snapshot
 from publishing.selectors import checkpoint_snapshot, edit_history
-from publishing.snapshot import staging_snapshot
 from tests import factories
 from tests.pages.conftest import production_of
 

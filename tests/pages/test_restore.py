@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from agents import services
+from agents.snapshot import staging_snapshot
+from configuration.snapshot import fingerprint
 from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
-from publishing.snapshot import fingerprint, staging_snapshot
 from tests.pages.conftest import production_of
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from agents import services
+from agents.snapshot import staging_snapshot
 from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
-from publishing.snapshot import staging_snapshot
 from tests import factories
 from tests.pages.conftest import production_of
 

@@ -16,11 +16,11 @@ from django.urls import resolve
 from rest_framework.test import APIClient
 
 from agents import services
-from agents.models import AgentPermission, ProductionConfiguration
+from agents.models import AgentPermission
+from agents.snapshot import staging_snapshot
 from publishing.integrity import verify_chain
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import production_snapshot
-from publishing.snapshot import staging_snapshot
 from tests import factories
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from publishing.snapshot import Snapshot, canonical_json, normalize_tags
+from configuration.snapshot import Snapshot, canonical_json, normalize_tags
 
 WORDS = ["alpha", "beta", "gamma", "refund", "policy", "hello", "<b>", "a&b", "\u00e4pfel", "42"]
 NAMES = ["CRM", "Search", "Mailer", "Policies", "PII filter", "Tone", "Docs", "Wiki"]

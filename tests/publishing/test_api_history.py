@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents import services
-from agents.models import ProductionConfiguration, StagingConfiguration
+from agents.models import StagingConfiguration
+from publishing.models import ProductionConfiguration
 from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
 from tests.publishing.conftest import client_as, staging_of

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from agents import services
-from agents.models import ProductionConfiguration, StagingConfiguration
-from publishing.models import PublishRecord
+from agents.models import StagingConfiguration
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import edit_history
 from publishing.services import publish_agent
 from tests import factories

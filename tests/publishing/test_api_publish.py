@@ -6,9 +6,8 @@ import pytest
 from django.core.cache import cache
 
 from agents import services
-from agents.models import ProductionConfiguration
 from publishing import live
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
 from tests.publishing.conftest import assert_invariants, client_as, production_of, staging_of

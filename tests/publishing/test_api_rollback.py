@@ -7,8 +7,8 @@ import uuid
 import pytest
 
 from agents import services
-from agents.models import ProductionConfiguration, StagingConfiguration
-from publishing.models import PublishRecord
+from agents.models import StagingConfiguration
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
 from tests.publishing.conftest import assert_invariants, client_as, production_of, staging_of

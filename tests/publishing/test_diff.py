@@ -7,8 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publishing.diff import SECTIONS, Change, Diff, diff_snapshots
-from publishing.snapshot import empty_snapshot, fingerprint
+from configuration.diff import SECTIONS, Change, Diff, diff_snapshots
+from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
     canonical,
     edited_snapshots,

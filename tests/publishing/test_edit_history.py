@@ -6,7 +6,7 @@ import pytest
 
 from agents import services
 from agents.models import StagingConfiguration
-from publishing.diff import diff_snapshots
+from configuration.diff import diff_snapshots
 from publishing.selectors import (
     checkpoint_diff,
     checkpoint_snapshot,

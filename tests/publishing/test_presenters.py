@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publishing.diff import Change, diff_snapshots
+from configuration.diff import Change, diff_snapshots
 from publishing.presenters import EMPTY, present_change, present_diff, word_diff
 from tests.publishing.strategies import canonical, sample_snapshot, snapshot_pairs
 

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from publishing.diff import Change, diff_snapshots
-from publishing.revert import Conflict, revert_publish
-from publishing.snapshot import empty_snapshot, fingerprint
+from configuration.diff import Change, diff_snapshots
+from configuration.revert import Conflict, revert_publish
+from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
     canonical,
     edited_snapshots,

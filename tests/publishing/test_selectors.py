@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agents import services
-from publishing.diff import diff_snapshots
+from configuration.diff import diff_snapshots
+from configuration.snapshot import review_fingerprint
 from publishing.integrity import verify_chain
 from publishing.models import PublishRecord
 from publishing.selectors import get_publish_record, publish_records, review_staging
 from publishing.services import publish_agent
-from publishing.snapshot import review_fingerprint
 from tests import factories
 from tests.publishing.conftest import production_of, staging_of
 

@@ -8,16 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from agents import services
-from agents.models import Agent, ProductionConfiguration
+from agents.models import Agent
+from configuration.diff import diff_snapshots
+from configuration.snapshot import fingerprint, review_fingerprint
 from publishing import live
-from publishing.diff import diff_snapshots
 from publishing.exceptions import NothingToPublish, StaleReview
 from publishing.integrity import compute_record_hash, verify_chain
-from publishing.models import NOTES_MAX_LENGTH, PublishRecord
+from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent
 from publishing.signals import agent_published
-from publishing.snapshot import fingerprint, review_fingerprint
 from tests.publishing.conftest import assert_invariants, production_of, records_of, staging_of
 
 

@@ -6,9 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agents import services
-from agents.models import Agent, Instruction, ProductionConfiguration, StagingConfiguration
-from publishing.diff import diff_snapshots
+from agents.models import Agent, Instruction, StagingConfiguration
+from configuration.diff import diff_snapshots
+from configuration.snapshot import fingerprint
 from publishing.exceptions import NothingToDiscard, NothingToPublish, RevertConflict
+from publishing.models import ProductionConfiguration
 from publishing.selectors import checkpoint_snapshot, edit_history, review_staging
 from publishing.services import (
     discard_staging,
@@ -17,7 +19,6 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
-from publishing.snapshot import fingerprint
 from tests.publishing.conftest import assert_invariants, production_of, staging_of
 
 

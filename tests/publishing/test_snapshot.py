@@ -3,13 +3,8 @@
 import pytest
 
 from agents import services
-from publishing.snapshot import (
-    empty_snapshot,
-    fingerprint,
-    review_fingerprint,
-    staging_snapshot,
-    without_labels,
-)
+from agents.snapshot import staging_snapshot
+from configuration.snapshot import empty_snapshot, fingerprint, review_fingerprint, without_labels
 from tests import factories
 
 pytestmark = pytest.mark.django_db

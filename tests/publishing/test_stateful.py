@@ -35,16 +35,13 @@ from hypothesis.stateful import (
 )
 
 from agents import services
-from agents.models import (
-    Agent,
-    Instruction,
-    ProductionConfiguration,
-    StagingConfiguration,
-)
+from agents.models import Agent, Instruction, StagingConfiguration
+from agents.snapshot import staging_snapshot
 from agents.staging import CHILD_MODELS
+from configuration.snapshot import fingerprint
 from publishing.exceptions import NothingToDiscard, NothingToPublish, RevertConflict, StaleReview
 from publishing.integrity import verify_chain
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import checkpoint_snapshot, edit_history, review_staging
 from publishing.services import (
     discard_staging,
@@ -53,7 +50,6 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
-from publishing.snapshot import fingerprint, staging_snapshot
 from tests import factories
 
 NAMES = ["Support bot", "Helper", "Concierge"]

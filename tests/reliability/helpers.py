@@ -17,12 +17,11 @@ from agents.models import (
     CorpusConnection,
     GuardrailSetting,
     Instruction,
-    ProductionConfiguration,
     StagingConfiguration,
     ToolBinding,
 )
-from publishing.models import PublishRecord
-from publishing.snapshot import staging_snapshot
+from agents.snapshot import staging_snapshot
+from publishing.models import ProductionConfiguration, PublishRecord
 from tests import factories
 
 HISTORY_MODELS = (

@@ -14,9 +14,8 @@ import threading
 
 import pytest
 
-from agents.models import ProductionConfiguration
 from publishing.integrity import verify_chain
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from tests import factories
 from tests.reliability import helpers, servers
 from tests.reliability.servers import request

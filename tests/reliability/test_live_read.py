@@ -18,9 +18,9 @@ from django.db import connection
 from django.test import Client
 
 from agents import services
-from agents.models import Agent, ProductionConfiguration
+from agents.models import Agent
 from publishing.exceptions import NothingToPublish
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 from tests.reliability import helpers

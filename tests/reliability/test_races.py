@@ -19,8 +19,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from agents import services
-from agents.models import Agent, ProductionConfiguration, StagingConfiguration
-from publishing.diff import diff_snapshots
+from agents.models import Agent, StagingConfiguration
+from configuration.diff import diff_snapshots
+from configuration.snapshot import fingerprint
 from publishing.exceptions import (
     NothingToDiscard,
     NothingToPublish,
@@ -28,10 +29,9 @@ from publishing.exceptions import (
     StaleReview,
 )
 from publishing.integrity import verify_chain
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import checkpoint_snapshot, review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent
-from publishing.snapshot import fingerprint
 from tests import factories
 from tests.reliability import helpers
 

@@ -13,9 +13,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from agents import services
-from agents.models import ProductionConfiguration
 from publishing.management.commands.verify_publish_history import Command
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 from tests.reliability import helpers

@@ -21,9 +21,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.models import ProductionConfiguration
 from publishing.integrity import BrokenLink, verify_chain
-from publishing.models import PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 
 # Records are streamed per agent in pages of this many, so a long history with full
 # snapshots never has to fit in memory at once.

@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from publishing.diff import (
+from configuration.diff import (
     ADDED,
     MODEL_CONFIG,
     NESTED_DICT_FIELDS,
@@ -43,7 +43,7 @@ from publishing.diff import (
     same,
     tool_key,
 )
-from publishing.snapshot import (
+from configuration.snapshot import (
     LABEL_FIELDS,
     Snapshot,
     canonical_json,

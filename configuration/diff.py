@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from publishing.snapshot import LABEL_FIELDS, Snapshot, canonical_json, empty_snapshot
+from configuration.snapshot import LABEL_FIELDS, Snapshot, canonical_json, empty_snapshot
 
 SECTIONS: tuple[str, ...] = (
     "settings",

@@ -213,36 +213,3 @@ def build_snapshot(
     # A JSON round trip gives the exact form a JSONField gives back (tuples -> lists,
     # keys as strings), so a snapshot compares equal to itself after storage.
     return json.loads(canonical_json(snapshot))
-
-
-def staging_snapshot(agent: Any, *, staging: Any = None) -> Snapshot:
-    """The agent's Staging configuration as a snapshot, in six queries whatever its size.
-
-    ``staging`` may pass the settings row already in hand (five queries then), e.g. one
-    being saved with its new fingerprint.
-    """
-    from agents.models import (
-        ActionSetting,
-        CorpusConnection,
-        GuardrailSetting,
-        Instruction,
-        StagingConfiguration,
-        ToolBinding,
-    )
-
-    if staging is None:
-        staging = StagingConfiguration.objects.get(agent_id=agent.pk)
-    return build_snapshot(
-        staging=staging,
-        instructions=list(Instruction.objects.filter(agent_id=agent.pk)),
-        corpus_connections=list(
-            CorpusConnection.objects.filter(agent_id=agent.pk).select_related("corpus")
-        ),
-        tool_bindings=list(ToolBinding.objects.filter(agent_id=agent.pk).select_related("tool")),
-        action_settings=list(
-            ActionSetting.objects.filter(agent_id=agent.pk).select_related("action")
-        ),
-        guardrail_settings=list(
-            GuardrailSetting.objects.filter(agent_id=agent.pk).select_related("guardrail")
-        ),
-    )
