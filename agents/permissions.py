@@ -232,6 +232,39 @@ def get_agent_for(
     role = role_for(user, agent)
     if role is None:
         raise Http404("Agent not found.")
+    remember_role(agent, user, role)
     if role < required:
         raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
     return agent, role
+
+
+def remember_role(agent: Agent, user: Any, role: Role) -> None:
+    """Keep the role just computed on this agent instance, for ``require_role`` to reuse.
+
+    A request checks the role once to choose its answer (404, 403 or go on), then calls a
+    service that checks it again; the memo keeps that second check free of queries. It lives
+    only as long as this instance, which lives only as long as the request.
+    """
+    agent._acting_role = (user.pk, role)
+
+
+def require_role(acting_user: Any, agent: Agent, required: Role) -> Role:
+    """The acting user's role on the agent, refused unless it is at least ``required``.
+
+    The check every service that changes an agent, its Staging, its permissions or its
+    Production makes itself, so every caller (API, page, admin, command, background task)
+    is held to the same rule. Raises ``Agent.DoesNotExist`` when the agent is not theirs to
+    see (answered as 404) and ``PermissionDenied`` when the role is too weak (403).
+    """
+    remembered = getattr(agent, "_acting_role", None)
+    user_pk = getattr(acting_user, "pk", None)
+    if remembered is not None and user_pk is not None and remembered[0] == user_pk:
+        role = remembered[1]
+    else:
+        role = role_for(acting_user, agent)
+        if role is None:
+            raise Agent.DoesNotExist("Agent not found.")
+        remember_role(agent, acting_user, role)
+    if role < required:
+        raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
+    return role

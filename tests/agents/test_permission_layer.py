@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from agents import services
-from agents.models import AgentPermission, OrganizationMembership
-from agents.permissions import Role, get_agent_for, role_for, visible_agents
+from agents.models import Agent, AgentPermission, OrganizationMembership
+from agents.permissions import Role, get_agent_for, require_role, role_for, visible_agents
 from publishing.services import publish_agent
 from tests import factories
 
@@ -232,3 +232,32 @@ def test_a_former_member_loses_organization_wide_access(agent, owner):
 def test_superusers_need_no_membership(agent):
     superuser = factories.UserFactory(is_superuser=True, is_staff=True)
     assert role_for(superuser, agent) == Role.OWNER
+
+
+# --- require_role: the check services make themselves ------------------------------------
+
+
+def test_require_role_answers_the_users_role_and_refuses_a_weaker_one(agent):
+    editor = factories.UserFactory()
+    grant(agent, editor, "editor")
+    assert require_role(editor, agent, Role.EDITOR) == Role.EDITOR
+    with pytest.raises(PermissionDenied, match="publisher role"):
+        require_role(editor, agent, Role.PUBLISHER)
+
+
+def test_require_role_hides_an_agent_the_user_cannot_see(agent):
+    with pytest.raises(Agent.DoesNotExist):
+        require_role(factories.UserFactory(), agent, Role.VIEWER)
+
+
+def test_require_role_reuses_the_role_get_agent_for_found(agent, owner, django_assert_num_queries):
+    loaded, _ = get_agent_for(owner, agent.pk, Role.VIEWER)
+    with django_assert_num_queries(0):
+        assert require_role(owner, loaded, Role.OWNER) == Role.OWNER
+
+
+def test_require_role_does_not_reuse_another_users_role(agent, owner):
+    loaded, _ = get_agent_for(owner, agent.pk, Role.VIEWER)
+    stranger = factories.UserFactory()
+    with pytest.raises(Agent.DoesNotExist):
+        require_role(stranger, loaded, Role.VIEWER)
