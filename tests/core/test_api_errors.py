@@ -7,6 +7,17 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+def assert_json_not_found(response):
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def assert_html_not_found(response):
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -18,26 +29,18 @@ pytestmark = pytest.mark.django_db
 )
 def test_an_unknown_api_path_answers_json(client, django_user_model, path):
     client.force_login(django_user_model.objects.create_user("someone", password="x"))
-    response = client.get(path)
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert_json_not_found(client.get(path))
 
 
 def test_an_unknown_api_path_answers_json_with_debug_on(client, settings):
     """With DEBUG (the demo), Django answers its technical 404 page, not handler404."""
     settings.DEBUG = True
-    response = client.get("/api/v2/agents/1/nothing")
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert_json_not_found(client.get("/api/v2/agents/1/nothing"))
 
 
 def test_an_unknown_page_with_debug_on_keeps_the_technical_page(client, settings):
     settings.DEBUG = True
-    response = client.get("/agents/1/nothing/at/all")
-    assert response.status_code == 404
-    assert response["Content-Type"].startswith("text/html")
+    assert_html_not_found(client.get("/agents/1/nothing/at/all"))
 
 
 def test_an_unknown_api_path_answers_json_without_credentials(client):
@@ -49,8 +52,7 @@ def test_an_unknown_api_path_answers_json_without_credentials(client):
 def test_an_unknown_page_keeps_the_html_404(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("someone", password="x"))
     response = client.get("/agents/1/nothing/at/all")
-    assert response.status_code == 404
-    assert response["Content-Type"].startswith("text/html")
+    assert_html_not_found(response)
     assert "Not found" in response.content.decode()
 
 

@@ -72,11 +72,6 @@ def api(client, tmp_path, transactional_db):
             del sys.modules[name]
 
 
-def call(module, **kwargs):
-    """One operation; any status the schema does not document raises UnexpectedStatus."""
-    return module.sync_detailed(**kwargs)
-
-
 def test_the_generated_client_runs_the_whole_flow(api):
     """Committed for real (a transactional test): a publish's on-commit effects, such as
     refreshing the live read, happen as in production."""
@@ -96,146 +91,121 @@ def test_the_generated_client_runs_the_whole_flow(api):
         httpx_args={"transport": httpx.WSGITransport(app=application)},
     )
 
-    def ok(response, status=200):
+    def run(tag: str, name: str, *, status: int = 200, **kwargs):
+        """One operation as this client, which must answer ``status``; its parsed body."""
+        # Any status the schema does not document raises UnexpectedStatus.
+        response = op(tag, name).sync_detailed(client=client, **kwargs)
         assert response.status_code == status, (response.status_code, response.content)
         return response.parsed
 
-    organization = ok(
-        call(
-            op("hierarchy", "v2_organizations_create"),
-            client=client,
-            body=m.OrganizationCreateRequest(name="Acme"),
-        ),
-        201,
+    organization = run(
+        "hierarchy",
+        "v2_organizations_create",
+        body=m.OrganizationCreateRequest(name="Acme"),
+        status=201,
     )
-    project = ok(
-        call(
-            op("hierarchy", "v2_projects_create"),
-            client=client,
-            body=m.ProjectCreateRequest(organization_id=organization.id, name="Care"),
-        ),
-        201,
+    project = run(
+        "hierarchy",
+        "v2_projects_create",
+        body=m.ProjectCreateRequest(organization_id=organization.id, name="Care"),
+        status=201,
     )
-    agent = ok(
-        call(
-            op("agents", "v2_agents_create"),
-            client=client,
-            body=m.AgentCreateRequest(
-                project_id=project.id,
-                name="Support bot",
-                model_config=m.AgentCreateRequestModelConfig(model="gpt-4o", temperature=0.2),
-            ),
+    agent = run(
+        "agents",
+        "v2_agents_create",
+        body=m.AgentCreateRequest(
+            project_id=project.id,
+            name="Support bot",
+            model_config=m.AgentCreateRequestModelConfig(model="gpt-4o", temperature=0.2),
         ),
-        201,
+        status=201,
     )
     assert isinstance(agent, m.Agent) and agent.published is False
 
     # Edit Staging: settings, an instruction, a tool action's config, a guardrail, a folder.
-    ok(
-        call(
-            op("staging", "v2_agents_partial_update"),
-            agent_id=agent.id,
-            client=client,
-            body=m.PatchedAgentUpdateRequest(description="Answers support questions."),
-        )
+    run(
+        "staging",
+        "v2_agents_partial_update",
+        agent_id=agent.id,
+        body=m.PatchedAgentUpdateRequest(description="Answers support questions."),
     )
-    ok(
-        call(
-            op("staging", "v2_agents_instructions_create"),
-            agent_id=agent.id,
-            client=client,
-            body=m.InstructionCreateRequest(title="Tone", content="Be brief and kind."),
+    run(
+        "staging",
+        "v2_agents_instructions_create",
+        agent_id=agent.id,
+        body=m.InstructionCreateRequest(title="Tone", content="Be brief and kind."),
+        status=201,
+    )
+    tool = run(
+        "catalogue",
+        "v2_tools_create",
+        body=m.ToolCreateRequest(
+            organization_id=organization.id,
+            name="CRM",
+            kind=m.KindEnum.API,
+            actions=[m.ToolActionCreateRequest(name="lookup")],
         ),
-        201,
+        status=201,
     )
-    tool = ok(
-        call(
-            op("catalogue", "v2_tools_create"),
-            client=client,
-            body=m.ToolCreateRequest(
-                organization_id=organization.id,
-                name="CRM",
-                kind=m.KindEnum.API,
-                actions=[m.ToolActionCreateRequest(name="lookup")],
-            ),
+    run(
+        "staging",
+        "v2_agents_tools_enable_create",
+        agent_id=agent.id,
+        tool_id=tool.id,
+    )
+    action = run(
+        "staging",
+        "v2_agents_tools_actions_partial_update",
+        agent_id=agent.id,
+        tool_id=tool.id,
+        action_id=tool.actions[0].id,
+        body=m.ActionConfigRequest(
+            config=m.ActionConfigRequestConfig.from_dict({"fields": ["name", "plan"]})
         ),
-        201,
-    )
-    ok(
-        call(
-            op("staging", "v2_agents_tools_enable_create"),
-            agent_id=agent.id,
-            tool_id=tool.id,
-            client=client,
-        )
-    )
-    action = ok(
-        call(
-            op("staging", "v2_agents_tools_actions_partial_update"),
-            agent_id=agent.id,
-            tool_id=tool.id,
-            action_id=tool.actions[0].id,
-            client=client,
-            body=m.ActionConfigRequest(
-                config=m.ActionConfigRequestConfig.from_dict({"fields": ["name", "plan"]})
-            ),
-        )
     )
     assert action.config.to_dict() == {"fields": ["name", "plan"]}
-    guardrail = ok(
-        call(
-            op("catalogue", "v2_guardrails_create"),
-            client=client,
-            body=m.GuardrailCreateRequest(
-                organization_id=organization.id, name="PII filter", type_="pii"
-            ),
+    guardrail = run(
+        "catalogue",
+        "v2_guardrails_create",
+        body=m.GuardrailCreateRequest(
+            organization_id=organization.id, name="PII filter", type_="pii"
         ),
-        201,
+        status=201,
     )
-    ok(
-        call(
-            op("staging", "v2_agents_guardrails_partial_update"),
-            agent_id=agent.id,
-            client=client,
-            body=m.GuardrailToggleRequest(guardrail_id=guardrail.id, enabled=True),
-        )
+    run(
+        "staging",
+        "v2_agents_guardrails_partial_update",
+        agent_id=agent.id,
+        body=m.GuardrailToggleRequest(guardrail_id=guardrail.id, enabled=True),
     )
-    ok(
-        call(
-            op("staging", "v2_agents_sharepoint_folder_create"),
-            agent_id=agent.id,
-            client=client,
-            body=m.SharePointFolderRequest(
-                site_url="https://contoso.sharepoint.com/sites/help", folder_path="/Docs"
-            ),
-        )
+    run(
+        "staging",
+        "v2_agents_sharepoint_folder_create",
+        agent_id=agent.id,
+        body=m.SharePointFolderRequest(
+            site_url="https://contoso.sharepoint.com/sites/help", folder_path="/Docs"
+        ),
     )
 
     # Review and publish exactly what was reviewed.
-    review = ok(call(op("publishing", "agents_staging_diff"), agent_id=agent.id, client=client))
+    review = run("publishing", "agents_staging_diff", agent_id=agent.id)
     assert review.has_changes and review.counts.tools == 1
-    first = ok(
-        call(
-            op("publishing", "agents_publish"),
-            agent_id=agent.id,
-            client=client,
-            body=m.PublishInputRequest(notes="First", expected_fingerprint=review.fingerprint),
-        ),
-        201,
+    first = run(
+        "publishing",
+        "agents_publish",
+        agent_id=agent.id,
+        body=m.PublishInputRequest(notes="First", expected_fingerprint=review.fingerprint),
+        status=201,
     )
     assert first.snapshot.settings.name == "Support bot"
     assert first.snapshot.tools[0].actions[0].config.to_dict() == {"fields": ["name", "plan"]}
-    nothing = call(
-        op("publishing", "agents_publish"),
-        agent_id=agent.id,
-        client=client,
-        body=m.PublishInputRequest(),
+    nothing = run(
+        "publishing", "agents_publish", agent_id=agent.id, body=m.PublishInputRequest(), status=409
     )
-    assert nothing.status_code == 409
-    assert nothing.parsed.code == m.PublishConflictCodeEnum.NOTHING_TO_PUBLISH
+    assert nothing.code == m.PublishConflictCodeEnum.NOTHING_TO_PUBLISH
 
     # Production, typed.
-    live = ok(call(op("agents", "agents_production_retrieve"), agent_id=agent.id, client=client))
+    live = run("agents", "agents_production_retrieve", agent_id=agent.id)
     assert live.configuration.settings.name == "Support bot"
     assert live.configuration.settings.access_level == m.AccessLevelEnum.PRIVATE
     assert live.configuration.knowledge_sources.sharepoint.folder_path == "/Docs"
@@ -243,69 +213,57 @@ def test_the_generated_client_runs_the_whole_flow(api):
     assert live.change_track_id == first.change_track_id
 
     # A second publish, then the history with a date and a datetime bound.
-    ok(
-        call(
-            op("staging", "v2_agents_partial_update"),
-            agent_id=agent.id,
-            client=client,
-            body=m.PatchedAgentUpdateRequest(name="Support bot v2"),
-        )
+    run(
+        "staging",
+        "v2_agents_partial_update",
+        agent_id=agent.id,
+        body=m.PatchedAgentUpdateRequest(name="Support bot v2"),
     )
-    ok(
-        call(
-            op("publishing", "agents_publish"),
-            agent_id=agent.id,
-            client=client,
-            body=m.PublishInputRequest(notes="Renamed"),
-        ),
-        201,
+    run(
+        "publishing",
+        "agents_publish",
+        agent_id=agent.id,
+        body=m.PublishInputRequest(notes="Renamed"),
+        status=201,
     )
     today = datetime.datetime.now(datetime.UTC)
-    history = ok(
-        call(
-            op("publishing", "agents_publishes_list"),
-            agent_id=agent.id,
-            client=client,
-            published_after=today.date() - datetime.timedelta(days=1),
-            published_before=today + datetime.timedelta(hours=1),
-        )
+    history = run(
+        "publishing",
+        "agents_publishes_list",
+        agent_id=agent.id,
+        published_after=today.date() - datetime.timedelta(days=1),
+        published_before=today + datetime.timedelta(hours=1),
     )
     assert [r.notes for r in history.results] == ["Renamed", "First"]
-    edits = ok(call(op("publishing", "agents_history_list"), agent_id=agent.id, client=client))
+    edits = run("publishing", "agents_history_list", agent_id=agent.id)
     assert edits.count >= 8
-    detail = ok(
-        call(
-            op("publishing", "agents_publishes_retrieve"),
-            agent_id=agent.id,
-            change_track_id=first.change_track_id,
-            client=client,
-        )
+    detail = run(
+        "publishing",
+        "agents_publishes_retrieve",
+        agent_id=agent.id,
+        change_track_id=first.change_track_id,
     )
     assert detail.snapshot.settings.name == "Support bot"
 
     # Preview and roll back to the first publish: Staging only.
-    preview = ok(
-        call(
-            op("publishing", "agents_publishes_diff"),
-            agent_id=agent.id,
-            change_track_id=first.change_track_id,
-            client=client,
-            mode=m.AgentsPublishesDiffMode.RESTORE,
-        )
+    preview = run(
+        "publishing",
+        "agents_publishes_diff",
+        agent_id=agent.id,
+        change_track_id=first.change_track_id,
+        mode=m.AgentsPublishesDiffMode.RESTORE,
     )
     assert preview.staging.has_changes
-    after = ok(
-        call(
-            op("publishing", "agents_rollback"),
-            agent_id=agent.id,
-            client=client,
-            body=m.RollbackInputRequest(change_track_id=first.change_track_id),
-        )
+    after = run(
+        "publishing",
+        "agents_rollback",
+        agent_id=agent.id,
+        body=m.RollbackInputRequest(change_track_id=first.change_track_id),
     )
     assert after.has_changes and after.changes[0].after == "Support bot"
-    live = ok(call(op("agents", "agents_production_retrieve"), agent_id=agent.id, client=client))
+    live = run("agents", "agents_production_retrieve", agent_id=agent.id)
     assert live.configuration.settings.name == "Support bot v2"
-    status = ok(call(op("publishing", "agents_status"), agent_id=agent.id, client=client))
+    status = run("publishing", "agents_status", agent_id=agent.id)
     assert status.published and status.has_unpublished_changes
 
 

@@ -70,21 +70,24 @@ def test_other_clients_are_not_locked_out(victim):
     assert answer.json()["token"]
 
 
+def sign_in_page(client, password: str, address: str):
+    return client.post(
+        LOGIN_PAGE, {"username": "victim", "password": password}, REMOTE_ADDR=address
+    )
+
+
+def assert_page_refuses_the_right_password(client, address: str):
+    assert sign_in_page(client, factories.PASSWORD, address).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_login_page_throttles_guessing_at_the_same_rate(victim):
     client = Client()
     allowed = configured_attempts()
     for i in range(allowed):
-        page = client.post(
-            LOGIN_PAGE, {"username": "victim", "password": f"wrong-{i}"}, REMOTE_ADDR="203.0.113.7"
-        )
-        assert page.status_code == 200  # the form again, with its error
-    blocked = client.post(
-        LOGIN_PAGE,
-        {"username": "victim", "password": factories.PASSWORD},
-        REMOTE_ADDR="203.0.113.7",
-    )
-    assert blocked.status_code == 429
-    assert "_auth_user_id" not in client.session
+        # The form again, with its error.
+        assert sign_in_page(client, f"wrong-{i}", "203.0.113.7").status_code == 200
+    assert_page_refuses_the_right_password(client, "203.0.113.7")
 
 
 # --- red-team finding 2: X-Forwarded-For from anyone but a trusted proxy is ignored ----------
@@ -252,18 +255,7 @@ def test_successful_sign_ins_do_not_use_up_the_account(victim, account_rate):
 def test_login_page_counts_failures_per_account_too(victim, account_rate):
     client = Client()
     for i in range(account_rate):
-        page = client.post(
-            LOGIN_PAGE,
-            {"username": "victim", "password": f"wrong-{i}"},
-            REMOTE_ADDR=f"192.0.2.{i + 1}",
-        )
-        assert page.status_code == 200
-    blocked = client.post(
-        LOGIN_PAGE,
-        {"username": "victim", "password": factories.PASSWORD},
-        REMOTE_ADDR="198.51.100.200",
-    )
-    assert blocked.status_code == 429
-    assert "_auth_user_id" not in client.session
+        assert sign_in_page(client, f"wrong-{i}", f"192.0.2.{i + 1}").status_code == 200
+    assert_page_refuses_the_right_password(client, "198.51.100.200")
     # The page and the endpoint share the account's bucket.
     assert guess(APIClient(), factories.PASSWORD, "198.51.100.201").status_code == 429
