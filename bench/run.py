@@ -132,9 +132,9 @@ def build(records: int) -> Data:
     for size, shape in (("small", SMALL), ("large", LARGE)):
         owner = owners[size]
         agent = build_agent(project=project, user=owner, size=shape, name=size.capitalize())
-        publish_agent(agent=agent, user=owner, notes="First")
+        publish_agent(agent=agent, acting_user=owner, notes="First")
         edit_one_instruction(agent, owner, "Second")
-        publish_agent(agent=agent, user=owner, notes="Second")
+        publish_agent(agent=agent, acting_user=owner, notes="Second")
         edit_one_instruction(agent, owner, "Unpublished")
         OrganizationMembership.objects.get_or_create(organization=organization, user=viewer)
         services.grant_permission(agent=agent, user=owner, target_user_id=viewer.pk, role="viewer")

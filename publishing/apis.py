@@ -181,7 +181,7 @@ class PublishView(APIView):
         serializer.is_valid(raise_exception=True)
         record = services.publish_agent(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             notes=serializer.validated_data["notes"],
             expected_fingerprint=serializer.validated_data["expected_fingerprint"],
         )
@@ -286,7 +286,10 @@ class RollbackView(APIView):
         serializer.is_valid(raise_exception=True)
         record = _record(agent, str(serializer.validated_data["change_track_id"]))
         services.rollback_agent(
-            agent=agent, user=request.user, record=record, mode=serializer.validated_data["mode"]
+            agent=agent,
+            acting_user=request.user,
+            record=record,
+            mode=serializer.validated_data["mode"],
         )
         return _staging_diff(agent)
 
@@ -306,7 +309,7 @@ class DiscardView(APIView):
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-        services.discard_staging(agent=agent, user=request.user)
+        services.discard_staging(agent=agent, acting_user=request.user)
         return _staging_diff(agent)
 
 
@@ -372,7 +375,7 @@ class HistoryRestoreView(APIView):
     def post(self, request: Request, agent_id: str, history_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
         checkpoint = _checkpoint(agent, _history_id(history_id))
-        services.restore_checkpoint(agent=agent, user=request.user, history_id=checkpoint.pk)
+        services.restore_checkpoint(agent=agent, acting_user=request.user, history_id=checkpoint.pk)
         return _staging_diff(agent)
 
 

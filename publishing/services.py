@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.permissions import Role, remember_role, require_role
 from agents.services import apply_snapshot_to_staging
 from agents.snapshot import staging_snapshot
 from configuration.diff import Diff, diff_snapshots
@@ -42,27 +43,35 @@ REVERT = "revert"
 MODES = (RESTORE, REVERT)
 
 
-def _lock(agent: Agent) -> Agent:
-    """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one."""
+def _lock(agent: Agent, acting_user: Any, role: Role) -> Agent:
+    """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one.
+
+    The locked instance carries the role already checked, so the staging services it is
+    handed to check it again without a query.
+    """
     locked = Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
     if locked.deleted_at is not None:
         raise Agent.DoesNotExist("Agent not found.")
+    remember_role(locked, acting_user, role)
     return locked
 
 
 def publish_agent(
     *,
     agent: Agent,
-    user: Any,
+    acting_user: Any,
     notes: str = "",
     expected_fingerprint: str | None = None,
 ) -> PublishRecord:
     """Make Production equal to Staging and append a publish record, atomically.
 
-    Raises ``NothingToPublish`` when Staging equals Production, and ``StaleReview`` when
-    ``expected_fingerprint`` is given and Staging or Production moved since that review.
-    The live-read cache is dropped and ``agent_published`` sent only after commit.
+    Refused (``PermissionDenied``, or ``Agent.DoesNotExist`` for an agent they may not see)
+    unless ``acting_user`` is at least a publisher. Raises ``NothingToPublish`` when Staging
+    equals Production, and ``StaleReview`` when ``expected_fingerprint`` is given and Staging
+    or Production moved since that review. The live-read cache is dropped and
+    ``agent_published`` sent only after commit.
     """
+    role = require_role(acting_user, agent, Role.PUBLISHER)
     if not isinstance(notes, str):
         raise ValidationError({"notes": ["Must be a string."]})
     if len(notes) > NOTES_MAX_LENGTH:
@@ -70,7 +79,7 @@ def publish_agent(
     if "\x00" in notes:
         raise ValidationError({"notes": ["Must not contain NUL characters."]})
     with transaction.atomic():
-        locked = _lock(agent)
+        locked = _lock(agent, acting_user, role)
         before, before_fingerprint = production_state(locked)
         after = staging_snapshot(locked)
         diff = diff_snapshots(before, after)
@@ -95,12 +104,11 @@ def publish_agent(
                 .only("id")
                 .first()
             )
-        actor = user if getattr(user, "is_authenticated", False) else None
         record = PublishRecord(
             agent=locked,
             sequence=(previous.sequence + 1) if previous else 1,
-            published_by=actor,
-            published_by_username=getattr(actor, "username", "") or "",
+            published_by=acting_user,
+            published_by_username=acting_user.username,
             published_at=timezone.now(),
             notes=notes.strip(),
             summary=diff.summary[:1000],
@@ -122,7 +130,7 @@ def publish_agent(
                 "fingerprint": record.fingerprint,
                 "change_track_id": record.change_track_id,
                 "published_at": record.published_at,
-                "published_by": actor,
+                "published_by": acting_user,
             },
         )
         if locked.pending_restored_from:
@@ -211,25 +219,27 @@ def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -
 
 
 def rollback_agent(
-    *, agent: Agent, user: Any, record: PublishRecord, mode: str = RESTORE
+    *, agent: Agent, acting_user: Any, record: PublishRecord, mode: str = RESTORE
 ) -> RollbackPlan:
     """Restore or revert ``record`` onto Staging; Production is untouched.
 
     ``restore``: Staging becomes the configuration as published in ``record``.
     ``revert``: only the changes ``record`` introduced are undone; a field changed again
     since is a conflict, and then ``RevertConflict`` is raised and nothing is written.
+    Refused unless ``acting_user`` is at least a publisher.
     """
+    role = require_role(acting_user, agent, Role.PUBLISHER)
     mode = _clean_mode(mode)
     if record.agent_id != agent.pk:
         raise PublishRecord.DoesNotExist("No such publish for this agent.")
     with transaction.atomic():
-        locked = _lock(agent)
+        locked = _lock(agent, acting_user, role)
         plan = plan_rollback(agent=locked, record=record, mode=mode)
         if plan.conflicts:
             raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
         apply_snapshot_to_staging(
             agent=locked,
-            user=user,
+            user=acting_user,
             snapshot=plan.target,
             reason=f"{mode.capitalize()} of publish #{record.sequence}",
             restored_from=record.change_track_id,
@@ -238,10 +248,14 @@ def rollback_agent(
     return plan
 
 
-def discard_staging(*, agent: Agent, user: Any) -> None:
-    """Drop every unpublished change: Staging becomes Production again (recorded)."""
+def discard_staging(*, agent: Agent, acting_user: Any) -> None:
+    """Drop every unpublished change: Staging becomes Production again (recorded).
+
+    A publisher's call: it throws away other people's unpublished work, like a rollback.
+    """
+    role = require_role(acting_user, agent, Role.PUBLISHER)
     with transaction.atomic():
-        locked = _lock(agent)
+        locked = _lock(agent, acting_user, role)
         production = production_snapshot(locked)
         if production is None:
             raise NothingToDiscard(
@@ -250,21 +264,28 @@ def discard_staging(*, agent: Agent, user: Any) -> None:
         if not diff_snapshots(production, staging_snapshot(locked)).has_changes:
             raise NothingToDiscard()
         apply_snapshot_to_staging(
-            agent=locked, user=user, snapshot=production, reason="Unpublished changes discarded"
+            agent=locked,
+            user=acting_user,
+            snapshot=production,
+            reason="Unpublished changes discarded",
         )
 
 
-def restore_checkpoint(*, agent: Agent, user: Any, history_id: Any) -> int:
-    """Make Staging what it was at one checkpoint of the edit history; returns its revision."""
+def restore_checkpoint(*, agent: Agent, acting_user: Any, history_id: Any) -> int:
+    """Make Staging what it was at one checkpoint of the edit history; returns its revision.
+
+    Refused unless ``acting_user`` is at least a publisher.
+    """
+    role = require_role(acting_user, agent, Role.PUBLISHER)
     with transaction.atomic():
-        locked = _lock(agent)
+        locked = _lock(agent, acting_user, role)
         checkpoint = get_checkpoint(agent=locked, history_id=history_id)
         snapshot = checkpoint_snapshot(
             agent_id=locked.pk, revision=checkpoint.revision, for_restore=True
         )
         apply_snapshot_to_staging(
             agent=locked,
-            user=user,
+            user=acting_user,
             snapshot=snapshot,
             reason=f"Restored checkpoint {checkpoint.revision}",
         )

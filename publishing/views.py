@@ -86,7 +86,7 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
         try:
             record = services.publish_agent(
                 agent=agent,
-                user=request.user,
+                acting_user=request.user,
                 notes=form.cleaned_data["notes"],
                 expected_fingerprint=form.cleaned_data["fingerprint"],
             )
@@ -116,7 +116,7 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
 @require_POST
 def discard(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-    services.discard_staging(agent=agent, user=request.user)
+    services.discard_staging(agent=agent, acting_user=request.user)
     messages.success(request, "Unpublished changes discarded: Staging matches Production again.")
     return redirect("publishing:review", agent_id=agent.pk)
 
@@ -211,7 +211,7 @@ def restore(request: HttpRequest, agent_id: int, change_track_id: Any) -> HttpRe
     if form.is_valid():
         try:
             plan = services.rollback_agent(
-                agent=agent, user=request.user, record=record, mode=form.cleaned_data["mode"]
+                agent=agent, acting_user=request.user, record=record, mode=form.cleaned_data["mode"]
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -270,7 +270,7 @@ def restore_checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> 
     agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
     try:
         revision = services.restore_checkpoint(
-            agent=agent, user=request.user, history_id=history_id
+            agent=agent, acting_user=request.user, history_id=history_id
         )
     except ValidationError as exc:
         return _checkpoint_page(request, agent, role, history_id, errors=exc.messages, status=400)

@@ -112,7 +112,7 @@ def foreign_guardrail(other_organization):
 @pytest.fixture
 def published(agent, owner):
     """The agent after its first publish (so it has a Production)."""
-    return publish_agent(agent=agent, user=owner, notes="first")
+    return publish_agent(agent=agent, acting_user=owner, notes="first")
 
 
 @pytest.fixture

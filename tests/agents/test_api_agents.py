@@ -164,7 +164,7 @@ def test_unknown_environment_is_a_400(owner_client, agent):
 
 def test_public_agent_is_visible_in_production_to_any_user(agent, owner, stranger):
     services.set_access_level(agent=agent, user=owner, access_level="public")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     client = client_for(stranger)
     assert client.get(url(agent, "?environment=production")).status_code == 200
     assert client.get(url(agent)).status_code == 403
@@ -300,7 +300,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_agents(
         for _ in range(count):
             made = factories.AgentFactory(project=project, user=member)
             services.set_access_level(agent=made, user=member, access_level="organization")
-            publish_agent(agent=made, user=member)
+            publish_agent(agent=made, acting_user=member)
 
     client = client_for(member)
     make(1)
@@ -424,7 +424,7 @@ def test_deleting_a_published_agent_archives_it_and_keeps_its_history(
     owner, owner_client, agent, published
 ):
     services.set_tags(agent=agent, user=owner, tags=["second"])
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     response = owner_client.delete(url(agent))
     assert response.status_code == 204
     assert owner_client.get(f"{url(agent)}/production").status_code == 404

@@ -109,10 +109,10 @@ def test_an_agent_over_a_lowered_bound_can_still_be_cut_down(agent, owner):
 def test_restoring_an_old_publish_past_todays_bound_is_refused(agent, owner):
     """An old publish larger than today's bound is refused whole with 400, not trimmed."""
     add(agent, owner, 4)
-    big = publish_agent(agent=agent, user=owner, notes="Four rules")
+    big = publish_agent(agent=agent, acting_user=owner, notes="Four rules")
     for instruction in list(Instruction.objects.filter(agent=agent))[1:]:
         services.delete_instruction(agent=agent, user=owner, instruction_id=instruction.pk)
-    cut = publish_agent(agent=agent, user=owner, notes="One rule")
+    cut = publish_agent(agent=agent, acting_user=owner, notes="One rule")
     before = revision(agent)
     with override_settings(MAX_INSTRUCTIONS_PER_AGENT=3):
         response = client_for(owner).put(
@@ -124,11 +124,11 @@ def test_restoring_an_old_publish_past_todays_bound_is_refused(agent, owner):
         assert "at most 3 instructions" in response.json()["instructions"][0]
         with pytest.raises(ValidationError):
             # Reverting the publish that removed three rules would bring them back.
-            rollback_agent(agent=agent, user=owner, record=cut, mode="revert")
+            rollback_agent(agent=agent, acting_user=owner, record=cut, mode="revert")
         checkpoint = (
             selectors.edit_history(agent).filter(revision=before - 3).values("history_id").get()
         )
         with pytest.raises(ValidationError):
-            restore_checkpoint(agent=agent, user=owner, history_id=checkpoint["history_id"])
+            restore_checkpoint(agent=agent, acting_user=owner, history_id=checkpoint["history_id"])
     assert revision(agent) == before
     assert Instruction.objects.filter(agent=agent).count() == 1

@@ -28,7 +28,7 @@ def leave(agent, user):
 
 def published_with_access(agent, owner, level):
     services.set_access_level(agent=agent, user=owner, access_level=level)
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     agent.refresh_from_db()
     return agent
 

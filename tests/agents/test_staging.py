@@ -147,12 +147,12 @@ def test_stored_fingerprint_follows_every_kind_of_edit(agent, owner, project):
         seen.add(stored())
     assert len(seen) == len(edits) + 1
 
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     agent.refresh_from_db()
     assert not has_unpublished_changes(agent)
     services.set_tags(agent=agent, user=owner, tags=["y"])
     agent.refresh_from_db()
     assert has_unpublished_changes(agent)
-    discard_staging(agent=agent, user=owner)
+    discard_staging(agent=agent, acting_user=owner)
     agent.refresh_from_db()
     assert not has_unpublished_changes(agent)

@@ -71,7 +71,9 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
     services.connect_corpora(agent=agent, user=alice, corpus_ids=[faq.pk])
     services.enable_tool(agent=agent, user=alice, tool_id=crm.pk)
     services.set_tags(agent=agent, user=alice, tags=["support", "billing"])
-    first = publish_agent(agent=agent, user=alice, notes="First version for the help centre.")
+    first = publish_agent(
+        agent=agent, acting_user=alice, notes="First version for the help centre."
+    )
 
     bob = users["bob"]
     services.connect_corpora(agent=agent, user=bob, corpus_ids=[manuals.pk])
@@ -79,7 +81,7 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
     services.set_access_level(agent=agent, user=bob, access_level="organization")
     second = publish_agent(
         agent=agent,
-        user=bob,
+        acting_user=bob,
         notes="Adds the product manuals and PII redaction before the wider roll-out.",
     )
 

@@ -49,7 +49,7 @@ def test_every_page_renders_in_the_browser(page, shots):
     )
     live = services.create_agent(project=demo.agent.project, user=alice, name="HR onboarding")
     services.add_instruction(agent=live, user=alice, title="Welcome", content="Greet new staff.")
-    publish_agent(agent=live, user=alice, notes="")
+    publish_agent(agent=live, acting_user=alice, notes="")
 
     page.goto("/accounts/login/")
     page.screenshot(path=str(shots / "login.png"), full_page=True)

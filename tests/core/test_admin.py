@@ -22,7 +22,7 @@ def admin_client(client):
 @pytest.fixture
 def published(agent, owner):
     services.add_instruction(agent=agent, user=owner, title="Hello", content="World")
-    record = publish_agent(agent=agent, user=owner, notes="searchable release note")
+    record = publish_agent(agent=agent, acting_user=owner, notes="searchable release note")
     return record
 
 

@@ -195,7 +195,7 @@ def test_every_request_string_says_nul_is_refused(schema):
 
 @pytest.fixture
 def published(agent, owner):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     return agent
 
 

@@ -61,7 +61,7 @@ def test_an_agent_archived_after_the_permission_check_is_not_written(agent, owne
     with pytest.raises(Agent.DoesNotExist):
         services.set_tags(agent=stale, user=owner, tags=["late"])
     with pytest.raises(Agent.DoesNotExist):
-        publish_agent(agent=stale, user=owner)
+        publish_agent(agent=stale, acting_user=owner)
 
 
 def test_the_list_page_orders_and_searches_viewers_by_production_names(project, owner):
@@ -70,7 +70,7 @@ def test_the_list_page_orders_and_searches_viewers_by_production_names(project, 
     viewer = factories.UserFactory()
     for agent in (alpha, beta):
         services.set_access_level(agent=agent, user=owner, access_level="public")
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=beta, user=owner, name="Aardvark (draft)")
     client = Client()
     client.force_login(viewer)

@@ -61,7 +61,7 @@ def instruction(agent, owner):
 @pytest.fixture
 def published(agent, owner, instruction):
     """The agent published once, with one instruction; returns the publish record."""
-    return publish_agent(agent=agent, user=owner, notes="First version")
+    return publish_agent(agent=agent, acting_user=owner, notes="First version")
 
 
 # What is live, read the way the services read it.

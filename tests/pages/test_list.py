@@ -39,7 +39,7 @@ def test_outsider_sees_no_agents(client_as, agent):
 
 def test_public_agents_are_listed_to_everyone_signed_in(client_as, agent, owner, instruction):
     services.set_access_level(agent=agent, user=owner, access_level="public")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     html = client_as("outsider").get(LIST).content.decode()
     assert "Support bot" in html
     assert "Viewer" in html
@@ -75,7 +75,7 @@ def test_status_badges(client_as, agent, owner, project, published, instruction)
         agent=agent, user=owner, instruction_id=instruction.pk, content="New"
     )
     assert "Unpublished changes" in client.get(LIST).content.decode()
-    discard_staging(agent=agent, user=owner)
+    discard_staging(agent=agent, acting_user=owner)
     # Staging was written after the publish but equals Production again.
     assert "Unpublished changes" not in client.get(LIST).content.decode()
 

@@ -23,7 +23,7 @@ def two(agent, owner, published, instruction):
         agent=agent, user=owner, instruction_id=instruction.pk, content="Be warm."
     )
     scope = services.add_instruction(agent=agent, user=owner, title="Scope", content="Acme only.")
-    second = publish_agent(agent=agent, user=owner, notes="Second")
+    second = publish_agent(agent=agent, acting_user=owner, notes="Second")
     services.update_instruction(
         agent=agent, user=owner, instruction_id=scope.pk, content="Acme and partners."
     )
@@ -108,7 +108,7 @@ def test_the_next_publish_records_where_it_was_restored_from(client_as, agent, t
 
 def test_confirm_revert_without_conflict(client_as, agent, owner, published, instruction):
     services.add_instruction(agent=agent, user=owner, title="Scope", content="Acme only.")
-    second = publish_agent(agent=agent, user=owner)
+    second = publish_agent(agent=agent, acting_user=owner)
     services.set_tags(agent=agent, user=owner, tags=["later"])
     live = production_of(agent)
     client_as("publisher").post(restore_url(agent, second), {"mode": "revert"})
@@ -148,7 +148,7 @@ def test_restoring_a_publish_that_needs_a_deleted_corpus_is_refused(
 ):
     corpus = catalogue["manuals"]
     services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    with_corpus = publish_agent(agent=agent, user=owner)
+    with_corpus = publish_agent(agent=agent, acting_user=owner)
     services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
     corpus.delete()
     before = staging_snapshot(agent)

@@ -140,7 +140,7 @@ def test_stale_fingerprint_is_refused_with_the_fresh_diff(client_as, edited, own
 
 def test_a_publish_by_someone_else_makes_the_review_stale(client_as, edited, owner):
     old = review_staging(edited).fingerprint
-    publish_agent(agent=edited, user=owner, notes="beat you to it")
+    publish_agent(agent=edited, acting_user=owner, notes="beat you to it")
     services.add_instruction(agent=edited, user=owner, title="Next", content="More")
     response = client_as("publisher").post(publish_url(edited), {"fingerprint": old})
     assert response.status_code == 409

@@ -29,9 +29,9 @@ class Scenario:
 
 def prepare(*, project: Any, user: Any, size: Any, name: str) -> Scenario:
     agent = build_agent(project=project, user=user, size=size, name=name)
-    first = publish_agent(agent=agent, user=user, notes="First")
+    first = publish_agent(agent=agent, acting_user=user, notes="First")
     edit_one_instruction(agent, user, "Second")
-    second = publish_agent(agent=agent, user=user, notes="Second")
+    second = publish_agent(agent=agent, acting_user=user, notes="Second")
     edit_one_instruction(agent, user, "Third")
     return Scenario(agent=Agent.objects.get(pk=agent.pk), user=user, first=first, second=second)
 

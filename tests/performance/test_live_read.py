@@ -40,7 +40,7 @@ def token_client(user) -> APIClient:
 @pytest.fixture
 def published(project, owner):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Live")
-    publish_agent(agent=agent, user=owner, notes="First")
+    publish_agent(agent=agent, acting_user=owner, notes="First")
     return agent
 
 
@@ -110,7 +110,7 @@ def test_publish_changes_etag_and_body_once_committed(
     edit_one_instruction(published, owner, "Changed")
 
     with django_capture_on_commit_callbacks(execute=True):
-        record = publish_agent(agent=published, user=owner)
+        record = publish_agent(agent=published, acting_user=owner)
     after = client.get(url(published.pk), HTTP_IF_NONE_MATCH=before["ETag"])
 
     assert after.status_code == 200
@@ -400,7 +400,7 @@ def test_project_membership_change_takes_effect_on_commit(
 ):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Team")
     services.set_access_level(agent=agent, user=owner, access_level=AccessLevel.PROJECT)
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     member = factories.UserFactory(username="member")
     factories.join(project.organization, member)  # project access is for the org's members
     client = token_client(member)
@@ -425,7 +425,7 @@ def test_access_level_change_takes_effect_with_the_publish(
 
     services.set_access_level(agent=published, user=owner, access_level=AccessLevel.ORGANIZATION)
     with django_capture_on_commit_callbacks(execute=True):
-        publish_agent(agent=published, user=owner)
+        publish_agent(agent=published, acting_user=owner)
 
     assert client.get(url(published.pk)).status_code == 200
 
@@ -488,7 +488,7 @@ def test_local_cache_serves_a_publish_made_elsewhere_on_the_next_read(published,
     before = client.get(url(published.pk))
     assert live.local_payloads.get(published.pk) is not None
     edit_one_instruction(published, owner, "Elsewhere")
-    record = publish_agent(agent=published, user=owner)  # its invalidation does not run here
+    record = publish_agent(agent=published, acting_user=owner)  # its invalidation does not run here
 
     after = client.get(url(published.pk), HTTP_IF_NONE_MATCH=before["ETag"])
 
@@ -659,7 +659,7 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
     for level in AccessLevel.values:
         services.set_access_level(agent=agent, user=owner, access_level=level)
         edit_one_instruction(agent, owner, level)
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
         compare(level)
     services.delete_agent(agent=agent, user=owner)
     compare("archived")

@@ -88,7 +88,7 @@ def other_agent(db):
 
     other_owner = factories.UserFactory(username="other-owner")
     other = factories.AgentFactory(user=other_owner, name="Other bot")
-    publish_agent(agent=other, user=other_owner)
+    publish_agent(agent=other, acting_user=other_owner)
     return other
 
 

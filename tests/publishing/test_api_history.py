@@ -117,7 +117,7 @@ def test_another_agents_checkpoint_is_404(agent, editor, other_agent):
 def test_restore_makes_staging_that_checkpoint_and_answers_the_diff(
     agent, owner, publisher, edited
 ):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
     target = edited[1]  # after the instruction, before the tool
 
@@ -167,7 +167,7 @@ def test_a_checkpoint_whose_tool_left_the_catalogue_is_shown_but_not_restored(
     tool = catalogue["tools"][1]
     services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
     with_tool = edit_history(agent).first()
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     # Back to the first checkpoint drops the binding, so the catalogue may delete the tool.
     client_as(publisher).post(
         history_url(agent, f"/{edit_history(agent).last().history_id}/restore")

@@ -36,7 +36,7 @@ ALL = [*EDITOR_READS, *PUBLISHER_WRITES, ("get", "status")]
 @pytest.fixture
 def published(agent, owner):
     """Published once, then edited, so every write would have something to do."""
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, name="Unpublished name")
     return record
 
@@ -131,7 +131,7 @@ def test_an_organization_member_sees_only_the_status_of_an_organization_agent(
     agent, organization, owner
 ):
     services.set_access_level(agent=agent, user=owner, access_level="organization")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     member = factories.UserFactory(username="member")
     factories.MembershipFactory(organization=organization, user=member)
     client = client_as(member)

@@ -61,7 +61,7 @@ def test_publish_answers_201_with_the_whole_record(agent, owner, publisher):
 
 
 def test_second_publish_names_the_previous_one(agent, owner, publisher):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, name="Renamed")
 
     data = client_as(publisher).post(publish_url(agent), {}, format="json").json()
@@ -81,7 +81,7 @@ def test_publish_with_no_body_at_all(agent, publisher):
 
 
 def test_nothing_to_publish_is_409_with_has_changes_false(agent, owner, publisher):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
 
     response = client_as(publisher).post(publish_url(agent), {}, format="json")
 

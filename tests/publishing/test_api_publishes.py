@@ -38,7 +38,7 @@ def detail_url(agent, change_track_id) -> str:
 def publish_on(agent, user, when, **kwargs) -> PublishRecord:
     """A publish with the clock set to ``when`` (so the record and its hash carry it)."""
     with mock.patch("django.utils.timezone.now", return_value=when):
-        return publish_agent(agent=agent, user=user, **kwargs)
+        return publish_agent(agent=agent, acting_user=user, **kwargs)
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_list_rows_name_who_published(agent, editor, publisher, history):
 def test_list_is_paginated(agent, owner, editor):
     for n in range(27):
         services.update_agent_settings(agent=agent, user=owner, name=f"Name {n}")
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
     client = client_as(editor)
 
     first = client.get(list_url(agent)).json()

@@ -29,7 +29,7 @@ def test_staging_diff_of_a_never_published_agent(agent, editor):
 
 
 def test_staging_diff_shows_only_differences_in_section_order(agent, owner, editor, catalogue):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     services.set_guardrail(
         agent=agent, user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
     )
@@ -59,7 +59,7 @@ def test_staging_diff_shows_only_differences_in_section_order(agent, owner, edit
 
 
 def test_staging_diff_is_empty_right_after_a_publish(agent, owner, editor):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     data = client_as(editor).get(diff_url(agent)).json()
     assert data["has_changes"] is False
     assert data["changes"] == []
@@ -70,7 +70,7 @@ def test_staging_diff_is_empty_right_after_a_publish(agent, owner, editor):
 def test_staging_diff_matches_an_instruction_by_identity_not_position(agent, owner, editor):
     services.add_instruction(agent=agent, user=owner, title="First", content="1")
     services.add_instruction(agent=agent, user=owner, title="Second", content="2")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     services.add_instruction(agent=agent, user=owner, title="Zeroth", content="0", position=0)
 
     changes = client_as(editor).get(diff_url(agent)).json()["changes"]
@@ -98,7 +98,7 @@ def test_status_before_the_first_publish(agent, editor):
 
 
 def test_status_after_a_publish_and_an_edit(agent, owner, editor):
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
     client = client_as(editor)
 
     clean = client.get(status_url(agent)).json()
@@ -119,11 +119,11 @@ def test_status_agrees_with_the_staging_diff(agent, owner, editor):
         status = client.get(status_url(agent)).json()
         diff = client.get(diff_url(agent)).json()
         assert status["has_unpublished_changes"] == diff["has_changes"]
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
 
 
 def test_status_hides_staging_from_a_viewer(agent, owner, viewer):
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, name="Unpublished")
 
     response = client_as(viewer).get(status_url(agent))
@@ -139,7 +139,7 @@ def test_status_hides_staging_from_a_viewer(agent, owner, viewer):
 
 def test_status_of_a_public_agent_for_any_signed_in_user(agent, owner, stranger):
     services.set_access_level(agent=agent, user=owner, access_level="public")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     response = client_as(stranger).get(status_url(agent))
     assert response.status_code == 200
     assert response.json()["has_unpublished_changes"] is None

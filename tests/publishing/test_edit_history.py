@@ -47,16 +47,16 @@ def test_an_edit_that_changes_nothing_makes_no_checkpoint(agent, owner):
 
 
 def test_publishing_makes_no_checkpoint(agent, owner):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     assert len(history(agent)) == 1
 
 
 def test_rollback_and_discard_are_checkpoints(agent, owner, publisher):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, name="Second")
-    publish_agent(agent=agent, user=owner)
-    rollback_agent(agent=agent, user=publisher, record=first)
-    discard_staging(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
+    rollback_agent(agent=agent, acting_user=publisher, record=first)
+    discard_staging(agent=agent, acting_user=owner)
 
     newest = history(agent)[:2]
     assert [c.history_change_reason for c in newest] == [
@@ -125,9 +125,9 @@ def test_first_checkpoint_diff_is_against_nothing(agent):
 
 
 def test_checkpoint_diff_of_a_rollback_shows_what_it_rolled_back(agent, owner):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, name="Second")
-    rollback_agent(agent=agent, user=owner, record=first)
+    rollback_agent(agent=agent, acting_user=owner, record=first)
 
     diff = checkpoint_diff(agent=agent, checkpoint=history(agent)[0])
 
@@ -175,13 +175,13 @@ def test_restoring_a_checkpoint_whose_tool_action_left_the_catalogue_is_refused(
     with_tool = history(agent)[0]
     assert action.pk in [a["action_id"] for a in staging_of(agent)["tools"][0]["actions"]]
     # Back to before the tool: its action settings are gone, so the catalogue may drop one.
-    restore_checkpoint(agent=agent, user=owner, history_id=without_tool.history_id)
+    restore_checkpoint(agent=agent, acting_user=owner, history_id=without_tool.history_id)
     action_id = action.pk
     action.delete()
     before = staging_of(agent)
 
     with pytest.raises(ValidationError) as refused:
-        restore_checkpoint(agent=agent, user=owner, history_id=with_tool.history_id)
+        restore_checkpoint(agent=agent, acting_user=owner, history_id=with_tool.history_id)
 
     assert f"tool action(s) [{action_id}] no longer exist" in str(refused.value)
     assert staging_of(agent) == before

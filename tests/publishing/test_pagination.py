@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def seven_publishes(agent, owner):
     for n in range(7):
         services.set_tags(agent=agent, user=owner, tags=[f"v{n}"])
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
     return agent
 
 

@@ -12,26 +12,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_restore_that_changes_nothing_is_not_named_by_the_next_publish(agent, owner):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     revision = StagingConfiguration.objects.get(agent=agent).revision
-    rollback_agent(agent=agent, user=owner, record=first, mode="restore")  # Staging == #1
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="restore")  # Staging == #1
     assert StagingConfiguration.objects.get(agent=agent).revision == revision
     assert Agent.objects.get(pk=agent.pk).pending_restored_from is None
     services.set_tags(agent=agent, user=owner, tags=["later"])
-    assert publish_agent(agent=agent, user=owner).restored_from is None
+    assert publish_agent(agent=agent, acting_user=owner).restored_from is None
 
 
 def test_a_restore_that_changes_staging_is_named_by_the_next_publish(agent, owner):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.set_tags(agent=agent, user=owner, tags=["later"])
-    publish_agent(agent=agent, user=owner)
-    rollback_agent(agent=agent, user=owner, record=first, mode="restore")
+    publish_agent(agent=agent, acting_user=owner)
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="restore")
     assert Agent.objects.get(pk=agent.pk).pending_restored_from == first.change_track_id
-    assert publish_agent(agent=agent, user=owner).restored_from == first
+    assert publish_agent(agent=agent, acting_user=owner).restored_from == first
 
 
 def test_a_record_of_another_agent_is_refused_by_the_service(agent, owner, project):
     other = factories.AgentFactory(project=project, user=owner)
-    foreign = publish_agent(agent=other, user=owner)
+    foreign = publish_agent(agent=other, acting_user=owner)
     with pytest.raises(PublishRecord.DoesNotExist):
-        rollback_agent(agent=agent, user=owner, record=foreign)
+        rollback_agent(agent=agent, acting_user=owner, record=foreign)

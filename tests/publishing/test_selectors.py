@@ -29,7 +29,7 @@ def publish_days_ago(agent, user, days: int, **kwargs) -> PublishRecord:
     """Publish with the clock turned back, so the record (and its hash) carry that date."""
     when = timezone.now() - timedelta(days=days)
     with mock.patch("django.utils.timezone.now", return_value=when):
-        return publish_agent(agent=agent, user=user, **kwargs)
+        return publish_agent(agent=agent, acting_user=user, **kwargs)
 
 
 # --- review ------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def test_review_before_the_first_publish_compares_with_nothing(agent):
 
 
 def test_review_lists_exactly_the_unpublished_changes(agent, owner, catalogue):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
     rename(agent, owner, "Renamed")
 
@@ -73,7 +73,7 @@ def test_review_fingerprint_changes_with_either_side(agent, owner):
     first = review_staging(agent).fingerprint
     rename(agent, owner, "Renamed")
     second = review_staging(agent).fingerprint
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     third = review_staging(agent).fingerprint
     assert len({first, second, third}) == 3
 
@@ -109,7 +109,7 @@ def three_records(agent, owner, publisher):
     rename(agent, owner, "Two")
     second = publish_days_ago(agent, publisher, 1, notes="two")
     rename(agent, owner, "Three")
-    third = publish_agent(agent=agent, user=owner, notes="three")
+    third = publish_agent(agent=agent, acting_user=owner, notes="three")
     records = [PublishRecord.objects.get(pk=r.pk) for r in (first, second, third)]
     assert verify_chain(records) is None
     return records

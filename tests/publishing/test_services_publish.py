@@ -46,7 +46,7 @@ def test_first_publish_makes_production_equal_to_staging(agent, owner, catalogue
     services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
     staging = staging_of(agent)
 
-    record = publish_agent(agent=agent, user=owner, notes="launch")
+    record = publish_agent(agent=agent, acting_user=owner, notes="launch")
 
     assert production_of(agent) == staging
     row = ProductionConfiguration.objects.get(agent_id=agent.pk)
@@ -60,7 +60,7 @@ def test_first_publish_record_has_every_field(agent, owner):
     services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
     expected = diff_snapshots(None, staging_of(agent))
 
-    record = publish_agent(agent=agent, user=owner, notes="  launch  ")
+    record = publish_agent(agent=agent, acting_user=owner, notes="  launch  ")
     record.refresh_from_db()
 
     assert record.sequence == 1
@@ -79,10 +79,10 @@ def test_first_publish_record_has_every_field(agent, owner):
 
 
 def test_second_publish_records_only_what_changed_since_the_first(agent, owner, catalogue):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.connect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
 
-    second = publish_agent(agent=agent, user=owner)
+    second = publish_agent(agent=agent, acting_user=owner)
 
     assert second.sequence == 2
     assert second.previous == first
@@ -96,7 +96,7 @@ def test_second_publish_records_only_what_changed_since_the_first(agent, owner, 
 def test_chain_of_many_publishes_verifies(agent, owner):
     for n in range(5):
         edit(agent, owner, f"Name {n}")
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
 
     records = records_of(agent)
     assert [r.sequence for r in records] == [1, 2, 3, 4, 5]
@@ -105,11 +105,11 @@ def test_chain_of_many_publishes_verifies(agent, owner):
 
 
 def test_earlier_records_are_unchanged_by_later_publishes(agent, owner):
-    first = publish_agent(agent=agent, user=owner, notes="one")
+    first = publish_agent(agent=agent, acting_user=owner, notes="one")
     before = PublishRecord.objects.filter(pk=first.pk).values().get()
 
     edit(agent, owner, "Renamed")
-    publish_agent(agent=agent, user=owner, notes="two")
+    publish_agent(agent=agent, acting_user=owner, notes="two")
 
     assert PublishRecord.objects.filter(pk=first.pk).values().get() == before
 
@@ -119,7 +119,7 @@ def test_publish_leaves_staging_and_its_history_alone(agent, owner):
     staging = staging_of(agent)
     checkpoints = agent.staging.history.count()
 
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
 
     assert staging_of(agent) == staging
     assert agent.staging.history.count() == checkpoints
@@ -127,7 +127,7 @@ def test_publish_leaves_staging_and_its_history_alone(agent, owner):
 
 def test_after_a_publish_the_review_shows_no_changes(agent, owner):
     assert review_staging(agent).as_dict()["published"] is False
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
 
     review = review_staging(agent).as_dict()
     assert review["has_changes"] is False
@@ -139,11 +139,11 @@ def test_after_a_publish_the_review_shows_no_changes(agent, owner):
 
 
 def test_nothing_to_publish_right_after_a_publish_writes_nothing(agent, owner, received):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
     with pytest.raises(NothingToPublish) as caught:
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
 
     assert caught.value.as_dict() == {
         "has_changes": False,
@@ -155,24 +155,24 @@ def test_nothing_to_publish_right_after_a_publish_writes_nothing(agent, owner, r
 
 
 def test_edit_then_undo_is_nothing_to_publish(agent, owner):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     edit(agent, owner, "Temporary")
     edit(agent, owner, "Support bot")
 
     with pytest.raises(NothingToPublish):
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
 
 
 def test_nothing_to_publish_sends_no_signal(
     agent, owner, received, django_capture_on_commit_callbacks
 ):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     received.clear()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(NothingToPublish),
     ):
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
     assert callbacks == []
     assert received == []
 
@@ -182,7 +182,7 @@ def test_stale_review_is_refused_and_writes_nothing(agent, owner):
     edit(agent, owner, "Changed after the review")
 
     with pytest.raises(StaleReview) as caught:
-        publish_agent(agent=agent, user=owner, expected_fingerprint=reviewed)
+        publish_agent(agent=agent, acting_user=owner, expected_fingerprint=reviewed)
 
     current = review_staging(agent).fingerprint
     assert caught.value.as_dict() == {
@@ -198,11 +198,11 @@ def test_stale_review_is_refused_and_writes_nothing(agent, owner):
 def test_review_goes_stale_when_someone_else_publishes_first(agent, owner, publisher):
     edit(agent, owner, "Version A")
     reviewed = review_staging(agent).fingerprint
-    publish_agent(agent=agent, user=publisher)
+    publish_agent(agent=agent, acting_user=publisher)
     edit(agent, owner, "Version B")
 
     with pytest.raises(StaleReview):
-        publish_agent(agent=agent, user=owner, expected_fingerprint=reviewed)
+        publish_agent(agent=agent, acting_user=owner, expected_fingerprint=reviewed)
     assert PublishRecord.objects.filter(agent=agent).count() == 1
 
 
@@ -210,7 +210,7 @@ def test_matching_review_publishes_exactly_what_was_reviewed(agent, owner):
     edit(agent, owner, "Reviewed name")
     review = review_staging(agent)
 
-    record = publish_agent(agent=agent, user=owner, expected_fingerprint=review.fingerprint)
+    record = publish_agent(agent=agent, acting_user=owner, expected_fingerprint=review.fingerprint)
 
     assert record.snapshot == review.staging
     assert review.fingerprint == review_fingerprint(None, record.snapshot)
@@ -218,7 +218,7 @@ def test_matching_review_publishes_exactly_what_was_reviewed(agent, owner):
 
 @pytest.mark.parametrize("blank", ["", None])
 def test_blank_fingerprint_means_no_review_check(agent, owner, blank):
-    record = publish_agent(agent=agent, user=owner, expected_fingerprint=blank)
+    record = publish_agent(agent=agent, acting_user=owner, expected_fingerprint=blank)
     assert record.sequence == 1
 
 
@@ -229,7 +229,7 @@ def test_blank_fingerprint_means_no_review_check(agent, owner, blank):
 )
 def test_invalid_notes_are_refused_before_anything_is_written(agent, owner, notes):
     with pytest.raises(ValidationError) as caught:
-        publish_agent(agent=agent, user=owner, notes=notes)
+        publish_agent(agent=agent, acting_user=owner, notes=notes)
     assert "notes" in caught.value.message_dict
     assert not PublishRecord.objects.filter(agent=agent).exists()
     assert not ProductionConfiguration.objects.filter(agent_id=agent.pk).exists()
@@ -242,7 +242,7 @@ def test_signal_sent_once_after_commit_with_the_record(
     agent, owner, received, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        record = publish_agent(agent=agent, user=owner)
+        record = publish_agent(agent=agent, acting_user=owner)
         assert received == []  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -259,7 +259,7 @@ def test_live_cache_is_dropped_after_commit_not_before(
     key = live.cache_key(agent.pk)
     cache.set(key, {"body": "stale"})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
         assert cache.get(key) == {"body": "stale"}
     for callback in callbacks:
         callback()
@@ -272,7 +272,7 @@ def test_other_agents_live_cache_is_kept(
     other_key = live.cache_key(other_agent.pk)
     cache.set(other_key, {"body": "other"})
     with django_capture_on_commit_callbacks(execute=True):
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
     assert cache.get(other_key) == {"body": "other"}
 
 
@@ -287,7 +287,7 @@ def test_rolled_back_transaction_publishes_nothing_and_sends_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
         raise RuntimeError("the caller's transaction fails after the publish")
 
     assert callbacks == []
@@ -301,60 +301,59 @@ def test_rolled_back_transaction_publishes_nothing_and_sends_nothing(
 
 
 def test_publish_after_a_restore_carries_restored_from_then_clears_it(agent, owner):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     edit(agent, owner, "Second")
-    publish_agent(agent=agent, user=owner)
-    rollback_agent(agent=agent, user=owner, record=first, mode="restore")
+    publish_agent(agent=agent, acting_user=owner)
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="restore")
 
-    restoring = publish_agent(agent=agent, user=owner)
+    restoring = publish_agent(agent=agent, acting_user=owner)
     assert restoring.restored_from == first
     assert restoring.restored_mode == "restore"
     assert Agent.objects.get(pk=agent.pk).pending_restored_from is None
 
     edit(agent, owner, "Third")
-    after = publish_agent(agent=agent, user=owner)
+    after = publish_agent(agent=agent, acting_user=owner)
     assert after.restored_from is None
     assert after.restored_mode == ""
     assert verify_chain(records_of(agent)) is None
 
 
 def test_publish_after_a_revert_carries_the_revert_mode(agent, owner):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     edit(agent, owner, "Second")
-    second = publish_agent(agent=agent, user=owner)
-    rollback_agent(agent=agent, user=owner, record=second, mode="revert")
+    second = publish_agent(agent=agent, acting_user=owner)
+    rollback_agent(agent=agent, acting_user=owner, record=second, mode="revert")
 
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
 
     assert record.restored_from == second
     assert record.restored_mode == "revert"
 
 
 def test_discard_after_a_restore_forgets_the_restore(agent, owner):
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     edit(agent, owner, "Second")
-    publish_agent(agent=agent, user=owner)
-    rollback_agent(agent=agent, user=owner, record=first)
-    discard_staging(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
+    rollback_agent(agent=agent, acting_user=owner, record=first)
+    discard_staging(agent=agent, acting_user=owner)
     edit(agent, owner, "Third")
 
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
 
     assert record.restored_from is None
 
 
-def test_a_publish_by_someone_without_an_account_is_recorded_as_such(agent):
+def test_a_publish_by_someone_without_an_account_is_refused(agent):
     from django.contrib.auth.models import AnonymousUser
 
-    record = publish_agent(agent=agent, user=AnonymousUser())
-    assert record.published_by is None
-    assert record.published_by_username == ""
-    assert verify_chain(records_of(agent)) is None
+    with pytest.raises(Agent.DoesNotExist):
+        publish_agent(agent=agent, acting_user=AnonymousUser())
+    assert records_of(agent) == []
 
 
 def test_production_of_each_agent_is_its_own(agent, owner, other_agent):
     other_production = production_of(other_agent)
     edit(agent, owner, "Only this one")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     assert production_of(other_agent) == other_production
     assert records_of(other_agent)[0].sequence == 1

@@ -34,10 +34,10 @@ def checkpoint_count(agent) -> int:
 def two_publishes(agent, owner, catalogue):
     """Publish 1: an instruction. Publish 2: a tool and a renamed agent. Returns both."""
     services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
-    first = publish_agent(agent=agent, user=owner, notes="first")
+    first = publish_agent(agent=agent, acting_user=owner, notes="first")
     services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
     services.update_agent_settings(agent=agent, user=owner, name="Support bot v2")
-    second = publish_agent(agent=agent, user=owner, notes="second")
+    second = publish_agent(agent=agent, acting_user=owner, notes="second")
     return first, second
 
 
@@ -93,7 +93,7 @@ def test_restore_makes_staging_the_published_snapshot_and_leaves_production(
     first, second = two_publishes
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
-    rollback_agent(agent=agent, user=owner, record=first, mode="restore")
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="restore")
 
     assert fingerprint(staging_of(agent)) == first.fingerprint
     assert ProductionConfiguration.objects.values().get(agent_id=agent.pk) == production
@@ -107,7 +107,7 @@ def test_restore_is_recorded_in_the_edit_history_as_the_acting_user(
     first, _ = two_publishes
     before = checkpoint_count(agent)
 
-    rollback_agent(agent=agent, user=publisher, record=first)
+    rollback_agent(agent=agent, acting_user=publisher, record=first)
 
     assert checkpoint_count(agent) == before + 1
     checkpoint = newest_checkpoint(agent)
@@ -120,11 +120,11 @@ def test_restore_drops_unpublished_edits_too(agent, owner, two_publishes):
     _, second = two_publishes
     services.add_instruction(agent=agent, user=owner, title="Draft", content="Unpublished")
 
-    rollback_agent(agent=agent, user=owner, record=second)
+    rollback_agent(agent=agent, acting_user=owner, record=second)
 
     assert staging_of(agent) == second.snapshot
     with pytest.raises(NothingToPublish):
-        publish_agent(agent=agent, user=owner)
+        publish_agent(agent=agent, acting_user=owner)
 
 
 def test_restore_brings_back_a_deleted_instruction_under_its_old_id(agent, owner, two_publishes):
@@ -132,16 +132,16 @@ def test_restore_brings_back_a_deleted_instruction_under_its_old_id(agent, owner
     instruction = Instruction.objects.get(agent=agent)
     services.delete_instruction(agent=agent, user=owner, instruction_id=instruction.pk)
 
-    rollback_agent(agent=agent, user=owner, record=first)
+    rollback_agent(agent=agent, acting_user=owner, record=first)
 
     assert Instruction.objects.get(agent=agent).pk == instruction.pk
 
 
 def test_restore_then_publish_makes_the_old_configuration_live(agent, owner, two_publishes):
     first, _ = two_publishes
-    rollback_agent(agent=agent, user=owner, record=first)
+    rollback_agent(agent=agent, acting_user=owner, record=first)
 
-    record = publish_agent(agent=agent, user=owner)
+    record = publish_agent(agent=agent, acting_user=owner)
 
     assert record.fingerprint == first.fingerprint
     assert fingerprint(production_of(agent)) == first.fingerprint
@@ -152,15 +152,15 @@ def test_restore_then_publish_makes_the_old_configuration_live(agent, owner, two
 def test_restore_of_a_configuration_whose_corpus_is_gone_is_refused_whole(agent, owner, catalogue):
     corpus = catalogue["corpora"][1]
     services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
     services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
     services.update_agent_settings(agent=agent, user=owner, name="Renamed")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     corpus.delete()  # the catalogue moved on; no configuration points at it any more
     staging, checkpoints = staging_of(agent), checkpoint_count(agent)
 
     with pytest.raises(ValidationError) as caught:
-        rollback_agent(agent=agent, user=owner, record=first)
+        rollback_agent(agent=agent, acting_user=owner, record=first)
 
     assert "snapshot" in caught.value.message_dict
     assert staging_of(agent) == staging
@@ -177,7 +177,7 @@ def test_revert_undoes_only_that_publishs_changes(agent, owner, catalogue, two_p
         agent=agent, user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
     )
 
-    rollback_agent(agent=agent, user=owner, record=second, mode="revert")
+    rollback_agent(agent=agent, acting_user=owner, record=second, mode="revert")
 
     staging = staging_of(agent)
     assert staging["tools"] == []  # publish 2 added the tool
@@ -192,7 +192,7 @@ def test_revert_undoes_only_that_publishs_changes(agent, owner, catalogue, two_p
 def test_revert_of_an_older_publish_keeps_later_published_changes(agent, owner, two_publishes):
     first, _ = two_publishes
 
-    rollback_agent(agent=agent, user=owner, record=first, mode="revert")
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="revert")
 
     staging = staging_of(agent)
     assert staging["instructions"] == []  # publish 1 added it
@@ -202,9 +202,9 @@ def test_revert_of_an_older_publish_keeps_later_published_changes(agent, owner, 
 
 def test_revert_of_the_first_publish_keeps_the_agents_settings(agent, owner):
     services.add_instruction(agent=agent, user=owner, title="Greet", content="Hello")
-    first = publish_agent(agent=agent, user=owner)
+    first = publish_agent(agent=agent, acting_user=owner)
 
-    rollback_agent(agent=agent, user=owner, record=first, mode="revert")
+    rollback_agent(agent=agent, acting_user=owner, record=first, mode="revert")
 
     staging = staging_of(agent)
     assert staging["instructions"] == []
@@ -217,7 +217,7 @@ def test_revert_conflict_raises_and_writes_nothing(agent, owner, two_publishes):
     staging, checkpoints = staging_of(agent), checkpoint_count(agent)
 
     with pytest.raises(RevertConflict) as caught:
-        rollback_agent(agent=agent, user=owner, record=second, mode="revert")
+        rollback_agent(agent=agent, acting_user=owner, record=second, mode="revert")
 
     body = caught.value.as_dict()
     assert body["code"] == "conflict"
@@ -245,7 +245,7 @@ def test_revert_of_changes_already_undone_by_hand_is_not_a_conflict(agent, owner
     _, second = two_publishes
     services.update_agent_settings(agent=agent, user=owner, name="Support bot")
 
-    rollback_agent(agent=agent, user=owner, record=second, mode="revert")
+    rollback_agent(agent=agent, acting_user=owner, record=second, mode="revert")
 
     assert staging_of(agent)["settings"]["name"] == "Support bot"
     assert staging_of(agent)["tools"] == []
@@ -253,7 +253,7 @@ def test_revert_of_changes_already_undone_by_hand_is_not_a_conflict(agent, owner
 
 def test_revert_is_recorded_with_its_reason(agent, publisher, two_publishes):
     _, second = two_publishes
-    rollback_agent(agent=agent, user=publisher, record=second, mode="revert")
+    rollback_agent(agent=agent, acting_user=publisher, record=second, mode="revert")
 
     checkpoint = newest_checkpoint(agent)
     assert checkpoint.history_user == publisher
@@ -267,7 +267,7 @@ def test_rollback_rejects_an_unknown_mode_and_writes_nothing(agent, owner, two_p
     first, _ = two_publishes
     checkpoints = checkpoint_count(agent)
     with pytest.raises(ValidationError):
-        rollback_agent(agent=agent, user=owner, record=first, mode="sideways")
+        rollback_agent(agent=agent, acting_user=owner, record=first, mode="sideways")
     assert checkpoint_count(agent) == checkpoints
 
 
@@ -276,12 +276,12 @@ def test_rollback_rejects_an_unknown_mode_and_writes_nothing(agent, owner, two_p
 
 def test_discard_makes_staging_production_again_and_is_recorded(agent, owner, publisher):
     services.add_instruction(agent=agent, user=owner, title="Live", content="Published")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     services.add_instruction(agent=agent, user=owner, title="Draft", content="Not yet")
     services.update_agent_settings(agent=agent, user=owner, description="Draft description")
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
-    discard_staging(agent=agent, user=publisher)
+    discard_staging(agent=agent, acting_user=publisher)
 
     assert staging_of(agent) == production_of(agent)
     assert ProductionConfiguration.objects.values().get(agent_id=agent.pk) == production
@@ -292,11 +292,11 @@ def test_discard_makes_staging_production_again_and_is_recorded(agent, owner, pu
 
 
 def test_discard_with_nothing_unpublished_is_refused(agent, owner):
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     checkpoints = checkpoint_count(agent)
 
     with pytest.raises(NothingToDiscard) as caught:
-        discard_staging(agent=agent, user=owner)
+        discard_staging(agent=agent, acting_user=owner)
 
     assert caught.value.as_dict()["code"] == "nothing_to_discard"
     assert checkpoint_count(agent) == checkpoints
@@ -307,7 +307,7 @@ def test_discard_before_the_first_publish_is_refused(agent, owner):
     staging = staging_of(agent)
 
     with pytest.raises(NothingToDiscard):
-        discard_staging(agent=agent, user=owner)
+        discard_staging(agent=agent, acting_user=owner)
 
     assert staging_of(agent) == staging
 
@@ -322,7 +322,7 @@ def test_checkpoint_restore_makes_staging_that_checkpoint(agent, owner, catalogu
     services.add_instruction(agent=agent, user=owner, title="Two", content="2")
     services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][1].pk)
 
-    revision = restore_checkpoint(agent=agent, user=owner, history_id=wanted.history_id)
+    revision = restore_checkpoint(agent=agent, acting_user=owner, history_id=wanted.history_id)
 
     assert revision == wanted.revision
     assert staging_of(agent) == wanted_snapshot
@@ -331,10 +331,10 @@ def test_checkpoint_restore_makes_staging_that_checkpoint(agent, owner, catalogu
 def test_checkpoint_restore_is_recorded_and_leaves_production(agent, owner, publisher):
     first = edit_history(agent).last()
     services.update_agent_settings(agent=agent, user=owner, name="Published name")
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
-    restore_checkpoint(agent=agent, user=publisher, history_id=first.history_id)
+    restore_checkpoint(agent=agent, acting_user=publisher, history_id=first.history_id)
 
     checkpoint = newest_checkpoint(agent)
     assert checkpoint.history_user == publisher
@@ -351,7 +351,7 @@ def test_checkpoint_restore_result_equals_the_rebuilt_checkpoint(agent, owner, c
     middle = newest_checkpoint(agent)
     services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
 
-    restore_checkpoint(agent=agent, user=owner, history_id=middle.history_id)
+    restore_checkpoint(agent=agent, acting_user=owner, history_id=middle.history_id)
 
     assert staging_of(agent) == checkpoint_snapshot(agent_id=agent.pk, revision=middle.revision)
 
@@ -360,11 +360,11 @@ def test_checkpoint_restore_result_equals_the_rebuilt_checkpoint(agent, owner, c
 def test_checkpoint_restore_of_an_unknown_checkpoint_writes_nothing(agent, owner, history_id):
     checkpoints = checkpoint_count(agent)
     with pytest.raises(StagingConfiguration.DoesNotExist):
-        restore_checkpoint(agent=agent, user=owner, history_id=history_id)
+        restore_checkpoint(agent=agent, acting_user=owner, history_id=history_id)
     assert checkpoint_count(agent) == checkpoints
 
 
 def test_checkpoint_of_another_agent_cannot_be_restored(agent, owner, other_agent):
     foreign = edit_history(other_agent).first()
     with pytest.raises(StagingConfiguration.DoesNotExist):
-        restore_checkpoint(agent=agent, user=owner, history_id=foreign.history_id)
+        restore_checkpoint(agent=agent, acting_user=owner, history_id=foreign.history_id)

@@ -80,7 +80,7 @@ def test_review_from_stored_fingerprints_equals_the_computed_one(agent, owner, c
     from publishing.selectors import review_staging
     from publishing.services import publish_agent
 
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     services.update_agent_settings(agent=agent, user=owner, description="moved on")
     review = review_staging(agent)
     assert review.fingerprint == review_fingerprint(review.production, review.staging)

@@ -273,7 +273,7 @@ class PublishingMachine(RuleBasedStateMachine):
         try:
             record = publish_agent(
                 agent=self.agent,
-                user=user,
+                acting_user=user,
                 notes=notes,
                 expected_fingerprint=review.fingerprint if reviewed else None,
             )
@@ -307,7 +307,7 @@ class PublishingMachine(RuleBasedStateMachine):
             NothingToPublish if not review_staging(self.agent).diff.has_changes else StaleReview
         )
         with pytest.raises(expected):
-            publish_agent(agent=self.agent, user=user, expected_fingerprint=reviewed)
+            publish_agent(agent=self.agent, acting_user=user, expected_fingerprint=reviewed)
         assert self.production() == production
         assert PublishRecord.objects.filter(agent_id=self.agent.pk).count() == len(self.records)
 
@@ -321,7 +321,7 @@ class PublishingMachine(RuleBasedStateMachine):
         plan = plan_rollback(agent=self.agent, record=record, mode=mode)
         production, staging, revision = self.production(), self.staging(), self.revision()
         try:
-            rollback_agent(agent=self.agent, user=user, record=record, mode=mode)
+            rollback_agent(agent=self.agent, acting_user=user, record=record, mode=mode)
         except RevertConflict as refused:
             event("rollback: revert conflict")
             assert mode == "revert"
@@ -372,7 +372,7 @@ class PublishingMachine(RuleBasedStateMachine):
         user = self.actor(data, publishing=True)
         production, staging, revision = self.production(), self.staging(), self.revision()
         with pytest.raises(RevertConflict) as refused:
-            rollback_agent(agent=self.agent, user=user, record=record, mode="revert")
+            rollback_agent(agent=self.agent, acting_user=user, record=record, mode="revert")
         event("rollback: revert conflict")
         assert any(c["field"] == field for c in refused.value.as_dict()["conflicts"])
         assert self.staging() == staging
@@ -386,7 +386,7 @@ class PublishingMachine(RuleBasedStateMachine):
         production, revision = self.production(), self.revision()
         has_changes = review_staging(self.agent).diff.has_changes
         try:
-            discard_staging(agent=self.agent, user=user)
+            discard_staging(agent=self.agent, acting_user=user)
         except NothingToDiscard:
             event("discard: nothing to discard")
             assert not has_changes
@@ -407,7 +407,7 @@ class PublishingMachine(RuleBasedStateMachine):
         wanted = checkpoint_snapshot(agent_id=self.agent.pk, revision=checkpoint.revision)
         production, revision = self.production(), self.revision()
 
-        restore_checkpoint(agent=self.agent, user=user, history_id=checkpoint.history_id)
+        restore_checkpoint(agent=self.agent, acting_user=user, history_id=checkpoint.history_id)
 
         assert self.staging() == wanted
         assert self.production() == production
@@ -440,7 +440,7 @@ class PublishingMachine(RuleBasedStateMachine):
         review = review_staging(self.agent)
         savepoint = transaction.savepoint()
         try:
-            publish_agent(agent=self.agent, user=self.publisher)
+            publish_agent(agent=self.agent, acting_user=self.publisher)
             would_publish = True
         except NothingToPublish:
             would_publish = False

@@ -164,7 +164,7 @@ def build_world() -> World:
         organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
     )
     spare_corpus = factories.CorpusFactory(project=agent.project, name="Spare")
-    record = publish_agent(agent=agent, user=admin, notes="first")
+    record = publish_agent(agent=agent, acting_user=admin, notes="first")
     services.update_agent_settings(agent=agent, user=admin, description="Edited since")
     viewer = factories.UserFactory(username="fuzz-viewer")
     other = factories.UserFactory(username="fuzz-editor")

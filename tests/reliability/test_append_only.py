@@ -28,7 +28,7 @@ def superuser(db):
 @pytest.fixture
 def record(superuser):
     agent = helpers.make_rich_agent(superuser)
-    return publish_agent(agent=agent, user=superuser, notes="first")
+    return publish_agent(agent=agent, acting_user=superuser, notes="first")
 
 
 def test_admin_cannot_add_change_or_delete_a_record(superuser, record):
@@ -89,9 +89,9 @@ def test_deleting_a_user_who_published_keeps_the_history_verifiable(superuser):
     services.grant_permission(
         agent=agent, user=superuser, target_user_id=publisher.pk, role="publisher"
     )
-    publish_agent(agent=agent, user=publisher, notes="by the leaver")
+    publish_agent(agent=agent, acting_user=publisher, notes="by the leaver")
     services.update_agent_settings(agent=agent, user=superuser, description="later")
-    publish_agent(agent=agent, user=superuser, notes="after")
+    publish_agent(agent=agent, acting_user=superuser, notes="after")
 
     publisher.delete()
 

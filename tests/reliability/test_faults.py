@@ -62,10 +62,10 @@ def user(db):
 def published(user):
     """An agent published twice, with unpublished changes on top."""
     agent = helpers.make_rich_agent(user)
-    publish_agent(agent=agent, user=user, notes="first")
+    publish_agent(agent=agent, acting_user=user, notes="first")
     services.update_agent_settings(agent=agent, user=user, description="Second version")
     services.add_instruction(agent=agent, user=user, title="Escalate", content="Call a human.")
-    publish_agent(agent=agent, user=user, notes="second")
+    publish_agent(agent=agent, acting_user=user, notes="second")
     services.update_agent_settings(agent=agent, user=user, name="Renamed, not yet live")
     services.delete_instruction(
         agent=agent,
@@ -99,11 +99,11 @@ def test_publish_fault_leaves_everything_as_before(published, user, monkeypatch,
     before = helpers.stored_state(published)
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, user=user, notes="doomed")
+        publish_agent(agent=published, acting_user=user, notes="doomed")
 
     assert_unchanged(published, before)
     monkeypatch.undo()
-    record = publish_agent(agent=published, user=user, notes="after the fault")
+    record = publish_agent(agent=published, acting_user=user, notes="after the fault")
     assert record.sequence == 3
     assert ProductionConfiguration.objects.get(agent_id=published.pk).snapshot == record.snapshot
 
@@ -120,7 +120,7 @@ def test_publish_losing_the_database_mid_way_leaves_everything_as_before(
     before = helpers.stored_state(published)
 
     with pytest.raises(OperationalError):
-        publish_agent(agent=published, user=user)
+        publish_agent(agent=published, acting_user=user)
 
     assert_unchanged(published, before)
 
@@ -128,17 +128,17 @@ def test_publish_losing_the_database_mid_way_leaves_everything_as_before(
 def test_publish_fault_while_clearing_the_restore_marker(published, user, monkeypatch):
     """The last write of a publish that follows a restore: the agent's restore marker."""
     first = PublishRecord.objects.get(agent_id=published.pk, sequence=1)
-    rollback_agent(agent=published, user=user, record=first)
+    rollback_agent(agent=published, acting_user=user, record=first)
     before = helpers.stored_state(published)
     assert before["agent"]["pending_restored_from"] == first.change_track_id
     monkeypatch.setattr(Agent, "save", fail_on_call(1, Agent.save))
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, user=user)
+        publish_agent(agent=published, acting_user=user)
 
     assert_unchanged(published, before)
     monkeypatch.undo()
-    record = publish_agent(agent=published, user=user)
+    record = publish_agent(agent=published, acting_user=user)
     assert record.restored_from_id == first.pk
 
 
@@ -151,7 +151,7 @@ def test_publish_fault_in_the_hash_leaves_everything_as_before(published, user, 
     before = helpers.stored_state(published)
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, user=user)
+        publish_agent(agent=published, acting_user=user)
 
     assert_unchanged(published, before)
 
@@ -169,7 +169,7 @@ def test_publish_inside_a_caller_transaction_that_fails_leaves_nothing(published
     cache.set(live.cache_key(published.pk), {"body": "old"})
     try:
         with pytest.raises(InjectedFault), transaction.atomic():
-            publish_agent(agent=published, user=user)
+            publish_agent(agent=published, acting_user=user)
             raise InjectedFault("caller fails after publishing")
     finally:
         agent_published.disconnect(receiver)
@@ -200,7 +200,7 @@ def test_a_failing_published_receiver_cannot_undo_a_committed_publish():
     cache.set(live.cache_key(agent.pk), {"body": "stale"})
     try:
         with contextlib.suppress(InjectedFault):
-            publish_agent(agent=agent, user=user, notes="committed anyway")
+            publish_agent(agent=agent, acting_user=user, notes="committed anyway")
     finally:
         agent_published.disconnect(broken_receiver)
 
@@ -211,7 +211,7 @@ def test_a_failing_published_receiver_cannot_undo_a_committed_publish():
     assert ProductionConfiguration.objects.get(agent_id=agent.pk).snapshot == records[0].snapshot
     assert cache.get(live.cache_key(agent.pk)) is None
     with pytest.raises(NothingToPublish):
-        publish_agent(agent=agent, user=user)
+        publish_agent(agent=agent, acting_user=user)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -231,7 +231,7 @@ def test_a_receiver_sees_the_committed_publish():
 
     agent_published.connect(receiver)
     try:
-        record = publish_agent(agent=agent, user=user)
+        record = publish_agent(agent=agent, acting_user=user)
     finally:
         agent_published.disconnect(receiver)
     assert seen == [record.change_track_id]
@@ -246,14 +246,14 @@ def _records(agent):
 
 ROLLBACK_OPERATIONS = {
     "restore": lambda agent, user: rollback_agent(
-        agent=agent, user=user, record=_records(agent)[0], mode="restore"
+        agent=agent, acting_user=user, record=_records(agent)[0], mode="restore"
     ),
     "revert": lambda agent, user: rollback_agent(
-        agent=agent, user=user, record=_records(agent)[1], mode="revert"
+        agent=agent, acting_user=user, record=_records(agent)[1], mode="revert"
     ),
-    "discard": lambda agent, user: discard_staging(agent=agent, user=user),
+    "discard": lambda agent, user: discard_staging(agent=agent, acting_user=user),
     "checkpoint restore": lambda agent, user: restore_checkpoint(
-        agent=agent, user=user, history_id=edit_history(agent).last().history_id
+        agent=agent, acting_user=user, history_id=edit_history(agent).last().history_id
     ),
 }
 
@@ -299,7 +299,7 @@ def test_rollback_to_a_deleted_catalogue_object_is_refused_whole(published, user
     before = helpers.stored_state(published)
 
     with pytest.raises(ValidationError) as refused:
-        rollback_agent(agent=published, user=user, record=first)
+        rollback_agent(agent=published, acting_user=user, record=first)
 
     assert "snapshot" in refused.value.message_dict
     assert_unchanged(published, before)

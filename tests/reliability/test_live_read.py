@@ -56,7 +56,7 @@ class HeldPublish:
 
     def _run(self, agent_id: int, user) -> None:
         try:
-            self.record = publish_agent(agent=Agent.objects.get(pk=agent_id), user=user)
+            self.record = publish_agent(agent=Agent.objects.get(pk=agent_id), acting_user=user)
         except BaseException as exc:
             self.error = exc
         finally:
@@ -87,7 +87,7 @@ def user(postgres):
 @pytest.fixture
 def live_agent(user):
     agent = helpers.make_rich_agent(user)
-    publish_agent(agent=agent, user=user, notes="v1")
+    publish_agent(agent=agent, acting_user=user, notes="v1")
     services.update_agent_settings(agent=agent, user=user, description="Version two")
     return agent
 
@@ -172,7 +172,7 @@ def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user
     assert errors == [] and held.error is None
     assert held.record.snapshot["settings"]["name"] == "Support bot"
     monkeypatch.undo()
-    record = publish_agent(agent=live_agent, user=user)
+    record = publish_agent(agent=live_agent, acting_user=user)
     assert record.snapshot["settings"]["name"] == "Edited meanwhile"
     with pytest.raises(NothingToPublish):
-        publish_agent(agent=live_agent, user=user)
+        publish_agent(agent=live_agent, acting_user=user)

@@ -87,7 +87,7 @@ def agent_id(publisher):
 def test_simultaneous_publishes_of_one_state_make_exactly_one_record(publisher, agent_id):
     crew = helpers.Crew(
         [
-            lambda: publish_agent(agent=fresh(agent_id), user=publisher, notes="race")
+            lambda: publish_agent(agent=fresh(agent_id), acting_user=publisher, notes="race")
             for _ in range(THREADS)
         ],
         timeout=JOIN_TIMEOUT,
@@ -108,7 +108,7 @@ def test_simultaneous_publishes_with_the_same_review_publish_it_once(publisher, 
     crew = helpers.Crew(
         [
             lambda: publish_agent(
-                agent=fresh(agent_id), user=publisher, expected_fingerprint=reviewed
+                agent=fresh(agent_id), acting_user=publisher, expected_fingerprint=reviewed
             )
             for _ in range(THREADS)
         ],
@@ -143,7 +143,7 @@ def test_edits_racing_publishes_never_publish_a_half_made_edit(publisher, agent_
         made = 0
         for _ in range(rounds):
             try:
-                publish_agent(agent=fresh(agent_id), user=publisher)
+                publish_agent(agent=fresh(agent_id), acting_user=publisher)
                 made += 1
             except NothingToPublish:
                 pass
@@ -187,7 +187,7 @@ def test_stale_reviews_racing_edits_publish_only_what_was_reviewed(publisher, ag
             review = review_staging(agent)
             try:
                 record = publish_agent(
-                    agent=agent, user=publisher, expected_fingerprint=review.fingerprint
+                    agent=agent, acting_user=publisher, expected_fingerprint=review.fingerprint
                 )
             except StaleReview:
                 count("stale")
@@ -234,20 +234,20 @@ def test_rollbacks_racing_publishes_leave_production_at_the_newest_record(publis
     for i in range(5):
         services.update_agent_settings(agent=agent, user=publisher, description=f"v{i}")
         services.add_instruction(agent=agent, user=publisher, title=f"Rule {i}", content="x")
-        publish_agent(agent=agent, user=publisher, notes=f"v{i}")
+        publish_agent(agent=agent, acting_user=publisher, notes=f"v{i}")
     targets = list(PublishRecord.objects.filter(agent_id=agent_id).order_by("sequence"))
     rng = random.Random(11)
 
     def rollback(n: int) -> None:
         record = targets[n % len(targets)]
         mode = "revert" if n % 3 == 0 else "restore"
-        rollback_agent(agent=fresh(agent_id), user=publisher, record=record, mode=mode)
+        rollback_agent(agent=fresh(agent_id), acting_user=publisher, record=record, mode=mode)
 
     def publish() -> None:
-        publish_agent(agent=fresh(agent_id), user=publisher)
+        publish_agent(agent=fresh(agent_id), acting_user=publisher)
 
     def discard() -> None:
-        discard_staging(agent=fresh(agent_id), user=publisher)
+        discard_staging(agent=fresh(agent_id), acting_user=publisher)
 
     jobs = (
         [lambda n=n: rollback(n) for n in range(14)]
@@ -262,7 +262,7 @@ def test_rollbacks_racing_publishes_leave_production_at_the_newest_record(publis
     assert len(records) >= len(targets)
     # Whatever won, a publish right now makes Production exactly Staging.
     with contextlib.suppress(NothingToPublish):
-        publish_agent(agent=fresh(agent_id), user=publisher)
+        publish_agent(agent=fresh(agent_id), acting_user=publisher)
     final = assert_history_consistent(agent_id)
     assert ProductionConfiguration.objects.get(agent_id=agent_id).snapshot == final[-1].snapshot
     assert review_staging(fresh(agent_id)).diff.has_changes is False
@@ -272,7 +272,7 @@ def test_publishes_of_different_agents_do_not_wait_for_each_other(publisher):
     """The lock is per agent: 30 agents published at once each get their record."""
     ids = [helpers.make_rich_agent(publisher, name=f"Agent {i}").pk for i in range(THREADS)]
     crew = helpers.Crew(
-        [lambda pk=pk: publish_agent(agent=fresh(pk), user=publisher) for pk in ids],
+        [lambda pk=pk: publish_agent(agent=fresh(pk), acting_user=publisher) for pk in ids],
         timeout=JOIN_TIMEOUT,
     ).run()
 

@@ -26,7 +26,7 @@ def publish_n(agent, user, n: int) -> list[PublishRecord]:
     records = []
     for i in range(n):
         services.update_agent_settings(agent=agent, user=user, description=f"Version {i}")
-        records.append(publish_agent(agent=agent, user=user, notes=f"publish {i}"))
+        records.append(publish_agent(agent=agent, acting_user=user, notes=f"publish {i}"))
     return records
 
 

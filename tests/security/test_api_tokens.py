@@ -328,7 +328,7 @@ def test_djangos_hash_upgrade_at_login_is_not_a_password_change(alice, settings)
 def live_agent(alice, organization):
     project = factories.ProjectFactory(organization=organization)
     agent = factories.AgentFactory(project=project, user=alice, name="Live")
-    publish_agent(agent=agent, user=alice, notes="first")
+    publish_agent(agent=agent, acting_user=alice, notes="first")
     return agent
 
 

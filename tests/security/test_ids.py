@@ -83,7 +83,7 @@ def test_parse_id_takes_a_smaller_bound():
 @pytest.fixture
 def published(agent, owner):
     services.add_instruction(agent=agent, user=owner, title="Tone", content="Be brief.")
-    return publish_agent(agent=agent, user=owner)
+    return publish_agent(agent=agent, acting_user=owner)
 
 
 @pytest.mark.urls("tests.performance.urls")

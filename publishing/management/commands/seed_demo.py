@@ -122,7 +122,9 @@ class Command(BaseCommand):
         services.set_guardrail(agent=support, user=owner, guardrail_id=pii.pk, enabled=True)
         services.set_tags(agent=support, user=owner, tags=["support", "customer-facing"])
         services.set_access_level(agent=support, user=owner, access_level="organization")
-        publish_agent(agent=support, user=owner, notes="First release of the support assistant.")
+        publish_agent(
+            agent=support, acting_user=owner, notes="First release of the support assistant."
+        )
         # Work in progress, not yet published: what the review page shows.
         services.update_agent_settings(
             agent=support,
@@ -160,9 +162,9 @@ class Command(BaseCommand):
         services.enable_tool(agent=sales, user=owner, tool_id=web.pk)
         services.set_guardrail(agent=sales, user=owner, guardrail_id=tone.pk, enabled=True)
         services.set_access_level(agent=sales, user=owner, access_level="public")
-        publish_agent(agent=sales, user=owner, notes="Launch.")
+        publish_agent(agent=sales, acting_user=owner, notes="Launch.")
         services.set_tags(agent=sales, user=owner, tags=["sales"])
-        publish_agent(agent=sales, user=owner, notes="Tagged for the catalogue.")
+        publish_agent(agent=sales, acting_user=owner, notes="Tagged for the catalogue.")
 
         triage = services.create_agent(
             project=project,
