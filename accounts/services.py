@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import ApiToken
 
 # 20 random bytes as 40 hex digits: the length and alphabet of the tokens DRF issued, so
-# clients, header parsing (``publishing.live_views.token_from_header``) and logs are unchanged.
+# clients, header parsing (``publishing.live.authentication``) and logs are unchanged.
 SECRET_BYTES = 20
 MAX_EXPIRES_IN = timedelta(days=365)
 

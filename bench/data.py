@@ -38,8 +38,8 @@ from agents.snapshot import staging_snapshot
 from agents.staging import staging_edit
 from configuration.diff import diff_snapshots
 from configuration.snapshot import fingerprint
-from publishing import live
 from publishing.integrity import compute_record_hash
+from publishing.live import cache as live
 from publishing.models import ProductionConfiguration, PublishRecord
 
 

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
-from publishing import live
+from publishing.live import cache as live
 from publishing.models import ProductionConfiguration
 
 

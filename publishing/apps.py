@@ -8,4 +8,4 @@ class PublishingConfig(AppConfig):
     def ready(self) -> None:
         # Connects the live-read cache invalidation receivers in every process, management
         # commands included, not only once something imports the publishing services.
-        from publishing import live  # noqa: F401
+        from publishing.live import invalidation  # noqa: F401

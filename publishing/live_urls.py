@@ -6,7 +6,7 @@ malformed id answers the same JSON 404 as an unknown agent.
 
 from django.urls import path
 
-from publishing.live_views import LiveProductionView
+from publishing.live.views import LiveProductionView
 
 urlpatterns = [
     path(

@@ -21,7 +21,6 @@ from agents.snapshot import staging_snapshot
 from configuration.diff import Diff, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import Snapshot, combine_fingerprints, empty_snapshot, fingerprint
-from publishing import live
 from publishing.exceptions import (
     NothingToDiscard,
     NothingToPublish,
@@ -29,6 +28,7 @@ from publishing.exceptions import (
     StaleReview,
 )
 from publishing.integrity import compute_record_hash
+from publishing.live import cache as live
 from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, PublishRecord
 from publishing.selectors import (
     checkpoint_snapshot,

@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_TESTING", "1")
 def _clear_cache():
     from django.core.cache import cache
 
-    from publishing import live
+    from publishing.live import cache as live
 
     # Bodies a process holds outlive a test; ids are reused once its transaction is undone.
     cache.clear()
@@ -25,7 +25,7 @@ def _clear_cache():
 @pytest.fixture
 def shared(monkeypatch):
     """Treat the test cache as shared by every process, as Redis is (one process here)."""
-    from publishing import live
+    from publishing.live import cache as live
 
     monkeypatch.setattr(live, "shared_cache", lambda: True)
 
@@ -33,7 +33,7 @@ def shared(monkeypatch):
 @pytest.fixture(params=["local", "shared"])
 def cache_mode(request, monkeypatch):
     """Run a live-read test with a per-process cache and with a shared one (Redis)."""
-    from publishing import live
+    from publishing.live import cache as live
 
     if request.param == "shared":
         monkeypatch.setattr(live, "shared_cache", lambda: True)

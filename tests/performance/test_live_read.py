@@ -17,8 +17,8 @@ from agents import services
 from agents.models import AccessLevel, AgentPermission, OrganizationMembership
 from agents.permissions import Role, role_for
 from bench.data import SMALL, build_agent, edit_one_instruction
-from publishing import live
-from publishing.live_views import _fetch, role_from_facts
+from publishing.live import cache as live
+from publishing.live.access import fetch_facts, role_from_facts
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -647,7 +647,7 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
 
         loaded = Agent.objects.select_related("project", "production").get(pk=agent.pk)
         for person in people:
-            facts = _fetch("user", person.pk, agent.pk, with_snapshot=False)
+            facts = fetch_facts("user", person.pk, agent.pk, with_snapshot=False)
             assert role_from_facts(**facts) == role_for(person, loaded), (state, person)
             if person.username.startswith(("former-", "never-", "project-only")):
                 # Not members: at most what anyone sees of a public Production.

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from agents import services
-from publishing import live
+from publishing.live import cache as live
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent

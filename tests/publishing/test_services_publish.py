@@ -11,9 +11,9 @@ from agents import services
 from agents.models import Agent
 from configuration.diff import diff_snapshots
 from configuration.snapshot import fingerprint, review_fingerprint
-from publishing import live
 from publishing.exceptions import NothingToPublish, StaleReview
 from publishing.integrity import compute_record_hash, verify_chain
+from publishing.live import cache as live
 from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent

@@ -18,10 +18,10 @@ from django.db import OperationalError, transaction
 
 from agents import services, staging
 from agents.models import Agent, Corpus
-from publishing import live
 from publishing import services as publishing_services
 from publishing.exceptions import NothingToPublish
 from publishing.integrity import verify_chain
+from publishing.live import cache as live
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import edit_history
 from publishing.services import (

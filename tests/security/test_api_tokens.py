@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from accounts import services
 from accounts.models import ApiToken
 from accounts.services import token_digest
-from publishing import live
+from publishing.live import cache as live
 from publishing.services import publish_agent
 from tests import factories
 

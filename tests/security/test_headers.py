@@ -123,7 +123,7 @@ def test_token_callers_get_no_store(api_client, owner, published):
 
 
 def test_the_live_read_keeps_its_own_cache_control(owner, published):
-    from publishing.live_views import CACHE_CONTROL
+    from publishing.live.http_cache import CACHE_CONTROL
 
     client = client_for(owner)
     response = client.get(f"/api/v2/agents/{published.pk}/production")
