@@ -7,7 +7,6 @@ import os
 import time
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -15,10 +14,8 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from agents import services
 from agents.models import AccessLevel, AgentPermission, OrganizationMembership
-from agents.permissions import Role, role_for
 from bench.data import SMALL, build_agent, edit_one_instruction
 from publishing.live import cache as live
-from publishing.live.access import fetch_facts, role_from_facts
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -602,67 +599,6 @@ def test_evicted_stamps_make_every_entry_a_miss(published, owner):
 
     assert again.payload is None
     assert again.access is None
-
-
-# --- the rules are role_for's --------------------------------------------------------------------
-
-
-def test_role_from_facts_agrees_with_role_for(project, organization, owner):
-    agent = build_agent(project=project, user=owner, size=SMALL, name="Rules")
-    superuser = factories.UserFactory(username="root")
-    superuser.is_superuser = True
-    superuser.save()
-    admin = factories.UserFactory(username="admin")
-    factories.MembershipFactory(
-        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
-    )
-    member = factories.UserFactory(username="member")
-    factories.MembershipFactory(organization=organization, user=member)
-    project_member = factories.UserFactory(username="projectmember")
-    project.members.add(project_member)
-    stranger = factories.UserFactory(username="stranger")
-    people = [owner, superuser, admin, member, project_member, stranger]
-    for role in AgentPermission.Role.values:
-        person = factories.UserFactory(username=f"granted-{role}")
-        factories.join(organization, person)
-        services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
-        people.append(person)
-        # The same grant, held by someone whose membership was deleted since.
-        former = factories.UserFactory(username=f"former-{role}")
-        factories.join(organization, former)
-        services.grant_permission(agent=agent, user=owner, target_user_id=former.pk, role=role)
-        OrganizationMembership.objects.filter(organization=organization, user=former).delete()
-        people.append(former)
-        # And a grant stored for someone who never was a member (older data).
-        never = factories.UserFactory(username=f"never-{role}")
-        AgentPermission.objects.create(agent=agent, user=never, role=role)
-        people.append(never)
-    # A project member who is not (or no longer) in the organization.
-    project_only = factories.UserFactory(username="project-only")
-    project.members.add(project_only)
-    people.append(project_only)
-
-    def compare(state: str) -> None:
-        from agents.models import Agent
-
-        loaded = Agent.objects.select_related("project", "production").get(pk=agent.pk)
-        for person in people:
-            facts = fetch_facts("user", person.pk, agent.pk, with_snapshot=False)
-            assert role_from_facts(**facts) == role_for(person, loaded), (state, person)
-            if person.username.startswith(("former-", "never-", "project-only")):
-                # Not members: at most what anyone sees of a public Production.
-                expected = Role.VIEWER if state == AccessLevel.PUBLIC else None
-                assert role_for(person, loaded) == expected, (state, person)
-        assert role_for(AnonymousUser(), loaded) is None
-
-    compare("unpublished")
-    for level in AccessLevel.values:
-        services.set_access_level(agent=agent, user=owner, access_level=level)
-        edit_one_instruction(agent, owner, level)
-        publish_agent(agent=agent, acting_user=owner)
-        compare(level)
-    services.delete_agent(agent=agent, user=owner)
-    compare("archived")
 
 
 # --- the schema ---------------------------------------------------------------------------------
