@@ -1,0 +1,139 @@
+"""The edit history of Staging: its checkpoints, one in detail, and restoring one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents.permissions import Role, get_agent_for
+from publishing import selectors, services
+from publishing.api.paths import (
+    AGENT_ID,
+    HISTORY_ID,
+    TAG,
+    HistoryIdErrorSerializer,
+    checkpoint_or_404,
+    history_id_from_path,
+)
+from publishing.api.refusals import error_list, refusals
+from publishing.api.review import StagingDiffSerializer, staging_diff_response
+from publishing.api.shapes import DiffEntrySerializer, SectionCountsSerializer
+
+
+class EditorRefSerializer(serializers.Serializer):
+    """Who made an edit; ``id`` is null once that user has been deleted."""
+
+    id = serializers.IntegerField(allow_null=True)
+    username = serializers.CharField()
+
+
+class CheckpointSerializer(serializers.Serializer):
+    """One checkpoint of Staging's edit history (one per staging edit)."""
+
+    history_id = serializers.IntegerField()
+    revision = serializers.IntegerField(help_text="Staging's revision after this edit.")
+    changed_by = serializers.SerializerMethodField()
+    changed_at = serializers.DateTimeField(source="history_date")
+    summary = serializers.CharField(
+        source="history_change_reason", allow_blank=True, default="", help_text="What the edit did."
+    )
+
+    @extend_schema_field(EditorRefSerializer(allow_null=True))
+    def get_changed_by(self, checkpoint: Any) -> dict[str, Any] | None:
+        user = checkpoint.history_user
+        if user is not None:
+            return {"id": user.pk, "username": user.username}
+        # The user was deleted: the username kept on the history row still names them.
+        if checkpoint.history_username:
+            return {"id": None, "username": checkpoint.history_username}
+        return None
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["summary"] = data["summary"] or ""
+        return data
+
+
+class CheckpointDetailSerializer(CheckpointSerializer):
+    """A checkpoint and what it changed against the checkpoint before it."""
+
+    has_changes = serializers.BooleanField()
+    counts = SectionCountsSerializer()
+    changes_summary = serializers.CharField(help_text="The diff's summary, e.g. '1 tool added'.")
+    changes = DiffEntrySerializer(many=True)
+
+
+class PageErrorSerializer(serializers.Serializer):
+    page = error_list()
+
+
+class HistoryListView(GenericAPIView):
+    serializer_class = CheckpointSerializer
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_history_list",
+        summary="Edit history of Staging, newest first",
+        parameters=[AGENT_ID],
+        responses={
+            200: CheckpointSerializer(many=True),
+            400: PageErrorSerializer,
+            **refusals("No such agent (or one the caller may not see), or no such page."),
+        },
+    )
+    def get(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        page = self.paginate_queryset(selectors.edit_history(agent))
+        return self.get_paginated_response(CheckpointSerializer(page, many=True).data)
+
+
+class HistoryDetailView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_history_retrieve",
+        summary="One checkpoint and what it changed against the one before",
+        parameters=[AGENT_ID, HISTORY_ID],
+        responses={
+            200: CheckpointDetailSerializer,
+            400: HistoryIdErrorSerializer,
+            **refusals("No such agent, or no such checkpoint of this agent."),
+        },
+    )
+    def get(self, request: Request, agent_id: str, history_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        checkpoint = checkpoint_or_404(agent, history_id_from_path(history_id))
+        diff = selectors.checkpoint_diff(agent=agent, checkpoint=checkpoint)
+        data = dict(CheckpointSerializer(checkpoint).data)
+        data.update(
+            has_changes=diff.has_changes,
+            counts=diff.counts,
+            changes_summary=diff.summary,
+            changes=[change.as_dict() for change in diff.changes],
+        )
+        return Response(data)
+
+
+class HistoryRestoreView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_history_restore",
+        summary="Staging becomes one checkpoint again (Production untouched)",
+        parameters=[AGENT_ID, HISTORY_ID],
+        request=None,
+        responses={
+            200: StagingDiffSerializer,
+            400: HistoryIdErrorSerializer,
+            **refusals("No such agent, or no such checkpoint of this agent."),
+        },
+    )
+    def post(self, request: Request, agent_id: str, history_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+        checkpoint = checkpoint_or_404(agent, history_id_from_path(history_id))
+        services.restore_checkpoint(agent=agent, acting_user=request.user, history_id=checkpoint.pk)
+        return staging_diff_response(agent)

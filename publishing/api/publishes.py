@@ -1,0 +1,254 @@
+"""The publish history: ``GET /agents/{id}/publishes`` (filtered, paged) and one publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents.permissions import Role, get_agent_for
+from ejento_staging.ids import MAX_ID, parse_id
+from publishing import selectors
+from publishing.api.paths import (
+    AGENT_ID,
+    CHANGE_TRACK_ID,
+    TAG,
+    ChangeTrackIdErrorSerializer,
+    change_track_id_from_path,
+    publish_record_or_404,
+)
+from publishing.api.refusals import error_list, refusals
+from publishing.api.shapes import DiffEntrySerializer, QuerySerializer, SectionCountsSerializer
+from publishing.models import PublishRecord
+from publishing.pagination import SequencePagination
+from publishing.schema import ConfigurationField
+from publishing.services import MODES
+
+# User ids are 32-bit in auth_user; anything larger can name no one, and the database would
+# refuse the comparison rather than find nothing.
+MAX_USER_ID = 2**31 - 1
+
+
+@extend_schema_field(
+    {
+        # Both forms, so that a generated client can send a date as well as a datetime.
+        "oneOf": [
+            {"type": "string", "format": "date"},
+            {"type": "string", "format": "date-time"},
+        ],
+    }
+)
+class DateOrDateTimeField(serializers.Field):
+    """An ISO date or datetime, as an aware UTC datetime.
+
+    A date alone means its first instant for ``published_after`` and its last for
+    ``published_before`` (``end_of_day=True``), so both bounds include the whole day. A
+    datetime without an offset is taken in the server's time zone.
+    """
+
+    default_error_messages = {
+        "invalid": (
+            "Must be an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm[:ss][±hh:mm])."
+        ),
+    }
+
+    def __init__(self, *, end_of_day: bool = False, **kwargs: Any) -> None:
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> datetime:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        # RFC 3339 allows a lower-case "t" and "z"; Python's parsers want upper case.
+        text = data.strip().upper()
+        try:
+            # The date first: Python's datetime parser takes a bare date as its midnight,
+            # which would make "published_before=<date>" leave out that very day.
+            day = parse_date(text)
+            moment = None if day is not None else parse_datetime(text)
+        except ValueError:  # well-formed but impossible, e.g. month 13
+            self.fail("invalid")
+        try:
+            if moment is None:
+                if day is None:
+                    self.fail("invalid")
+                moment = datetime.combine(day, time.max if self.end_of_day else time.min)
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            # Normalised here, where an offset that pushes the value past year 1 or 9999 can
+            # be caught, rather than as an overflow inside the database adapter. Such a bound
+            # lies beyond every record, so the edge of the calendar means the same.
+            return moment.astimezone(UTC)
+        except OverflowError:
+            edge = datetime.max if moment.year > 1 else datetime.min
+            return edge.replace(tzinfo=UTC)
+
+    def to_representation(self, value: datetime | date) -> str:
+        return value.isoformat()
+
+
+@extend_schema_field({"type": "integer", "minimum": 1})
+class QueryIdField(serializers.Field):
+    """An id in a query string, read by ``parse_id``: ASCII digits only. DRF's IntegerField
+    would take ``1.0``, ``+1``, `` 1`` and non-ASCII digits for 1."""
+
+    default_error_messages = {"invalid": "Must be an id (a positive integer)."}
+
+    def __init__(self, *, max_id: int = MAX_ID, **kwargs: Any) -> None:
+        self.max_id = max_id
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = parse_id(data, max_id=self.max_id) if isinstance(data, str) else None
+        if number is None:
+            self.fail("invalid")
+        return number
+
+    def to_representation(self, value: int) -> int:
+        return value
+
+
+class PublishFilterSerializer(QuerySerializer):
+    published_by = QueryIdField(required=False, max_id=MAX_USER_ID, help_text="A user id.")
+    published_after = DateOrDateTimeField(
+        required=False, help_text="ISO date or datetime; inclusive (a date: from its start)."
+    )
+    published_before = DateOrDateTimeField(
+        required=False,
+        end_of_day=True,
+        help_text="ISO date or datetime; inclusive (a date: the whole day).",
+    )
+
+
+class PublishFilterErrorSerializer(serializers.Serializer):
+    published_by = error_list()
+    published_after = error_list()
+    published_before = error_list()
+    page = error_list()
+
+
+class UserRefSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "PublishingUserRef"
+
+    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
+    username = serializers.CharField(allow_blank=True)
+
+
+class PublishRecordSerializer(serializers.ModelSerializer):
+    """One row of the publish history: no change list, no snapshot (those are per record)."""
+
+    published_by = serializers.SerializerMethodField()
+    previous_change_track_id = serializers.SerializerMethodField()
+    restored_from = serializers.SerializerMethodField()
+    restored_mode = serializers.SerializerMethodField()
+    counts = SectionCountsSerializer()
+
+    class Meta:
+        model = PublishRecord
+        fields = (
+            "change_track_id",
+            "sequence",
+            "published_by",
+            "published_at",
+            "notes",
+            "summary",
+            "counts",
+            "previous_change_track_id",
+            "restored_from",
+            "restored_mode",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(UserRefSerializer(allow_null=True))
+    def get_published_by(self, record: PublishRecord) -> dict[str, Any] | None:
+        # The username is kept on the record, so the audit trail outlives the account.
+        if record.published_by_id is None and not record.published_by_username:
+            return None
+        return {"id": record.published_by_id, "username": record.published_by_username}
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_previous_change_track_id(self, record: PublishRecord) -> str | None:
+        return str(record.previous.change_track_id) if record.previous_id else None
+
+    @extend_schema_field(
+        serializers.UUIDField(
+            allow_null=True, help_text="The publish a rollback brought back, if any."
+        )
+    )
+    def get_restored_from(self, record: PublishRecord) -> str | None:
+        return str(record.restored_from.change_track_id) if record.restored_from_id else None
+
+    @extend_schema_field(
+        # A raw schema: a second ChoiceField over MODES would make a second enum component.
+        {
+            "type": "string",
+            "nullable": True,
+            "pattern": f"^({'|'.join(MODES)})$",
+            "description": "How the rollback was made; null unless restored_from is set.",
+        }
+    )
+    def get_restored_mode(self, record: PublishRecord) -> str | None:
+        return (record.restored_mode or None) if record.restored_from_id else None
+
+
+class PublishRecordDetailSerializer(PublishRecordSerializer):
+    """One publish record in full: what changed, and the configuration that went live."""
+
+    changes = DiffEntrySerializer(many=True)
+    snapshot = ConfigurationField(help_text="The whole configuration as published.")
+
+    class Meta(PublishRecordSerializer.Meta):
+        fields = (*PublishRecordSerializer.Meta.fields, "changes", "snapshot")
+        read_only_fields = fields
+
+
+class PublishListView(GenericAPIView):
+    serializer_class = PublishRecordSerializer
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_publishes_list",
+        summary="Publish history, newest first",
+        parameters=[AGENT_ID, PublishFilterSerializer],
+        responses={
+            200: PublishRecordSerializer(many=True),
+            400: PublishFilterErrorSerializer,
+            **refusals("No such agent (or one the caller may not see), or no such page."),
+        },
+    )
+    def get(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        filters = PublishFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        records = selectors.publish_records(agent=agent, **filters.validated_data)
+        if all(value is None for value in filters.validated_data.values()):
+            self.pagination_class = SequencePagination
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(PublishRecordSerializer(page, many=True).data)
+
+
+class PublishDetailView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_publishes_retrieve",
+        summary="One publish record, with its changes and snapshot",
+        parameters=[AGENT_ID, CHANGE_TRACK_ID],
+        responses={
+            200: PublishRecordDetailSerializer,
+            400: ChangeTrackIdErrorSerializer,
+            **refusals("No such agent, or no such publish of this agent."),
+        },
+    )
+    def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        record = publish_record_or_404(agent, change_track_id_from_path(change_track_id))
+        return Response(PublishRecordDetailSerializer(record).data)

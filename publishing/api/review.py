@@ -1,0 +1,200 @@
+"""Review and publish: ``staging-diff``, ``publish``, and ``discard`` (back to Production)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents.models import Agent
+from agents.permissions import Role, get_agent_for
+from publishing import selectors, services
+from publishing.api.paths import AGENT_ID, TAG
+from publishing.api.publishes import PublishRecordDetailSerializer
+from publishing.api.refusals import BODY_REFUSALS, DomainErrorSerializer, error_list, refusals
+from publishing.api.shapes import ConstantField, DiffEntrySerializer, SectionCountsSerializer
+from publishing.models import NOTES_MAX_LENGTH
+
+FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+# Both fields below are plain ``Field``s with a hand-written schema: for a CharField that
+# allows blanks, drf-spectacular emits ``oneOf: [<pattern>, {maxLength: 0}]``, which the
+# empty string matches twice, so a strict validator would call "" invalid.
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": NOTES_MAX_LENGTH,
+        # NUL characters are refused (PostgreSQL cannot store them); the schema says so, so
+        # that generated clients and schema-driven tests do not send what must be refused.
+        "pattern": "^[^\\u0000]*$",
+        "default": "",
+        "description": "Why this publish; shown in the publish history.",
+    }
+)
+class NotesField(serializers.Field):
+    default_error_messages = {
+        "invalid": "Must be a string.",
+        "nul": "Must not contain NUL characters.",
+        "max_length": f"At most {NOTES_MAX_LENGTH} characters.",
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if "\x00" in data:
+            self.fail("nul")
+        if len(data) > NOTES_MAX_LENGTH:
+            self.fail("max_length")
+        return data.strip()
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "pattern": "^([0-9a-f]{64})?$",
+        "description": (
+            "The `fingerprint` of the staging-diff that was reviewed. When given, the publish "
+            "goes through only if Staging and Production are still exactly that state. "
+            "Empty or null: publish whatever Staging is now."
+        ),
+    }
+)
+class FingerprintField(serializers.Field):
+    default_error_messages = {
+        # A malformed fingerprint can never match; saying so beats a puzzling 409.
+        "invalid": "Must be the 64-character hex fingerprint of a staging-diff.",
+    }
+
+    def to_internal_value(self, data: Any) -> str | None:
+        if data == "":
+            return None
+        if not isinstance(data, str) or not FINGERPRINT_PATTERN.fullmatch(data):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: str | None) -> str | None:
+        return value
+
+
+class PublishInputSerializer(serializers.Serializer):
+    notes = NotesField(required=False, default="")
+    expected_fingerprint = FingerprintField(required=False, allow_null=True, default=None)
+
+
+class StagingDiffSerializer(serializers.Serializer):
+    """Staging against Production: what a publish now would make live."""
+
+    has_changes = serializers.BooleanField()
+    fingerprint = serializers.CharField(
+        help_text="Names exactly this Staging-against-Production state; "
+        "send it back as `expected_fingerprint` when publishing."
+    )
+    before = ConstantField("production")
+    after = ConstantField("staging")
+    published = serializers.BooleanField(help_text="False until the agent's first publish.")
+    counts = SectionCountsSerializer()
+    summary = serializers.CharField()
+    changes = DiffEntrySerializer(many=True)
+
+
+class PublishConflictSerializer(serializers.Serializer):
+    has_changes = serializers.BooleanField()
+    code = serializers.ChoiceField(choices=["nothing_to_publish", "stale_review"])
+    detail = serializers.CharField()
+    fingerprint = serializers.CharField(
+        required=False, help_text="stale_review only: the fingerprint of the state now."
+    )
+
+
+class PublishErrorSerializer(serializers.Serializer):
+    """400: one list of messages per offending field (``detail`` for an unreadable body)."""
+
+    notes = error_list()
+    expected_fingerprint = error_list()
+    non_field_errors = error_list()
+    detail = serializers.CharField(required=False)
+
+
+def staging_diff_response(agent: Agent) -> Response:
+    return Response(selectors.review_staging(agent).as_dict())
+
+
+class StagingDiffView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_staging_diff",
+        summary="Review: Staging against Production",
+        parameters=[AGENT_ID],
+        responses={200: StagingDiffSerializer, **refusals()},
+    )
+    def get(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        return staging_diff_response(agent)
+
+
+class PublishView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_publish",
+        summary="Publish: Production becomes Staging",
+        description=(
+            "Atomic: Production becomes Staging and a publish record is written, or nothing "
+            "happens. 409 `nothing_to_publish` when Staging equals Production; 409 "
+            "`stale_review` when `expected_fingerprint` no longer names the current state."
+        ),
+        parameters=[AGENT_ID],
+        request=PublishInputSerializer,
+        responses={
+            201: PublishRecordDetailSerializer,
+            400: PublishErrorSerializer,
+            **refusals(),
+            409: OpenApiResponse(
+                PublishConflictSerializer, description="nothing_to_publish or stale_review."
+            ),
+            **BODY_REFUSALS,
+        },
+    )
+    def post(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+        serializer = PublishInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.publish_agent(
+            agent=agent,
+            acting_user=request.user,
+            notes=serializer.validated_data["notes"],
+            expected_fingerprint=serializer.validated_data["expected_fingerprint"],
+        )
+        # Re-read through the selector so the answer has the same form as the detail GET.
+        record = selectors.get_publish_record(agent=agent, change_track_id=record.change_track_id)
+        return Response(PublishRecordDetailSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class DiscardView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_discard",
+        summary="Drop every unpublished change: Staging becomes Production again",
+        parameters=[AGENT_ID],
+        request=None,
+        responses={
+            200: StagingDiffSerializer,
+            **refusals(),
+            409: OpenApiResponse(DomainErrorSerializer, description="nothing_to_discard."),
+        },
+    )
+    def post(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+        services.discard_staging(agent=agent, acting_user=request.user)
+        return staging_diff_response(agent)

@@ -1,0 +1,135 @@
+"""Rollback: preview a restore or revert of one publish, and make it onto Staging."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agents.permissions import Role, get_agent_for
+from configuration.diff import SECTIONS
+from publishing import services
+from publishing.api.paths import (
+    AGENT_ID,
+    CHANGE_TRACK_ID,
+    TAG,
+    ChangeTrackIdErrorSerializer,
+    StrictUUIDField,
+    change_track_id_from_path,
+    publish_record_or_404,
+)
+from publishing.api.refusals import BODY_REFUSALS, error_list, refusals
+from publishing.api.review import StagingDiffSerializer, staging_diff_response
+from publishing.api.shapes import DiffSerializer, QuerySerializer
+from publishing.services import MODES, RESTORE
+
+
+class RollbackInputSerializer(serializers.Serializer):
+    change_track_id = StrictUUIDField(
+        help_text="The publish to roll back to (restore) or undo (revert)."
+    )
+    mode = serializers.ChoiceField(choices=MODES, default=RESTORE, required=False)
+
+
+class RollbackPreviewQuerySerializer(QuerySerializer):
+    mode = serializers.ChoiceField(choices=MODES, default=RESTORE, required=False)
+
+
+class ConflictSerializer(serializers.Serializer):
+    section = serializers.ChoiceField(choices=SECTIONS)
+    key = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+    published = serializers.JSONField(allow_null=True, help_text="What the publish set.")
+    current = serializers.JSONField(allow_null=True, help_text="What Staging has now.")
+    reverted_to = serializers.JSONField(allow_null=True, help_text="What a revert would set.")
+    detail = serializers.CharField()
+
+
+class RollbackPreviewSerializer(serializers.Serializer):
+    change_track_id = serializers.UUIDField()
+    mode = serializers.ChoiceField(choices=MODES)
+    staging = DiffSerializer(help_text="Current Staging -> Staging after the rollback.")
+    production = DiffSerializer(
+        help_text="Current Production -> what a publish right after the rollback makes live."
+    )
+    conflicts = ConflictSerializer(
+        many=True, help_text="Revert only: atoms changed again since; a revert is refused."
+    )
+
+
+class RevertConflictSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["conflict"])
+    detail = serializers.CharField()
+    conflicts = ConflictSerializer(many=True)
+
+
+class RollbackErrorSerializer(serializers.Serializer):
+    change_track_id = error_list()
+    mode = error_list()
+    snapshot = error_list()
+    non_field_errors = error_list()
+    detail = serializers.CharField(required=False)
+
+
+class PublishPreviewView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_publishes_diff",
+        summary="Preview a restore or revert of one publish",
+        description=(
+            "`staging`: current Staging -> Staging after the rollback. `production`: current "
+            "Production -> what a publish right after would make live. `conflicts` (revert "
+            "only): what would make the revert refused. Nothing is written."
+        ),
+        parameters=[AGENT_ID, CHANGE_TRACK_ID, RollbackPreviewQuerySerializer],
+        responses={
+            200: RollbackPreviewSerializer,
+            400: ChangeTrackIdErrorSerializer,
+            **refusals("No such agent, or no such publish of this agent."),
+        },
+    )
+    def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        query = RollbackPreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        record = publish_record_or_404(agent, change_track_id_from_path(change_track_id))
+        plan = services.plan_rollback(agent=agent, record=record, mode=query.validated_data["mode"])
+        return Response(plan.as_dict())
+
+
+class RollbackView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="agents_rollback",
+        summary="Restore or revert a publish onto Staging (Production untouched)",
+        description=(
+            "`restore` (default): Staging becomes the configuration as published in that "
+            "entry. `revert`: only that publish's changes are undone; a field changed again "
+            "since is a conflict (409) and Staging is left unchanged. Answers the new "
+            "staging-diff."
+        ),
+        parameters=[AGENT_ID],
+        request=RollbackInputSerializer,
+        responses={
+            200: StagingDiffSerializer,
+            400: RollbackErrorSerializer,
+            **refusals("No such agent, or no such publish of this agent."),
+            409: OpenApiResponse(RevertConflictSerializer, description="Revert conflicts."),
+            **BODY_REFUSALS,
+        },
+    )
+    def put(self, request: Request, agent_id: str) -> Response:
+        agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+        serializer = RollbackInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = publish_record_or_404(agent, str(serializer.validated_data["change_track_id"]))
+        services.rollback_agent(
+            agent=agent,
+            acting_user=request.user,
+            record=record,
+            mode=serializer.validated_data["mode"],
+        )
+        return staging_diff_response(agent)
