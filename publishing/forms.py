@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 from django import forms
 
 from agents.forms import PageForm
+from publishing.inputs import day_bound
 from publishing.models import NOTES_MAX_LENGTH
 
 
@@ -53,11 +53,11 @@ class PublishFilterForm(PageForm):
         return data
 
     def filters(self) -> dict[str, Any]:
-        """Keyword arguments for ``publishing.selectors.publish_records`` (whole days, UTC)."""
+        """Keyword arguments for ``publishing.selectors.publish_records`` (whole days)."""
         data = self.cleaned_data
         after, before = data.get("published_after"), data.get("published_before")
         return {
             "published_by": data.get("published_by"),
-            "published_after": datetime.combine(after, time.min, tzinfo=UTC) if after else None,
-            "published_before": datetime.combine(before, time.max, tzinfo=UTC) if before else None,
+            "published_after": day_bound(after) if after else None,
+            "published_before": day_bound(before, end_of_day=True) if before else None,
         }

@@ -27,9 +27,10 @@ from publishing.exceptions import (
     RevertConflict,
     StaleReview,
 )
+from publishing.inputs import clean_notes
 from publishing.integrity import compute_record_hash
 from publishing.live import cache as live
-from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import (
     checkpoint_snapshot,
     get_checkpoint,
@@ -72,12 +73,7 @@ def publish_agent(
     ``agent_published`` sent only after commit.
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
-    if not isinstance(notes, str):
-        raise ValidationError({"notes": ["Must be a string."]})
-    if len(notes) > NOTES_MAX_LENGTH:
-        raise ValidationError({"notes": [f"At most {NOTES_MAX_LENGTH} characters."]})
-    if "\x00" in notes:
-        raise ValidationError({"notes": ["Must not contain NUL characters."]})
+    notes = clean_notes(notes)
     with transaction.atomic():
         locked = _lock(agent, acting_user, role)
         before, before_fingerprint = production_state(locked)
@@ -110,7 +106,7 @@ def publish_agent(
             published_by=acting_user,
             published_by_username=acting_user.username,
             published_at=timezone.now(),
-            notes=notes.strip(),
+            notes=notes,
             summary=diff.summary[:1000],
             counts=diff.counts,
             changes=[change.as_dict() for change in diff.changes],

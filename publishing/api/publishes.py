@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -26,7 +25,13 @@ from publishing.api.paths import (
     publish_record_or_404,
 )
 from publishing.api.refusals import error_list, refusals
-from publishing.api.shapes import DiffEntrySerializer, QuerySerializer, SectionCountsSerializer
+from publishing.api.shapes import (
+    DiffEntrySerializer,
+    QuerySerializer,
+    SectionCountsSerializer,
+    field_error,
+)
+from publishing.inputs import parse_moment
 from publishing.models import PublishRecord
 from publishing.pagination import SequencePagination
 from publishing.schema import ConfigurationField
@@ -54,42 +59,15 @@ class DateOrDateTimeField(serializers.Field):
     datetime without an offset is taken in the server's time zone.
     """
 
-    default_error_messages = {
-        "invalid": (
-            "Must be an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm[:ss][±hh:mm])."
-        ),
-    }
-
     def __init__(self, *, end_of_day: bool = False, **kwargs: Any) -> None:
         self.end_of_day = end_of_day
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> datetime:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        # RFC 3339 allows a lower-case "t" and "z"; Python's parsers want upper case.
-        text = data.strip().upper()
         try:
-            # The date first: Python's datetime parser takes a bare date as its midnight,
-            # which would make "published_before=<date>" leave out that very day.
-            day = parse_date(text)
-            moment = None if day is not None else parse_datetime(text)
-        except ValueError:  # well-formed but impossible, e.g. month 13
-            self.fail("invalid")
-        try:
-            if moment is None:
-                if day is None:
-                    self.fail("invalid")
-                moment = datetime.combine(day, time.max if self.end_of_day else time.min)
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-            # Normalised here, where an offset that pushes the value past year 1 or 9999 can
-            # be caught, rather than as an overflow inside the database adapter. Such a bound
-            # lies beyond every record, so the edge of the calendar means the same.
-            return moment.astimezone(UTC)
-        except OverflowError:
-            edge = datetime.max if moment.year > 1 else datetime.min
-            return edge.replace(tzinfo=UTC)
+            return parse_moment(data, self.field_name, end_of_day=self.end_of_day)
+        except ValidationError as exc:
+            raise field_error(exc) from None
 
     def to_representation(self, value: datetime | date) -> str:
         return value.isoformat()

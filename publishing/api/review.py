@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,11 +17,14 @@ from publishing import selectors, services
 from publishing.api.paths import AGENT_ID, TAG
 from publishing.api.publishes import PublishRecordDetailSerializer
 from publishing.api.refusals import BODY_REFUSALS, DomainErrorSerializer, error_list, refusals
-from publishing.api.shapes import ConstantField, DiffEntrySerializer, SectionCountsSerializer
+from publishing.api.shapes import (
+    ConstantField,
+    DiffEntrySerializer,
+    SectionCountsSerializer,
+    field_error,
+)
+from publishing.inputs import clean_fingerprint, clean_notes
 from publishing.models import NOTES_MAX_LENGTH
-
-FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
-
 
 # Both fields below are plain ``Field``s with a hand-written schema: for a CharField that
 # allows blanks, drf-spectacular emits ``oneOf: [<pattern>, {maxLength: 0}]``, which the
@@ -40,20 +43,11 @@ FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
     }
 )
 class NotesField(serializers.Field):
-    default_error_messages = {
-        "invalid": "Must be a string.",
-        "nul": "Must not contain NUL characters.",
-        "max_length": f"At most {NOTES_MAX_LENGTH} characters.",
-    }
-
     def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        if "\x00" in data:
-            self.fail("nul")
-        if len(data) > NOTES_MAX_LENGTH:
-            self.fail("max_length")
-        return data.strip()
+        try:
+            return clean_notes(data)
+        except ValidationError as exc:
+            raise field_error(exc) from None
 
     def to_representation(self, value: str) -> str:
         return value
@@ -72,17 +66,11 @@ class NotesField(serializers.Field):
     }
 )
 class FingerprintField(serializers.Field):
-    default_error_messages = {
-        # A malformed fingerprint can never match; saying so beats a puzzling 409.
-        "invalid": "Must be the 64-character hex fingerprint of a staging-diff.",
-    }
-
     def to_internal_value(self, data: Any) -> str | None:
-        if data == "":
-            return None
-        if not isinstance(data, str) or not FINGERPRINT_PATTERN.fullmatch(data):
-            self.fail("invalid")
-        return data
+        try:
+            return clean_fingerprint(data, "expected_fingerprint")
+        except ValidationError as exc:
+            raise field_error(exc) from None
 
     def to_representation(self, value: str | None) -> str | None:
         return value
