@@ -170,6 +170,21 @@ def client_as(user) -> CheckedClient:
     return client
 
 
+# The fields of a publish in the history list (the contract, written out here on purpose);
+# one publish in full adds "changes" and "snapshot".
+PUBLISH_ROW_FIELDS = {
+    "change_track_id",
+    "sequence",
+    "published_by",
+    "published_at",
+    "notes",
+    "summary",
+    "counts",
+    "previous_change_track_id",
+    "restored_from",
+    "restored_mode",
+}
+
 # What is live, read the way the services read it.
 production_of = production_snapshot
 

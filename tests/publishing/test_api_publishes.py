@@ -11,20 +11,7 @@ from django.utils import timezone
 from agents import services
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
-from tests.publishing.conftest import client_as, staging_of
-
-ROW_FIELDS = {
-    "change_track_id",
-    "sequence",
-    "published_by",
-    "published_at",
-    "notes",
-    "summary",
-    "counts",
-    "previous_change_track_id",
-    "restored_from",
-    "restored_mode",
-}
+from tests.publishing.conftest import PUBLISH_ROW_FIELDS, client_as, staging_of
 
 
 def list_url(agent) -> str:
@@ -69,7 +56,7 @@ def test_list_is_newest_first_without_changes_or_snapshots(agent, editor, histor
     assert data["next"] is None
     assert [row["sequence"] for row in data["results"]] == [3, 2, 1]
     for row in data["results"]:
-        assert set(row) == ROW_FIELDS
+        assert set(row) == PUBLISH_ROW_FIELDS
     assert data["results"][0]["previous_change_track_id"] == str(history[1].change_track_id)
     assert data["results"][2]["previous_change_track_id"] is None
 
@@ -189,7 +176,7 @@ def test_detail_has_changes_and_snapshot(agent, editor, history):
 
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == ROW_FIELDS | {"changes", "snapshot"}
+    assert set(data) == PUBLISH_ROW_FIELDS | {"changes", "snapshot"}
     assert data["changes"] == second.changes
     assert data["snapshot"] == second.snapshot
     assert data["previous_change_track_id"] == str(history[0].change_track_id)
