@@ -54,7 +54,7 @@ def main() -> None:
     print(f"database: {connection.vendor}; {args.adds} adds per size, ~2 KB each")
     print("instructions  queries  median ms/add  max ms/add")
     for size in (10, 100, 200):
-        agent = services.create_agent(project=project, user=user, name=f"Agent {size}")
+        agent = services.create_agent(project=project, acting_user=user, name=f"Agent {size}")
         # size - 1 rows, so each timed add makes ``size``; it is deleted again (untimed).
         Instruction.objects.bulk_create(
             Instruction(agent=agent, title=f"Rule {i}", content=CONTENT, position=i)
@@ -65,11 +65,11 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 start = time.perf_counter()
                 made = services.add_instruction(
-                    agent=agent, user=user, title=f"New {n}", content=CONTENT
+                    agent=agent, acting_user=user, title=f"New {n}", content=CONTENT
                 )
                 times.append((time.perf_counter() - start) * 1000)
             queries.append(len(captured))
-            services.delete_instruction(agent=agent, user=user, instruction_id=made.pk)
+            services.delete_instruction(agent=agent, acting_user=user, instruction_id=made.pk)
         print(
             f"{size:>12}  {max(queries):>7}  {statistics.median(times):>13.1f}  {max(times):>10.1f}"
         )

@@ -63,13 +63,15 @@ def published(user):
     """An agent published twice, with unpublished changes on top."""
     agent = helpers.make_rich_agent(user)
     publish_agent(agent=agent, user=user, notes="first")
-    services.update_agent_settings(agent=agent, user=user, description="Second version")
-    services.add_instruction(agent=agent, user=user, title="Escalate", content="Call a human.")
+    services.update_agent_settings(agent=agent, acting_user=user, description="Second version")
+    services.add_instruction(
+        agent=agent, acting_user=user, title="Escalate", content="Call a human."
+    )
     publish_agent(agent=agent, user=user, notes="second")
-    services.update_agent_settings(agent=agent, user=user, name="Renamed, not yet live")
+    services.update_agent_settings(agent=agent, acting_user=user, name="Renamed, not yet live")
     services.delete_instruction(
         agent=agent,
-        user=user,
+        acting_user=user,
         instruction_id=agent.instructions.order_by("position").first().pk,
     )
     return Agent.objects.select_related("project").get(pk=agent.pk)
@@ -294,7 +296,7 @@ def test_rollback_to_a_deleted_catalogue_object_is_refused_whole(published, user
     """A restore that needs a corpus that no longer exists is refused before any write."""
     first = _records(published)[0]
     corpus_ids = [c["corpus_id"] for c in first.snapshot["knowledge_sources"]["corpora"]]
-    services.disconnect_corpora(agent=published, user=user, corpus_ids=corpus_ids)
+    services.disconnect_corpora(agent=published, acting_user=user, corpus_ids=corpus_ids)
     Corpus.objects.filter(pk__in=corpus_ids).delete()
     before = helpers.stored_state(published)
 
