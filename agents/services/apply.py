@@ -6,7 +6,7 @@ all come here (``publishing.services``); each needs the publisher role, as those
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -48,54 +48,8 @@ def apply_snapshot_to_staging(
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
         _apply_instructions(change, agent, snapshot["instructions"])
-        _apply_keyed(
-            change,
-            model=CorpusConnection,
-            agent=agent,
-            key="corpus_id",
-            wanted={
-                c["corpus_id"]: {"enabled": c["enabled"], "settings": c["settings"]}
-                for c in snapshot["knowledge_sources"]["corpora"]
-            },
-            catalogue=Corpus.objects.filter(project__organization_id=agent.project.organization_id),
-            label="knowledge source",
-        )
-        _apply_keyed(
-            change,
-            model=ToolBinding,
-            agent=agent,
-            key="tool_id",
-            wanted={t["tool_id"]: {"enabled": t["enabled"]} for t in snapshot["tools"]},
-            catalogue=Tool.objects.filter(organization_id=agent.project.organization_id),
-            label="tool",
-        )
-        _apply_keyed(
-            change,
-            model=ActionSetting,
-            agent=agent,
-            key="action_id",
-            wanted={
-                a["action_id"]: {"enabled": a["enabled"], "config": a["config"]}
-                for t in snapshot["tools"]
-                for a in t["actions"]
-            },
-            catalogue=ToolAction.objects.filter(
-                tool__organization_id=agent.project.organization_id
-            ),
-            label="tool action",
-        )
-        _apply_keyed(
-            change,
-            model=GuardrailSetting,
-            agent=agent,
-            key="guardrail_id",
-            wanted={
-                g["guardrail_id"]: {"enabled": g["enabled"], "settings": g["settings"]}
-                for g in snapshot["guardrails"]
-            },
-            catalogue=Guardrail.objects.filter(organization_id=agent.project.organization_id),
-            label="guardrail",
-        )
+        for part in _keyed_parts(snapshot, agent.project.organization_id):
+            _apply_keyed(change, agent, part)
         # A rollback names its record as the source of the next publish - unless it changed
         # nothing (no checkpoint either). Any other whole-configuration write clears it.
         if restored_from is None:
@@ -103,6 +57,56 @@ def apply_snapshot_to_staging(
         elif not change.is_empty:
             _set_pending_restore(change.agent, (restored_from, restored_mode))
     return change.staging
+
+
+class KeyedPart(NamedTuple):
+    """One list of child rows keyed by a catalogue object, as a snapshot wants it."""
+
+    model: type
+    key: str
+    wanted: dict[int, dict[str, Any]]
+    catalogue: Any  # where each key must still exist
+    label: str  # what a refusal calls the catalogue object
+
+
+def _by(items: list[dict[str, Any]], key: str, *fields: str) -> dict[int, dict[str, Any]]:
+    return {item[key]: {field: item[field] for field in fields} for item in items}
+
+
+def _keyed_parts(snapshot: dict[str, Any], organization_id: int) -> list[KeyedPart]:
+    actions = [action for tool in snapshot["tools"] for action in tool["actions"]]
+    corpora = snapshot["knowledge_sources"]["corpora"]
+    in_organization = {"organization_id": organization_id}
+    return [
+        KeyedPart(
+            CorpusConnection,
+            "corpus_id",
+            _by(corpora, "corpus_id", "enabled", "settings"),
+            Corpus.objects.filter(project__organization_id=organization_id),
+            "knowledge source",
+        ),
+        KeyedPart(
+            ToolBinding,
+            "tool_id",
+            _by(snapshot["tools"], "tool_id", "enabled"),
+            Tool.objects.filter(**in_organization),
+            "tool",
+        ),
+        KeyedPart(
+            ActionSetting,
+            "action_id",
+            _by(actions, "action_id", "enabled", "config"),
+            ToolAction.objects.filter(tool__organization_id=organization_id),
+            "tool action",
+        ),
+        KeyedPart(
+            GuardrailSetting,
+            "guardrail_id",
+            _by(snapshot["guardrails"], "guardrail_id", "enabled", "settings"),
+            Guardrail.objects.filter(**in_organization),
+            "guardrail",
+        ),
+    ]
 
 
 def _set_pending_restore(agent: Agent, pending: tuple[Any, str] | None) -> None:
@@ -149,16 +153,8 @@ def _apply_instructions(change: StagingChanges, agent: Agent, wanted: list[dict[
         update_changed(change, existing, **fields)
 
 
-def _apply_keyed(
-    change: StagingChanges,
-    *,
-    model: type,
-    agent: Agent,
-    key: str,
-    wanted: dict[int, dict[str, Any]],
-    catalogue: Any,
-    label: str,
-) -> None:
+def _apply_keyed(change: StagingChanges, agent: Agent, part: KeyedPart) -> None:
+    model, key, wanted, catalogue, label = part
     current = {getattr(row, key): row for row in model.objects.filter(agent_id=agent.pk)}
     for ref, row in current.items():
         if ref not in wanted:

@@ -6,6 +6,8 @@ states, so enabling it again brings them back as they were.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from agents import validation
 from agents.models import ActionSetting, Agent, Tool, ToolAction, ToolBinding
 from agents.permissions import Role, require_role
 from agents.services.common import require_flag, require_id, update_changed
-from agents.staging import staging_edit
+from agents.staging import StagingChanges, staging_edit
 
 
 def _tool_of_organization(agent: Agent, tool_id: Any) -> Tool:
@@ -26,13 +28,21 @@ def _tool_of_organization(agent: Agent, tool_id: Any) -> Tool:
     return tool
 
 
-def enable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
-    """Bind and enable a tool; on first binding every action of the tool starts enabled."""
+@contextmanager
+def _binding_edit(
+    agent: Agent, acting_user: Any, tool_id: Any, verb: str
+) -> Iterator[tuple[StagingChanges, Tool, ToolBinding | None]]:
+    """One edit of the agent's binding of a tool: the change, the tool, its binding if any."""
     require_role(acting_user, agent, Role.EDITOR)
     tool = _tool_of_organization(agent, tool_id)
-    reason = f"Tool “{tool.name}” enabled"
+    reason = f"Tool “{tool.name}” {verb}"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
-        binding = ToolBinding.objects.filter(agent_id=agent.pk, tool_id=tool.pk).first()
+        yield change, tool, ToolBinding.objects.filter(agent_id=agent.pk, tool_id=tool.pk).first()
+
+
+def enable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
+    """Bind and enable a tool; on first binding every action of the tool starts enabled."""
+    with _binding_edit(agent, acting_user, tool_id, "enabled") as (change, tool, binding):
         if binding is None:
             binding = change.create(ToolBinding(agent_id=agent.pk, tool=tool, enabled=True))
         elif not binding.enabled:
@@ -51,11 +61,7 @@ def enable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
 
 def disable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
     """Disable a bound tool; its action states are kept for when it is enabled again."""
-    require_role(acting_user, agent, Role.EDITOR)
-    tool = _tool_of_organization(agent, tool_id)
-    reason = f"Tool “{tool.name}” disabled"
-    with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
-        binding = ToolBinding.objects.filter(agent_id=agent.pk, tool_id=tool.pk).first()
+    with _binding_edit(agent, acting_user, tool_id, "disabled") as (change, _tool, binding):
         if binding is None:
             raise ToolBinding.DoesNotExist("This tool is not connected to the agent.")
         if binding.enabled:
