@@ -18,6 +18,7 @@ from django.db import OperationalError, transaction
 
 from agents import services, staging
 from agents.models import Agent, Corpus
+from agents.services import apply as whole_configuration
 from publishing import live
 from publishing import services as publishing_services
 from publishing.exceptions import NothingToPublish
@@ -262,10 +263,10 @@ ROLLBACK_OPERATIONS = {
 # Points inside apply_snapshot_to_staging, in the order it reaches them: (where, call no.).
 ROLLBACK_FAULTS = {
     # After the settings and instructions were collected, at the first keyed section.
-    "knowledge sources": (services, "_apply_keyed", 1),
+    "knowledge sources": (whole_configuration, "_apply_keyed", 1),
     # Corpora done, tools not yet.
-    "tools": (services, "_apply_keyed", 2),
-    "guardrails": (services, "_apply_keyed", 4),
+    "tools": (whole_configuration, "_apply_keyed", 2),
+    "guardrails": (whole_configuration, "_apply_keyed", 4),
     # Inside the flush: first history rows and bulk writes done, the rest not.
     "first history write": (staging, "record_history", 1),
     "second history write": (staging, "record_history", 2),
