@@ -206,7 +206,7 @@ class PublishingMachine(RuleBasedStateMachine):
     def corpus(self, data, user):
         change = data.draw(st.sampled_from([services.connect_corpora, services.disconnect_corpora]))
         corpus = data.draw(st.sampled_from(self.corpora))
-        change(agent=self.agent, user=user, corpus_ids=[corpus.pk])
+        change(agent=self.agent, acting_user=user, corpus_ids=[corpus.pk])
 
     def corpus_settings(self, data, user):
         services.set_corpus_connection(
@@ -219,7 +219,9 @@ class PublishingMachine(RuleBasedStateMachine):
 
     def tool(self, data, user):
         change = data.draw(st.sampled_from([services.enable_tool, services.disable_tool]))
-        change(agent=self.agent, user=user, tool_id=data.draw(st.sampled_from(self.tools)).pk)
+        change(
+            agent=self.agent, acting_user=user, tool_id=data.draw(st.sampled_from(self.tools)).pk
+        )
 
     def tool_action(self, data, user):
         tool = data.draw(st.sampled_from(self.tools))
