@@ -483,7 +483,7 @@ class UserCreateView(JSONView):
             username=data["username"],
             password=data["password"],
             email=data.get("email", ""),
-            user=request.user,
+            acting_user=request.user,
             organization=None
             if organization_id is None
             else visible_organization(request, organization_id),
@@ -588,7 +588,7 @@ class OrganizationListView(PaginatedView):
     def post(self, request: Request) -> Response:
         services.require_may_create_organizations(request.user)  # 403 before 400
         data = validated(s.OrganizationCreateSerializer, request)
-        organization = services.create_organization(name=data["name"], user=request.user)
+        organization = services.create_organization(name=data["name"], acting_user=request.user)
         return Response(
             s.OrganizationSerializer(organization_body(organization, "admin")).data,
             status=status.HTTP_201_CREATED,
@@ -875,7 +875,7 @@ class AgentListView(PaginatedView):
         project = visible_project(request, data["project_id"])
         agent = services.create_agent(
             project=project,
-            user=request.user,
+            acting_user=request.user,
             name=data["name"],
             description=data.get("description", ""),
             model_config=data.get("model_config"),
@@ -904,7 +904,7 @@ class AgentDetailView(JSONView):
     def _update(self, request: Request, agent_id: str, *, partial: bool) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(s.AgentUpdateSerializer, request, partial=partial)
-        services.update_agent_settings(agent=agent, user=request.user, **data)
+        services.update_agent_settings(agent=agent, acting_user=request.user, **data)
         return Response(agent_body(request, agent, role))
 
     @extend_schema(
@@ -935,7 +935,7 @@ class AgentDetailView(JSONView):
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
-        services.delete_agent(agent=agent, user=request.user)
+        services.delete_agent(agent=agent, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -953,7 +953,7 @@ class InstructionsView(JSONView):
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         data = validated(s.InstructionCreateSerializer, request)
-        instruction = services.add_instruction(agent=agent, user=request.user, **data)
+        instruction = services.add_instruction(agent=agent, acting_user=request.user, **data)
         return Response(
             staging_item(agent, "instructions", instruction.pk),
             status=status.HTTP_201_CREATED,
@@ -971,7 +971,7 @@ class InstructionsView(JSONView):
         data = dict(validated(s.InstructionUpdateSerializer, request))
         instruction_id = data.pop("id")
         services.update_instruction(
-            agent=agent, user=request.user, instruction_id=instruction_id, **data
+            agent=agent, acting_user=request.user, instruction_id=instruction_id, **data
         )
         return Response(staging_item(agent, "instructions", instruction_id))
 
@@ -987,7 +987,7 @@ class InstructionDetailView(JSONView):
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         services.delete_instruction(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             instruction_id=path_id(instruction_id, "No such instruction on this agent."),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -1014,7 +1014,9 @@ class CorporaView(JSONView):
         data = validated(s.CorpusConnectSerializer, request)
         ids = list(data["corpus_ids"])
         settings = dict(data["settings"]) if "settings" in data else None
-        services.connect_corpora(agent=agent, user=request.user, corpus_ids=ids, settings=settings)
+        services.connect_corpora(
+            agent=agent, acting_user=request.user, corpus_ids=ids, settings=settings
+        )
         return Response(staging_items(agent, "corpora", ids), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -1030,7 +1032,7 @@ class CorporaView(JSONView):
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         data = validated(s.CorpusIdsSerializer, request)
         services.disconnect_corpora(
-            agent=agent, user=request.user, corpus_ids=list(data["corpus_ids"])
+            agent=agent, acting_user=request.user, corpus_ids=list(data["corpus_ids"])
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -1054,7 +1056,7 @@ class CorpusConnectionView(JSONView):
         existed = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists()
         services.set_corpus_connection(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             corpus_id=pk,
             enabled=serializer.validated_data.get("enabled"),
             settings=serializer.settings_given(),
@@ -1102,7 +1104,7 @@ class CorpusConnectionView(JSONView):
         pk = self._corpus(agent, corpus_id)
         if not CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists():
             raise NotFound("This corpus is not connected to the agent.")
-        services.disconnect_corpora(agent=agent, user=request.user, corpus_ids=[pk])
+        services.disconnect_corpora(agent=agent, acting_user=request.user, corpus_ids=[pk])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -1120,7 +1122,7 @@ class ToolEnableView(JSONView):
     def post(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         pk = path_id(tool_id, "No such tool in this agent's organization.")
-        services.enable_tool(agent=agent, user=request.user, tool_id=pk)
+        services.enable_tool(agent=agent, acting_user=request.user, tool_id=pk)
         return Response(staging_item(agent, "tools", pk))
 
 
@@ -1134,7 +1136,7 @@ class ToolDisableView(JSONView):
     def delete(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         pk = path_id(tool_id, "No such tool in this agent's organization.")
-        services.disable_tool(agent=agent, user=request.user, tool_id=pk)
+        services.disable_tool(agent=agent, acting_user=request.user, tool_id=pk)
         return Response(staging_item(agent, "tools", pk))
 
 
@@ -1166,7 +1168,7 @@ class ActionView(JSONView):
         data = validated(s.ActionConfigSerializer, request)
         services.update_action(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             tool_id=tool_pk,
             action_id=action_pk,
             config=data["config"],
@@ -1182,7 +1184,7 @@ class _ActionToggleView(JSONView):
         tool_pk, action_pk = _action_ids(tool_id, action_id)
         services.update_action(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             tool_id=tool_pk,
             action_id=action_pk,
             enabled=self.enabled,
@@ -1239,7 +1241,7 @@ class GuardrailsView(JSONView):
         data = validated(s.GuardrailToggleSerializer, request)
         services.set_guardrail(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             guardrail_id=data["guardrail_id"],
             enabled=data["enabled"],
             settings=data.get("settings"),
@@ -1258,7 +1260,9 @@ class AccessView(JSONView):
     def put(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(s.AccessLevelSerializer, request)
-        services.set_access_level(agent=agent, user=request.user, access_level=data["access_level"])
+        services.set_access_level(
+            agent=agent, acting_user=request.user, access_level=data["access_level"]
+        )
         return Response(agent_body(request, agent, role))
 
 
@@ -1273,7 +1277,7 @@ class AnnotatesView(JSONView):
     def post(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(s.TagsSerializer, request)
-        services.set_tags(agent=agent, user=request.user, tags=list(data["tags"]))
+        services.set_tags(agent=agent, acting_user=request.user, tags=list(data["tags"]))
         return Response(agent_body(request, agent, role))
 
 
@@ -1283,7 +1287,7 @@ class SharePointFolderView(JSONView):
         data = validated(s.SharePointFolderSerializer, request)
         services.set_sharepoint_folder(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             site_url=data["site_url"],
             folder_path=data["folder_path"],
         )
@@ -1317,7 +1321,7 @@ class SharePointFolderView(JSONView):
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
-        services.clear_sharepoint_folder(agent=agent, user=request.user)
+        services.clear_sharepoint_folder(agent=agent, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -1359,7 +1363,7 @@ class PermissionsView(PaginatedView):
         agent, _ = load_agent(request, agent_id, Role.OWNER)
         data = validated(s.PermissionCreateSerializer, request)
         permission = services.grant_permission(
-            agent=agent, user=request.user, target_user_id=data["user_id"], role=data["role"]
+            agent=agent, acting_user=request.user, target_user_id=data["user_id"], role=data["role"]
         )
         return Response(_permission_body(permission), status=status.HTTP_201_CREATED)
 
@@ -1388,7 +1392,7 @@ class PermissionDetailView(JSONView):
         data = validated(s.PermissionUpdateSerializer, request)
         permission = self._permission(agent, permission_id)
         permission = services.change_permission(
-            permission=permission, user=request.user, role=data["role"]
+            permission=permission, acting_user=request.user, role=data["role"]
         )
         return Response(_permission_body(permission))
 
@@ -1401,5 +1405,5 @@ class PermissionDetailView(JSONView):
     def delete(self, request: Request, agent_id: str, permission_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
         permission = self._permission(agent, permission_id)
-        services.revoke_permission(permission=permission, user=request.user)
+        services.revoke_permission(permission=permission, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

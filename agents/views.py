@@ -213,7 +213,7 @@ def agent_create(request: HttpRequest) -> HttpResponse:
         try:
             agent = services.create_agent(
                 project=form.cleaned_data["project"],
-                user=request.user,
+                acting_user=request.user,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
             )
@@ -448,7 +448,7 @@ def _edit(
 def _settings(user: Any, agent: Agent, form: forms.SettingsForm) -> None:
     services.update_agent_settings(
         agent=agent,
-        user=user,
+        acting_user=user,
         name=form.cleaned_data["name"],
         description=form.cleaned_data["description"],
         model_config=form.model_config(agent.staging.model_config or {}),
@@ -462,7 +462,9 @@ add_instruction = _edit(
     forms.InstructionForm,
     "Instruction added.",
     "instructions",
-    lambda user, agent, form: services.add_instruction(agent=agent, user=user, **form.cleaned_data),
+    lambda user, agent, form: services.add_instruction(
+        agent=agent, acting_user=user, **form.cleaned_data
+    ),
 )
 
 edit_instruction = _edit(
@@ -471,7 +473,7 @@ edit_instruction = _edit(
     "Instruction updated.",
     "instructions",
     lambda user, agent, form, instruction_id: services.update_instruction(
-        agent=agent, user=user, instruction_id=instruction_id, **form.cleaned_data
+        agent=agent, acting_user=user, instruction_id=instruction_id, **form.cleaned_data
     ),
 )
 
@@ -482,7 +484,7 @@ move_instruction = _edit(
     "instructions",
     lambda user, agent, form, instruction_id: services.update_instruction(
         agent=agent,
-        user=user,
+        acting_user=user,
         instruction_id=instruction_id,
         position=form.cleaned_data["position"],
     ),
@@ -494,7 +496,7 @@ delete_instruction = _edit(
     "Instruction deleted.",
     "instructions",
     lambda user, agent, form, instruction_id: services.delete_instruction(
-        agent=agent, user=user, instruction_id=instruction_id
+        agent=agent, acting_user=user, instruction_id=instruction_id
     ),
 )
 
@@ -504,7 +506,7 @@ connect_corpora = _edit(
     "Knowledge sources connected.",
     "knowledge",
     lambda user, agent, form: services.connect_corpora(
-        agent=agent, user=user, corpus_ids=form.corpus_ids(), settings=form.settings()
+        agent=agent, acting_user=user, corpus_ids=form.corpus_ids(), settings=form.settings()
     ),
     form_kwargs=lambda agent: {
         "organization_id": agent.project.organization_id,
@@ -521,7 +523,7 @@ def _corpus_settings(user: Any, agent: Agent, form: forms.CorpusSettingsForm, co
     )
     services.set_corpus_connection(
         agent=agent,
-        user=user,
+        acting_user=user,
         corpus_id=corpus_id,
         enabled=form.cleaned_data["enabled"],
         settings=form.settings(current or {}),
@@ -542,7 +544,7 @@ disconnect_corpus = _edit(
     "Knowledge source disconnected.",
     "knowledge",
     lambda user, agent, form, corpus_id: services.disconnect_corpora(
-        agent=agent, user=user, corpus_ids=[corpus_id]
+        agent=agent, acting_user=user, corpus_ids=[corpus_id]
     ),
 )
 
@@ -552,7 +554,7 @@ set_sharepoint = _edit(
     "SharePoint folder set.",
     "knowledge",
     lambda user, agent, form: services.set_sharepoint_folder(
-        agent=agent, user=user, **form.cleaned_data
+        agent=agent, acting_user=user, **form.cleaned_data
     ),
 )
 
@@ -561,7 +563,7 @@ clear_sharepoint = _edit(
     forms.ActionForm,
     "SharePoint folder removed.",
     "knowledge",
-    lambda user, agent, form: services.clear_sharepoint_folder(agent=agent, user=user),
+    lambda user, agent, form: services.clear_sharepoint_folder(agent=agent, acting_user=user),
 )
 
 enable_tool = _edit(
@@ -570,7 +572,7 @@ enable_tool = _edit(
     "Tool enabled.",
     "tools",
     lambda user, agent, form, tool_id: services.enable_tool(
-        agent=agent, user=user, tool_id=tool_id
+        agent=agent, acting_user=user, tool_id=tool_id
     ),
 )
 
@@ -580,7 +582,7 @@ disable_tool = _edit(
     "Tool disabled.",
     "tools",
     lambda user, agent, form, tool_id: services.disable_tool(
-        agent=agent, user=user, tool_id=tool_id
+        agent=agent, acting_user=user, tool_id=tool_id
     ),
 )
 
@@ -592,7 +594,7 @@ def _action_toggle(enabled: bool) -> Callable[..., HttpResponse]:
         "Action enabled." if enabled else "Action disabled.",
         "tools",
         lambda user, agent, form, tool_id, action_id: services.update_action(
-            agent=agent, user=user, tool_id=tool_id, action_id=action_id, enabled=enabled
+            agent=agent, acting_user=user, tool_id=tool_id, action_id=action_id, enabled=enabled
         ),
     )
 
@@ -606,7 +608,7 @@ update_action_config = _edit(
     "Action config updated.",
     "tools",
     lambda user, agent, form, tool_id, action_id: services.update_action(
-        agent=agent, user=user, tool_id=tool_id, action_id=action_id, config=form.value()
+        agent=agent, acting_user=user, tool_id=tool_id, action_id=action_id, config=form.value()
     ),
 )
 
@@ -617,7 +619,7 @@ update_guardrail = _edit(
     "guardrails",
     lambda user, agent, form, guardrail_id: services.set_guardrail(
         agent=agent,
-        user=user,
+        acting_user=user,
         guardrail_id=guardrail_id,
         enabled=form.cleaned_data["enabled"],
         settings=form.value(),
@@ -630,7 +632,7 @@ set_access = _edit(
     "Access level updated.",
     "access",
     lambda user, agent, form: services.set_access_level(
-        agent=agent, user=user, access_level=form.cleaned_data["access_level"]
+        agent=agent, acting_user=user, access_level=form.cleaned_data["access_level"]
     ),
 )
 
@@ -639,5 +641,7 @@ set_tags = _edit(
     forms.TagsForm,
     "Tags updated.",
     "access",
-    lambda user, agent, form: services.set_tags(agent=agent, user=user, tags=form.tag_list()),
+    lambda user, agent, form: services.set_tags(
+        agent=agent, acting_user=user, tags=form.tag_list()
+    ),
 )

@@ -235,7 +235,7 @@ def rollback_agent(
             raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
         apply_snapshot_to_staging(
             agent=locked,
-            user=acting_user,
+            acting_user=acting_user,
             snapshot=plan.target,
             reason=f"{mode.capitalize()} of publish #{record.sequence}",
             restored_from=record.change_track_id,
@@ -261,7 +261,7 @@ def discard_staging(*, agent: Agent, acting_user: Any) -> None:
             raise NothingToDiscard()
         apply_snapshot_to_staging(
             agent=locked,
-            user=acting_user,
+            acting_user=acting_user,
             snapshot=production,
             reason="Unpublished changes discarded",
         )
@@ -281,7 +281,7 @@ def restore_checkpoint(*, agent: Agent, acting_user: Any, history_id: Any) -> in
         )
         apply_snapshot_to_staging(
             agent=locked,
-            user=acting_user,
+            acting_user=acting_user,
             snapshot=snapshot,
             reason=f"Restored checkpoint {checkpoint.revision}",
         )

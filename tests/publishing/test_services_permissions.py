@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def published_with_edit(agent, owner):
     """Published once, then edited: every one of the four operations has work to do."""
     first = services.publish_agent(agent=agent, acting_user=owner)
-    agent_services.update_agent_settings(agent=agent, user=owner, name="Edited since")
+    agent_services.update_agent_settings(agent=agent, acting_user=owner, name="Edited since")
     return first
 
 

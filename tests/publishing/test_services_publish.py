@@ -35,15 +35,15 @@ def received():
 
 
 def edit(agent, user, name: str) -> None:
-    services.update_agent_settings(agent=agent, user=user, name=name)
+    services.update_agent_settings(agent=agent, acting_user=user, name=name)
 
 
 # --- what a publish writes ---------------------------------------------------------------
 
 
 def test_first_publish_makes_production_equal_to_staging(agent, owner, catalogue):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Say hello")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
     staging = staging_of(agent)
 
     record = publish_agent(agent=agent, acting_user=owner, notes="launch")
@@ -57,7 +57,7 @@ def test_first_publish_makes_production_equal_to_staging(agent, owner, catalogue
 
 
 def test_first_publish_record_has_every_field(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Say hello")
     expected = diff_snapshots(None, staging_of(agent))
 
     record = publish_agent(agent=agent, acting_user=owner, notes="  launch  ")
@@ -80,7 +80,9 @@ def test_first_publish_record_has_every_field(agent, owner):
 
 def test_second_publish_records_only_what_changed_since_the_first(agent, owner, catalogue):
     first = publish_agent(agent=agent, acting_user=owner)
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
+    services.connect_corpora(
+        agent=agent, acting_user=owner, corpus_ids=[catalogue["corpora"][0].pk]
+    )
 
     second = publish_agent(agent=agent, acting_user=owner)
 
