@@ -7,6 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from configuration.changes import ChangePath
 from configuration.diff import SECTIONS, Change, Diff, diff_snapshots
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
@@ -68,7 +69,9 @@ def test_name_change() -> None:
     before, after = edited(lambda s: s["settings"].update(name="Sales bot"))
     diff = diff_snapshots(before, after)
     assert diff.changes == (
-        Change("settings", "settings", "name", "Name", "modified", "Support bot", "Sales bot"),
+        Change(
+            ChangePath("settings", "settings", field="name"), "modified", "Support bot", "Sales bot"
+        ),
     )
     assert diff.summary == "Name changed"
 

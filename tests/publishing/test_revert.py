@@ -395,8 +395,8 @@ def test_an_empty_publish_keeps_current(data: st.DataObject) -> None:
 
 def _touched(diff) -> tuple[set[tuple[str, str | None]], set[str]]:
     atoms = {(c.key, c.field) for c in diff.changes}
-    keys = {c.key.split("/")[0] for c in diff.changes} | {c.key for c in diff.changes}
-    return atoms, keys
+    items = {c.path.item() for c in diff.changes} | {c.path.parent() for c in diff.changes}
+    return atoms, {path.key for path in items if path is not None}
 
 
 def _common(base: dict, published: dict, section: str, identity: str) -> list[Any]:
@@ -520,34 +520,32 @@ def _poke(snapshot: dict, change: Change) -> dict:
     """``snapshot`` with the atom of ``change`` set to a third value (or its item deleted)."""
     s = copy.deepcopy(snapshot)
     odd = "changed again \u2603"
+    path = change.path
     settings_ = s["settings"]
-    if change.section == "settings":
-        if change.field.startswith("model_config."):
-            settings_["model_config"][change.field.split(".", 1)[1]] = odd
-        elif change.field == "tags":
+    if path.kind == "settings":
+        if path.field_key is not None:
+            settings_[path.field][path.field_key] = odd
+        elif path.field == "tags":
             settings_["tags"] = ["zz-changed-again"]
         else:
-            settings_[change.field] = odd
+            settings_[path.field] = odd
         return canonical(s)
-
-    section, identity = {
-        "instructions": ("instructions", "id"),
-        "guardrails": ("guardrails", "guardrail_id"),
-        "tools": ("tools", "tool_id"),
-        "knowledge_sources": ("corpora", "corpus_id"),
-    }[change.section]
-    if change.key == "sharepoint":
+    if path.kind == "sharepoint":
         current = s["knowledge_sources"]["sharepoint"]
         value = change.before if change.change == "removed" else current
-        s["knowledge_sources"]["sharepoint"] = {**value, change.field or "folder_path": odd}
+        s["knowledge_sources"]["sharepoint"] = {**value, path.field or "folder_path": odd}
         return canonical(s)
-    container = s["knowledge_sources"]["corpora"] if section == "corpora" else s[section]
-    if "/action:" in change.key:
-        tool_id = int(change.key.split("/")[0].split(":")[1])
-        container = next(t for t in s["tools"] if t["tool_id"] == tool_id)["actions"]
-        identity = "action_id"
-    ident = int(change.key.rsplit(":", 1)[1])
-    item = next((i for i in container if i[identity] == ident), None)
+
+    container, identity = {
+        "instruction": (s["instructions"], "id"),
+        "guardrail": (s["guardrails"], "guardrail_id"),
+        "tool": (s["tools"], "tool_id"),
+        "corpus": (s["knowledge_sources"]["corpora"], "corpus_id"),
+        "action": (None, "action_id"),
+    }[path.kind]
+    if path.parent_id is not None:
+        container = next(t for t in s["tools"] if t["tool_id"] == path.parent_id)["actions"]
+    item = next((i for i in container if i[identity] == path.item_id), None)
 
     def altered(value: dict) -> dict:
         value = copy.deepcopy(value)
@@ -557,16 +555,15 @@ def _poke(snapshot: dict, change: Change) -> dict:
             value["enabled"] = not value["enabled"]
         return value
 
-    if change.field is None:
+    if path.field is None:
         if change.change == "added":
             container[container.index(item)] = altered(item)
         else:
             container.append(altered(change.before))
-    elif "." in change.field:
-        name, key = change.field.split(".", 1)
-        item[name][key] = odd
-    elif change.field in ("title", "content"):
-        item[change.field] = odd
+    elif path.field_key is not None:
+        item[path.field][path.field_key] = odd
+    elif path.field in ("title", "content"):
+        item[path.field] = odd
     else:
         container.remove(item)  # no third value for a flag: delete its item instead
     return canonical(s)
