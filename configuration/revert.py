@@ -23,6 +23,7 @@ Atoms the publish did not touch keep whatever ``current`` has.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -63,16 +64,7 @@ class Conflict:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "section": self.section,
-            "key": self.key,
-            "field": self.field,
-            "label": self.label,
-            "published": self.published,
-            "current": self.current,
-            "reverted_to": self.reverted_to,
-            "detail": self.detail,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)

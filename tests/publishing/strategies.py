@@ -13,9 +13,14 @@ import copy
 import json
 from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from configuration.snapshot import Snapshot, canonical_json, normalize_tags
+
+# How hard the property tests of the configuration package search.
+PROPERTY = settings(max_examples=100, deadline=None)
+QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 WORDS = ["alpha", "beta", "gamma", "refund", "policy", "hello", "<b>", "a&b", "\u00e4pfel", "42"]
 NAMES = ["CRM", "Search", "Mailer", "Policies", "PII filter", "Tone", "Docs", "Wiki"]

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from configuration.changes import ChangePath
 from configuration.diff import SECTIONS, Change, Diff, diff_snapshots
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
     canonical,
     edited_snapshots,
     sample_snapshot,
     snapshot_pairs,
     snapshots,
 )
-
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 
 def edited(change) -> tuple[dict, dict]:

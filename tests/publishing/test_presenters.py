@@ -7,15 +7,19 @@ import html
 import re
 
 from django.utils.safestring import SafeString
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from configuration.diff import diff_snapshots
 from publishing.presenters import EMPTY, present_change, present_diff, word_diff
-from tests.publishing.strategies import canonical, sample_snapshot, snapshot_pairs
+from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
+    canonical,
+    sample_snapshot,
+    snapshot_pairs,
+)
 
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 XSS = "<script>alert(1)</script>"
 
 

@@ -6,13 +6,15 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from configuration.diff import Change, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
     canonical,
     edited_snapshots,
     json_scalars,
@@ -21,9 +23,6 @@ from tests.publishing.strategies import (
     short_texts,
     snapshots,
 )
-
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 
 def applied(snapshot: dict, *changes) -> dict:
