@@ -208,6 +208,22 @@ def test_item_added_by_the_publish_is_removed() -> None:
     assert [g["guardrail_id"] for g in result.snapshot["guardrails"]] == [1, 2]
 
 
+def test_tool_added_by_the_publish_goes_even_when_its_actions_were_renamed_since() -> None:
+    # The catalogue names of a tool's actions are labels too, not an edit of the tool.
+    tool = {
+        "tool_id": 3,
+        "name": "Mailer",
+        "kind": "http",
+        "enabled": True,
+        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
+    }
+    published = applied(BASE, lambda s: s["tools"].append(tool))
+    current = applied(published, lambda s: s["tools"][2]["actions"][0].update(name="dispatch"))
+    result = revert_publish(base=BASE, published=published, current=current)
+    assert result.conflicts == ()
+    assert [t["tool_id"] for t in result.snapshot["tools"]] == [1, 2]
+
+
 def test_item_added_by_the_publish_and_edited_since_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["instructions"].append(instruction(9, "New")))
     current = applied(published, lambda s: s["instructions"][4].update(content="Edited."))
