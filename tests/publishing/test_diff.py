@@ -300,6 +300,19 @@ def test_tool_added_carries_its_actions() -> None:
     assert diff.summary == "Tool \u201cMailer\u201d added"
 
 
+def test_a_tool_without_an_actions_list_has_no_actions() -> None:
+    before = sample_snapshot()
+    after = sample_snapshot()
+    del before["tools"][1]["actions"]
+    del after["tools"][1]["actions"]
+    assert not diff_snapshots(before, after).has_changes
+    diff = diff_snapshots(before, sample_snapshot())
+    assert keyed(diff) == [("tool:2/action:21", None, "added")]
+    assert keyed(diff_snapshots(sample_snapshot(), before)) == [
+        ("tool:2/action:21", None, "removed")
+    ]
+
+
 def test_tool_removed() -> None:
     diff = diff_snapshots(*edited(lambda s: s["tools"].pop(0)))
     assert keyed(diff) == [("tool:1", None, "removed")]
