@@ -41,6 +41,13 @@ def test_parse_reads_every_kind_of_stored_key() -> None:
     )
 
 
+def test_parse_keeps_an_identity_that_holds_a_colon() -> None:
+    path = ChangePath("guardrails", "guardrail", "g:7")
+    assert ChangePath.parse(path.section, path.key, None) == path
+    action = ChangePath("tools", "action", "a:1", parent_id="t:2")
+    assert ChangePath.parse(action.section, action.key, None) == action
+
+
 def test_only_the_nested_fields_of_a_kind_are_split() -> None:
     # The settings nest only model_config; items nest settings and config, nothing else.
     assert ChangePath.parse("settings", "settings", "settings.x").field == "settings.x"
