@@ -206,10 +206,16 @@ def _edit_keyed(
     identity: str,
     pool: list[int],
     make: Any,
-    nested: str,
+    nested: str | None,
     labels: dict[str, list[str]],
 ) -> None:
-    what = draw(st.sampled_from(["add", "remove", "toggle", "nested", "relabel"]))
+    """Add, remove, toggle or relabel one item (or edit one key of its ``nested`` dict)."""
+    verbs = (
+        ["add", "remove", "toggle", "nested", "relabel"]
+        if nested
+        else ["add", "remove", "toggle", "relabel"]
+    )
+    what = draw(st.sampled_from(verbs))
     used = {i[identity] for i in items}
     free = [i for i in pool if i not in used]
     if what == "add" or not items:
@@ -246,21 +252,15 @@ def _edit_tools(draw: st.DrawFn, s: Snapshot) -> None:
             labels={"name": ["create_ticket", "search", "renamed"]},
         )
         return
-    what = draw(st.sampled_from(["add", "remove", "toggle", "relabel"]))
-    used = {t["tool_id"] for t in tools_}
-    free = [i for i in TOOL_IDS if i not in used]
-    if what == "add" or not tools_:
-        if free:
-            tools_.append(draw(tools(draw(st.sampled_from(free)))))
-        return
-    tool = tools_[draw(st.integers(0, len(tools_) - 1))]
-    if what == "remove":
-        tools_.remove(tool)
-    elif what == "toggle":
-        tool["enabled"] = not tool["enabled"]
-    else:
-        tool["name"] = draw(st.sampled_from(NAMES))
-        tool["kind"] = draw(st.sampled_from(KINDS))
+    _edit_keyed(
+        draw,
+        tools_,
+        identity="tool_id",
+        pool=list(TOOL_IDS),
+        make=tools,
+        nested=None,
+        labels={"name": NAMES, "kind": KINDS},
+    )
 
 
 @st.composite
