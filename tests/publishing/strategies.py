@@ -313,6 +313,24 @@ def snapshot_pairs(draw: st.DrawFn) -> tuple[Snapshot, Snapshot]:
     return first, draw(edited_snapshots(first))
 
 
+def publishes() -> st.SearchStrategy[tuple[Snapshot, Snapshot]]:
+    """A publish: Production before it, and a few edits of that which it published."""
+    return snapshots().flatmap(
+        lambda base: edited_snapshots(base).map(lambda published: (base, published))
+    )
+
+
+def new_tool() -> dict[str, Any]:
+    """A tool the sample snapshot does not have (id 3), with one action."""
+    return {
+        "tool_id": 3,
+        "name": "Mailer",
+        "kind": "http",
+        "enabled": True,
+        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
+    }
+
+
 def sample_snapshot() -> Snapshot:
     """A small hand-written snapshot with something in every section."""
     return canonical(

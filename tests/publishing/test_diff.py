@@ -15,6 +15,7 @@ from tests.publishing.strategies import (
     QUICK,
     canonical,
     edited_snapshots,
+    new_tool,
     sample_snapshot,
     snapshot_pairs,
     snapshots,
@@ -287,13 +288,7 @@ def test_sharepoint_folder_changed_removed_and_added() -> None:
 
 
 def test_tool_added_carries_its_actions() -> None:
-    tool = {
-        "tool_id": 3,
-        "name": "Mailer",
-        "kind": "http",
-        "enabled": True,
-        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
-    }
+    tool = new_tool()
     diff = diff_snapshots(*edited(lambda s: s["tools"].append(tool)))
     assert keyed(diff) == [("tool:3", None, "added")]
     assert diff.changes[0].after["actions"][0]["action_id"] == 31

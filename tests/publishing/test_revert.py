@@ -16,12 +16,12 @@ from tests.publishing.strategies import (
     PROPERTY,
     QUICK,
     canonical,
-    edited_snapshots,
     json_scalars,
     long_texts,
+    new_tool,
+    publishes,
     sample_snapshot,
     short_texts,
-    snapshots,
 )
 
 
@@ -210,13 +210,7 @@ def test_item_added_by_the_publish_is_removed() -> None:
 
 def test_tool_added_by_the_publish_goes_even_when_its_actions_were_renamed_since() -> None:
     # The catalogue names of a tool's actions are labels too, not an edit of the tool.
-    tool = {
-        "tool_id": 3,
-        "name": "Mailer",
-        "kind": "http",
-        "enabled": True,
-        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
-    }
+    tool = new_tool()
     published = applied(BASE, lambda s: s["tools"].append(tool))
     current = applied(published, lambda s: s["tools"][2]["actions"][0].update(name="dispatch"))
     result = revert_publish(base=BASE, published=published, current=current)
@@ -300,13 +294,7 @@ def test_action_added_by_the_publish_is_removed_and_config_reverted() -> None:
 
 
 def test_tool_added_by_the_publish_with_an_action_toggled_since_is_a_conflict() -> None:
-    tool = {
-        "tool_id": 3,
-        "name": "Mailer",
-        "kind": "http",
-        "enabled": True,
-        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
-    }
+    tool = new_tool()
     published = applied(BASE, lambda s: s["tools"].append(tool))
     current = applied(published, lambda s: s["tools"][2]["actions"][0].update(enabled=False))
     (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
@@ -373,35 +361,34 @@ def test_result_is_canonical_and_inputs_are_untouched() -> None:
 # --- properties ---------------------------------------------------------------------------
 
 
-@PROPERTY
-@given(st.data())
-def test_reverting_the_newest_publish_equals_restoring_the_previous(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=published, current=published)
+def clean_revert(base: dict, published: dict, *, current: dict, expected: dict):
+    """Revert the publish ``base -> published`` on ``current``: no conflict, ``expected``."""
+    result = revert_publish(base=base, published=published, current=current)
     assert result.conflicts == ()
-    assert same_content(base, result.snapshot)
+    assert same_content(expected, result.snapshot)
+    return result
+
+
+@PROPERTY
+@given(publishes())
+def test_reverting_the_newest_publish_equals_restoring_the_previous(publish) -> None:
+    base, published = publish
+    result = clean_revert(base, published, current=published, expected=base)
     assert fingerprint(result.snapshot) == fingerprint(base)
 
 
 @QUICK
-@given(st.data())
-def test_current_already_at_base_needs_nothing(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=published, current=base)
-    assert result.conflicts == ()
-    assert same_content(base, result.snapshot)
+@given(publishes())
+def test_current_already_at_base_needs_nothing(publish) -> None:
+    base, published = publish
+    clean_revert(base, published, current=base, expected=base)
 
 
 @QUICK
-@given(st.data())
-def test_an_empty_publish_keeps_current(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    current = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=base, current=current)
-    assert result.conflicts == ()
-    assert same_content(current, result.snapshot)
+@given(publishes())
+def test_an_empty_publish_keeps_current(publish) -> None:
+    base, current = publish
+    clean_revert(base, base, current=current, expected=current)
 
 
 # Edits "since the publish", applied to both the published and the base snapshot when they
@@ -521,14 +508,10 @@ def untouched_edits(draw: st.DrawFn, base: dict, published: dict) -> list:
 @PROPERTY
 @given(st.data())
 def test_later_changes_to_untouched_atoms_are_kept(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
+    base, published = data.draw(publishes())
     edits = data.draw(untouched_edits(base, published))
     current = applied(published, *edits)
-    expected = applied(base, *edits)
-    result = revert_publish(base=base, published=published, current=current)
-    assert result.conflicts == ()
-    assert diff_snapshots(expected, result.snapshot).changes == ()
+    clean_revert(base, published, current=current, expected=applied(base, *edits))
 
 
 def _poke(snapshot: dict, change: Change) -> dict:
@@ -587,8 +570,7 @@ def _poke(snapshot: dict, change: Change) -> dict:
 @PROPERTY
 @given(st.data())
 def test_an_atom_changed_again_since_the_publish_is_a_conflict(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
+    base, published = data.draw(publishes())
     changes = [c for c in diff_snapshots(base, published).changes if c.field != "position"]
     assume(changes)
     change = data.draw(st.sampled_from(changes))
