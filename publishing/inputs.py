@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from agents.validation import clean_text
 from publishing.models import NOTES_MAX_LENGTH
 
-# ``configuration.snapshot.review_fingerprint``: a SHA-256, as lower-case hex.
+# What ``configuration.snapshot.combine_fingerprints`` makes: a SHA-256, as lower-case hex.
 FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
 FINGERPRINT_INVALID = "Must be the 64-character hex fingerprint of a staging-diff."
 DATE_INVALID = "Must be an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm[:ss][±hh:mm])."

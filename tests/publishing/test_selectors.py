@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from agents import services
 from configuration.diff import diff_snapshots
-from configuration.snapshot import review_fingerprint
 from publishing.integrity import verify_chain
 from publishing.models import PublishRecord
 from publishing.selectors import get_publish_record, publish_records, review_staging
 from publishing.services import publish_agent
 from tests import factories
+from tests.configuration.fingerprints import review_fingerprint
 from tests.publishing.conftest import production_of, staging_of
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from agents import services
 from agents.models import Agent
 from configuration.diff import diff_snapshots
-from configuration.snapshot import fingerprint, review_fingerprint
+from configuration.snapshot import fingerprint
 from publishing.exceptions import NothingToPublish, StaleReview
 from publishing.integrity import compute_record_hash, verify_chain
 from publishing.live import cache as live
@@ -18,6 +18,7 @@ from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, Publish
 from publishing.selectors import review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent
 from publishing.signals import agent_published
+from tests.configuration.fingerprints import review_fingerprint
 from tests.publishing.conftest import assert_invariants, production_of, records_of, staging_of
 
 

@@ -4,8 +4,9 @@ import pytest
 
 from agents import services
 from agents.snapshot import staging_snapshot
-from configuration.snapshot import empty_snapshot, fingerprint, review_fingerprint, without_labels
+from configuration.snapshot import empty_snapshot, fingerprint, without_labels
 from tests import factories
+from tests.configuration.fingerprints import review_fingerprint
 
 pytestmark = pytest.mark.django_db
 
