@@ -179,6 +179,32 @@ def visible_agents(user: Any) -> QuerySet[Agent]:
     )
 
 
+def edit_filter(user: Any) -> Q:
+    """ "The user's role on this agent is editor or more", as a filter on ``Agent`` rows.
+
+    For lists that show editors Staging and everyone else Production: combine it with
+    ``visible_agents(user)`` (or negate it) inside one query. The same rule as ``role_for``:
+    superusers and the organization's admins edit every agent; anyone else needs a counted
+    grant of editor or more (a test holds the two together over every role).
+    """
+    if user.is_superuser:
+        return Q(pk__isnull=False)
+    administers = OrganizationMembership.objects.filter(
+        user_id=user.pk,
+        organization_id=OuterRef("project__organization_id"),
+        role=OrganizationMembership.Role.ADMIN,
+    )
+    edits = counted_grants(user).filter(
+        agent_id=OuterRef("pk"), role__in=[role.label for role in Role if role >= Role.EDITOR]
+    )
+    return Q(Exists(administers)) | Q(Exists(edits))
+
+
+def editable_agents(user: Any) -> QuerySet[Agent]:
+    """Every agent the user may edit (editor and up), so may see Staging of. One query."""
+    return visible_agents(user).filter(edit_filter(user))
+
+
 def roles_for(user: Any, agents: list[Agent]) -> dict[int, Role]:
     """The user's role on each of these agents, in two queries (for list pages).
 

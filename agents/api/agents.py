@@ -37,7 +37,7 @@ from agents.api.schema import (
     responses,
 )
 from agents.models import Agent
-from agents.permissions import Role, counted_grants, visible_agents
+from agents.permissions import Role, counted_grants, edit_filter, visible_agents
 from agents.serializers.agents import (
     AgentCreateSerializer,
     AgentListItemSerializer,
@@ -45,8 +45,6 @@ from agents.serializers.agents import (
     AgentUpdateSerializer,
 )
 from agents.serializers.fields import NO_NUL_PATTERN
-
-EDIT_ROLES = tuple(r.label for r in Role if r >= Role.EDITOR)
 
 
 def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
@@ -60,14 +58,13 @@ def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
     search = query_search(request)
     project_id = query_id(request, "project_id")
     agents = visible_agents(user)
+    can_edit = edit_filter(user)
     if user.is_superuser:
         agents = agents.annotate(_admin=Value(True), _role=Value(""))
-        can_edit = Q(pk__isnull=False)
     else:
         granted = counted_grants(user).filter(agent_id=OuterRef("pk"))
-        # Coalesced so the negation below is plain boolean logic, never SQL NULL.
+        # "" without a counted grant: the item is then seen as a viewer sees it.
         agents = agents.annotate(_role=Coalesce(Subquery(granted.values("role")[:1]), Value("")))
-        can_edit = Q(_admin=True) | Q(_role__in=EDIT_ROLES)
     if environment == PRODUCTION:
         agents = agents.filter(production__isnull=False)
     elif environment == STAGING:

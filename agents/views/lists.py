@@ -6,15 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, When
+from django.db.models import Case, CharField, F, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import forms, services
-from agents.models import Agent, AgentPermission, OrganizationMembership
-from agents.permissions import Role, counted_grants, roles_for, visible_agents
+from agents.models import Agent
+from agents.permissions import Role, edit_filter, roles_for, visible_agents
 from agents.selectors import has_unpublished_changes
 from ejento_staging.pages import display_name, editor_url, page, paginate
 
@@ -28,32 +28,13 @@ def _publish_state(agent: Agent) -> str:
     return "changed" if has_unpublished_changes(agent) else "live"
 
 
-def _edits(user: Any) -> Q:
-    """Agents the user may edit (so may see Staging), as a filter on visible agents."""
-    if user.is_superuser:
-        return Q(pk__isnull=False)
-    administers = OrganizationMembership.objects.filter(
-        user_id=user.pk,
-        organization_id=OuterRef("project__organization_id"),
-        role=OrganizationMembership.Role.ADMIN,
-    )
-    return Q(Exists(administers)) | Q(
-        Exists(
-            counted_grants(user).filter(
-                agent_id=OuterRef("pk"),
-                role__in=[label for label in AgentPermission.Role.values if label != "viewer"],
-            )
-        )
-    )
-
-
 def _with_shown_name(agents: Any, user: Any) -> Any:
     """Annotate the name the user may see: Staging's for editors, Production's for viewers,
     so neither the search nor the order reveals a Staging name to a viewer."""
     production_name = KeyTextTransform("name", KeyTransform("settings", "production__snapshot"))
     return agents.annotate(
         shown_name=Case(
-            When(_edits(user), then=F("staging__name")),
+            When(edit_filter(user), then=F("staging__name")),
             default=production_name,
             output_field=CharField(),
         )
