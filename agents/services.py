@@ -576,8 +576,12 @@ def set_corpus_connection(
     enabled: bool | None = None,
     settings: dict[str, Any] | None = None,
     create: bool = False,
-) -> CorpusConnection:
-    """Change one connection's settings (``create=True``: connect it first; 409-free upsert)."""
+) -> tuple[CorpusConnection, bool]:
+    """Change one connection's settings (``create=True``: connect it first; 409-free upsert).
+
+    Answers the connection and whether it was made by this call, decided under the agent's
+    lock, so a caller reporting "created" cannot be told otherwise by a concurrent edit.
+    """
     pk = _int_id(corpus_id, "corpus_id")
     corpus = _corpora_of_project(agent, [pk])[pk]
     if enabled is not None and not isinstance(enabled, bool):
@@ -597,10 +601,10 @@ def set_corpus_connection(
                 else dict(validation.DEFAULT_CORPUS_SETTINGS),
             )
             change.create(connection)
-            return connection
+            return connection, True
         _update_fields(change, connection, enabled=enabled, settings=cleaned)
     connection.corpus = corpus
-    return connection
+    return connection, False
 
 
 def _update_fields(change: StagingChanges, row: Any, **values: Any) -> None:

@@ -78,8 +78,7 @@ class CorpusConnectionView(JSONView):
         serializer = CorpusConnectionUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         pk = self._corpus(agent, corpus_id)
-        existed = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists()
-        services.set_corpus_connection(
+        _, created = services.set_corpus_connection(
             agent=agent,
             user=request.user,
             corpus_id=pk,
@@ -87,7 +86,7 @@ class CorpusConnectionView(JSONView):
             settings=serializer.settings_given(),
             create=create,
         )
-        code = status.HTTP_201_CREATED if create and not existed else status.HTTP_200_OK
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(staging_item(agent, "corpora", pk), status=code)
 
     @extend_schema(

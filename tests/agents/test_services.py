@@ -273,11 +273,14 @@ def test_connect_and_disconnect_corpora_record_history(agent, editor, corpus, co
 def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
     with pytest.raises(CorpusConnection.DoesNotExist):
         services.set_corpus_connection(agent=agent, user=editor, corpus_id=corpus.pk, enabled=True)
-    made = services.set_corpus_connection(
+    made, created = services.set_corpus_connection(
         agent=agent, user=editor, corpus_id=corpus.pk, settings={"top_k": 2}, create=True
     )
-    assert (made.enabled, made.settings) == (True, {"top_k": 2})
-    services.set_corpus_connection(agent=agent, user=editor, corpus_id=corpus.pk, enabled=False)
+    assert (made.enabled, made.settings, created) == (True, {"top_k": 2}, True)
+    _, created = services.set_corpus_connection(
+        agent=agent, user=editor, corpus_id=corpus.pk, enabled=False, create=True
+    )
+    assert created is False
     assert CorpusConnection.objects.get().enabled is False
 
 
