@@ -73,6 +73,12 @@ def is_org_admin(user: Any, organization_id: int) -> bool:
     ).exists()
 
 
+def require_organization_admin(user: Any, organization_id: int, to: str) -> None:
+    """Refuse (``PermissionDenied``, 403) anyone but the organization's admins to do ``to``."""
+    if not is_org_admin(user, organization_id):
+        raise PermissionDenied(f"Only the organization's admins can {to}.")
+
+
 def organizations_for(user: Any) -> QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.all()

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, NotFound, Throttled, ValidationError
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -97,12 +95,6 @@ class AuthTokenView(JSONView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def visible_tokens(user: Any) -> QuerySet[ApiToken]:
-    """The tokens ``user`` may list and revoke: their own, or every one for a superuser."""
-    tokens = ApiToken.objects.all()
-    return tokens if user.is_superuser else tokens.filter(user_id=user.pk)
-
-
 class ApiTokenListView(PaginatedView):
     serializer_class = ApiTokenSerializer
 
@@ -115,15 +107,8 @@ class ApiTokenListView(PaginatedView):
         responses=responses({200: ApiTokenSerializer(many=True)}, *READ_ERRORS),
     )
     def get(self, request: Request) -> Response:
-        user = request.user
-        user_id = query_id(request, "user_id")
-        if user_id is not None and user_id != user.pk and not user.is_superuser:
-            raise ApiPermissionDenied("Only superusers may list another user's tokens.")
-        tokens = ApiToken.objects.filter(user_id=user_id if user_id is not None else user.pk)
-        return self.paginated(
-            tokens.order_by("-created_at", "-id"),
-            lambda page: ApiTokenSerializer(page, many=True).data,
-        )
+        tokens = token_services.tokens_of(request.user, query_id(request, "user_id"))
+        return self.paginated(tokens, lambda page: ApiTokenSerializer(page, many=True).data)
 
 
 class ApiTokenDetailView(JSONView):
@@ -136,7 +121,7 @@ class ApiTokenDetailView(JSONView):
     )
     def delete(self, request: Request, token_id: str) -> Response:
         pk = path_id(token_id, "Token not found.")
-        token = visible_tokens(request.user).filter(pk=pk).first()
+        token = token_services.visible_tokens(request.user).filter(pk=pk).first()
         if token is None:
             raise NotFound("Token not found.")
         token_services.revoke_token(acting_user=request.user, token=token)

@@ -9,7 +9,6 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,7 +16,7 @@ from agents import services
 from agents.api.base import JSONView, PaginatedView, path_id, query_id, validated
 from agents.api.schema import id_filter, id_param, responses
 from agents.models import Organization, OrganizationMembership, Project
-from agents.permissions import is_org_admin, organizations_for
+from agents.permissions import organizations_for, require_organization_admin
 from agents.serializers.hierarchy import (
     OrganizationCreateSerializer,
     OrganizationSerializer,
@@ -125,8 +124,7 @@ class ProjectListView(PaginatedView):
     def post(self, request: Request) -> Response:
         data = validated(ProjectCreateSerializer, request)
         organization = visible_organization(request, data["organization_id"])
-        if not is_org_admin(request.user, organization.pk):
-            raise ApiPermissionDenied("Only the organization's admins can create projects.")
+        require_organization_admin(request.user, organization.pk, "create projects")
         project = services.create_project(organization=organization, name=data["name"])
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
