@@ -85,6 +85,20 @@ def organizations_for(user: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user_id=user.pk).distinct()
 
 
+def in_organizations_of(
+    user: Any, queryset: QuerySet, organization_path: str = "organization"
+) -> QuerySet:
+    """The rows of ``queryset`` that belong to one of the user's organizations (all, for
+    superusers): projects and the catalogue are visible to the organization's members.
+
+    ``organization_path`` leads from a row to its organization (``project__organization``
+    for a corpus).
+    """
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{f"{organization_path}__memberships__user_id": user.pk})
+
+
 def admin_organization_ids(user: Any) -> set[int]:
     return set(
         OrganizationMembership.objects.filter(

@@ -73,6 +73,15 @@ class PaginatedView(GenericAPIView):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(render(page))
 
+    def filtered_page(
+        self, request: Request, queryset: QuerySet, serializer_class: type, filter_by: str
+    ) -> Response:
+        """One page of ``queryset``, narrowed to one parent's rows by ``?<filter_by>=<id>``."""
+        parent_id = query_id(request, filter_by)
+        if parent_id is not None:
+            queryset = queryset.filter(**{filter_by: parent_id})
+        return self.paginated(queryset, lambda page: serializer_class(page, many=True).data)
+
 
 def path_id(value: Any, what: str = "Not found.") -> int:
     """An id from the URL; anything but a storable positive integer is simply not found."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
-from agents.api.base import PaginatedView, query_id, validated
+from agents.api.base import PaginatedView, validated
 from agents.api.hierarchy import visible_organization, visible_project
 from agents.api.schema import id_filter, responses
 from agents.models import Corpus, Guardrail, Tool
+from agents.permissions import in_organizations_of
 from agents.serializers.catalogue import (
     CorpusCreateSerializer,
     CorpusSerializer,
@@ -21,13 +21,6 @@ from agents.serializers.catalogue import (
     ToolCreateSerializer,
     ToolSerializer,
 )
-
-
-def _catalogue_of(request: Request, queryset: QuerySet, organization_path: str) -> QuerySet:
-    user = request.user
-    if user.is_superuser:
-        return queryset
-    return queryset.filter(**{f"{organization_path}__memberships__user_id": user.pk})
 
 
 class CorpusListView(PaginatedView):
@@ -40,13 +33,12 @@ class CorpusListView(PaginatedView):
         responses=responses({200: CorpusSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
-        corpora = _catalogue_of(
-            request, Corpus.objects.select_related("project"), "project__organization"
-        ).order_by("name", "id")
-        project_id = query_id(request, "project_id")
-        if project_id is not None:
-            corpora = corpora.filter(project_id=project_id)
-        return self.paginated(corpora, lambda page: CorpusSerializer(page, many=True).data)
+        corpora = in_organizations_of(
+            request.user, Corpus.objects.select_related("project"), "project__organization"
+        )
+        return self.filtered_page(
+            request, corpora.order_by("name", "id"), CorpusSerializer, "project_id"
+        )
 
     @extend_schema(
         tags=["catalogue"],
@@ -73,13 +65,10 @@ class ToolListView(PaginatedView):
         responses=responses({200: ToolSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
-        tools = _catalogue_of(
-            request, Tool.objects.prefetch_related("actions"), "organization"
-        ).order_by("name", "id")
-        organization_id = query_id(request, "organization_id")
-        if organization_id is not None:
-            tools = tools.filter(organization_id=organization_id)
-        return self.paginated(tools, lambda page: ToolSerializer(page, many=True).data)
+        tools = in_organizations_of(request.user, Tool.objects.prefetch_related("actions"))
+        return self.filtered_page(
+            request, tools.order_by("name", "id"), ToolSerializer, "organization_id"
+        )
 
     @extend_schema(
         tags=["catalogue"],
@@ -110,13 +99,10 @@ class GuardrailListView(PaginatedView):
         responses=responses({200: GuardrailSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
-        guardrails = _catalogue_of(request, Guardrail.objects.all(), "organization").order_by(
-            "name", "id"
+        guardrails = in_organizations_of(request.user, Guardrail.objects.all())
+        return self.filtered_page(
+            request, guardrails.order_by("name", "id"), GuardrailSerializer, "organization_id"
         )
-        organization_id = query_id(request, "organization_id")
-        if organization_id is not None:
-            guardrails = guardrails.filter(organization_id=organization_id)
-        return self.paginated(guardrails, lambda page: GuardrailSerializer(page, many=True).data)
 
     @extend_schema(
         tags=["catalogue"],

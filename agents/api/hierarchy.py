@@ -13,10 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
-from agents.api.base import JSONView, PaginatedView, path_id, query_id, validated
+from agents.api.base import JSONView, PaginatedView, path_id, validated
 from agents.api.schema import id_filter, id_param, responses
 from agents.models import Organization, OrganizationMembership, Project
-from agents.permissions import organizations_for, require_organization_admin
+from agents.permissions import (
+    in_organizations_of,
+    organizations_for,
+    require_organization_admin,
+)
 from agents.serializers.hierarchy import (
     OrganizationCreateSerializer,
     OrganizationSerializer,
@@ -34,11 +38,7 @@ def visible_organization(request: Request, organization_id: int) -> Organization
 
 
 def visible_projects(request: Request) -> QuerySet[Project]:
-    user = request.user
-    projects = Project.objects.all()
-    if not user.is_superuser:
-        projects = projects.filter(organization__memberships__user_id=user.pk)
-    return projects
+    return in_organizations_of(request.user, Project.objects.all())
 
 
 def visible_project(request: Request, project_id: int) -> Project:
@@ -110,10 +110,7 @@ class ProjectListView(PaginatedView):
     )
     def get(self, request: Request) -> Response:
         projects = visible_projects(request).order_by("organization__name", "name", "id")
-        organization_id = query_id(request, "organization_id")
-        if organization_id is not None:
-            projects = projects.filter(organization_id=organization_id)
-        return self.paginated(projects, lambda page: ProjectSerializer(page, many=True).data)
+        return self.filtered_page(request, projects, ProjectSerializer, "organization_id")
 
     @extend_schema(
         tags=["hierarchy"],

@@ -81,6 +81,23 @@ def _edit(
     return view
 
 
+def _button(
+    key: str | Callable[..., str],
+    done: str,
+    anchor: str,
+    service: Callable[..., Any],
+    **fixed: Any,
+) -> Callable[..., HttpResponse]:
+    """An edit made by a button: no input but the URL, whose ids go to ``service`` as named."""
+    return _edit(
+        key,
+        forms.ActionForm,
+        done,
+        anchor,
+        lambda user, agent, form, **ids: service(agent=agent, user=user, **ids, **fixed),
+    )
+
+
 def _settings(user: Any, agent: Agent, form: forms.SettingsForm) -> None:
     services.update_agent_settings(
         agent=agent,
@@ -124,14 +141,11 @@ move_instruction = _edit(
     ),
 )
 
-delete_instruction = _edit(
+delete_instruction = _button(
     lambda instruction_id: f"instruction-{instruction_id}-action",
-    forms.ActionForm,
     "Instruction deleted.",
     "instructions",
-    lambda user, agent, form, instruction_id: services.delete_instruction(
-        agent=agent, user=user, instruction_id=instruction_id
-    ),
+    services.delete_instruction,
 )
 
 connect_corpora = _edit(
@@ -192,49 +206,27 @@ set_sharepoint = _edit(
     ),
 )
 
-clear_sharepoint = _edit(
-    "sharepoint-clear",
-    forms.ActionForm,
-    "SharePoint folder removed.",
-    "knowledge",
-    lambda user, agent, form: services.clear_sharepoint_folder(agent=agent, user=user),
-)
-
-enable_tool = _edit(
-    lambda tool_id: f"tool-{tool_id}",
-    forms.ActionForm,
-    "Tool enabled.",
-    "tools",
-    lambda user, agent, form, tool_id: services.enable_tool(
-        agent=agent, user=user, tool_id=tool_id
-    ),
-)
-
-disable_tool = _edit(
-    lambda tool_id: f"tool-{tool_id}",
-    forms.ActionForm,
-    "Tool disabled.",
-    "tools",
-    lambda user, agent, form, tool_id: services.disable_tool(
-        agent=agent, user=user, tool_id=tool_id
-    ),
+clear_sharepoint = _button(
+    "sharepoint-clear", "SharePoint folder removed.", "knowledge", services.clear_sharepoint_folder
 )
 
 
-def _action_toggle(enabled: bool) -> Callable[..., HttpResponse]:
-    return _edit(
-        lambda tool_id, action_id: f"action-{action_id}-action",
-        forms.ActionForm,
-        "Action enabled." if enabled else "Action disabled.",
-        "tools",
-        lambda user, agent, form, tool_id, action_id: services.update_action(
-            agent=agent, user=user, tool_id=tool_id, action_id=action_id, enabled=enabled
-        ),
-    )
+def _tool_key(tool_id: int) -> str:
+    return f"tool-{tool_id}"
 
 
-enable_action = _action_toggle(True)
-disable_action = _action_toggle(False)
+def _action_key(tool_id: int, action_id: int) -> str:
+    return f"action-{action_id}-action"
+
+
+enable_tool = _button(_tool_key, "Tool enabled.", "tools", services.enable_tool)
+disable_tool = _button(_tool_key, "Tool disabled.", "tools", services.disable_tool)
+enable_action = _button(
+    _action_key, "Action enabled.", "tools", services.update_action, enabled=True
+)
+disable_action = _button(
+    _action_key, "Action disabled.", "tools", services.update_action, enabled=False
+)
 
 update_action_config = _edit(
     lambda tool_id, action_id: f"action-{action_id}",
