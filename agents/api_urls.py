@@ -21,6 +21,9 @@ from agents.api import (
 AGENT = "agents/<str:agent_id>"
 TOOL = f"{AGENT}/tools/<str:tool_id>"
 ACTION = f"{TOOL}/actions/<str:action_id>"
+INSTRUCTION = f"{AGENT}/instructions/<str:instruction_id>"
+CORPUS = f"{AGENT}/corpora/<str:corpus_id>"
+PERMISSION = f"{AGENT}/permissions/<str:permission_id>"
 
 urlpatterns = [
     path("auth/token", auth.AuthTokenView.as_view(), name="api-token"),
@@ -37,17 +40,9 @@ urlpatterns = [
     path("agents", agents.AgentListView.as_view(), name="api-agents"),
     path(AGENT, agents.AgentDetailView.as_view(), name="api-agent"),
     path(f"{AGENT}/instructions", instructions.InstructionsView.as_view(), name="api-instructions"),
-    path(
-        f"{AGENT}/instructions/<str:instruction_id>",
-        instructions.InstructionDetailView.as_view(),
-        name="api-instruction",
-    ),
+    path(INSTRUCTION, instructions.InstructionDetailView.as_view(), name="api-instruction"),
     path(f"{AGENT}/corpora", knowledge.CorporaView.as_view(), name="api-agent-corpora"),
-    path(
-        f"{AGENT}/corpora/<str:corpus_id>",
-        knowledge.CorpusConnectionView.as_view(),
-        name="api-agent-corpus",
-    ),
+    path(CORPUS, knowledge.CorpusConnectionView.as_view(), name="api-agent-corpus"),
     path(f"{TOOL}/enable", tools.ToolEnableView.as_view(), name="api-tool-enable"),
     path(f"{TOOL}/disable", tools.ToolDisableView.as_view(), name="api-tool-disable"),
     path(ACTION, tools.ActionView.as_view(), name="api-action"),
@@ -62,9 +57,5 @@ urlpatterns = [
         name="api-sharepoint",
     ),
     path(f"{AGENT}/permissions", permissions.PermissionsView.as_view(), name="api-permissions"),
-    path(
-        f"{AGENT}/permissions/<str:permission_id>",
-        permissions.PermissionDetailView.as_view(),
-        name="api-permission",
-    ),
+    path(PERMISSION, permissions.PermissionDetailView.as_view(), name="api-permission"),
 ]

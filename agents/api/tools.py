@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -97,32 +99,24 @@ class _ActionToggleView(JSONView):
         return _action_answer(agent, tool_pk, action_pk)
 
 
-_TOGGLE_ERRORS = (400, 401, 403, 404)
+def _toggle_schema(summary: str) -> Any:
+    """The one documented operation of an action toggle, on the class that makes it."""
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["staging"],
+            summary=summary,
+            parameters=[AGENT_ID, TOOL_ID, ACTION_ID],
+            request=None,
+            responses=responses({200: ActionStateSerializer}, 400, 401, 403, 404),
+        )
+    )
 
 
+@_toggle_schema("Enable one action of an enabled tool")
 class ActionEnableView(_ActionToggleView):
     enabled = True
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Enable one action of an enabled tool",
-        parameters=[AGENT_ID, TOOL_ID, ACTION_ID],
-        request=None,
-        responses=responses({200: ActionStateSerializer}, *_TOGGLE_ERRORS),
-    )
-    def post(self, request: Request, agent_id: str, tool_id: str, action_id: str) -> Response:
-        return super().post(request, agent_id, tool_id, action_id)
 
-
+@_toggle_schema("Disable one action of an enabled tool")
 class ActionDisableView(_ActionToggleView):
     enabled = False
-
-    @extend_schema(
-        tags=["staging"],
-        summary="Disable one action of an enabled tool",
-        parameters=[AGENT_ID, TOOL_ID, ACTION_ID],
-        request=None,
-        responses=responses({200: ActionStateSerializer}, *_TOGGLE_ERRORS),
-    )
-    def post(self, request: Request, agent_id: str, tool_id: str, action_id: str) -> Response:
-        return super().post(request, agent_id, tool_id, action_id)
