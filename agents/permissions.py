@@ -24,8 +24,9 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from agents.models import (
@@ -223,6 +224,28 @@ def edit_filter(user: Any) -> Q:
 def editable_agents(user: Any) -> QuerySet[Agent]:
     """Every agent the user may edit (editor and up), so may see Staging of. One query."""
     return visible_agents(user).filter(edit_filter(user))
+
+
+def visible_agents_with_roles(user: Any) -> QuerySet[Agent]:
+    """``visible_agents(user)``, each row carrying what ``listed_role`` reads the role from.
+
+    For lists read in one query whatever their length (``roles_for`` costs two more).
+    """
+    agents = visible_agents(user)
+    if user.is_superuser:
+        return agents.annotate(_admin=Value(True), _role=Value(""))
+    granted = counted_grants(user).filter(agent_id=OuterRef("pk"))
+    # "" without a counted grant: the agent is then visible through its access level only.
+    return agents.annotate(_role=Coalesce(Subquery(granted.values("role")[:1]), Value("")))
+
+
+def listed_role(agent: Agent) -> Role:
+    """The user's role on an agent from ``visible_agents_with_roles``, read without a query."""
+    if agent._admin:
+        return Role.OWNER
+    if agent._role:
+        return Role.from_label(agent._role)
+    return Role.VIEWER
 
 
 def roles_for(user: Any, agents: list[Agent]) -> dict[int, Role]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
@@ -37,7 +36,7 @@ from agents.api.schema import (
     responses,
 )
 from agents.models import Agent
-from agents.permissions import Role, counted_grants, edit_filter, visible_agents
+from agents.permissions import Role, edit_filter, listed_role, visible_agents_with_roles
 from agents.serializers.agents import (
     AgentCreateSerializer,
     AgentListItemSerializer,
@@ -51,20 +50,14 @@ def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
     """The caller's visible agents, annotated with what each list item needs.
 
     One query per page whatever the number of agents: the role comes from annotations
-    rather than one ``role_for`` per agent.
+    (``listed_role``) rather than one ``role_for`` per agent.
     """
     user = request.user
     environment = query_environment(request)
     search = query_search(request)
     project_id = query_id(request, "project_id")
-    agents = visible_agents(user)
+    agents = visible_agents_with_roles(user)
     can_edit = edit_filter(user)
-    if user.is_superuser:
-        agents = agents.annotate(_admin=Value(True), _role=Value(""))
-    else:
-        granted = counted_grants(user).filter(agent_id=OuterRef("pk"))
-        # "" without a counted grant: the item is then seen as a viewer sees it.
-        agents = agents.annotate(_role=Coalesce(Subquery(granted.values("role")[:1]), Value("")))
     if environment == PRODUCTION:
         agents = agents.filter(production__isnull=False)
     elif environment == STAGING:
@@ -87,12 +80,7 @@ def _listed_agents(request: Request) -> tuple[QuerySet[Agent], str | None]:
 
 
 def _list_item(agent: Agent, environment: str | None) -> dict[str, Any]:
-    if agent._admin:
-        role = Role.OWNER
-    elif agent._role:
-        role = Role.from_label(agent._role)
-    else:
-        role = Role.VIEWER
+    role = listed_role(agent)
     if environment is None:
         environment = STAGING if role >= Role.EDITOR else PRODUCTION
     production = agent.production_or_none()

@@ -1,15 +1,24 @@
-"""``agents.permissions.edit_filter``: the lists' "may edit" is ``role_for``'s, role by role.
+"""The lists' forms of the role rule agree with ``role_for``, for every way of holding a role.
 
 The agent list page and ``GET /agents`` show editors Staging and everyone else Production,
-deciding inside one query; the filter they share must agree with ``role_for`` for every way
-of holding (or not holding) a role.
+deciding inside one query (``edit_filter``); ``GET /agents`` reads each item's role from the
+same query (``listed_role``). Both must agree with ``role_for`` for every way of holding (or
+not holding) a role.
 """
 
 import pytest
 
 from agents import services
 from agents.models import AgentPermission, OrganizationMembership
-from agents.permissions import Role, edit_filter, editable_agents, role_for, visible_agents
+from agents.permissions import (
+    Role,
+    edit_filter,
+    editable_agents,
+    listed_role,
+    role_for,
+    visible_agents,
+    visible_agents_with_roles,
+)
 from publishing.services import publish_agent
 from tests import factories
 
@@ -77,6 +86,13 @@ def test_edit_filter_agrees_with_role_for_for_every_role(organization, project, 
         assert set(editable_agents(person).values_list("pk", flat=True)) == editors_of, person
         others = visible_agents(person).exclude(edit_filter(person))
         assert set(others.values_list("pk", flat=True)) == viewers_of, person
+
+
+def test_listed_role_agrees_with_role_for_for_every_role(organization, project, agents):
+    for person in people(organization, project, agents):
+        listed = {agent.pk: listed_role(agent) for agent in visible_agents_with_roles(person)}
+        expected = {agent.pk: role_for(person, agent) for agent in agents}
+        assert listed == {pk: role for pk, role in expected.items() if role is not None}, person
 
 
 def test_every_role_is_met_by_someone(organization, project, agents):
