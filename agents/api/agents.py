@@ -148,7 +148,7 @@ class AgentListView(PaginatedView):
         project = visible_project(request, data["project_id"])
         agent = services.create_agent(
             project=project,
-            user=request.user,
+            acting_user=request.user,
             name=data["name"],
             description=data.get("description", ""),
             model_config=data.get("model_config"),
@@ -177,7 +177,7 @@ class AgentDetailView(JSONView):
     def _update(self, request: Request, agent_id: str, *, partial: bool) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(AgentUpdateSerializer, request, partial=partial)
-        services.update_agent_settings(agent=agent, user=request.user, **data)
+        services.update_agent_settings(agent=agent, acting_user=request.user, **data)
         return Response(agent_body(request, agent, role))
 
     @extend_schema(
@@ -208,5 +208,5 @@ class AgentDetailView(JSONView):
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
-        services.delete_agent(agent=agent, user=request.user)
+        services.delete_agent(agent=agent, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

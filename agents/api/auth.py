@@ -148,7 +148,7 @@ class UserCreateView(JSONView):
             username=data["username"],
             password=data["password"],
             email=data.get("email", ""),
-            user=request.user,
+            acting_user=request.user,
             organization=None
             if organization_id is None
             else visible_organization(request, organization_id),

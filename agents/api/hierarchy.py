@@ -92,7 +92,7 @@ class OrganizationListView(PaginatedView):
     def post(self, request: Request) -> Response:
         services.require_may_create_organizations(request.user)  # 403 before 400
         data = validated(OrganizationCreateSerializer, request)
-        organization = services.create_organization(name=data["name"], user=request.user)
+        organization = services.create_organization(name=data["name"], acting_user=request.user)
         return Response(
             OrganizationSerializer(organization_body(organization, "admin")).data,
             status=status.HTTP_201_CREATED,

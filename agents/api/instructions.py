@@ -27,7 +27,7 @@ class InstructionsView(JSONView):
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         data = validated(InstructionCreateSerializer, request)
-        instruction = services.add_instruction(agent=agent, user=request.user, **data)
+        instruction = services.add_instruction(agent=agent, acting_user=request.user, **data)
         return Response(
             staging_item(agent, "instructions", instruction.pk),
             status=status.HTTP_201_CREATED,
@@ -45,7 +45,7 @@ class InstructionsView(JSONView):
         data = dict(validated(InstructionUpdateSerializer, request))
         instruction_id = data.pop("id")
         services.update_instruction(
-            agent=agent, user=request.user, instruction_id=instruction_id, **data
+            agent=agent, acting_user=request.user, instruction_id=instruction_id, **data
         )
         return Response(staging_item(agent, "instructions", instruction_id))
 
@@ -61,7 +61,7 @@ class InstructionDetailView(JSONView):
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         services.delete_instruction(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             instruction_id=path_id(instruction_id, "No such instruction on this agent."),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -41,7 +41,9 @@ class CorporaView(JSONView):
         data = validated(CorpusConnectSerializer, request)
         ids = list(data["corpus_ids"])
         settings = dict(data["settings"]) if "settings" in data else None
-        services.connect_corpora(agent=agent, user=request.user, corpus_ids=ids, settings=settings)
+        services.connect_corpora(
+            agent=agent, acting_user=request.user, corpus_ids=ids, settings=settings
+        )
         return Response(staging_items(agent, "corpora", ids), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -57,7 +59,7 @@ class CorporaView(JSONView):
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         data = validated(CorpusIdsSerializer, request)
         services.disconnect_corpora(
-            agent=agent, user=request.user, corpus_ids=list(data["corpus_ids"])
+            agent=agent, acting_user=request.user, corpus_ids=list(data["corpus_ids"])
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -80,7 +82,7 @@ class CorpusConnectionView(JSONView):
         pk = self._corpus(agent, corpus_id)
         _, created = services.set_corpus_connection(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             corpus_id=pk,
             enabled=serializer.validated_data.get("enabled"),
             settings=serializer.settings_given(),
@@ -128,7 +130,7 @@ class CorpusConnectionView(JSONView):
         pk = self._corpus(agent, corpus_id)
         if not CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists():
             raise NotFound("This corpus is not connected to the agent.")
-        services.disconnect_corpora(agent=agent, user=request.user, corpus_ids=[pk])
+        services.disconnect_corpora(agent=agent, acting_user=request.user, corpus_ids=[pk])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -138,7 +140,7 @@ class SharePointFolderView(JSONView):
         data = validated(SharePointFolderSerializer, request)
         services.set_sharepoint_folder(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             site_url=data["site_url"],
             folder_path=data["folder_path"],
         )
@@ -172,5 +174,5 @@ class SharePointFolderView(JSONView):
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
-        services.clear_sharepoint_folder(agent=agent, user=request.user)
+        services.clear_sharepoint_folder(agent=agent, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

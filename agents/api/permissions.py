@@ -55,7 +55,7 @@ class PermissionsView(PaginatedView):
         agent, _ = load_agent(request, agent_id, Role.OWNER)
         data = validated(PermissionCreateSerializer, request)
         permission = services.grant_permission(
-            agent=agent, user=request.user, target_user_id=data["user_id"], role=data["role"]
+            agent=agent, acting_user=request.user, target_user_id=data["user_id"], role=data["role"]
         )
         return Response(_permission_body(permission), status=status.HTTP_201_CREATED)
 
@@ -84,7 +84,7 @@ class PermissionDetailView(JSONView):
         data = validated(PermissionUpdateSerializer, request)
         permission = self._permission(agent, permission_id)
         permission = services.change_permission(
-            permission=permission, user=request.user, role=data["role"]
+            permission=permission, acting_user=request.user, role=data["role"]
         )
         return Response(_permission_body(permission))
 
@@ -97,5 +97,5 @@ class PermissionDetailView(JSONView):
     def delete(self, request: Request, agent_id: str, permission_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
         permission = self._permission(agent, permission_id)
-        services.revoke_permission(permission=permission, user=request.user)
+        services.revoke_permission(permission=permission, acting_user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

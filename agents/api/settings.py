@@ -34,7 +34,7 @@ class GuardrailsView(JSONView):
         data = validated(GuardrailToggleSerializer, request)
         services.set_guardrail(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             guardrail_id=data["guardrail_id"],
             enabled=data["enabled"],
             settings=data.get("settings"),
@@ -53,7 +53,9 @@ class AccessView(JSONView):
     def put(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(AccessLevelSerializer, request)
-        services.set_access_level(agent=agent, user=request.user, access_level=data["access_level"])
+        services.set_access_level(
+            agent=agent, acting_user=request.user, access_level=data["access_level"]
+        )
         return Response(agent_body(request, agent, role))
 
 
@@ -68,5 +70,5 @@ class AnnotatesView(JSONView):
     def post(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(TagsSerializer, request)
-        services.set_tags(agent=agent, user=request.user, tags=list(data["tags"]))
+        services.set_tags(agent=agent, acting_user=request.user, tags=list(data["tags"]))
         return Response(agent_body(request, agent, role))

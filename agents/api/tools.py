@@ -29,7 +29,7 @@ class ToolEnableView(JSONView):
     def post(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         pk = path_id(tool_id, "No such tool in this agent's organization.")
-        services.enable_tool(agent=agent, user=request.user, tool_id=pk)
+        services.enable_tool(agent=agent, acting_user=request.user, tool_id=pk)
         return Response(staging_item(agent, "tools", pk))
 
 
@@ -43,7 +43,7 @@ class ToolDisableView(JSONView):
     def delete(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         pk = path_id(tool_id, "No such tool in this agent's organization.")
-        services.disable_tool(agent=agent, user=request.user, tool_id=pk)
+        services.disable_tool(agent=agent, acting_user=request.user, tool_id=pk)
         return Response(staging_item(agent, "tools", pk))
 
 
@@ -75,7 +75,7 @@ class ActionView(JSONView):
         data = validated(ActionConfigSerializer, request)
         services.update_action(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             tool_id=tool_pk,
             action_id=action_pk,
             config=data["config"],
@@ -91,7 +91,7 @@ class _ActionToggleView(JSONView):
         tool_pk, action_pk = _action_ids(tool_id, action_id)
         services.update_action(
             agent=agent,
-            user=request.user,
+            acting_user=request.user,
             tool_id=tool_pk,
             action_id=action_pk,
             enabled=self.enabled,

@@ -94,14 +94,14 @@ def _button(
         forms.ActionForm,
         done,
         anchor,
-        lambda user, agent, form, **ids: service(agent=agent, user=user, **ids, **fixed),
+        lambda user, agent, form, **ids: service(agent=agent, acting_user=user, **ids, **fixed),
     )
 
 
 def _settings(user: Any, agent: Agent, form: forms.SettingsForm) -> None:
     services.update_agent_settings(
         agent=agent,
-        user=user,
+        acting_user=user,
         name=form.cleaned_data["name"],
         description=form.cleaned_data["description"],
         model_config=form.model_config(agent.staging.model_config or {}),
@@ -115,7 +115,9 @@ add_instruction = _edit(
     forms.InstructionForm,
     "Instruction added.",
     "instructions",
-    lambda user, agent, form: services.add_instruction(agent=agent, user=user, **form.cleaned_data),
+    lambda user, agent, form: services.add_instruction(
+        agent=agent, acting_user=user, **form.cleaned_data
+    ),
 )
 
 edit_instruction = _edit(
@@ -124,7 +126,7 @@ edit_instruction = _edit(
     "Instruction updated.",
     "instructions",
     lambda user, agent, form, instruction_id: services.update_instruction(
-        agent=agent, user=user, instruction_id=instruction_id, **form.cleaned_data
+        agent=agent, acting_user=user, instruction_id=instruction_id, **form.cleaned_data
     ),
 )
 
@@ -135,7 +137,7 @@ move_instruction = _edit(
     "instructions",
     lambda user, agent, form, instruction_id: services.update_instruction(
         agent=agent,
-        user=user,
+        acting_user=user,
         instruction_id=instruction_id,
         position=form.cleaned_data["position"],
     ),
@@ -154,7 +156,7 @@ connect_corpora = _edit(
     "Knowledge sources connected.",
     "knowledge",
     lambda user, agent, form: services.connect_corpora(
-        agent=agent, user=user, corpus_ids=form.corpus_ids(), settings=form.settings()
+        agent=agent, acting_user=user, corpus_ids=form.corpus_ids(), settings=form.settings()
     ),
     form_kwargs=lambda agent: {
         "organization_id": agent.project.organization_id,
@@ -171,7 +173,7 @@ def _corpus_settings(user: Any, agent: Agent, form: forms.CorpusSettingsForm, co
     )
     services.set_corpus_connection(
         agent=agent,
-        user=user,
+        acting_user=user,
         corpus_id=corpus_id,
         enabled=form.cleaned_data["enabled"],
         settings=form.settings(current or {}),
@@ -192,7 +194,7 @@ disconnect_corpus = _edit(
     "Knowledge source disconnected.",
     "knowledge",
     lambda user, agent, form, corpus_id: services.disconnect_corpora(
-        agent=agent, user=user, corpus_ids=[corpus_id]
+        agent=agent, acting_user=user, corpus_ids=[corpus_id]
     ),
 )
 
@@ -202,7 +204,7 @@ set_sharepoint = _edit(
     "SharePoint folder set.",
     "knowledge",
     lambda user, agent, form: services.set_sharepoint_folder(
-        agent=agent, user=user, **form.cleaned_data
+        agent=agent, acting_user=user, **form.cleaned_data
     ),
 )
 
@@ -234,7 +236,7 @@ update_action_config = _edit(
     "Action config updated.",
     "tools",
     lambda user, agent, form, tool_id, action_id: services.update_action(
-        agent=agent, user=user, tool_id=tool_id, action_id=action_id, config=form.value()
+        agent=agent, acting_user=user, tool_id=tool_id, action_id=action_id, config=form.value()
     ),
 )
 
@@ -245,7 +247,7 @@ update_guardrail = _edit(
     "guardrails",
     lambda user, agent, form, guardrail_id: services.set_guardrail(
         agent=agent,
-        user=user,
+        acting_user=user,
         guardrail_id=guardrail_id,
         enabled=form.cleaned_data["enabled"],
         settings=form.value(),
@@ -258,7 +260,7 @@ set_access = _edit(
     "Access level updated.",
     "access",
     lambda user, agent, form: services.set_access_level(
-        agent=agent, user=user, access_level=form.cleaned_data["access_level"]
+        agent=agent, acting_user=user, access_level=form.cleaned_data["access_level"]
     ),
 )
 
@@ -267,5 +269,7 @@ set_tags = _edit(
     forms.TagsForm,
     "Tags updated.",
     "access",
-    lambda user, agent, form: services.set_tags(agent=agent, user=user, tags=form.tag_list()),
+    lambda user, agent, form: services.set_tags(
+        agent=agent, acting_user=user, tags=form.tag_list()
+    ),
 )

@@ -92,7 +92,7 @@ def agent_create(request: HttpRequest) -> HttpResponse:
         try:
             agent = services.create_agent(
                 project=form.cleaned_data["project"],
-                user=request.user,
+                acting_user=request.user,
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
             )

@@ -106,7 +106,7 @@ def test_agent_creation_needs_credentials(project, api_client):
 
 
 def test_editor_reads_staging(editor, agent, published):
-    services.update_agent_settings(agent=agent, user=editor, name="Renamed")
+    services.update_agent_settings(agent=agent, acting_user=editor, name="Renamed")
     body = client_for(editor).get(url(agent)).json()
     assert body["environment"] == "staging"
     assert body["role"] == "editor"
@@ -130,7 +130,7 @@ def test_staging_and_production_share_one_shape(editor, agent, published):
 
 
 def test_production_shows_what_was_published_not_staging(editor, agent, published):
-    services.update_agent_settings(agent=agent, user=editor, name="Unpublished name")
+    services.update_agent_settings(agent=agent, acting_user=editor, name="Unpublished name")
     body = client_for(editor).get(url(agent, "?environment=production")).json()
     assert body["name"] == "Support bot"
     assert body["has_unpublished_changes"] is True
@@ -163,7 +163,7 @@ def test_unknown_environment_is_a_400(owner_client, agent):
 
 
 def test_public_agent_is_visible_in_production_to_any_user(agent, owner, stranger):
-    services.set_access_level(agent=agent, user=owner, access_level="public")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     publish_agent(agent=agent, user=owner)
     client = client_for(stranger)
     assert client.get(url(agent, "?environment=production")).status_code == 200
@@ -191,11 +191,11 @@ def test_reading_staging_costs_the_same_whatever_the_size(
     with django_assert_max_num_queries(10) as small:
         owner_client.get(url(agent))
     tool = factories.ToolFactory(organization=project.organization, actions=["a", "b", "c"])
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     for n in range(15):
-        services.add_instruction(agent=agent, user=owner, title=f"T{n}", content="c")
+        services.add_instruction(agent=agent, acting_user=owner, title=f"T{n}", content="c")
     corpora = [factories.CorpusFactory(project=project).pk for _ in range(5)]
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=corpora)
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=corpora)
     with django_assert_num_queries(len(small.captured_queries)):
         body = owner_client.get(url(agent)).json()
     assert len(body["instructions"]) == 15
@@ -234,7 +234,7 @@ def test_list_items_are_light(owner_client, agent):
 def test_list_shows_staging_to_editors_and_production_to_viewers(
     agent, owner, editor, viewer, published
 ):
-    services.update_agent_settings(agent=agent, user=owner, name="Draft name")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Draft name")
     as_editor = client_for(editor).get(LIST_URL).json()["results"][0]
     as_viewer = client_for(viewer).get(LIST_URL).json()["results"][0]
     assert (as_editor["environment"], as_editor["name"], as_editor["role"]) == (
@@ -262,7 +262,7 @@ def test_list_staging_leaves_out_agents_the_caller_only_views(viewer, agent, pub
 
 
 def test_list_search_matches_the_name_the_caller_may_see(agent, owner, viewer, published):
-    services.update_agent_settings(agent=agent, user=owner, name="Secret draft")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Secret draft")
     assert client_for(owner).get(f"{LIST_URL}?search=secret").json()["count"] == 1
     assert client_for(viewer).get(f"{LIST_URL}?search=secret").json()["count"] == 0
     assert client_for(viewer).get(f"{LIST_URL}?search=SUPPORT").json()["count"] == 1
@@ -299,7 +299,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_agents(
     def make(count):
         for _ in range(count):
             made = factories.AgentFactory(project=project, user=member)
-            services.set_access_level(agent=made, user=member, access_level="organization")
+            services.set_access_level(agent=made, acting_user=member, access_level="organization")
             publish_agent(agent=made, user=member)
 
     client = client_for(member)
@@ -423,7 +423,7 @@ def test_deleting_an_unseen_agent_is_a_404(stranger, agent):
 def test_deleting_a_published_agent_archives_it_and_keeps_its_history(
     owner, owner_client, agent, published
 ):
-    services.set_tags(agent=agent, user=owner, tags=["second"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["second"])
     publish_agent(agent=agent, user=owner)
     response = owner_client.delete(url(agent))
     assert response.status_code == 204

@@ -110,7 +110,7 @@ def test_viewer_may_not_connect(viewer, agent, corpus, published):
 
 @pytest.fixture
 def connected(agent, owner, corpus, corpus2):
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk, corpus2.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk, corpus2.pk])
     return [corpus, corpus2]
 
 

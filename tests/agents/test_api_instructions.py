@@ -25,7 +25,7 @@ def titles(agent):
 @pytest.fixture
 def three(agent, owner):
     return [
-        services.add_instruction(agent=agent, user=owner, title=t, content=f"{t} body")
+        services.add_instruction(agent=agent, acting_user=owner, title=t, content=f"{t} body")
         for t in ("A", "B", "C")
     ]
 
@@ -180,7 +180,7 @@ def test_put_refuses_bad_input(editor_client, agent, three, audit, body, field):
 
 def test_put_cannot_reach_another_agents_instruction(editor_client, agent, owner, project):
     other = factories.AgentFactory(project=project, user=owner)
-    theirs = services.add_instruction(agent=other, user=owner, title="Theirs", content="x")
+    theirs = services.add_instruction(agent=other, acting_user=owner, title="Theirs", content="x")
     response = editor_client.put(url(agent), {"id": theirs.pk, "title": "Mine"}, format="json")
     assert response.status_code == 400
     theirs.refresh_from_db()
@@ -209,7 +209,7 @@ def test_delete_of_unknown_or_malformed_id_is_a_404(editor_client, agent, three,
 
 def test_delete_cannot_reach_another_agents_instruction(editor_client, agent, owner, project):
     other = factories.AgentFactory(project=project, user=owner)
-    theirs = services.add_instruction(agent=other, user=owner, title="Theirs", content="x")
+    theirs = services.add_instruction(agent=other, acting_user=owner, title="Theirs", content="x")
     assert editor_client.delete(url(agent, f"/{theirs.pk}")).status_code == 404
     assert Instruction.objects.filter(pk=theirs.pk).exists()
 

@@ -252,7 +252,7 @@ def test_a_former_editor_sees_a_public_agent_as_a_viewer_only(editor, owner, age
     from agents import services
     from publishing.services import publish_agent
 
-    services.set_access_level(agent=agent, user=owner, access_level="public")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     publish_agent(agent=agent, user=owner)
     organization.memberships.filter(user=editor).delete()
     client = client_for(editor)

@@ -23,7 +23,7 @@ def staging(agent):
 @pytest.mark.parametrize("level", ["private", "project", "organization", "public"])
 def test_access_level_is_set_and_the_agent_answered(editor_client, agent, owner, level):
     if level == "private":
-        services.set_access_level(agent=agent, user=owner, access_level="public")
+        services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     response = editor_client.put(url(agent, "/access"), {"access_level": level}, format="json")
     assert response.status_code == 200
     assert response.json()["access_level"] == level
@@ -56,7 +56,7 @@ def test_viewer_may_not_set_access(viewer, agent, published):
 
 
 def test_annotates_replaces_the_tag_set(editor_client, agent, owner):
-    services.set_tags(agent=agent, user=owner, tags=["old"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["old"])
     response = editor_client.post(
         url(agent, "/annotates"), {"tags": ["support", " billing ", "support"]}, format="json"
     )
@@ -66,7 +66,7 @@ def test_annotates_replaces_the_tag_set(editor_client, agent, owner):
 
 
 def test_annotates_with_an_empty_list_clears_the_tags(editor_client, agent, owner):
-    services.set_tags(agent=agent, user=owner, tags=["old"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["old"])
     response = editor_client.post(url(agent, "/annotates"), {"tags": []}, format="json")
     assert response.status_code == 200
     assert staging(agent).tags == []
@@ -109,7 +109,7 @@ def test_sharepoint_folder_is_set(editor_client, agent, method):
 
 
 def test_sharepoint_folder_is_removed(editor_client, agent, owner):
-    services.set_sharepoint_folder(agent=agent, user=owner, **FOLDER)
+    services.set_sharepoint_folder(agent=agent, acting_user=owner, **FOLDER)
     response = editor_client.delete(url(agent, "/sharepoint/folder"))
     assert response.status_code == 204
     row = staging(agent)

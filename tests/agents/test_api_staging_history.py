@@ -28,24 +28,28 @@ class World:
         return f"/api/v2/agents/{self.agent.pk}"
 
     def instruction(self) -> int:
-        made = services.add_instruction(agent=self.agent, user=self.owner, title="T", content="C")
+        made = services.add_instruction(
+            agent=self.agent, acting_user=self.owner, title="T", content="C"
+        )
         return made.pk
 
     def connect(self) -> None:
-        services.connect_corpora(agent=self.agent, user=self.owner, corpus_ids=[self.corpus.pk])
+        services.connect_corpora(
+            agent=self.agent, acting_user=self.owner, corpus_ids=[self.corpus.pk]
+        )
 
     def enable(self) -> int:
-        services.enable_tool(agent=self.agent, user=self.owner, tool_id=self.tool.pk)
+        services.enable_tool(agent=self.agent, acting_user=self.owner, tool_id=self.tool.pk)
         return self.tool.actions.order_by("id").first().pk
 
     def folder(self) -> None:
-        services.set_sharepoint_folder(agent=self.agent, user=self.owner, **FOLDER)
+        services.set_sharepoint_folder(agent=self.agent, acting_user=self.owner, **FOLDER)
 
 
 def _action_off(w: World) -> int:
     action = w.enable()
     services.update_action(
-        agent=w.agent, user=w.owner, tool_id=w.tool.pk, action_id=action, enabled=False
+        agent=w.agent, acting_user=w.owner, tool_id=w.tool.pk, action_id=action, enabled=False
     )
     return action
 

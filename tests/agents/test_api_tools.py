@@ -24,7 +24,7 @@ def states(agent):
 
 @pytest.fixture
 def enabled_tool(agent, owner, tool):
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     return tool
 
 
@@ -52,7 +52,7 @@ def test_enable_binds_the_tool_with_every_action_enabled(editor_client, agent, t
 def test_disable_keeps_the_action_states(editor_client, agent, enabled_tool, owner):
     search = actions_of(enabled_tool)["search"]
     services.update_action(
-        agent=agent, user=owner, tool_id=enabled_tool.pk, action_id=search.pk, enabled=False
+        agent=agent, acting_user=owner, tool_id=enabled_tool.pk, action_id=search.pk, enabled=False
     )
     response = editor_client.delete(url(agent, enabled_tool, "/disable"))
     assert response.status_code == 200
@@ -148,7 +148,11 @@ def test_action_enable_and_disable(editor_client, agent, enabled_tool, owner, ve
     create = actions_of(enabled_tool)["create"]
     if verb == "enable":
         services.update_action(
-            agent=agent, user=owner, tool_id=enabled_tool.pk, action_id=create.pk, enabled=False
+            agent=agent,
+            acting_user=owner,
+            tool_id=enabled_tool.pk,
+            action_id=create.pk,
+            enabled=False,
         )
     response = editor_client.post(url(agent, enabled_tool, f"/actions/{create.pk}/{verb}"))
     assert response.status_code == 200

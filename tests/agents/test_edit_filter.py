@@ -28,7 +28,7 @@ GRANTS = ["viewer", "editor", "publisher", "owner"]
 
 
 def published(agent, owner, level):
-    services.set_access_level(agent=agent, user=owner, access_level=level)
+    services.set_access_level(agent=agent, acting_user=owner, access_level=level)
     publish_agent(agent=agent, user=owner)
     return agent
 

@@ -20,7 +20,9 @@ def users(agent, owner):
     for role in ("viewer", "editor", "publisher"):
         person = factories.UserFactory(username=role)
         factories.join(agent.project.organization, person)
-        services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
+        services.grant_permission(
+            agent=agent, acting_user=owner, target_user_id=person.pk, role=role
+        )
         people[role] = person
     people["outsider"] = factories.UserFactory(username="outsider")
     return people
@@ -54,7 +56,7 @@ def catalogue(organization, project):
 @pytest.fixture
 def instruction(agent, owner):
     return services.add_instruction(
-        agent=agent, user=owner, title="Tone", content="Answer politely and briefly."
+        agent=agent, acting_user=owner, title="Tone", content="Answer politely and briefly."
     )
 
 

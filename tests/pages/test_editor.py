@@ -69,7 +69,7 @@ def assert_refused(response, agent, before: int, *messages: str):
 
 
 def test_editor_shows_staging_with_a_form_for_every_part(editor, agent, published, catalogue):
-    services.update_agent_settings(agent=agent, user=agent.created_by, name="Support bot v2")
+    services.update_agent_settings(agent=agent, acting_user=agent.created_by, name="Support bot v2")
     html = editor.get(reverse("agents:editor", args=[agent.pk])).content.decode()
     assert "Support bot v2" in html
     assert "Staging" in html and "You are editing Staging" in html
@@ -81,7 +81,7 @@ def test_editor_shows_staging_with_a_form_for_every_part(editor, agent, publishe
 
 
 def test_a_viewer_never_sees_staging(client_as, agent, published, owner):
-    services.update_agent_settings(agent=agent, user=owner, name="Secret new name")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Secret new name")
     client = client_as("viewer")
     response = client.get(reverse("agents:editor", args=[agent.pk]), follow=True)
     html = response.content.decode()
@@ -158,7 +158,9 @@ def test_settings_blank_name_is_refused_and_keeps_what_was_typed(refused, agent,
 def test_saving_the_untouched_form_changes_nothing(post, editor, agent, live):
     # Stored as the whole number 1: the browser sends "1", which must not become 1.0.
     services.update_agent_settings(
-        agent=agent, user=agent.created_by, model_config={"model": "gpt-4o", "temperature": 1}
+        agent=agent,
+        acting_user=agent.created_by,
+        model_config={"model": "gpt-4o", "temperature": 1},
     )
     before = revision(agent)
     response = post(
@@ -224,7 +226,9 @@ def test_edit_instruction_too_long_title_is_refused(refused, agent, live, instru
 
 def test_edit_another_agents_instruction_is_refused(refused, agent, live, project):
     stranger = factories.AgentFactory(project=project)
-    foreign = services.add_instruction(agent=stranger, user=None, title="T", content="C")
+    foreign = services.add_instruction(
+        agent=stranger, acting_user=stranger.created_by, title="T", content="C"
+    )
     refused(
         "agents:instruction-edit",
         {f"instruction-{foreign.pk}-title": "Mine", f"instruction-{foreign.pk}-content": "now"},
@@ -235,7 +239,9 @@ def test_edit_another_agents_instruction_is_refused(refused, agent, live, projec
 
 
 def test_move_instruction_down_and_up(post, agent, live, instruction, owner):
-    second = services.add_instruction(agent=agent, user=owner, title="Scope", content="Only Acme.")
+    second = services.add_instruction(
+        agent=agent, acting_user=owner, title="Scope", content="Only Acme."
+    )
     response = post(
         "agents:instruction-move",
         {f"instruction-{instruction.pk}-action-position": "1"},
@@ -255,7 +261,7 @@ def test_move_instruction_down_and_up(post, agent, live, instruction, owner):
 
 
 def test_move_buttons_carry_the_neighbouring_positions(editor, agent, instruction, owner):
-    second = services.add_instruction(agent=agent, user=owner, title="Scope", content="x")
+    second = services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="x")
     html = editor.get(reverse("agents:editor", args=[agent.pk])).content.decode()
     assert f'name="instruction-{instruction.pk}-action-position" value="1"' in html
     assert f'name="instruction-{second.pk}-action-position" value="0"' in html
@@ -285,7 +291,7 @@ def test_delete_unknown_instruction_is_404(post, agent, live):
 
 def test_instruction_content_is_escaped_in_the_editor(editor, agent, owner):
     services.add_instruction(
-        agent=agent, user=owner, title="<b>x</b>", content="<script>alert(1)</script>"
+        agent=agent, acting_user=owner, title="<b>x</b>", content="<script>alert(1)</script>"
     )
     html = editor.get(reverse("agents:editor", args=[agent.pk])).content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -327,7 +333,7 @@ def test_connect_with_top_k_out_of_range_is_refused(refused, agent, live, catalo
 
 @pytest.fixture
 def connected(agent, owner, catalogue, published):
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["faq"].pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[catalogue["faq"].pk])
     return catalogue["faq"]
 
 
@@ -422,7 +428,7 @@ def test_a_tool_of_another_organization_is_404(post, agent, live):
 
 @pytest.fixture
 def crm(agent, owner, catalogue, published):
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["crm"].pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["crm"].pk)
     return catalogue["crm"]
 
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def checkpoints(agent, owner, users, published):
-    services.set_tags(agent=agent, user=users["editor"], tags=["faq"])
-    services.update_agent_settings(agent=agent, user=owner, name="Support bot 2")
+    services.set_tags(agent=agent, acting_user=users["editor"], tags=["faq"])
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot 2")
     return list(edit_history(agent))
 
 
@@ -87,9 +87,9 @@ def test_restoring_a_checkpoint_that_needs_a_deleted_corpus_is_refused(
     client_as, agent, owner, catalogue, published
 ):
     corpus = catalogue["manuals"]
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     with_corpus = edit_history(agent).first()
-    services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.disconnect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     corpus.delete()
     before = staging_snapshot(agent)
     url = reverse("publishing:checkpoint-restore", args=[agent.pk, with_corpus.history_id])

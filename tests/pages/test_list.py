@@ -38,7 +38,7 @@ def test_outsider_sees_no_agents(client_as, agent):
 
 
 def test_public_agents_are_listed_to_everyone_signed_in(client_as, agent, owner, instruction):
-    services.set_access_level(agent=agent, user=owner, access_level="public")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     publish_agent(agent=agent, user=owner)
     html = client_as("outsider").get(LIST).content.decode()
     assert "Support bot" in html
@@ -56,7 +56,7 @@ def test_search_by_name(client_as, agent, owner, project):
 
 
 def test_viewers_search_and_see_the_published_name_only(client_as, agent, owner, users, published):
-    services.update_agent_settings(agent=agent, user=owner, name="Codename X")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Codename X")
     viewer = client_as("viewer")
     html = viewer.get(LIST).content.decode()
     assert "Support bot" in html and "Codename X" not in html
@@ -72,7 +72,7 @@ def test_status_badges(client_as, agent, owner, project, published, instruction)
     assert "Not published yet" in html  # the draft
     assert "Unpublished changes" not in html
     services.update_instruction(
-        agent=agent, user=owner, instruction_id=instruction.pk, content="New"
+        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="New"
     )
     assert "Unpublished changes" in client.get(LIST).content.decode()
     discard_staging(agent=agent, user=owner)
@@ -84,7 +84,7 @@ def test_viewers_are_not_told_about_unpublished_changes(
     client_as, agent, owner, published, instruction
 ):
     services.update_instruction(
-        agent=agent, user=owner, instruction_id=instruction.pk, content="New"
+        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="New"
     )
     assert "Unpublished changes" not in client_as("viewer").get(LIST).content.decode()
     assert "Unpublished changes" in client_as("editor").get(LIST).content.decode()

@@ -26,7 +26,9 @@ def three(agent, owner, users, published):
     """Three publishes: owner (#1), publisher (#2, #3)."""
     made = [published]
     for n in (2, 3):
-        services.add_instruction(agent=agent, user=owner, title=f"Rule {n}", content="Be kind.")
+        services.add_instruction(
+            agent=agent, acting_user=owner, title=f"Rule {n}", content="Be kind."
+        )
         made.append(publish_agent(agent=agent, user=users["publisher"], notes=f"Notes {n}"))
     return made
 
@@ -101,7 +103,7 @@ def test_history_filter_by_unknown_publisher_is_refused(client_as, agent, three)
 
 def test_history_is_paginated(client_as, agent, owner, published):
     for n in range(21):
-        services.add_instruction(agent=agent, user=owner, title=f"R{n}", content="x")
+        services.add_instruction(agent=agent, acting_user=owner, title=f"R{n}", content="x")
         publish_agent(agent=agent, user=owner)
     first = client_as("editor").get(history_url(agent)).content.decode()
     assert ">#22</a>" in first and ">#3</a>" in first and ">#2</a>" not in first
@@ -142,7 +144,7 @@ def test_the_live_publish_is_marked(client_as, agent, three):
 
 def test_another_agents_publish_is_404(client_as, agent, project, published):
     other = factories.AgentFactory(project=project)
-    services.add_instruction(agent=other, user=None, title="T", content="C")
+    services.add_instruction(agent=other, acting_user=other.created_by, title="T", content="C")
     foreign = publish_agent(agent=other, user=None)
     url = reverse("publishing:publish-detail", args=[agent.pk, foreign.change_track_id])
     assert client_as("owner").get(url).status_code == 404

@@ -20,12 +20,14 @@ pytestmark = pytest.mark.django_db
 def two(agent, owner, published, instruction):
     """#1 with "Tone"; #2 rewords it and adds "Scope"; then Staging edits "Scope" again."""
     services.update_instruction(
-        agent=agent, user=owner, instruction_id=instruction.pk, content="Be warm."
+        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
     )
-    scope = services.add_instruction(agent=agent, user=owner, title="Scope", content="Acme only.")
+    scope = services.add_instruction(
+        agent=agent, acting_user=owner, title="Scope", content="Acme only."
+    )
     second = publish_agent(agent=agent, user=owner, notes="Second")
     services.update_instruction(
-        agent=agent, user=owner, instruction_id=scope.pk, content="Acme and partners."
+        agent=agent, acting_user=owner, instruction_id=scope.pk, content="Acme and partners."
     )
     return published, second
 
@@ -107,9 +109,9 @@ def test_the_next_publish_records_where_it_was_restored_from(client_as, agent, t
 
 
 def test_confirm_revert_without_conflict(client_as, agent, owner, published, instruction):
-    services.add_instruction(agent=agent, user=owner, title="Scope", content="Acme only.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="Acme only.")
     second = publish_agent(agent=agent, user=owner)
-    services.set_tags(agent=agent, user=owner, tags=["later"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["later"])
     live = production_of(agent)
     client_as("publisher").post(restore_url(agent, second), {"mode": "revert"})
     staging = staging_snapshot(agent)
@@ -147,9 +149,9 @@ def test_restoring_a_publish_that_needs_a_deleted_corpus_is_refused(
     client_as, agent, owner, catalogue, published
 ):
     corpus = catalogue["manuals"]
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     with_corpus = publish_agent(agent=agent, user=owner)
-    services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.disconnect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     corpus.delete()
     before = staging_snapshot(agent)
     response = client_as("publisher").post(restore_url(agent, with_corpus), {"mode": "restore"})

@@ -35,7 +35,7 @@ def edited(agent, owner, published, instruction):
     """One pending change on top of the published agent: the instruction reworded."""
     services.update_instruction(
         agent=agent,
-        user=owner,
+        acting_user=owner,
         instruction_id=instruction.pk,
         content="Answer warmly and briefly, in the customer's language.",
     )
@@ -63,12 +63,12 @@ def test_review_highlights_words_that_changed(client_as, edited):
 def test_script_in_an_instruction_is_shown_as_text(client_as, agent, owner, published, instruction):
     services.update_instruction(
         agent=agent,
-        user=owner,
+        acting_user=owner,
         instruction_id=instruction.pk,
         content="<script>alert(1)</script>",
     )
     services.add_instruction(
-        agent=agent, user=owner, title='<img src=x onerror="alert(2)">', content="x"
+        agent=agent, acting_user=owner, title='<img src=x onerror="alert(2)">', content="x"
     )
     html = client_as("editor").get(review_url(agent)).content.decode()
     assert "<script>alert(1)</script>" not in html
@@ -123,7 +123,9 @@ def test_first_publish_of_a_new_agent(client_as, agent, instruction):
 def test_stale_fingerprint_is_refused_with_the_fresh_diff(client_as, edited, owner):
     old = review_staging(edited).fingerprint
     live = production_of(edited)
-    services.add_instruction(agent=edited, user=owner, title="Late", content="Added meanwhile")
+    services.add_instruction(
+        agent=edited, acting_user=owner, title="Late", content="Added meanwhile"
+    )
     response = client_as("publisher").post(
         publish_url(edited), {"notes": "My careful notes", "fingerprint": old}
     )
@@ -141,7 +143,7 @@ def test_stale_fingerprint_is_refused_with_the_fresh_diff(client_as, edited, own
 def test_a_publish_by_someone_else_makes_the_review_stale(client_as, edited, owner):
     old = review_staging(edited).fingerprint
     publish_agent(agent=edited, user=owner, notes="beat you to it")
-    services.add_instruction(agent=edited, user=owner, title="Next", content="More")
+    services.add_instruction(agent=edited, acting_user=owner, title="Next", content="More")
     response = client_as("publisher").post(publish_url(edited), {"fingerprint": old})
     assert response.status_code == 409
     assert records(edited) == 2
@@ -205,8 +207,8 @@ def test_discard_is_not_offered_before_the_first_publish(client_as, agent, instr
 
 
 def test_review_counts_per_section(client_as, edited, owner, catalogue):
-    services.enable_tool(agent=edited, user=owner, tool_id=catalogue["crm"].pk)
-    services.set_tags(agent=edited, user=owner, tags=["a"])
+    services.enable_tool(agent=edited, acting_user=owner, tool_id=catalogue["crm"].pk)
+    services.set_tags(agent=edited, acting_user=owner, tags=["a"])
     html = client_as("editor").get(review_url(edited)).content.decode()
     chips = re.findall(r'class="chip" href="#diff-(\w+)">[^<]+<span class="count">(\d+)', html)
     assert chips == [("settings", "1"), ("instructions", "1"), ("tools", "1")]
