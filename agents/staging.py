@@ -87,12 +87,17 @@ def check_size(*, instructions: int, size: int, grows: bool = True) -> None:
         raise ValidationError(errors)
 
 
+def recorded_user(acting_user: Any) -> Any:
+    """The user a record names for ``acting_user``: them when signed in, else nobody."""
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
 def record_history(
     model: type[models.Model],
     objs: list[models.Model],
     *,
     kind: str,
-    user: Any,
+    acting_user: Any,
     reason: str,
     when: Any,
     revision: int,
@@ -102,7 +107,7 @@ def record_history(
         return
     historical = model.history.model
     tracked = historical.tracked_fields
-    actor = user if getattr(user, "is_authenticated", False) else None
+    actor = recorded_user(acting_user)
     historical.objects.bulk_create(
         [
             historical(
@@ -164,21 +169,25 @@ class StagingChanges:
     def is_empty(self) -> bool:
         return not (self.settings_fields or self.created or self.updated or self.deleted)
 
-    def flush(self, *, user: Any, reason: str) -> None:
+    def flush(self, *, acting_user: Any, reason: str) -> None:
         when = timezone.now()
         revision = self.staging.revision + 1
+
+        def record(model: type[models.Model], objs: list[models.Model], kind: str) -> None:
+            record_history(
+                model,
+                objs,
+                kind=kind,
+                acting_user=acting_user,
+                reason=reason,
+                when=when,
+                revision=revision,
+            )
+
         for model in CHILD_MODELS:
             doomed = self.deleted.get(model, [])
             if doomed:
-                record_history(
-                    model,
-                    doomed,
-                    kind="-",
-                    user=user,
-                    reason=reason,
-                    when=when,
-                    revision=revision,
-                )
+                record(model, doomed, "-")
                 # A raw delete: these rows have no dependents, and the signal-driven
                 # history of QuerySet.delete() would cost one INSERT per row.
                 model.objects.filter(pk__in=[o.pk for o in doomed])._raw_delete(model.objects.db)
@@ -186,27 +195,11 @@ class StagingChanges:
                 objs = list(self.updated[model][0].values())
                 names = self.updated[model][1]
                 model.objects.bulk_update(objs, sorted(names), batch_size=500)
-                record_history(
-                    model,
-                    objs,
-                    kind="~",
-                    user=user,
-                    reason=reason,
-                    when=when,
-                    revision=revision,
-                )
+                record(model, objs, "~")
             fresh = self.created.get(model, [])
             if fresh:
                 model.objects.bulk_create(fresh, batch_size=500)
-                record_history(
-                    model,
-                    fresh,
-                    kind="+",
-                    user=user,
-                    reason=reason,
-                    when=when,
-                    revision=revision,
-                )
+                record(model, fresh, "+")
         self.staging.revision = revision
         # The whole snapshot is read again here: the fingerprint is a hash of all of it. Its
         # size comes from the same serialisation, so the bounds cost nothing extra, and a
@@ -214,7 +207,7 @@ class StagingChanges:
         digest, size, instructions = measured_fingerprint(self.agent, self.staging)
         check_size(instructions=instructions, size=size, grows=self.grows)
         self.staging.fingerprint = digest
-        self.staging.updated_by = user if getattr(user, "is_authenticated", False) else None
+        self.staging.updated_by = recorded_user(acting_user)
         self.staging.updated_by_username = (
             self.staging.updated_by.get_username() if self.staging.updated_by else ""
         )
@@ -222,22 +215,16 @@ class StagingChanges:
         self.staging.skip_history_when_saving = True
         self.staging.save()
         del self.staging.skip_history_when_saving
-        record_history(
-            StagingConfiguration,
-            [self.staging],
-            kind="~",
-            user=user,
-            reason=reason,
-            when=when,
-            revision=revision,
-        )
+        record(StagingConfiguration, [self.staging], "~")
 
 
 @contextmanager
-def staging_edit(agent: Agent, *, user: Any, reason: str) -> Iterator[StagingChanges]:
+def staging_edit(agent: Agent, *, acting_user: Any, reason: str) -> Iterator[StagingChanges]:
     """Lock the agent, collect a change, and write it with its history - or nothing.
 
-    A change that turns out to change nothing writes nothing and makes no checkpoint.
+    ``acting_user`` is who the records name; whether they may make the change is for the
+    service that opens the edit to check (``agents.permissions.require_role``). A change
+    that turns out to change nothing writes nothing and makes no checkpoint.
     """
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
@@ -248,7 +235,7 @@ def staging_edit(agent: Agent, *, user: Any, reason: str) -> Iterator[StagingCha
         changes = StagingChanges(agent=locked, staging=staging)
         yield changes
         if not changes.is_empty:
-            changes.flush(user=user, reason=reason)
+            changes.flush(acting_user=acting_user, reason=reason)
     agent.staging = changes.staging
 
 

@@ -44,17 +44,22 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from agents import services
-    from agents.models import Instruction, Organization, Project
+    from agents.models import Instruction, Organization, OrganizationMembership, Project
+    from agents.permissions import Role, get_agent_for
 
     call_command("migrate", verbosity=0)
     tag = secrets.token_hex(4)  # a re-run on the same database makes its own rows
     user = get_user_model().objects.create_user(f"bench-adder-{tag}", password="x")
     organization = Organization.objects.create(name=f"Bench adds {tag}")
     project = Project.objects.create(organization=organization, name="Adds")
+    # Agents are made, and owned, by members of their organization only.
+    OrganizationMembership.objects.create(organization=organization, user=user)
     print(f"database: {connection.vendor}; {args.adds} adds per size, ~2 KB each")
     print("instructions  queries  median ms/add  max ms/add")
     for size in (10, 100, 200):
-        agent = services.create_agent(project=project, user=user, name=f"Agent {size}")
+        created = services.create_agent(project=project, acting_user=user, name=f"Agent {size}")
+        # Loaded as a request loads it, so the add's own role check reuses the role found here.
+        agent, _role = get_agent_for(user, created.pk, Role.EDITOR)
         # size - 1 rows, so each timed add makes ``size``; it is deleted again (untimed).
         Instruction.objects.bulk_create(
             Instruction(agent=agent, title=f"Rule {i}", content=CONTENT, position=i)
@@ -65,11 +70,11 @@ def main() -> None:
             with CaptureQueriesContext(connection) as captured:
                 start = time.perf_counter()
                 made = services.add_instruction(
-                    agent=agent, user=user, title=f"New {n}", content=CONTENT
+                    agent=agent, acting_user=user, title=f"New {n}", content=CONTENT
                 )
                 times.append((time.perf_counter() - start) * 1000)
             queries.append(len(captured))
-            services.delete_instruction(agent=agent, user=user, instruction_id=made.pk)
+            services.delete_instruction(agent=agent, acting_user=user, instruction_id=made.pk)
         print(
             f"{size:>12}  {max(queries):>7}  {statistics.median(times):>13.1f}  {max(times):>10.1f}"
         )

@@ -143,8 +143,8 @@ def build_agent(*, project: Project, user: Any, size: Size, name: str) -> Agent:
         )
         # The creator owns the agent, which counts only while they belong to its organization.
         OrganizationMembership.objects.get_or_create(organization=organization, user=user)
-        agent = services.create_agent(project=project, user=user, name=name)
-        with staging_edit(agent, user=user, reason="Configuration loaded") as change:
+        agent = services.create_agent(project=project, acting_user=user, name=name)
+        with staging_edit(agent, acting_user=user, reason="Configuration loaded") as change:
             change.set_settings(
                 description="Answers customer questions",
                 tags=["support", "bench"],
@@ -182,7 +182,7 @@ def edit_one_instruction(agent: Agent, user: Any, text: str) -> None:
     """The smallest real change: one instruction's content, through the service."""
     services.update_instruction(
         agent=agent,
-        user=user,
+        acting_user=user,
         instruction_id=first_instruction(agent).pk,
         content=f"{text} {INSTRUCTION_TEXT}",
     )

@@ -137,7 +137,9 @@ def build(records: int) -> Data:
         publish_agent(agent=agent, user=owner, notes="Second")
         edit_one_instruction(agent, owner, "Unpublished")
         OrganizationMembership.objects.get_or_create(organization=organization, user=viewer)
-        services.grant_permission(agent=agent, user=owner, target_user_id=viewer.pk, role="viewer")
+        services.grant_permission(
+            agent=agent, acting_user=owner, target_user_id=viewer.pk, role="viewer"
+        )
         agents[size] = agent
     history = build_agent(project=project, user=owners["small"], size=SMALL, name="History")
     bulk_publish_records(agent=history, user=owners["small"], count=records)

@@ -1,7 +1,9 @@
 """The configuration model, as plain data: no Django model, no database, no request.
 
 ``snapshot`` - the canonical shape of one configuration variant, its canonical JSON and
-fingerprint; ``diff`` - what changed between two snapshots; ``revert`` - the three-way undo
-of one publish on top of what Staging holds now. ``agents`` loads Staging into this shape,
-``publishing`` stores Production in it; this package imports neither.
+fingerprint; ``changes`` - where a change sits (``ChangePath``); ``diff`` - what changed
+between two snapshots; ``labels`` - those changes in words (labels, the one-line summary);
+``revert`` - the three-way undo of one publish on top of what Staging holds now. ``agents``
+loads Staging into this shape, ``publishing`` stores Production in it; this package imports
+neither.
 """

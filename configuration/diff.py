@@ -2,37 +2,13 @@
 
 Pure: no ORM, no HTML. The review page, the publish record, the restore/revert preview and
 the API all render the same ``Diff``; ``revert.py`` uses its changes as the atoms it undoes.
-
-Shape of a change (see ``Change``): ``section`` is one of ``SECTIONS``; ``key`` names the
-thing that changed, ``field`` the part of it:
-
-==========================  ==========================  ==========================================
-key                         field                       before / after
-==========================  ==========================  ==========================================
-``settings``                ``name`` ``description``     the field's values
-                            ``access_level`` ``tags``
-``settings``                ``model_config.<key>``       the value; a key added or removed is an
-                                                        ``added`` / ``removed`` change (None on
-                                                        the missing side)
-``instruction:<id>``        None                         whole item (None on the missing side)
-``instruction:<id>``        ``title`` ``content``        the field's values
-``instruction:<id>``        ``position``                 index before / index after (a move)
-``corpus:<id>``             None | ``enabled``           whole item | the field's values
-``corpus:<id>``             ``settings.<key>``           one key of the corpus settings
-``sharepoint``              None | ``site_url``          whole ``{"site_url", "folder_path"}`` |
-                            ``folder_path``              the field's values
-``tool:<id>``               None | ``enabled``           whole tool *with its actions* | values
-``tool:<id>/action:<id>``   None | ``enabled``           whole action | the field's values
-``tool:<id>/action:<id>``   ``config.<key>``             one key of the action config
-``guardrail:<id>``          None | ``enabled``           whole item | the field's values
-``guardrail:<id>``          ``settings.<key>``           one key of the guardrail settings
-==========================  ==========================  ==========================================
+Each ``Change`` has a ``ChangePath`` (``changes.py`` shows every kind of path) and the names
+its label is made of; the words themselves (labels, the summary) come from ``labels.py``.
 
 Nested dict fields (``model_config``, ``settings``, ``config``) are compared key by key, so a
 change to ``top_k`` shows as ``settings.top_k`` and revert can undo one key without touching
-its neighbours. When one side of such a field is not a dict at all, the field is compared whole
-(field ``settings`` / ``config`` / ``model_config``). Key-level changes use ``added`` /
-``removed`` for keys present on one side only, ``modified`` otherwise.
+its neighbours. Key-level changes use ``added`` / ``removed`` for keys present on one side
+only, ``modified`` otherwise.
 
 Catalogue labels (``snapshot.LABEL_FIELDS``) are never compared, only shown: a tool renamed in
 the catalogue is no change, and labels take the name from ``after`` when there is one.
@@ -46,73 +22,34 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from configuration import labels
+from configuration.changes import (
+    ACTION,
+    ADDED,
+    CORPUS,
+    GUARDRAIL,
+    INSTRUCTION,
+    MODIFIED,
+    REMOVED,
+    SECTIONS,
+    SETTINGS,
+    SHAREPOINT,
+    TOOL,
+    ChangePath,
+    nested_fields,
+)
 from configuration.snapshot import LABEL_FIELDS, Snapshot, canonical_json, empty_snapshot
 
-SECTIONS: tuple[str, ...] = (
-    "settings",
-    "instructions",
-    "knowledge_sources",
-    "tools",
-    "guardrails",
-)
-
-ADDED = "added"
-REMOVED = "removed"
-MODIFIED = "modified"
-
-SETTINGS_KEY = "settings"
-SHAREPOINT_KEY = "sharepoint"
-
-# Fields whose dict values are compared key by key ("<field>.<key>").
-NESTED_DICT_FIELDS: frozenset[str] = frozenset({"settings", "config"})
-MODEL_CONFIG = "model_config"
-
-_SETTINGS_ORDER = ("name", "description", "model_config", "access_level", "tags")
-_SETTINGS_LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "model_config": "Model configuration",
-    "access_level": "Access level",
-    "tags": "Tags",
-}
-# Order in which an item's fields are reported; unknown fields follow, sorted.
-_FIELD_ORDER = ("title", "content", "position", "enabled", "site_url", "folder_path")
-_FIELD_LABELS = {
-    "title": "title",
-    "content": "content",
-    "position": "position",
-    "enabled": "enabled",
-    "site_url": "site URL",
-    "folder_path": "folder path",
-    "settings": "settings",
-    "config": "config",
-}
-_NESTED_LABELS = {"settings": "setting", "config": "config"}
+__all__ = ["ADDED", "MODIFIED", "REMOVED", "SECTIONS", "Change", "Diff", "diff_snapshots"]
 
 _MISSING: Any = object()
 
-
-def instruction_key(instruction_id: Any) -> str:
-    return f"instruction:{instruction_id}"
-
-
-def corpus_key(corpus_id: Any) -> str:
-    return f"corpus:{corpus_id}"
-
-
-def tool_key(tool_id: Any) -> str:
-    return f"tool:{tool_id}"
-
-
-def action_key(tool_id: Any, action_id: Any) -> str:
-    return f"tool:{tool_id}/action:{action_id}"
-
-
-def guardrail_key(guardrail_id: Any) -> str:
-    return f"guardrail:{guardrail_id}"
+# Order in which fields are reported; unknown fields follow, sorted.
+_SETTINGS_ORDER = ("name", "description", "model_config", "access_level", "tags")
+_FIELD_ORDER = ("title", "content", "position", "enabled", "site_url", "folder_path")
 
 
 def same(a: Any, b: Any) -> bool:
@@ -132,21 +69,36 @@ def same(a: Any, b: Any) -> bool:
     return a == b and canonical_json(a) == canonical_json(b)
 
 
-def _q(name: Any) -> str:
-    return f"\u201c{name}\u201d"
-
-
 @dataclass(frozen=True)
 class Change:
-    """One difference between two snapshots (see the module docstring for keys and fields)."""
+    """One difference between two snapshots.
 
-    section: str
-    key: str
-    field: str | None
-    label: str
+    ``name`` is the item's display name (None when it has none), ``parent_name`` that of an
+    action's tool: what its label is made of, never compared as configuration.
+    """
+
+    path: ChangePath
     change: str  # ADDED | REMOVED | MODIFIED
     before: Any
     after: Any
+    name: Any = None
+    parent_name: Any = None
+
+    @property
+    def section(self) -> str:
+        return self.path.section
+
+    @property
+    def key(self) -> str:
+        return self.path.key
+
+    @property
+    def field(self) -> str | None:
+        return self.path.field_name
+
+    @property
+    def label(self) -> str:
+        return labels.change_label(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -165,9 +117,6 @@ class Diff:
     """The differences between two snapshots, ordered by section then within each section."""
 
     changes: tuple[Change, ...]
-    # Item key -> display label ("Tool “CRM”"), so the summary can name things whose own
-    # changes carry only nested labels. Optional: a Diff rebuilt from changes alone works.
-    item_labels: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def has_changes(self) -> bool:
@@ -185,9 +134,7 @@ class Diff:
 
     @property
     def summary(self) -> str:
-        if not self.changes:
-            return "No changes"
-        return ", ".join(_summary_parts(self))
+        return labels.summary(self.changes)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -209,31 +156,21 @@ def diff_snapshots(before: Snapshot | None, after: Snapshot) -> Diff:
     """
     if before is None:
         before = empty_snapshot()
-    out = _Collector()
-    _diff_settings(out, before["settings"], after["settings"])
-    _diff_instructions(out, before["instructions"], after["instructions"])
-    _diff_knowledge(out, before["knowledge_sources"], after["knowledge_sources"])
-    _diff_tools(out, before["tools"], after["tools"])
-    _diff_guardrails(out, before["guardrails"], after["guardrails"])
-    return Diff(changes=tuple(out.changes), item_labels=out.item_labels)
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.changes: list[Change] = []
-        self.item_labels: dict[str, str] = {}
-
-    def add(
-        self,
-        section: str,
-        key: str,
-        field_name: str | None,
-        label: str,
-        change: str,
-        before: Any,
-        after: Any,
-    ) -> None:
-        self.changes.append(Change(section, key, field_name, label, change, before, after))
+    changes: list[Change] = []
+    item = _Item(changes, ChangePath("settings", SETTINGS))
+    item.compare_fields(before["settings"], after["settings"], frozenset(), _SETTINGS_ORDER)
+    _diff_instructions(changes, before["instructions"], after["instructions"])
+    _diff_knowledge(changes, before["knowledge_sources"], after["knowledge_sources"])
+    _diff_tools(changes, before["tools"], after["tools"])
+    _diff_items(
+        changes,
+        ChangePath("guardrails", GUARDRAIL),
+        before["guardrails"],
+        after["guardrails"],
+        identity="guardrail_id",
+        label_kind="guardrails",
+    )
+    return Diff(changes=tuple(changes))
 
 
 def _kind(before: Any, after: Any) -> str:
@@ -254,88 +191,65 @@ def _ordered_fields(names: Iterable[str], order: tuple[str, ...]) -> list[str]:
     return known + sorted(names.difference(order))
 
 
-def _identity_sort_key(value: Any) -> tuple[int, Any]:
+def identity_sort_key(value: Any) -> tuple[int, Any]:
     # Identities are ints in a built snapshot; anything else still sorts deterministically.
     if isinstance(value, int) and not isinstance(value, bool):
         return (0, value)
     return (1, str(value))
 
 
-def _diff_settings(out: _Collector, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
-    for name in _ordered_fields(before.keys() | after.keys(), _SETTINGS_ORDER):
-        b, a = before.get(name, _MISSING), after.get(name, _MISSING)
-        if name == MODEL_CONFIG and isinstance(b, dict) and isinstance(a, dict):
-            for key in sorted(b.keys() | a.keys()):
-                bv, av = b.get(key, _MISSING), a.get(key, _MISSING)
-                if not same(bv, av):
-                    out.add(
-                        "settings",
-                        SETTINGS_KEY,
-                        f"{MODEL_CONFIG}.{key}",
-                        f"Model configuration: {key}",
-                        _kind(bv, av),
-                        _value(bv),
-                        _value(av),
-                    )
-        elif not same(b, a):
-            label = _SETTINGS_LABELS.get(name) or name.replace("_", " ").capitalize()
-            out.add("settings", SETTINGS_KEY, name, label, _kind(b, a), _value(b), _value(a))
-
-
-def _field_label(name: str) -> str:
-    return _FIELD_LABELS.get(name, name.replace("_", " "))
-
-
-def _diff_fields(
-    out: _Collector,
-    section: str,
-    key: str,
-    label: str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    skip: frozenset[str] | set[str],
-) -> None:
-    """Per-field changes of an item present on both sides (nested dicts key by key)."""
-    names = (before.keys() | after.keys()) - skip
-    for name in _ordered_fields(names, _FIELD_ORDER):
-        b, a = before.get(name, _MISSING), after.get(name, _MISSING)
-        if name in NESTED_DICT_FIELDS and isinstance(b, dict) and isinstance(a, dict):
-            for sub in sorted(b.keys() | a.keys()):
-                bv, av = b.get(sub, _MISSING), a.get(sub, _MISSING)
-                if not same(bv, av):
-                    out.add(
-                        section,
-                        key,
-                        f"{name}.{sub}",
-                        f"{label}: {_NESTED_LABELS[name]} {_q(sub)}",
-                        _kind(bv, av),
-                        _value(bv),
-                        _value(av),
-                    )
-        elif not same(b, a):
-            out.add(
-                section,
-                key,
-                name,
-                f"{label}: {_field_label(name)}",
-                _kind(b, a),
-                _value(b),
-                _value(a),
-            )
-
-
-def _named(
-    noun: str,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any] | None,
-    *,
-    name_field: str,
-    identity: Any,
-) -> str:
+def _name(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, field: str) -> Any:
+    """The item's display name: from ``after`` when it has one, else from ``before``."""
     for item in (after, before):
-        if item is not None and item.get(name_field):
-            return f"{noun} {_q(item[name_field])}"
-    return f"{noun} #{identity}"
+        if item is not None and item.get(field):
+            return item[field]
+    return None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One item's changes go out through here, each with the item's path and names."""
+
+    changes: list[Change]
+    path: ChangePath
+    name: Any = None
+    parent_name: Any = None
+
+    def add(self, path: ChangePath, before: Any, after: Any) -> None:
+        kind, before, after = _kind(before, after), _value(before), _value(after)
+        self.changes.append(Change(path, kind, before, after, self.name, self.parent_name))
+
+    def whole(self, before: Any, after: Any) -> None:
+        """The item added, removed, or (not a dict on some side) replaced."""
+        self.changes.append(
+            Change(
+                self.path,
+                ADDED if before is None else REMOVED if after is None else MODIFIED,
+                before,
+                after,
+                self.name,
+                self.parent_name,
+            )
+        )
+
+    def compare_fields(
+        self,
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        skip: frozenset[str] | set[str],
+        order: tuple[str, ...] = _FIELD_ORDER,
+    ) -> None:
+        """Per-field changes of an item present on both sides (nested dicts key by key)."""
+        nested = nested_fields(self.path.kind)
+        for name in _ordered_fields((before.keys() | after.keys()) - skip, order):
+            b, a = before.get(name, _MISSING), after.get(name, _MISSING)
+            if name in nested and isinstance(b, dict) and isinstance(a, dict):
+                for sub in sorted(b.keys() | a.keys()):
+                    bv, av = b.get(sub, _MISSING), a.get(sub, _MISSING)
+                    if not same(bv, av):
+                        self.add(self.path.with_field(name, sub), bv, av)
+            elif not same(b, a):
+                self.add(self.path.with_field(name), b, a)
 
 
 def moved_ids(before_order: list[Any], after_order: list[Any]) -> set[Any]:
@@ -368,36 +282,32 @@ def moved_ids(before_order: list[Any], after_order: list[Any]) -> set[Any]:
 
 
 def _diff_instructions(
-    out: _Collector, before: list[dict[str, Any]], after: list[dict[str, Any]]
+    changes: list[Change], before: list[dict[str, Any]], after: list[dict[str, Any]]
 ) -> None:
     before_index = {item["id"]: index for index, item in enumerate(before)}
     after_ids = {item["id"] for item in after}
     common_before = [item["id"] for item in before if item["id"] in after_ids]
     common_after = [item["id"] for item in after if item["id"] in before_index]
     moved = moved_ids(common_before, common_after)
-    skip = frozenset({"id", "position"})
 
-    for index, item in enumerate(after):
-        ident = item["id"]
-        key = instruction_key(ident)
+    def instruction(ident: Any, old: Any, new: Any) -> _Item:
+        path = ChangePath("instructions", INSTRUCTION, ident)
+        return _Item(changes, path, _name(old, new, "title"))
+
+    for index, new in enumerate(after):
+        ident = new["id"]
         old_index = before_index.get(ident)
         old = before[old_index] if old_index is not None else None
-        label = _named("Instruction", old, item, name_field="title", identity=ident)
-        out.item_labels[key] = label
+        item = instruction(ident, old, new)
         if old is None:
-            out.add("instructions", key, None, label, ADDED, None, item)
+            item.whole(None, new)
             continue
-        _diff_fields(out, "instructions", key, label, old, item, skip)
+        item.compare_fields(old, new, frozenset({"id", "position"}))
         if ident in moved:
-            out.add(
-                "instructions", key, "position", f"{label}: position", MODIFIED, old_index, index
-            )
-    for item in before:
-        if item["id"] not in after_ids:
-            key = instruction_key(item["id"])
-            label = _named("Instruction", item, None, name_field="title", identity=item["id"])
-            out.item_labels[key] = label
-            out.add("instructions", key, None, label, REMOVED, item, None)
+            item.add(item.path.with_field("position"), old_index, index)
+    for old in before:
+        if old["id"] not in after_ids:
+            instruction(old["id"], old, None).whole(old, None)
 
 
 def _merge_by(
@@ -405,198 +315,78 @@ def _merge_by(
 ) -> list[tuple[Any, dict[str, Any] | None, dict[str, Any] | None]]:
     old = {item[identity]: item for item in before}
     new = {item[identity]: item for item in after}
-    idents = sorted(old.keys() | new.keys(), key=_identity_sort_key)
+    idents = sorted(old.keys() | new.keys(), key=identity_sort_key)
     return [(ident, old.get(ident), new.get(ident)) for ident in idents]
 
 
 def _diff_items(
-    out: _Collector,
-    section: str,
+    changes: list[Change],
+    kind_path: ChangePath,
     before: list[dict[str, Any]],
     after: list[dict[str, Any]],
     *,
     identity: str,
-    kind: str,
-    key_of: Callable[[Any], str],
-    noun: str,
+    label_kind: str,
+    parent_name: Any = None,
+    skip: frozenset[str] = frozenset(),
+    then: Callable[[_Item, dict[str, Any], dict[str, Any]], None] | None = None,
 ) -> None:
-    skip = LABEL_FIELDS[kind] | {identity}
+    """Items matched by ``identity``: added and removed ones reported whole, fields of the
+    rest compared, each followed by what ``then`` reports of it (a tool's actions)."""
+    skip = LABEL_FIELDS[label_kind] | {identity} | skip
     for ident, old, new in _merge_by(before, after, identity):
-        key = key_of(ident)
-        label = _named(noun, old, new, name_field="name", identity=ident)
-        out.item_labels[key] = label
-        if old is None:
-            out.add(section, key, None, label, ADDED, None, new)
-        elif new is None:
-            out.add(section, key, None, label, REMOVED, old, None)
+        path = ChangePath(kind_path.section, kind_path.kind, ident, kind_path.parent_id)
+        item = _Item(changes, path, _name(old, new, "name"), parent_name)
+        if old is None or new is None:
+            item.whole(old, new)
         else:
-            _diff_fields(out, section, key, label, old, new, skip)
+            item.compare_fields(old, new, skip)
+            if then is not None:
+                then(item, old, new)
 
 
-def _diff_knowledge(out: _Collector, before: Mapping[str, Any], after: Mapping[str, Any]) -> None:
+def _diff_knowledge(
+    changes: list[Change], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> None:
     _diff_items(
-        out,
-        "knowledge_sources",
+        changes,
+        ChangePath("knowledge_sources", CORPUS),
         before.get("corpora", []),
         after.get("corpora", []),
         identity="corpus_id",
-        kind="corpora",
-        key_of=corpus_key,
-        noun="Knowledge source",
+        label_kind="corpora",
     )
     old, new = before.get("sharepoint"), after.get("sharepoint")
-    label = "SharePoint folder"
-    out.item_labels[SHAREPOINT_KEY] = label
+    item = _Item(changes, ChangePath("knowledge_sources", SHAREPOINT))
     if old is None and new is None:
         return
-    if old is None:
-        out.add("knowledge_sources", SHAREPOINT_KEY, None, label, ADDED, None, new)
-    elif new is None:
-        out.add("knowledge_sources", SHAREPOINT_KEY, None, label, REMOVED, old, None)
-    elif isinstance(old, dict) and isinstance(new, dict):
-        _diff_fields(out, "knowledge_sources", SHAREPOINT_KEY, label, old, new, frozenset())
-    elif not same(old, new):
-        out.add("knowledge_sources", SHAREPOINT_KEY, None, label, MODIFIED, old, new)
+    if isinstance(old, dict) and isinstance(new, dict):
+        item.compare_fields(old, new, frozenset())
+    elif old is None or new is None or not same(old, new):
+        item.whole(old, new)
 
 
-def _diff_tools(out: _Collector, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
-    skip = LABEL_FIELDS["tools"] | {"tool_id", "actions"}
-    for ident, old, new in _merge_by(before, after, "tool_id"):
-        key = tool_key(ident)
-        label = _named("Tool", old, new, name_field="name", identity=ident)
-        out.item_labels[key] = label
-        if old is None:
-            out.add("tools", key, None, label, ADDED, None, new)
-            continue
-        if new is None:
-            out.add("tools", key, None, label, REMOVED, old, None)
-            continue
-        _diff_fields(out, "tools", key, label, old, new, skip)
+def _diff_tools(
+    changes: list[Change], before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> None:
+    def actions(tool: _Item, old: dict[str, Any], new: dict[str, Any]) -> None:
         _diff_items(
-            out,
-            "tools",
+            changes,
+            ChangePath("tools", ACTION, parent_id=tool.path.item_id),
             old.get("actions", []),
             new.get("actions", []),
             identity="action_id",
-            kind="actions",
-            key_of=lambda action_id, tool_id=ident: action_key(tool_id, action_id),
-            noun=f"{label}: action",
+            label_kind="actions",
+            parent_name=tool.name,
         )
 
-
-def _diff_guardrails(
-    out: _Collector, before: list[dict[str, Any]], after: list[dict[str, Any]]
-) -> None:
     _diff_items(
-        out,
-        "guardrails",
+        changes,
+        ChangePath("tools", TOOL),
         before,
         after,
-        identity="guardrail_id",
-        kind="guardrails",
-        key_of=guardrail_key,
-        noun="Guardrail",
+        identity="tool_id",
+        label_kind="tools",
+        skip=frozenset({"actions"}),
+        then=actions,
     )
-
-
-# --- summary ----------------------------------------------------------------------------
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _counted(noun: str, groups: dict[str, set[str]], verbs: tuple[str, ...]) -> list[str]:
-    return [f"{_plural(len(groups[verb]), noun)} {verb}" for verb in verbs if groups.get(verb)]
-
-
-def _item_label(diff: Diff, change: Change) -> str:
-    if change.key in diff.item_labels:
-        return diff.item_labels[change.key]
-    head, sep, _rest = change.label.partition("\u201d")
-    return head + sep if sep else change.label
-
-
-def _summary_parts(diff: Diff) -> list[str]:
-    parts: list[str] = []
-
-    # Settings, in field order; the model configuration counts once.
-    said: set[str] = set()
-    for change in diff.for_section("settings"):
-        name = (change.field or "").split(".", 1)[0]
-        if name in said:
-            continue
-        said.add(name)
-        label = _SETTINGS_LABELS.get(name) or name.replace("_", " ").capitalize()
-        parts.append(f"{label} changed")
-
-    groups: dict[str, set[str]] = {}
-    for change in diff.for_section("instructions"):
-        if change.field is None:
-            verb = change.change
-        elif change.field == "position":
-            verb = "moved"
-        else:
-            verb = "edited"
-        groups.setdefault(verb, set()).add(change.key)
-    parts += _counted("instruction", groups, (ADDED, REMOVED, "edited", "moved"))
-
-    groups = {}
-    sharepoint = False
-    for change in diff.for_section("knowledge_sources"):
-        if change.key == SHAREPOINT_KEY:
-            sharepoint = True
-            continue
-        verb = change.change if change.field is None else "changed"
-        groups.setdefault(verb, set()).add(change.key)
-    parts += _counted("knowledge source", groups, (ADDED, REMOVED, "changed"))
-    if sharepoint:
-        parts.append("SharePoint folder changed")
-
-    parts += _tool_summary(diff)
-
-    groups = {}
-    for change in diff.for_section("guardrails"):
-        verb = change.change if change.field is None else "changed"
-        groups.setdefault(verb, set()).add(change.key)
-    parts += _counted("guardrail", groups, (ADDED, REMOVED, "changed"))
-    return parts
-
-
-def _tool_summary(diff: Diff) -> list[str]:
-    # Per tool, in order: its own state, then its actions.
-    tools: dict[str, dict[str, Any]] = {}
-    for change in diff.for_section("tools"):
-        tool, _sep, action = change.key.partition("/")
-        entry = tools.setdefault(tool, {"label": None, "own": [], "actions": {}})
-        if not action:
-            entry["label"] = entry["label"] or _item_label(diff, change)
-            if change.field is None:
-                entry["own"].append(change.change)
-            elif change.field == "enabled":
-                entry["own"].append("enabled" if change.after else "disabled")
-            else:
-                entry["own"].append("changed")
-            continue
-        if entry["label"] is None:
-            entry["label"] = diff.item_labels.get(tool) or _item_label(diff, change)
-        if change.field is None:
-            verb = change.change
-        elif change.field == "enabled":
-            verb = "enabled" if change.after else "disabled"
-        else:
-            verb = "changed"
-        entry["actions"].setdefault(verb, set()).add(change.key)
-
-    parts: list[str] = []
-    for entry in tools.values():
-        seen: set[str] = set()
-        for verb in entry["own"]:
-            if verb not in seen:
-                seen.add(verb)
-                parts.append(f"{entry['label']} {verb}")
-        for phrase in _counted(
-            "action", entry["actions"], (ADDED, REMOVED, "enabled", "disabled", "changed")
-        ):
-            parts.append(f"{entry['label']}: {phrase}")
-    return parts

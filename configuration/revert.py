@@ -23,26 +23,24 @@ Atoms the publish did not touch keep whatever ``current`` has.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from configuration.diff import (
+from configuration.changes import (
+    ACTION,
     ADDED,
-    MODEL_CONFIG,
-    NESTED_DICT_FIELDS,
+    CORPUS,
+    GUARDRAIL,
+    INSTRUCTION,
     REMOVED,
-    SHAREPOINT_KEY,
-    Change,
-    action_key,
-    corpus_key,
-    diff_snapshots,
-    guardrail_key,
-    instruction_key,
-    moved_ids,
-    same,
-    tool_key,
+    SETTINGS,
+    SHAREPOINT,
+    TOOL,
+    ChangePath,
 )
+from configuration.diff import Change, diff_snapshots, identity_sort_key, moved_ids, same
 from configuration.snapshot import (
     LABEL_FIELDS,
     Snapshot,
@@ -66,16 +64,7 @@ class Conflict:
     detail: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "section": self.section,
-            "key": self.key,
-            "field": self.field,
-            "label": self.label,
-            "published": self.published,
-            "current": self.current,
-            "reverted_to": self.reverted_to,
-            "detail": self.detail,
-        }
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -105,11 +94,11 @@ def revert_publish(
         base = empty_snapshot()
     work = _Work(current)
     conflicts: list[Conflict] = []
-    moved_by_publish: set[str] = set()
+    moved_by_publish: set[Any] = set()
     for change in diff_snapshots(base, published).changes:
-        if change.section == "instructions" and change.field == "position":
-            moved_by_publish.add(change.key)
-        elif change.field is None:
+        if change.path.kind == INSTRUCTION and change.path.field == "position":
+            moved_by_publish.add(change.path.item_id)
+        elif change.path.field is None:
             _revert_presence(work, change, conflicts)
         else:
             _revert_field(work, change, conflicts)
@@ -118,44 +107,37 @@ def revert_publish(
 
 
 class _Work:
-    """A mutable copy of ``current``, with its items indexed by diff key."""
+    """A mutable copy of ``current``, its items indexed by kind and identity."""
 
     def __init__(self, current: Snapshot) -> None:
         snapshot = copy.deepcopy(current)
         self.settings: dict[str, Any] = snapshot["settings"]
-        self.current_order = [instruction_key(i["id"]) for i in snapshot["instructions"]]
-        self.instructions = {instruction_key(i["id"]): i for i in snapshot["instructions"]}
+        self.current_order = [i["id"] for i in snapshot["instructions"]]
         ks = snapshot["knowledge_sources"]
-        self.corpora = {corpus_key(c["corpus_id"]): c for c in ks["corpora"]}
-        # SharePoint is an item under one fixed key; None means absent.
-        self.sharepoint: dict[str, Any] = {}
-        if ks.get("sharepoint") is not None:
-            self.sharepoint[SHAREPOINT_KEY] = ks["sharepoint"]
-        self.tools = {tool_key(t["tool_id"]): t for t in snapshot["tools"]}
-        self.guardrails = {guardrail_key(g["guardrail_id"]): g for g in snapshot["guardrails"]}
-        self.readded_instructions: set[str] = set()
+        # SharePoint is the one item of its kind (identity None); absent when None.
+        sharepoint = {} if ks.get("sharepoint") is None else {None: ks["sharepoint"]}
+        self.items_by_kind: dict[str, dict[Any, Any]] = {
+            INSTRUCTION: {i["id"]: i for i in snapshot["instructions"]},
+            CORPUS: {c["corpus_id"]: c for c in ks["corpora"]},
+            SHAREPOINT: sharepoint,
+            TOOL: {t["tool_id"]: t for t in snapshot["tools"]},
+            GUARDRAIL: {g["guardrail_id"]: g for g in snapshot["guardrails"]},
+        }
+        self.instructions = self.items_by_kind[INSTRUCTION]
+        self.readded_instructions: set[Any] = set()
 
-    def items(self, change: Change) -> dict[str, Any] | None:
-        """The mapping key -> item that holds ``change.key`` (None: its tool is gone)."""
-        if change.section == "instructions":
-            return self.instructions
-        if change.section == "knowledge_sources":
-            return self.sharepoint if change.key == SHAREPOINT_KEY else self.corpora
-        if change.section == "guardrails":
-            return self.guardrails
-        tool, _sep, action = change.key.partition("/")
-        if not action:
-            return self.tools
-        holder = self.tools.get(tool)
-        if holder is None:
-            return None
-        return _ActionMap(holder)
+    def items(self, path: ChangePath) -> Any:
+        """The mapping identity -> item that holds ``path``'s item (None: its tool is gone)."""
+        if path.kind != ACTION:
+            return self.items_by_kind[path.kind]
+        holder = self.items_by_kind[TOOL].get(path.parent_id)
+        return None if holder is None else _ActionMap(holder)
 
     def reorder_instructions(
-        self, *, base: Snapshot, published: Snapshot, moved_by_publish: set[str]
+        self, *, base: Snapshot, published: Snapshot, moved_by_publish: set[Any]
     ) -> None:
-        base_order = [instruction_key(i["id"]) for i in base["instructions"]]
-        published_order = [instruction_key(i["id"]) for i in published["instructions"]]
+        base_order = [i["id"] for i in base["instructions"]]
+        published_order = [i["id"] for i in published["instructions"]]
         current_set = set(self.current_order)
         published_set = set(published_order)
         moved_since = moved_ids(
@@ -182,8 +164,8 @@ class _Work:
 
     def build(self) -> Snapshot:
         settings = dict(self.settings)
-        if isinstance(settings.get(MODEL_CONFIG), dict):
-            settings[MODEL_CONFIG] = dict(sorted(settings[MODEL_CONFIG].items()))
+        if isinstance(settings.get("model_config"), dict):
+            settings["model_config"] = dict(sorted(settings["model_config"].items()))
         if isinstance(settings.get("tags"), list):
             settings["tags"] = normalize_tags(settings["tags"])
         instructions = []
@@ -192,7 +174,7 @@ class _Work:
             item["position"] = index
             instructions.append(item)
         tools = []
-        for tool in _by_identity(self.tools.values(), "tool_id"):
+        for tool in _by_identity(self.items_by_kind[TOOL].values(), "tool_id"):
             tool = dict(tool)
             tool["actions"] = _by_identity(tool.get("actions", []), "action_id")
             tools.append(tool)
@@ -200,75 +182,60 @@ class _Work:
             "settings": settings,
             "instructions": instructions,
             "knowledge_sources": {
-                "corpora": _by_identity(self.corpora.values(), "corpus_id"),
-                "sharepoint": self.sharepoint.get(SHAREPOINT_KEY),
+                "corpora": _by_identity(self.items_by_kind[CORPUS].values(), "corpus_id"),
+                "sharepoint": self.items_by_kind[SHAREPOINT].get(None),
             },
             "tools": tools,
-            "guardrails": _by_identity(self.guardrails.values(), "guardrail_id"),
+            "guardrails": _by_identity(self.items_by_kind[GUARDRAIL].values(), "guardrail_id"),
         }
         return json.loads(canonical_json(snapshot))
 
 
 class _ActionMap:
-    """A tool's action list seen as a mapping action key -> action (a handful per tool)."""
+    """A tool's action list seen as a mapping action id -> action (a handful per tool)."""
 
     def __init__(self, tool: dict[str, Any]) -> None:
         self.tool = tool
-        self.tool_id = tool["tool_id"]
         tool.setdefault("actions", [])
 
-    def get(self, key: str, default: Any = None) -> Any:
+    def get(self, action_id: Any, default: Any = None) -> Any:
         for action in self.tool["actions"]:
-            if action_key(self.tool_id, action["action_id"]) == key:
+            if action["action_id"] == action_id:
                 return action
         return default
 
-    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
-        self.pop(key)
+    def __setitem__(self, action_id: Any, value: dict[str, Any]) -> None:
+        self.pop(action_id)
         self.tool["actions"].append(value)
 
-    def pop(self, key: str) -> None:
-        self.tool["actions"] = [
-            a for a in self.tool["actions"] if action_key(self.tool_id, a["action_id"]) != key
-        ]
+    def pop(self, action_id: Any) -> None:
+        self.tool["actions"] = [a for a in self.tool["actions"] if a["action_id"] != action_id]
 
 
 def _by_identity(items: Any, identity: str) -> list[dict[str, Any]]:
-    def key(item: dict[str, Any]) -> tuple[int, Any]:
-        value = item[identity]
-        if isinstance(value, int) and not isinstance(value, bool):
-            return (0, value)
-        return (1, str(value))
-
-    return sorted(items, key=key)
+    return sorted(items, key=lambda item: identity_sort_key(item[identity]))
 
 
-def _label_kind(change: Change) -> str | None:
-    if change.section == "tools":
-        return "actions" if "/" in change.key else "tools"
-    if change.section == "knowledge_sources":
-        return None if change.key == SHAREPOINT_KEY else "corpora"
-    if change.section == "guardrails":
-        return "guardrails"
-    return None
+# Per item kind: the fields that are no configuration (catalogue labels; an instruction's
+# position, which shifts with every insert).
+_NOT_CONTENT: dict[str, frozenset[str]] = {
+    INSTRUCTION: frozenset({"position"}),
+    CORPUS: LABEL_FIELDS["corpora"],
+    TOOL: LABEL_FIELDS["tools"],
+    ACTION: LABEL_FIELDS["actions"],
+    GUARDRAIL: LABEL_FIELDS["guardrails"],
+}
 
 
-def _content(change: Change, item: Any) -> Any:
+def _content(path: ChangePath, item: Any) -> Any:
     """An item as configuration: labels dropped (instructions: position too)."""
     if not isinstance(item, dict):
         return item
-    kind = _label_kind(change)
-    if change.section == "instructions":
-        drop: frozenset[str] = frozenset({"position"})
-    else:
-        drop = LABEL_FIELDS[kind] if kind else frozenset()
+    drop = _NOT_CONTENT.get(path.kind, frozenset())
     out = {k: v for k, v in item.items() if k not in drop}
-    if kind == "tools" and isinstance(out.get("actions"), list):
+    if path.kind == TOOL and isinstance(out.get("actions"), list):
         out["actions"] = _by_identity(
-            [
-                {k: v for k, v in a.items() if k not in LABEL_FIELDS["actions"]}
-                for a in out["actions"]
-            ],
+            [{k: v for k, v in a.items() if k not in _NOT_CONTENT[ACTION]} for a in out["actions"]],
             "action_id",
         )
     return out
@@ -302,47 +269,40 @@ def _conflict(conflicts: list[Conflict], change: Change, current: Any, detail: s
 
 
 def _revert_presence(work: _Work, change: Change, conflicts: list[Conflict]) -> None:
-    items = work.items(change)
+    path = change.path
+    items = work.items(path)
     published, base = _published_value(change), _base_value(change)
     if items is None:  # an action whose tool is gone from Staging
         if published is not _ABSENT:
             return  # the publish added it; it is gone already
         _conflict(conflicts, change, _GONE, _PARENT_GONE)
         return
-    current = items.get(change.key, _ABSENT)
-    if same(_content(change, current), _content(change, published)):
+    current = items.get(path.item_id, _ABSENT)
+    if same(_content(path, current), _content(path, published)):
         if base is _ABSENT:
-            items.pop(change.key)
+            items.pop(path.item_id)
         else:
-            items[change.key] = copy.deepcopy(base)
-            if change.section == "instructions":
-                work.readded_instructions.add(change.key)
-    elif same(_content(change, current), _content(change, base)):
+            items[path.item_id] = copy.deepcopy(base)
+            if path.kind == INSTRUCTION:
+                work.readded_instructions.add(path.item_id)
+    elif same(_content(path, current), _content(path, base)):
         return
     else:
         detail = _EDITED_SINCE if base is _ABSENT else _READDED
         _conflict(conflicts, change, current, detail)
 
 
-def _split_field(change: Change) -> tuple[str, str | None]:
-    assert change.field is not None
-    if change.section == "settings":
-        head, dot, sub = change.field.partition(".")
-        return (head, sub) if dot and head == MODEL_CONFIG else (change.field, None)
-    head, dot, sub = change.field.partition(".")
-    return (head, sub) if dot and head in NESTED_DICT_FIELDS else (change.field, None)
-
-
 def _revert_field(work: _Work, change: Change, conflicts: list[Conflict]) -> None:
-    if change.section == "settings":
+    path = change.path
+    if path.kind == SETTINGS:
         item: Any = work.settings
     else:
-        items = work.items(change)
-        item = items.get(change.key, None) if items is not None else None
+        items = work.items(path)
+        item = items.get(path.item_id, None) if items is not None else None
     if not isinstance(item, dict):
         _conflict(conflicts, change, _GONE, _ITEM_GONE)
         return
-    name, sub = _split_field(change)
+    name, sub = path.field, path.field_key
     holder: Any = item
     slot: str = name
     if sub is not None:

@@ -111,20 +111,13 @@ def fingerprint(snapshot: Snapshot) -> str:
     return hashlib.sha256(canonical_json(without_labels(snapshot)).encode()).hexdigest()
 
 
-def review_fingerprint(before: Snapshot | None, after: Snapshot) -> str:
-    """Names one Staging-against-Production state, as a reviewer saw it.
+def combine_fingerprints(before: str | None, after: str) -> str:
+    """Names one Staging-against-Production state, as a reviewer saw it, from the two sides'
+    fingerprints (Production stores its own, so no large snapshot is serialised twice).
 
     It changes when either side moves, so a publish carrying it publishes exactly what was
     reviewed (a publish by someone else in between makes the review stale too).
     """
-    return combine_fingerprints(
-        fingerprint(before) if before is not None else None, fingerprint(after)
-    )
-
-
-def combine_fingerprints(before: str | None, after: str) -> str:
-    """``review_fingerprint`` from the two sides' fingerprints, when they are at hand
-    (Production stores its own), so no large snapshot is serialised twice."""
     return hashlib.sha256(f"{before or 'none'}:{after}".encode()).hexdigest()
 
 

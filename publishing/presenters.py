@@ -20,7 +20,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from configuration.diff import ADDED, REMOVED, SECTIONS, Change, Diff
+from configuration.changes import ADDED, REMOVED, SECTIONS, ChangePath
+from configuration.diff import Change, Diff
 
 SECTION_TITLES: dict[str, str] = {
     "settings": "Settings",
@@ -88,18 +89,21 @@ def present_diff(
 
 def present_change(change: Change | Mapping[str, Any]) -> DiffRow:
     """One change as a row (a ``Change`` or its ``as_dict()``)."""
-    data = change.as_dict() if isinstance(change, Change) else change
+    if isinstance(change, Change):
+        data, path = change.as_dict(), change.path
+    else:
+        data = change
+        path = ChangePath.parse(data["section"], data["key"], data.get("field"))
     kind = data["change"]
-    field = data.get("field")
-    whole_item = field is None and kind in (ADDED, REMOVED)
-    before = None if kind == ADDED else _text(data.get("before"), field, whole_item)
-    after = None if kind == REMOVED else _text(data.get("after"), field, whole_item)
+    whole_item = path.field is None and kind in (ADDED, REMOVED)
+    before = None if kind == ADDED else _text(data.get("before"), path, whole_item)
+    after = None if kind == REMOVED else _text(data.get("after"), path, whole_item)
 
     inline = (
         before is not None
         and after is not None
         and (
-            (field or "").split(".")[0] in _PROSE_FIELDS
+            path.field in _PROSE_FIELDS
             or max(len(before), len(after)) > LONG_TEXT
             or "\n" in before
             or "\n" in after
@@ -112,7 +116,7 @@ def present_change(change: Change | Mapping[str, Any]) -> DiffRow:
     return DiffRow(
         section=data["section"],
         key=data["key"],
-        field=field,
+        field=data.get("field"),
         label=data["label"],
         change=kind,
         change_title=CHANGE_TITLES.get(kind, kind.capitalize()),
@@ -126,11 +130,11 @@ def _plain(text: str | None) -> list[Segment]:
     return [(EMPTY if text is None else text, None)]
 
 
-def _text(value: Any, field: str | None, whole_item: bool = False) -> str | None:
+def _text(value: Any, path: ChangePath, whole_item: bool = False) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        if field == "enabled":
+        if path.field == "enabled" and path.field_key is None:
             return "Enabled" if value else "Disabled"
         return "Yes" if value else "No"
     if isinstance(value, str):

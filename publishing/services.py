@@ -229,7 +229,7 @@ def rollback_agent(
             raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
         apply_snapshot_to_staging(
             agent=locked,
-            user=user,
+            acting_user=user,
             snapshot=plan.target,
             reason=f"{mode.capitalize()} of publish #{record.sequence}",
             restored_from=record.change_track_id,
@@ -250,7 +250,10 @@ def discard_staging(*, agent: Agent, user: Any) -> None:
         if not diff_snapshots(production, staging_snapshot(locked)).has_changes:
             raise NothingToDiscard()
         apply_snapshot_to_staging(
-            agent=locked, user=user, snapshot=production, reason="Unpublished changes discarded"
+            agent=locked,
+            acting_user=user,
+            snapshot=production,
+            reason="Unpublished changes discarded",
         )
 
 
@@ -264,7 +267,7 @@ def restore_checkpoint(*, agent: Agent, user: Any, history_id: Any) -> int:
         )
         apply_snapshot_to_staging(
             agent=locked,
-            user=user,
+            acting_user=user,
             snapshot=snapshot,
             reason=f"Restored checkpoint {checkpoint.revision}",
         )

@@ -138,6 +138,6 @@ class AgentFactory(factory.Factory):
     def _create(cls, model_class, **kwargs):
         # The creator owns the agent, which counts only while they belong to its organization.
         join(kwargs["project"].organization, kwargs["user"])
-        return services.create_agent(**kwargs)
+        return services.create_agent(acting_user=kwargs.pop("user"), **kwargs)
 
     _build = _create

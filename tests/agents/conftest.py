@@ -23,7 +23,7 @@ from tests.conftest import client_for
 def grant(agent: Any, owner: Any, username: str, role: str) -> Any:
     user = factories.UserFactory(username=username)
     factories.join(agent.project.organization, user)
-    services.grant_permission(agent=agent, user=owner, target_user_id=user.pk, role=role)
+    services.grant_permission(agent=agent, acting_user=owner, target_user_id=user.pk, role=role)
     return user
 
 

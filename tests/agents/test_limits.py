@@ -28,7 +28,7 @@ def revision(agent) -> int:
 
 def add(agent, user, n: int, content: str = "Be brief.") -> None:
     for i in range(n):
-        services.add_instruction(agent=agent, user=user, title=f"Rule {i}", content=content)
+        services.add_instruction(agent=agent, acting_user=user, title=f"Rule {i}", content=content)
 
 
 def test_the_defaults_are_the_documented_ones(settings):
@@ -41,7 +41,7 @@ def test_the_service_refuses_an_instruction_past_the_bound(agent, owner):
     add(agent, owner, 3)
     before = revision(agent)
     with pytest.raises(ValidationError) as refused:
-        services.add_instruction(agent=agent, user=owner, title="Fourth", content="x")
+        services.add_instruction(agent=agent, acting_user=owner, title="Fourth", content="x")
     assert "at most 3 instructions" in refused.value.message_dict["instructions"][0]
     assert revision(agent) == before
     assert Instruction.objects.filter(agent=agent).count() == 3
@@ -91,7 +91,7 @@ def test_the_configuration_size_is_bounded(agent, owner):
     assert revision(agent) == before
     # Settings count too, not only instructions.
     with pytest.raises(ValidationError) as refused:
-        services.update_agent_settings(agent=agent, user=owner, description="z" * 3_500)
+        services.update_agent_settings(agent=agent, acting_user=owner, description="z" * 3_500)
     assert "configuration" in refused.value.message_dict
     assert revision(agent) == before
 
@@ -100,10 +100,10 @@ def test_an_agent_over_a_lowered_bound_can_still_be_cut_down(agent, owner):
     add(agent, owner, 4)
     with override_settings(MAX_INSTRUCTIONS_PER_AGENT=2):
         first = Instruction.objects.filter(agent=agent).first()
-        services.delete_instruction(agent=agent, user=owner, instruction_id=first.pk)
+        services.delete_instruction(agent=agent, acting_user=owner, instruction_id=first.pk)
         assert Instruction.objects.filter(agent=agent).count() == 3
         with pytest.raises(ValidationError):
-            services.add_instruction(agent=agent, user=owner, title="More", content="x")
+            services.add_instruction(agent=agent, acting_user=owner, title="More", content="x")
 
 
 def test_restoring_an_old_publish_past_todays_bound_is_refused(agent, owner):
@@ -111,7 +111,7 @@ def test_restoring_an_old_publish_past_todays_bound_is_refused(agent, owner):
     add(agent, owner, 4)
     big = publish_agent(agent=agent, user=owner, notes="Four rules")
     for instruction in list(Instruction.objects.filter(agent=agent))[1:]:
-        services.delete_instruction(agent=agent, user=owner, instruction_id=instruction.pk)
+        services.delete_instruction(agent=agent, acting_user=owner, instruction_id=instruction.pk)
     cut = publish_agent(agent=agent, user=owner, notes="One rule")
     before = revision(agent)
     with override_settings(MAX_INSTRUCTIONS_PER_AGENT=3):

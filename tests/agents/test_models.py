@@ -38,10 +38,12 @@ def test_agent_is_named_by_its_staging(agent, db):
 
 
 def test_staging_rows_name_themselves(agent, owner, corpus, tool, guardrail):
-    instruction = services.add_instruction(agent=agent, user=owner, title="Tone", content="x")
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
-    services.set_guardrail(agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True)
+    instruction = services.add_instruction(
+        agent=agent, acting_user=owner, title="Tone", content="x"
+    )
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
     assert str(Instruction.objects.get(pk=instruction.pk)) == "Tone"
     assert str(CorpusConnection.objects.get()) == f"{agent.pk} -> corpus {corpus.pk}"
     assert str(ToolBinding.objects.get()) == f"{agent.pk} -> tool {tool.pk}"
@@ -79,25 +81,25 @@ def test_one_role_per_user_and_agent(agent, owner):
 
 
 def test_a_corpus_is_connected_once_per_agent(agent, owner, corpus):
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     _refused(lambda: CorpusConnection.objects.create(agent=agent, corpus=corpus))
 
 
 def test_a_tool_is_bound_once_per_agent(agent, owner, tool):
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     _refused(lambda: ToolBinding.objects.create(agent=agent, tool=tool))
 
 
 def test_a_guardrail_is_set_once_per_agent(agent, owner, guardrail):
-    services.set_guardrail(agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
     _refused(lambda: GuardrailSetting.objects.create(agent=agent, guardrail=guardrail))
 
 
 def test_catalogue_objects_in_use_are_protected(agent, owner, corpus, tool):
     from django.db.models import ProtectedError
 
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     with pytest.raises(ProtectedError):
         corpus.delete()
     with pytest.raises(ProtectedError):

@@ -27,7 +27,7 @@ def leave(agent, user):
 
 
 def published_with_access(agent, owner, level):
-    services.set_access_level(agent=agent, user=owner, access_level=level)
+    services.set_access_level(agent=agent, acting_user=owner, access_level=level)
     publish_agent(agent=agent, user=owner)
     agent.refresh_from_db()
     return agent
@@ -75,7 +75,7 @@ def test_unpublished_agent_is_invisible_to_members_without_a_grant(agent, organi
 
 
 def test_staging_access_level_grants_nothing_before_publish(agent, owner):
-    services.set_access_level(agent=agent, user=owner, access_level="public")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     stranger = factories.UserFactory()
     assert role_for(stranger, agent) is None
 

@@ -41,7 +41,9 @@ def latest(model, **filters):
 
 
 def test_create_user_hashes_the_password(superuser):
-    user = services.create_user(username="neo", password="a-long-enough-passphrase", user=superuser)
+    user = services.create_user(
+        username="neo", password="a-long-enough-passphrase", acting_user=superuser
+    )
     assert user.check_password("a-long-enough-passphrase")
     assert user.password != "a-long-enough-passphrase"
 
@@ -49,20 +51,22 @@ def test_create_user_hashes_the_password(superuser):
 def test_create_user_refuses_a_taken_username_in_any_case(superuser):
     factories.UserFactory(username="neo")
     with pytest.raises(ValidationError) as error:
-        services.create_user(username="NEO", password="a-long-enough-passphrase", user=superuser)
+        services.create_user(
+            username="NEO", password="a-long-enough-passphrase", acting_user=superuser
+        )
     assert "username" in error.value.message_dict
     assert User.objects.count() == 2
 
 
 def test_create_user_applies_the_password_validators(superuser):
     with pytest.raises(ValidationError) as error:
-        services.create_user(username="neo", password="neo", user=superuser)
+        services.create_user(username="neo", password="neo", acting_user=superuser)
     assert "password" in error.value.message_dict
     assert not User.objects.filter(username="neo").exists()
 
 
 def test_create_organization_makes_the_creator_admin(superuser):
-    organization = services.create_organization(name="  Acme  ", user=superuser)
+    organization = services.create_organization(name="  Acme  ", acting_user=superuser)
     assert organization.name == "Acme"
     membership = OrganizationMembership.objects.get(organization=organization)
     assert (membership.user, membership.role) == (superuser, "admin")
@@ -74,10 +78,10 @@ def test_create_organization_checks_the_acting_user(stranger, org_admin, setting
 
     for user in (stranger, org_admin):
         with pytest.raises(PermissionDenied):
-            services.create_organization(name="Mine", user=user)
+            services.create_organization(name="Mine", acting_user=user)
     assert not Organization.objects.filter(name="Mine").exists()
     settings.ALLOW_SELF_SERVICE_ORGANIZATIONS = True
-    assert services.create_organization(name="Mine", user=stranger).name == "Mine"
+    assert services.create_organization(name="Mine", acting_user=stranger).name == "Mine"
 
 
 def test_create_user_checks_the_acting_user(
@@ -88,19 +92,19 @@ def test_create_user_checks_the_acting_user(
     body = {"username": "neo", "password": "a-long-enough-passphrase"}
     for user in (member, stranger):
         with pytest.raises(PermissionDenied):
-            services.create_user(**body, user=user, organization=organization)
+            services.create_user(**body, acting_user=user, organization=organization)
     with pytest.raises(PermissionDenied):
-        services.create_user(**body, user=org_admin, organization=other_organization)
+        services.create_user(**body, acting_user=org_admin, organization=other_organization)
     with pytest.raises(ValidationError) as error:
-        services.create_user(**body, user=org_admin)
+        services.create_user(**body, acting_user=org_admin)
     assert "organization_id" in error.value.message_dict
     assert not User.objects.filter(username="neo").exists()
 
-    made = services.create_user(**body, user=org_admin, organization=organization)
+    made = services.create_user(**body, acting_user=org_admin, organization=organization)
     assert list(made.org_memberships.values_list("organization_id", "role")) == [
         (organization.pk, "member")
     ]
-    loner = services.create_user(username="loner", password=body["password"], user=superuser)
+    loner = services.create_user(username="loner", password=body["password"], acting_user=superuser)
     assert not loner.org_memberships.exists()
 
 
@@ -108,7 +112,9 @@ def test_grant_refuses_non_members_and_unknown_ids_with_one_message(agent, owner
     answers = []
     for user_id in (stranger.pk, stranger.pk + 1000):
         with pytest.raises(ValidationError) as error:
-            services.grant_permission(agent=agent, user=owner, target_user_id=user_id, role="owner")
+            services.grant_permission(
+                agent=agent, acting_user=owner, target_user_id=user_id, role="owner"
+            )
         answers.append(error.value.message_dict)
     assert answers[0] == answers[1] == {"user_id": [services.NOT_A_MEMBER]}
     assert not AgentPermission.objects.filter(user=stranger).exists()
@@ -147,7 +153,7 @@ def test_create_guardrail_refuses_a_config_that_is_not_an_object(organization):
 
 
 def test_create_agent_makes_staging_an_owner_and_the_first_checkpoint(project, owner):
-    agent = services.create_agent(project=project, user=owner, name="Bot")
+    agent = services.create_agent(project=project, acting_user=owner, name="Bot")
     staging = StagingConfiguration.objects.get(agent=agent)
     assert (staging.name, staging.revision, staging.updated_by) == ("Bot", 1, owner)
     assert AgentPermission.objects.get(agent=agent).role == "owner"
@@ -158,13 +164,13 @@ def test_create_agent_makes_staging_an_owner_and_the_first_checkpoint(project, o
 
 def test_create_agent_refuses_a_bad_model_config_and_writes_nothing(project, owner):
     with pytest.raises(ValidationError) as error:
-        services.create_agent(project=project, user=owner, name="Bot", model_config={"x": 1})
+        services.create_agent(project=project, acting_user=owner, name="Bot", model_config={"x": 1})
     assert "model_config" in error.value.message_dict
     assert not Agent.objects.exists()
 
 
 def test_update_settings_writes_one_attributed_checkpoint(agent, editor):
-    services.update_agent_settings(agent=agent, user=editor, name="New", description="D")
+    services.update_agent_settings(agent=agent, acting_user=editor, name="New", description="D")
     staging = StagingConfiguration.objects.get(agent=agent)
     assert (staging.name, staging.description, staging.revision) == ("New", "D", 2)
     last = checkpoints(agent)[-1]
@@ -173,21 +179,21 @@ def test_update_settings_writes_one_attributed_checkpoint(agent, editor):
 
 
 def test_update_settings_that_change_nothing_write_nothing(agent, editor):
-    services.update_agent_settings(agent=agent, user=editor, name="Support bot")
+    services.update_agent_settings(agent=agent, acting_user=editor, name="Support bot")
     assert len(checkpoints(agent)) == 1
 
 
 def test_update_settings_reports_every_bad_field_at_once(agent, editor):
     with pytest.raises(ValidationError) as error:
         services.update_agent_settings(
-            agent=agent, user=editor, name="", model_config={"temperature": 5}
+            agent=agent, acting_user=editor, name="", model_config={"temperature": 5}
         )
     assert set(error.value.message_dict) == {"name", "model_config"}
     assert len(checkpoints(agent)) == 1
 
 
 def test_delete_agent_archives_it_out_of_every_view(agent, owner):
-    services.delete_agent(agent=agent, user=owner)
+    services.delete_agent(agent=agent, acting_user=owner)
     archived = Agent.objects.get(pk=agent.pk)
     assert archived.deleted_at is not None
     assert archived.deleted_by == owner
@@ -195,14 +201,14 @@ def test_delete_agent_archives_it_out_of_every_view(agent, owner):
     assert not visible_agents(owner).exists()
     assert role_for(owner, archived) is None
     with pytest.raises(Agent.DoesNotExist):
-        services.delete_agent(agent=archived, user=owner)
+        services.delete_agent(agent=archived, acting_user=owner)
 
 
 # --- instructions ----------------------------------------------------------------------------
 
 
 def test_add_instruction_records_the_row_and_the_checkpoint(agent, editor):
-    instruction = services.add_instruction(agent=agent, user=editor, title="T", content="C")
+    instruction = services.add_instruction(agent=agent, acting_user=editor, title="T", content="C")
     assert Instruction.objects.get().pk == instruction.pk
     record = latest(Instruction, id=instruction.pk)
     assert (record.history_type, record.history_user, record.staging_revision) == ("+", editor, 2)
@@ -210,9 +216,11 @@ def test_add_instruction_records_the_row_and_the_checkpoint(agent, editor):
 
 
 def test_add_instruction_at_a_position_moves_the_later_ones(agent, editor):
-    a = services.add_instruction(agent=agent, user=editor, title="A", content="x")
-    b = services.add_instruction(agent=agent, user=editor, title="B", content="x")
-    services.add_instruction(agent=agent, user=editor, title="First", content="x", position=0)
+    a = services.add_instruction(agent=agent, acting_user=editor, title="A", content="x")
+    b = services.add_instruction(agent=agent, acting_user=editor, title="B", content="x")
+    services.add_instruction(
+        agent=agent, acting_user=editor, title="First", content="x", position=0
+    )
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.position, b.position) == (1, 2)
@@ -221,9 +229,10 @@ def test_add_instruction_at_a_position_moves_the_later_ones(agent, editor):
 
 def test_update_instruction_moves_it_and_records_each_moved_row(agent, editor):
     a, b, c = (
-        services.add_instruction(agent=agent, user=editor, title=t, content="x") for t in "ABC"
+        services.add_instruction(agent=agent, acting_user=editor, title=t, content="x")
+        for t in "ABC"
     )
-    services.update_instruction(agent=agent, user=editor, instruction_id=c.pk, position=0)
+    services.update_instruction(agent=agent, acting_user=editor, instruction_id=c.pk, position=0)
     order = list(Instruction.objects.order_by("position").values_list("title", flat=True))
     assert order == ["C", "A", "B"]
     revision = checkpoints(agent)[-1].revision
@@ -233,20 +242,20 @@ def test_update_instruction_moves_it_and_records_each_moved_row(agent, editor):
 
 def test_update_instruction_of_an_unknown_id_is_refused(agent, editor):
     with pytest.raises(ValidationError) as error:
-        services.update_instruction(agent=agent, user=editor, instruction_id=999, title="x")
+        services.update_instruction(agent=agent, acting_user=editor, instruction_id=999, title="x")
     assert "id" in error.value.message_dict
 
 
 def test_delete_instruction_records_the_deletion(agent, editor):
-    made = services.add_instruction(agent=agent, user=editor, title="T", content="C")
-    services.delete_instruction(agent=agent, user=editor, instruction_id=made.pk)
+    made = services.add_instruction(agent=agent, acting_user=editor, title="T", content="C")
+    services.delete_instruction(agent=agent, acting_user=editor, instruction_id=made.pk)
     assert not Instruction.objects.exists()
     assert latest(Instruction, id=made.pk).history_type == "-"
 
 
 def test_delete_instruction_of_an_unknown_id_is_not_found(agent, editor):
     with pytest.raises(Instruction.DoesNotExist):
-        services.delete_instruction(agent=agent, user=editor, instruction_id=999)
+        services.delete_instruction(agent=agent, acting_user=editor, instruction_id=999)
     assert len(checkpoints(agent)) == 1
 
 
@@ -256,29 +265,31 @@ def test_delete_instruction_of_an_unknown_id_is_not_found(agent, editor):
 def test_connect_corpora_is_refused_whole(agent, editor, corpus, foreign_corpus):
     with pytest.raises(ValidationError):
         services.connect_corpora(
-            agent=agent, user=editor, corpus_ids=[corpus.pk, foreign_corpus.pk]
+            agent=agent, acting_user=editor, corpus_ids=[corpus.pk, foreign_corpus.pk]
         )
     assert not CorpusConnection.objects.exists()
     assert len(checkpoints(agent)) == 1
 
 
 def test_connect_and_disconnect_corpora_record_history(agent, editor, corpus, corpus2):
-    services.connect_corpora(agent=agent, user=editor, corpus_ids=[corpus.pk, corpus2.pk])
+    services.connect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk, corpus2.pk])
     assert CorpusConnection.history.filter(history_type="+", history_user=editor).count() == 2
-    assert services.disconnect_corpora(agent=agent, user=editor, corpus_ids=[corpus.pk]) == 1
+    assert services.disconnect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk]) == 1
     assert list(CorpusConnection.objects.values_list("corpus_id", flat=True)) == [corpus2.pk]
     assert latest(CorpusConnection, corpus_id=corpus.pk).history_type == "-"
 
 
 def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
     with pytest.raises(CorpusConnection.DoesNotExist):
-        services.set_corpus_connection(agent=agent, user=editor, corpus_id=corpus.pk, enabled=True)
+        services.set_corpus_connection(
+            agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=True
+        )
     made, created = services.set_corpus_connection(
-        agent=agent, user=editor, corpus_id=corpus.pk, settings={"top_k": 2}, create=True
+        agent=agent, acting_user=editor, corpus_id=corpus.pk, settings={"top_k": 2}, create=True
     )
     assert (made.enabled, made.settings, created) == (True, {"top_k": 2}, True)
     _, created = services.set_corpus_connection(
-        agent=agent, user=editor, corpus_id=corpus.pk, enabled=False, create=True
+        agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=False, create=True
     )
     assert created is False
     assert CorpusConnection.objects.get().enabled is False
@@ -288,7 +299,7 @@ def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
 
 
 def test_enable_tool_starts_every_action_enabled(agent, editor, tool):
-    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     assert ToolBinding.objects.get().enabled is True
     assert sorted(ActionSetting.objects.values_list("enabled", flat=True)) == [True, True]
     assert ActionSetting.history.filter(history_user=editor, history_type="+").count() == 2
@@ -296,13 +307,13 @@ def test_enable_tool_starts_every_action_enabled(agent, editor, tool):
 
 def test_enable_tool_of_another_organization_is_not_found(agent, editor, foreign_tool):
     with pytest.raises(Tool.DoesNotExist):
-        services.enable_tool(agent=agent, user=editor, tool_id=foreign_tool.pk)
+        services.enable_tool(agent=agent, acting_user=editor, tool_id=foreign_tool.pk)
     assert not ToolBinding.objects.exists()
 
 
 def test_disable_tool_keeps_action_settings(agent, editor, tool):
-    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
-    services.disable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     assert ToolBinding.objects.get().enabled is False
     assert ActionSetting.objects.count() == 2
     assert latest(ToolBinding, tool_id=tool.pk).history_type == "~"
@@ -312,17 +323,17 @@ def test_update_action_needs_the_tool_enabled_first(agent, editor, tool):
     action = tool.actions.first()
     with pytest.raises(ValidationError) as error:
         services.update_action(
-            agent=agent, user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+            agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
         )
     assert "tool_id" in error.value.message_dict
     assert not ActionSetting.objects.exists()
 
 
 def test_update_action_changes_config_and_records_it(agent, editor, tool):
-    services.enable_tool(agent=agent, user=editor, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     action = tool.actions.first()
     services.update_action(
-        agent=agent, user=editor, tool_id=tool.pk, action_id=action.pk, config={"k": 1}
+        agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, config={"k": 1}
     )
     assert ActionSetting.objects.get(action=action).config == {"k": 1}
     record = latest(ActionSetting, action_id=action.pk)
@@ -330,8 +341,10 @@ def test_update_action_changes_config_and_records_it(agent, editor, tool):
 
 
 def test_set_guardrail_creates_then_toggles(agent, editor, guardrail):
-    services.set_guardrail(agent=agent, user=editor, guardrail_id=guardrail.pk, enabled=True)
-    services.set_guardrail(agent=agent, user=editor, guardrail_id=guardrail.pk, enabled=False)
+    services.set_guardrail(agent=agent, acting_user=editor, guardrail_id=guardrail.pk, enabled=True)
+    services.set_guardrail(
+        agent=agent, acting_user=editor, guardrail_id=guardrail.pk, enabled=False
+    )
     assert GuardrailSetting.objects.get().enabled is False
     assert [r.history_type for r in GuardrailSetting.history.order_by("history_id")] == ["+", "~"]
 
@@ -339,7 +352,7 @@ def test_set_guardrail_creates_then_toggles(agent, editor, guardrail):
 def test_set_guardrail_of_another_organization_is_refused(agent, editor, foreign_guardrail):
     with pytest.raises(ValidationError) as error:
         services.set_guardrail(
-            agent=agent, user=editor, guardrail_id=foreign_guardrail.pk, enabled=True
+            agent=agent, acting_user=editor, guardrail_id=foreign_guardrail.pk, enabled=True
         )
     assert "guardrail_id" in error.value.message_dict
 
@@ -348,22 +361,22 @@ def test_set_guardrail_of_another_organization_is_refused(agent, editor, foreign
 
 
 def test_set_tags_normalizes(agent, editor):
-    staging = services.set_tags(agent=agent, user=editor, tags=[" b ", "a", "b"])
+    staging = services.set_tags(agent=agent, acting_user=editor, tags=[" b ", "a", "b"])
     assert staging.tags == ["a", "b"]
     assert checkpoints(agent)[-1].tags == ["a", "b"]
 
 
 def test_set_access_level_refuses_an_unknown_level(agent, editor):
     with pytest.raises(ValidationError):
-        services.set_access_level(agent=agent, user=editor, access_level="world")
+        services.set_access_level(agent=agent, acting_user=editor, access_level="world")
     assert StagingConfiguration.objects.get(agent=agent).access_level == "private"
 
 
 def test_sharepoint_folder_set_and_cleared(agent, editor):
     services.set_sharepoint_folder(
-        agent=agent, user=editor, site_url="https://x.sharepoint.com", folder_path="/D"
+        agent=agent, acting_user=editor, site_url="https://x.sharepoint.com", folder_path="/D"
     )
-    services.clear_sharepoint_folder(agent=agent, user=editor)
+    services.clear_sharepoint_folder(agent=agent, acting_user=editor)
     staging = StagingConfiguration.objects.get(agent=agent)
     assert (staging.sharepoint_site_url, staging.sharepoint_folder_path) == ("", "")
     assert [c.history_change_reason for c in checkpoints(agent)[-2:]] == [
@@ -374,8 +387,8 @@ def test_sharepoint_folder_set_and_cleared(agent, editor):
 
 def test_staging_edits_never_write_production(agent, owner, published, tool):
     before = Agent.objects.get(pk=agent.pk).production.snapshot
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
-    services.set_tags(agent=agent, user=owner, tags=["x"])
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_tags(agent=agent, acting_user=owner, tags=["x"])
     assert Agent.objects.get(pk=agent.pk).production.snapshot == before
 
 
@@ -385,11 +398,11 @@ def test_staging_edits_never_write_production(agent, owner, published, tool):
 def test_grant_change_revoke_are_attributed(agent, owner, stranger):
     factories.join(agent.project.organization, stranger)
     permission = services.grant_permission(
-        agent=agent, user=owner, target_user_id=stranger.pk, role="viewer"
+        agent=agent, acting_user=owner, target_user_id=stranger.pk, role="viewer"
     )
     pk = permission.pk
-    services.change_permission(permission=permission, user=owner, role="editor")
-    services.revoke_permission(permission=permission, user=owner)
+    services.change_permission(permission=permission, acting_user=owner, role="editor")
+    services.revoke_permission(permission=permission, acting_user=owner)
     records = AgentPermission.history.filter(id=pk).order_by("history_id")
     assert [(r.history_type, r.role, r.history_user) for r in records] == [
         ("+", "viewer", owner),
@@ -400,12 +413,14 @@ def test_grant_change_revoke_are_attributed(agent, owner, stranger):
 
 def test_grant_refuses_a_second_role_for_the_same_user(agent, owner):
     with pytest.raises(ValidationError) as error:
-        services.grant_permission(agent=agent, user=owner, target_user_id=owner.pk, role="viewer")
+        services.grant_permission(
+            agent=agent, acting_user=owner, target_user_id=owner.pk, role="viewer"
+        )
     assert "user_id" in error.value.message_dict
     assert AgentPermission.objects.get(agent=agent).role == "owner"
 
 
 def test_organizations_are_unaffected_by_refused_writes(superuser):
     with pytest.raises(ValidationError):
-        services.create_organization(name="", user=superuser)
+        services.create_organization(name="", acting_user=superuser)
     assert not Organization.objects.exists()

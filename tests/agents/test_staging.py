@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_edit_bumps_the_revision_and_records_one_checkpoint(agent, owner):
     before = agent.staging.revision
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed")
     staging = StagingConfiguration.objects.get(agent=agent)
     assert staging.revision == before + 1
     checkpoint = StagingConfiguration.history.filter(agent_id=agent.pk).latest("history_id")
@@ -26,13 +26,13 @@ def test_an_edit_bumps_the_revision_and_records_one_checkpoint(agent, owner):
 def test_an_edit_that_changes_nothing_writes_nothing(agent, owner):
     revision = agent.staging.revision
     count = StagingConfiguration.history.count()
-    services.update_agent_settings(agent=agent, user=owner, name=agent.staging.name)
+    services.update_agent_settings(agent=agent, acting_user=owner, name=agent.staging.name)
     assert StagingConfiguration.objects.get(agent=agent).revision == revision
     assert StagingConfiguration.history.count() == count
 
 
 def test_child_history_rows_carry_the_revision_and_the_user(agent, owner):
-    instruction = services.add_instruction(agent=agent, user=owner, title="T", content="C")
+    instruction = services.add_instruction(agent=agent, acting_user=owner, title="T", content="C")
     record = Instruction.history.get(id=instruction.pk)
     assert record.history_type == "+"
     assert record.history_user == owner
@@ -40,10 +40,13 @@ def test_child_history_rows_carry_the_revision_and_the_user(agent, owner):
 
 
 def test_a_failed_edit_leaves_rows_history_and_revision_untouched(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Keep", content="me")
+    services.add_instruction(agent=agent, acting_user=owner, title="Keep", content="me")
     revision = StagingConfiguration.objects.get(agent=agent).revision
     history = Instruction.history.count()
-    with pytest.raises(RuntimeError), staging_edit(agent, user=owner, reason="boom") as change:
+    with (
+        pytest.raises(RuntimeError),
+        staging_edit(agent, acting_user=owner, reason="boom") as change,
+    ):
         change.create(Instruction(agent_id=agent.pk, title="New", content="x", position=1))
         change.set_settings(name="Half applied")
         raise RuntimeError("fails mid-way")
@@ -54,8 +57,10 @@ def test_a_failed_edit_leaves_rows_history_and_revision_untouched(agent, owner):
 
 
 def test_deletes_are_recorded_before_the_row_goes(agent, owner):
-    instruction = services.add_instruction(agent=agent, user=owner, title="Gone", content="soon")
-    services.delete_instruction(agent=agent, user=owner, instruction_id=instruction.pk)
+    instruction = services.add_instruction(
+        agent=agent, acting_user=owner, title="Gone", content="soon"
+    )
+    services.delete_instruction(agent=agent, acting_user=owner, instruction_id=instruction.pk)
     assert not Instruction.objects.filter(pk=instruction.pk).exists()
     deletion = Instruction.history.filter(id=instruction.pk).latest("history_id")
     assert deletion.history_type == "-"
@@ -63,12 +68,14 @@ def test_deletes_are_recorded_before_the_row_goes(agent, owner):
 
 
 def test_rows_at_a_revision_rebuild_that_checkpoint_exactly(agent, owner):
-    first = services.add_instruction(agent=agent, user=owner, title="One", content="1")
+    first = services.add_instruction(agent=agent, acting_user=owner, title="One", content="1")
     at_one = StagingConfiguration.objects.get(agent=agent).revision
     expected = staging_snapshot(agent)
-    services.add_instruction(agent=agent, user=owner, title="Two", content="2")
-    services.update_instruction(agent=agent, user=owner, instruction_id=first.pk, content="one!")
-    services.update_agent_settings(agent=agent, user=owner, name="Later name")
+    services.add_instruction(agent=agent, acting_user=owner, title="Two", content="2")
+    services.update_instruction(
+        agent=agent, acting_user=owner, instruction_id=first.pk, content="one!"
+    )
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Later name")
 
     rows = staging_rows_at(agent.pk, at_one)
     assert rows["staging"].name == expected["settings"]["name"]
@@ -76,8 +83,8 @@ def test_rows_at_a_revision_rebuild_that_checkpoint_exactly(agent, owner):
 
 
 def test_rows_at_a_revision_leave_out_rows_deleted_by_then(agent, owner):
-    gone = services.add_instruction(agent=agent, user=owner, title="Gone", content="x")
-    services.delete_instruction(agent=agent, user=owner, instruction_id=gone.pk)
+    gone = services.add_instruction(agent=agent, acting_user=owner, title="Gone", content="x")
+    services.delete_instruction(agent=agent, acting_user=owner, instruction_id=gone.pk)
     revision = StagingConfiguration.objects.get(agent=agent).revision
     assert staging_rows_at(agent.pk, revision)["Instruction"] == []
 
@@ -95,22 +102,24 @@ def test_a_large_restore_costs_the_same_queries_as_a_small_one(
     def restore_cost(n: int) -> int:
         agent = factories.AgentFactory(project=project, user=owner)
         for i in range(n):
-            services.add_instruction(agent=agent, user=owner, title=f"T{i}", content="c")
+            services.add_instruction(agent=agent, acting_user=owner, title=f"T{i}", content="c")
         corpora = [factories.CorpusFactory(project=project) for _ in range(n)]
-        services.connect_corpora(agent=agent, user=owner, corpus_ids=[c.pk for c in corpora])
+        services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[c.pk for c in corpora])
         snapshot = staging_snapshot(agent)
         emptied = {
             **snapshot,
             "instructions": [],
             "knowledge_sources": {"corpora": [], "sharepoint": None},
         }
-        services.apply_snapshot_to_staging(agent=agent, user=owner, snapshot=emptied, reason="x")
+        services.apply_snapshot_to_staging(
+            agent=agent, acting_user=owner, snapshot=emptied, reason="x"
+        )
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
             services.apply_snapshot_to_staging(
-                agent=agent, user=owner, snapshot=snapshot, reason="restore"
+                agent=agent, acting_user=owner, snapshot=snapshot, reason="restore"
             )
         assert staging_snapshot(agent) == snapshot
         return len(ctx.captured_queries)
@@ -131,14 +140,14 @@ def test_stored_fingerprint_follows_every_kind_of_edit(agent, owner, project):
     tool = factories.ToolFactory(organization=project.organization)
     guardrail = factories.GuardrailFactory(organization=project.organization)
     edits = [
-        lambda: services.update_agent_settings(agent=agent, user=owner, description="d2"),
-        lambda: services.add_instruction(agent=agent, user=owner, title="T", content="C"),
-        lambda: services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk]),
-        lambda: services.enable_tool(agent=agent, user=owner, tool_id=tool.pk),
+        lambda: services.update_agent_settings(agent=agent, acting_user=owner, description="d2"),
+        lambda: services.add_instruction(agent=agent, acting_user=owner, title="T", content="C"),
+        lambda: services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk]),
+        lambda: services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk),
         lambda: services.set_guardrail(
-            agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True
+            agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True
         ),
-        lambda: services.set_tags(agent=agent, user=owner, tags=["x"]),
+        lambda: services.set_tags(agent=agent, acting_user=owner, tags=["x"]),
     ]
     seen = {stored()}
     for edit in edits:
@@ -150,7 +159,7 @@ def test_stored_fingerprint_follows_every_kind_of_edit(agent, owner, project):
     publish_agent(agent=agent, user=owner)
     agent.refresh_from_db()
     assert not has_unpublished_changes(agent)
-    services.set_tags(agent=agent, user=owner, tags=["y"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["y"])
     agent.refresh_from_db()
     assert has_unpublished_changes(agent)
     discard_staging(agent=agent, user=owner)

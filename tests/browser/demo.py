@@ -53,30 +53,32 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
     alice = users["alice"]
     agent = services.create_agent(
         project=project,
-        user=alice,
+        acting_user=alice,
         name="Support assistant",
         description="Answers customer questions about orders, returns and billing.",
         model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 800},
     )
     for who, role in (("bob", "publisher"), ("carol", "editor"), ("victor", "viewer")):
         factories.join(organization, users[who])
-        services.grant_permission(agent=agent, user=alice, target_user_id=users[who].pk, role=role)
-    tone = services.add_instruction(agent=agent, user=alice, title="Tone", content=TONE)
+        services.grant_permission(
+            agent=agent, acting_user=alice, target_user_id=users[who].pk, role=role
+        )
+    tone = services.add_instruction(agent=agent, acting_user=alice, title="Tone", content=TONE)
     scope = services.add_instruction(
         agent=agent,
-        user=alice,
+        acting_user=alice,
         title="Scope",
         content="Only answer questions about Acme products, orders and accounts.",
     )
-    services.connect_corpora(agent=agent, user=alice, corpus_ids=[faq.pk])
-    services.enable_tool(agent=agent, user=alice, tool_id=crm.pk)
-    services.set_tags(agent=agent, user=alice, tags=["support", "billing"])
+    services.connect_corpora(agent=agent, acting_user=alice, corpus_ids=[faq.pk])
+    services.enable_tool(agent=agent, acting_user=alice, tool_id=crm.pk)
+    services.set_tags(agent=agent, acting_user=alice, tags=["support", "billing"])
     first = publish_agent(agent=agent, user=alice, notes="First version for the help centre.")
 
     bob = users["bob"]
-    services.connect_corpora(agent=agent, user=bob, corpus_ids=[manuals.pk])
-    services.set_guardrail(agent=agent, user=bob, guardrail_id=pii.pk, enabled=True)
-    services.set_access_level(agent=agent, user=bob, access_level="organization")
+    services.connect_corpora(agent=agent, acting_user=bob, corpus_ids=[manuals.pk])
+    services.set_guardrail(agent=agent, acting_user=bob, guardrail_id=pii.pk, enabled=True)
+    services.set_access_level(agent=agent, acting_user=bob, access_level="organization")
     second = publish_agent(
         agent=agent,
         user=bob,
@@ -86,22 +88,22 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
     if pending_changes:
         carol = users["carol"]
         services.update_instruction(
-            agent=agent, user=carol, instruction_id=tone.pk, content=TONE_EDITED
+            agent=agent, acting_user=carol, instruction_id=tone.pk, content=TONE_EDITED
         )
         services.add_instruction(
             agent=agent,
-            user=carol,
+            acting_user=carol,
             title="Escalation",
             content="If the customer asks for a human, offer to open a ticket and say so.",
         )
         services.update_agent_settings(
             agent=agent,
-            user=carol,
+            acting_user=carol,
             model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 1200},
         )
         action = crm.actions.get(name="update_ticket")
         services.update_action(
-            agent=agent, user=carol, tool_id=crm.pk, action_id=action.pk, enabled=False
+            agent=agent, acting_user=carol, tool_id=crm.pk, action_id=action.pk, enabled=False
         )
     return Demo(
         agent=agent,

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def superuser():
     user = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     agent = factories.AgentFactory(user=user, name="Support bot")
-    services.add_instruction(agent=agent, user=user, title="Tone", content="Be kind.")
+    services.add_instruction(agent=agent, acting_user=user, title="Tone", content="Be kind.")
     return user, agent
 
 

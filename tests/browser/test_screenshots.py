@@ -45,10 +45,14 @@ def test_every_page_renders_in_the_browser(page, shots):
     alice = demo.users["alice"]
     # A fuller list: one agent never published, one live with nothing pending.
     services.create_agent(
-        project=demo.agent.project, user=alice, name="Billing helper", description="Draft"
+        project=demo.agent.project, acting_user=alice, name="Billing helper", description="Draft"
     )
-    live = services.create_agent(project=demo.agent.project, user=alice, name="HR onboarding")
-    services.add_instruction(agent=live, user=alice, title="Welcome", content="Greet new staff.")
+    live = services.create_agent(
+        project=demo.agent.project, acting_user=alice, name="HR onboarding"
+    )
+    services.add_instruction(
+        agent=live, acting_user=alice, title="Welcome", content="Greet new staff."
+    )
     publish_agent(agent=live, user=alice, notes="")
 
     page.goto("/accounts/login/")

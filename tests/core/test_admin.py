@@ -21,7 +21,7 @@ def admin_client(client):
 
 @pytest.fixture
 def published(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Hello", content="World")
+    services.add_instruction(agent=agent, acting_user=owner, title="Hello", content="World")
     record = publish_agent(agent=agent, user=owner, notes="searchable release note")
     return record
 
@@ -88,7 +88,7 @@ def test_publish_record_detail_and_search(admin_client, published):
 
 
 def test_staging_history_page_shows_the_acting_user(admin_client, agent, owner):
-    services.update_agent_settings(agent=agent, user=owner, name="Audited name")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Audited name")
     response = admin_client.get(f"/admin/agents/stagingconfiguration/{agent.pk}/history/")
     assert response.status_code == 200
     assert b"owner" in response.content

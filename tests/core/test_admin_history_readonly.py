@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def victim_agent(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Secret", content="Unpublished")
+    services.add_instruction(agent=agent, acting_user=owner, title="Secret", content="Unpublished")
     return agent
 
 

@@ -273,7 +273,7 @@ def test_the_service_refuses_what_the_pattern_refuses(agent, owner):
 
     with pytest.raises(ValidationError) as error:
         services.set_sharepoint_folder(
-            agent=agent, user=owner, site_url="https://10.0.0.1/a", folder_path="/D"
+            agent=agent, acting_user=owner, site_url="https://10.0.0.1/a", folder_path="/D"
         )
     assert error.value.message_dict == {"site_url": ["Enter a valid https URL."]}
 

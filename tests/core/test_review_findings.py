@@ -44,10 +44,10 @@ def test_bulk_disconnect_refuses_ids_beyond_64_bits(agent, owner):
 
 
 def test_editing_title_and_position_at_once_records_one_row(agent, owner):
-    first = services.add_instruction(agent=agent, user=owner, title="A", content="a")
-    second = services.add_instruction(agent=agent, user=owner, title="B", content="b")
+    first = services.add_instruction(agent=agent, acting_user=owner, title="A", content="a")
+    second = services.add_instruction(agent=agent, acting_user=owner, title="B", content="b")
     services.update_instruction(
-        agent=agent, user=owner, instruction_id=second.pk, title="B2", position=0
+        agent=agent, acting_user=owner, instruction_id=second.pk, title="B2", position=0
     )
     latest = Instruction.history.filter(id=second.pk).order_by("-history_id")
     revision = latest.first().staging_revision
@@ -57,9 +57,9 @@ def test_editing_title_and_position_at_once_records_one_row(agent, owner):
 
 def test_an_agent_archived_after_the_permission_check_is_not_written(agent, owner):
     stale = Agent.objects.get(pk=agent.pk)  # loaded before the archive, like a slow request
-    services.delete_agent(agent=agent, user=owner)
+    services.delete_agent(agent=agent, acting_user=owner)
     with pytest.raises(Agent.DoesNotExist):
-        services.set_tags(agent=stale, user=owner, tags=["late"])
+        services.set_tags(agent=stale, acting_user=owner, tags=["late"])
     with pytest.raises(Agent.DoesNotExist):
         publish_agent(agent=stale, user=owner)
 
@@ -69,9 +69,9 @@ def test_the_list_page_orders_and_searches_viewers_by_production_names(project, 
     beta = factories.AgentFactory(project=project, user=owner, name="Beta")
     viewer = factories.UserFactory()
     for agent in (alpha, beta):
-        services.set_access_level(agent=agent, user=owner, access_level="public")
+        services.set_access_level(agent=agent, acting_user=owner, access_level="public")
         publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=beta, user=owner, name="Aardvark (draft)")
+    services.update_agent_settings(agent=beta, acting_user=owner, name="Aardvark (draft)")
     client = Client()
     client.force_login(viewer)
     body = client.get("/agents/").content.decode()

@@ -49,7 +49,7 @@ def viewer(published):
     user = factories.UserFactory(username="viewer")
     factories.join(published.project.organization, user)
     services.grant_permission(
-        agent=published, user=published.created_by, target_user_id=user.pk, role="viewer"
+        agent=published, acting_user=published.created_by, target_user_id=user.pk, role="viewer"
     )
     return user
 
@@ -348,7 +348,7 @@ def test_revoked_permission_stops_working_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.revoke_permission(
             permission=AgentPermission.objects.get(agent=published, user=viewer),
-            user=published.created_by,
+            acting_user=published.created_by,
         )
 
     assert client.get(url(published.pk)).status_code == 404
@@ -364,7 +364,10 @@ def test_granted_permission_works_on_commit(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.grant_permission(
-            agent=published, user=published.created_by, target_user_id=newcomer.pk, role="viewer"
+            agent=published,
+            acting_user=published.created_by,
+            target_user_id=newcomer.pk,
+            role="viewer",
         )
 
     assert client.get(url(published.pk)).status_code == 200
@@ -399,7 +402,7 @@ def test_project_membership_change_takes_effect_on_commit(
     cache_mode, project, owner, django_capture_on_commit_callbacks
 ):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Team")
-    services.set_access_level(agent=agent, user=owner, access_level=AccessLevel.PROJECT)
+    services.set_access_level(agent=agent, acting_user=owner, access_level=AccessLevel.PROJECT)
     publish_agent(agent=agent, user=owner)
     member = factories.UserFactory(username="member")
     factories.join(project.organization, member)  # project access is for the org's members
@@ -423,7 +426,9 @@ def test_access_level_change_takes_effect_with_the_publish(
     client = token_client(colleague)
     assert client.get(url(published.pk)).status_code == 404
 
-    services.set_access_level(agent=published, user=owner, access_level=AccessLevel.ORGANIZATION)
+    services.set_access_level(
+        agent=published, acting_user=owner, access_level=AccessLevel.ORGANIZATION
+    )
     with django_capture_on_commit_callbacks(execute=True):
         publish_agent(agent=published, user=owner)
 
@@ -504,7 +509,7 @@ def test_local_cache_refuses_a_revocation_made_elsewhere_on_the_next_read(publis
 
     services.revoke_permission(
         permission=AgentPermission.objects.get(agent=published, user=viewer),
-        user=published.created_by,
+        acting_user=published.created_by,
     )
 
     assert client.get(url(published.pk)).status_code == 404
@@ -514,7 +519,7 @@ def test_local_cache_refuses_an_archive_made_elsewhere_on_the_next_read(publishe
     client = token_client(owner)
     assert client.get(url(published.pk)).status_code == 200
 
-    services.delete_agent(agent=published, user=owner)
+    services.delete_agent(agent=published, acting_user=owner)
 
     assert client.get(url(published.pk)).status_code == 404
 
@@ -625,12 +630,16 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
     for role in AgentPermission.Role.values:
         person = factories.UserFactory(username=f"granted-{role}")
         factories.join(organization, person)
-        services.grant_permission(agent=agent, user=owner, target_user_id=person.pk, role=role)
+        services.grant_permission(
+            agent=agent, acting_user=owner, target_user_id=person.pk, role=role
+        )
         people.append(person)
         # The same grant, held by someone whose membership was deleted since.
         former = factories.UserFactory(username=f"former-{role}")
         factories.join(organization, former)
-        services.grant_permission(agent=agent, user=owner, target_user_id=former.pk, role=role)
+        services.grant_permission(
+            agent=agent, acting_user=owner, target_user_id=former.pk, role=role
+        )
         OrganizationMembership.objects.filter(organization=organization, user=former).delete()
         people.append(former)
         # And a grant stored for someone who never was a member (older data).
@@ -657,11 +666,11 @@ def test_role_from_facts_agrees_with_role_for(project, organization, owner):
 
     compare("unpublished")
     for level in AccessLevel.values:
-        services.set_access_level(agent=agent, user=owner, access_level=level)
+        services.set_access_level(agent=agent, acting_user=owner, access_level=level)
         edit_one_instruction(agent, owner, level)
         publish_agent(agent=agent, user=owner)
         compare(level)
-    services.delete_agent(agent=agent, user=owner)
+    services.delete_agent(agent=agent, acting_user=owner)
     compare("archived")
 
 
@@ -730,7 +739,7 @@ def test_redis_revocation_takes_effect_on_commit(
     with django_capture_on_commit_callbacks(execute=True):
         services.revoke_permission(
             permission=AgentPermission.objects.get(agent=published, user=viewer),
-            user=published.created_by,
+            acting_user=published.created_by,
         )
 
     assert client.get(url(published.pk)).status_code == 404
@@ -743,7 +752,7 @@ def test_archived_agent_is_gone_on_commit(
     assert client.get(url(published.pk)).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_agent(agent=published, user=owner)
+        services.delete_agent(agent=published, acting_user=owner)
 
     assert client.get(url(published.pk)).status_code == 404
 

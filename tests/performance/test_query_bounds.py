@@ -164,6 +164,7 @@ def test_adding_an_instruction_costs_the_same_whatever_the_count(
     """An append reads no other instruction row and writes only the new one (finding 12)."""
     from agents import services
     from agents.models import Instruction
+    from agents.permissions import Role, get_agent_for
     from tests import factories
 
     counts = {}
@@ -173,8 +174,11 @@ def test_adding_an_instruction_costs_the_same_whatever_the_count(
         Instruction.objects.bulk_create(
             Instruction(agent=agent, title=f"t{i}", content="c", position=i) for i in range(size)
         )
+        # Loaded as a request loads it: the role checked there is the one the service's own
+        # check reuses, so the bound counts the add alone.
+        agent, _role = get_agent_for(user, agent.pk, Role.EDITOR)
         with django_assert_max_num_queries(ADD_INSTRUCTION) as captured:
-            services.add_instruction(agent=agent, user=user, title="New", content="Last")
+            services.add_instruction(agent=agent, acting_user=user, title="New", content="Last")
         counts[size] = len(captured)
         # The instructions' rows are read once, by the snapshot the fingerprint is taken of;
         # the add itself only counts them (it used to load them all under the lock too).

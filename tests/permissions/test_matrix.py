@@ -231,13 +231,13 @@ def callers(db):
         user = factories.UserFactory(username=f"m-{role}")
         services.add_organization_member(organization=organization, user=user)
         services.grant_permission(
-            agent=world.agent, user=world.admin, target_user_id=user.pk, role=role
+            agent=world.agent, acting_user=world.admin, target_user_id=user.pk, role=role
         )
         users[role] = user
     former = factories.UserFactory(username="m-former-owner")
     services.add_organization_member(organization=organization, user=former)
     services.grant_permission(
-        agent=world.agent, user=world.admin, target_user_id=former.pk, role="owner"
+        agent=world.agent, acting_user=world.admin, target_user_id=former.pk, role="owner"
     )
     OrganizationMembership.objects.filter(organization=organization, user=former).delete()
     users["former owner"] = former

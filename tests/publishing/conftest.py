@@ -51,7 +51,9 @@ def grant(agent, user, role: str) -> AgentPermission:
     """Give ``user`` a role on ``agent`` (the way a real owner would, through the service)."""
     owner = agent.created_by
     factories.join(agent.project.organization, user)
-    return services.grant_permission(agent=agent, user=owner, target_user_id=user.pk, role=role)
+    return services.grant_permission(
+        agent=agent, acting_user=owner, target_user_id=user.pk, role=role
+    )
 
 
 @pytest.fixture

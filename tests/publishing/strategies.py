@@ -13,9 +13,14 @@ import copy
 import json
 from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from configuration.snapshot import Snapshot, canonical_json, normalize_tags
+
+# How hard the property tests of the configuration package search.
+PROPERTY = settings(max_examples=100, deadline=None)
+QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 WORDS = ["alpha", "beta", "gamma", "refund", "policy", "hello", "<b>", "a&b", "\u00e4pfel", "42"]
 NAMES = ["CRM", "Search", "Mailer", "Policies", "PII filter", "Tone", "Docs", "Wiki"]
@@ -201,10 +206,16 @@ def _edit_keyed(
     identity: str,
     pool: list[int],
     make: Any,
-    nested: str,
+    nested: str | None,
     labels: dict[str, list[str]],
 ) -> None:
-    what = draw(st.sampled_from(["add", "remove", "toggle", "nested", "relabel"]))
+    """Add, remove, toggle or relabel one item (or edit one key of its ``nested`` dict)."""
+    verbs = (
+        ["add", "remove", "toggle", "nested", "relabel"]
+        if nested
+        else ["add", "remove", "toggle", "relabel"]
+    )
+    what = draw(st.sampled_from(verbs))
     used = {i[identity] for i in items}
     free = [i for i in pool if i not in used]
     if what == "add" or not items:
@@ -241,21 +252,15 @@ def _edit_tools(draw: st.DrawFn, s: Snapshot) -> None:
             labels={"name": ["create_ticket", "search", "renamed"]},
         )
         return
-    what = draw(st.sampled_from(["add", "remove", "toggle", "relabel"]))
-    used = {t["tool_id"] for t in tools_}
-    free = [i for i in TOOL_IDS if i not in used]
-    if what == "add" or not tools_:
-        if free:
-            tools_.append(draw(tools(draw(st.sampled_from(free)))))
-        return
-    tool = tools_[draw(st.integers(0, len(tools_) - 1))]
-    if what == "remove":
-        tools_.remove(tool)
-    elif what == "toggle":
-        tool["enabled"] = not tool["enabled"]
-    else:
-        tool["name"] = draw(st.sampled_from(NAMES))
-        tool["kind"] = draw(st.sampled_from(KINDS))
+    _edit_keyed(
+        draw,
+        tools_,
+        identity="tool_id",
+        pool=list(TOOL_IDS),
+        make=tools,
+        nested=None,
+        labels={"name": NAMES, "kind": KINDS},
+    )
 
 
 @st.composite
@@ -306,6 +311,24 @@ def snapshot_pairs(draw: st.DrawFn) -> tuple[Snapshot, Snapshot]:
     if draw(st.integers(0, 4)) == 0:
         return first, draw(snapshots())
     return first, draw(edited_snapshots(first))
+
+
+def publishes() -> st.SearchStrategy[tuple[Snapshot, Snapshot]]:
+    """A publish: Production before it, and a few edits of that which it published."""
+    return snapshots().flatmap(
+        lambda base: edited_snapshots(base).map(lambda published: (base, published))
+    )
+
+
+def new_tool() -> dict[str, Any]:
+    """A tool the sample snapshot does not have (id 3), with one action."""
+    return {
+        "tool_id": 3,
+        "name": "Mailer",
+        "kind": "http",
+        "enabled": True,
+        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
+    }
 
 
 def sample_snapshot() -> Snapshot:

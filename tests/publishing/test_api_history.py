@@ -9,7 +9,7 @@ from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
-from tests.publishing.conftest import client_as, staging_of
+from tests.publishing.conftest import client_as, grant, staging_of
 
 ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary"}
 
@@ -25,8 +25,8 @@ def checkpoints(agent) -> int:
 @pytest.fixture
 def edited(agent, owner, editor, catalogue):
     """Created by owner; an instruction by editor; a tool by owner."""
-    services.add_instruction(agent=agent, user=editor, title="Greet", content="Hello")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
+    services.add_instruction(agent=agent, acting_user=editor, title="Greet", content="Hello")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
     return list(edit_history(agent))
 
 
@@ -51,7 +51,7 @@ def test_history_is_newest_first_and_attributed(agent, owner, editor, edited):
 
 def test_history_is_paginated(agent, owner, editor):
     for n in range(30):
-        services.update_agent_settings(agent=agent, user=owner, name=f"Name {n}")
+        services.update_agent_settings(agent=agent, acting_user=owner, name=f"Name {n}")
     first = client_as(editor).get(history_url(agent)).json()
     assert first["count"] == 31
     assert len(first["results"]) == 25
@@ -63,7 +63,8 @@ def test_history_of_a_checkpoint_whose_author_was_deleted(agent, editor, edited)
     from tests import factories
 
     temp = factories.UserFactory(username="temp")
-    services.update_agent_settings(agent=agent, user=temp, name="By a departed user")
+    grant(agent, temp, "editor")
+    services.update_agent_settings(agent=agent, acting_user=temp, name="By a departed user")
     temp.delete()
     rows = client_as(editor).get(history_url(agent)).json()["results"]
     # The key is gone with the user; the username kept on the history row still names them.
@@ -165,7 +166,7 @@ def test_a_checkpoint_whose_tool_left_the_catalogue_is_shown_but_not_restored(
     agent, owner, publisher, editor, catalogue
 ):
     tool = catalogue["tools"][1]
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     with_tool = edit_history(agent).first()
     publish_agent(agent=agent, user=owner)
     # Back to the first checkpoint drops the binding, so the catalogue may delete the tool.

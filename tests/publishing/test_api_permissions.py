@@ -37,7 +37,7 @@ ALL = [*EDITOR_READS, *PUBLISHER_WRITES, ("get", "status")]
 def published(agent, owner):
     """Published once, then edited, so every write would have something to do."""
     record = publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Unpublished name")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Unpublished name")
     return record
 
 
@@ -130,7 +130,7 @@ def test_an_organization_admin_may_publish_without_a_grant(agent, organization, 
 def test_an_organization_member_sees_only_the_status_of_an_organization_agent(
     agent, organization, owner
 ):
-    services.set_access_level(agent=agent, user=owner, access_level="organization")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="organization")
     publish_agent(agent=agent, user=owner)
     member = factories.UserFactory(username="member")
     factories.MembershipFactory(organization=organization, user=member)

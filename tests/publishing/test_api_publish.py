@@ -37,7 +37,7 @@ def nothing_written(agent, records: int = 0) -> bool:
 
 
 def test_publish_answers_201_with_the_whole_record(agent, owner, publisher):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Hello")
     staging = staging_of(agent)
 
     response = client_as(publisher).post(publish_url(agent), {"notes": "Launch"}, format="json")
@@ -62,7 +62,7 @@ def test_publish_answers_201_with_the_whole_record(agent, owner, publisher):
 
 def test_second_publish_names_the_previous_one(agent, owner, publisher):
     first = publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed")
 
     data = client_as(publisher).post(publish_url(agent), {}, format="json").json()
 
@@ -97,7 +97,7 @@ def test_nothing_to_publish_is_409_with_has_changes_false(agent, owner, publishe
 def test_stale_review_is_409_with_the_current_fingerprint(agent, owner, publisher):
     client = client_as(publisher)
     reviewed = client.get(f"/api/v2/agents/{agent.pk}/staging-diff").json()["fingerprint"]
-    services.update_agent_settings(agent=agent, user=owner, name="Changed meanwhile")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Changed meanwhile")
 
     response = client.post(publish_url(agent), {"expected_fingerprint": reviewed}, format="json")
 
@@ -205,7 +205,7 @@ def test_production_moves_only_on_publish(agent, owner, publisher, catalogue):
     live_config = production_of(agent)
     first = PublishRecord.objects.get(agent=agent)
 
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
     client.get(f"/api/v2/agents/{agent.pk}/staging-diff")
     assert production_of(agent) == live_config
     client.post(publish_url(agent), {}, format="json")

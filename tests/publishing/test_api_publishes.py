@@ -52,7 +52,7 @@ def history(agent, owner, publisher):
     ]
     records = []
     for n, (user, when) in enumerate(dates):
-        services.update_agent_settings(agent=agent, user=owner, name=f"Version {n + 1}")
+        services.update_agent_settings(agent=agent, acting_user=owner, name=f"Version {n + 1}")
         records.append(publish_on(agent, user, when, notes=f"note {n + 1}"))
     return records
 
@@ -83,7 +83,7 @@ def test_list_rows_name_who_published(agent, editor, publisher, history):
 
 def test_list_is_paginated(agent, owner, editor):
     for n in range(27):
-        services.update_agent_settings(agent=agent, user=owner, name=f"Name {n}")
+        services.update_agent_settings(agent=agent, acting_user=owner, name=f"Name {n}")
         publish_agent(agent=agent, user=owner)
     client = client_as(editor)
 
@@ -239,7 +239,7 @@ def test_detail_after_a_rollback_publish_names_where_it_came_from(agent, owner, 
 
 
 def test_restore_preview_shows_staging_and_production_diffs(agent, owner, editor, history):
-    services.add_instruction(agent=agent, user=owner, title="Draft", content="unpublished")
+    services.add_instruction(agent=agent, acting_user=owner, title="Draft", content="unpublished")
 
     response = client_as(editor).get(
         detail_url(agent, history[0].change_track_id) + "/diff", {"mode": "restore"}
@@ -264,7 +264,7 @@ def test_preview_defaults_to_restore(agent, editor, history):
 
 def test_revert_preview_lists_conflicts_and_writes_nothing(agent, owner, editor, history):
     # Publish 3 renamed "Version 2" -> "Version 3"; renaming again makes reverting it conflict.
-    services.update_agent_settings(agent=agent, user=owner, name="Version 4")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Version 4")
     staging = staging_of(agent)
 
     data = (

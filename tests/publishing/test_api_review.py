@@ -31,10 +31,10 @@ def test_staging_diff_of_a_never_published_agent(agent, editor):
 def test_staging_diff_shows_only_differences_in_section_order(agent, owner, editor, catalogue):
     publish_agent(agent=agent, user=owner)
     services.set_guardrail(
-        agent=agent, user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
+        agent=agent, acting_user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
     )
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Hello")
-    services.update_agent_settings(agent=agent, user=owner, description="Updated")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Hello")
+    services.update_agent_settings(agent=agent, acting_user=owner, description="Updated")
 
     data = client_as(editor).get(diff_url(agent)).json()
 
@@ -68,10 +68,12 @@ def test_staging_diff_is_empty_right_after_a_publish(agent, owner, editor):
 
 
 def test_staging_diff_matches_an_instruction_by_identity_not_position(agent, owner, editor):
-    services.add_instruction(agent=agent, user=owner, title="First", content="1")
-    services.add_instruction(agent=agent, user=owner, title="Second", content="2")
+    services.add_instruction(agent=agent, acting_user=owner, title="First", content="1")
+    services.add_instruction(agent=agent, acting_user=owner, title="Second", content="2")
     publish_agent(agent=agent, user=owner)
-    services.add_instruction(agent=agent, user=owner, title="Zeroth", content="0", position=0)
+    services.add_instruction(
+        agent=agent, acting_user=owner, title="Zeroth", content="0", position=0
+    )
 
     changes = client_as(editor).get(diff_url(agent)).json()["changes"]
 
@@ -107,7 +109,7 @@ def test_status_after_a_publish_and_an_edit(agent, owner, editor):
     assert clean["last_change_track_id"] == str(record.change_track_id)
     assert clean["last_published_at"] == record.published_at.isoformat().replace("+00:00", "Z")
 
-    services.update_agent_settings(agent=agent, user=owner, name="Edited")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Edited")
     assert client.get(status_url(agent)).json()["has_unpublished_changes"] is True
 
 
@@ -115,7 +117,7 @@ def test_status_agrees_with_the_staging_diff(agent, owner, editor):
     client = client_as(editor)
     for step in range(3):
         if step:
-            services.update_agent_settings(agent=agent, user=owner, name=f"Name {step}")
+            services.update_agent_settings(agent=agent, acting_user=owner, name=f"Name {step}")
         status = client.get(status_url(agent)).json()
         diff = client.get(diff_url(agent)).json()
         assert status["has_unpublished_changes"] == diff["has_changes"]
@@ -124,7 +126,7 @@ def test_status_agrees_with_the_staging_diff(agent, owner, editor):
 
 def test_status_hides_staging_from_a_viewer(agent, owner, viewer):
     record = publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Unpublished")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Unpublished")
 
     response = client_as(viewer).get(status_url(agent))
 
@@ -138,7 +140,7 @@ def test_status_hides_staging_from_a_viewer(agent, owner, viewer):
 
 
 def test_status_of_a_public_agent_for_any_signed_in_user(agent, owner, stranger):
-    services.set_access_level(agent=agent, user=owner, access_level="public")
+    services.set_access_level(agent=agent, acting_user=owner, access_level="public")
     publish_agent(agent=agent, user=owner)
     response = client_as(stranger).get(status_url(agent))
     assert response.status_code == 200

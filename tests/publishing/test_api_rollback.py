@@ -34,10 +34,10 @@ def frozen(agent) -> tuple:
 
 @pytest.fixture
 def two_publishes(agent, owner, catalogue):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Hello")
     first = publish_agent(agent=agent, user=owner)
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
-    services.update_agent_settings(agent=agent, user=owner, name="Support bot v2")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot v2")
     second = publish_agent(agent=agent, user=owner)
     return first, second
 
@@ -105,7 +105,7 @@ def test_revert_undoes_only_that_publish(agent, publisher, two_publishes):
 
 def test_revert_conflict_is_409_and_staging_is_unchanged(agent, owner, publisher, two_publishes):
     _, second = two_publishes
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed since")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed since")
     before = frozen(agent)
 
     response = client_as(publisher).put(
@@ -182,9 +182,9 @@ def test_bad_input_is_400_naming_the_field(agent, publisher, two_publishes, payl
 
 def test_rollback_to_a_configuration_the_catalogue_lost_is_400(agent, owner, publisher, catalogue):
     corpus = catalogue["corpora"][0]
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     first = publish_agent(agent=agent, user=owner)
-    services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.disconnect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     publish_agent(agent=agent, user=owner)
     corpus.delete()
     before = frozen(agent)
@@ -208,7 +208,7 @@ def test_rollback_is_put_only(agent, publisher, method):
 
 def test_discard_drops_unpublished_changes(agent, owner, publisher):
     publish_agent(agent=agent, user=owner)
-    services.add_instruction(agent=agent, user=owner, title="Draft", content="Not yet")
+    services.add_instruction(agent=agent, acting_user=owner, title="Draft", content="Not yet")
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
     response = client_as(publisher).post(discard_url(agent))
@@ -246,7 +246,7 @@ def test_discard_before_the_first_publish_is_409(agent, publisher):
 
 def test_discard_ignores_a_body(agent, owner, publisher):
     publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Draft")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Draft")
     response = client_as(publisher).post(discard_url(agent), {"anything": 1}, format="json")
     assert response.status_code == 200
     assert staging_of(agent) == production_of(agent)

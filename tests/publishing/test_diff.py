@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from configuration.changes import ChangePath
 from configuration.diff import SECTIONS, Change, Diff, diff_snapshots
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
     canonical,
     edited_snapshots,
+    new_tool,
     sample_snapshot,
     snapshot_pairs,
     snapshots,
 )
-
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 
 def edited(change) -> tuple[dict, dict]:
@@ -68,7 +69,9 @@ def test_name_change() -> None:
     before, after = edited(lambda s: s["settings"].update(name="Sales bot"))
     diff = diff_snapshots(before, after)
     assert diff.changes == (
-        Change("settings", "settings", "name", "Name", "modified", "Support bot", "Sales bot"),
+        Change(
+            ChangePath("settings", "settings", field="name"), "modified", "Support bot", "Sales bot"
+        ),
     )
     assert diff.summary == "Name changed"
 
@@ -285,17 +288,24 @@ def test_sharepoint_folder_changed_removed_and_added() -> None:
 
 
 def test_tool_added_carries_its_actions() -> None:
-    tool = {
-        "tool_id": 3,
-        "name": "Mailer",
-        "kind": "http",
-        "enabled": True,
-        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
-    }
+    tool = new_tool()
     diff = diff_snapshots(*edited(lambda s: s["tools"].append(tool)))
     assert keyed(diff) == [("tool:3", None, "added")]
     assert diff.changes[0].after["actions"][0]["action_id"] == 31
     assert diff.summary == "Tool \u201cMailer\u201d added"
+
+
+def test_a_tool_without_an_actions_list_has_no_actions() -> None:
+    before = sample_snapshot()
+    after = sample_snapshot()
+    del before["tools"][1]["actions"]
+    del after["tools"][1]["actions"]
+    assert not diff_snapshots(before, after).has_changes
+    diff = diff_snapshots(before, sample_snapshot())
+    assert keyed(diff) == [("tool:2/action:21", None, "added")]
+    assert keyed(diff_snapshots(sample_snapshot(), before)) == [
+        ("tool:2/action:21", None, "removed")
+    ]
 
 
 def test_tool_removed() -> None:

@@ -29,9 +29,9 @@ def test_a_new_agent_has_one_checkpoint(agent, owner):
 
 
 def test_every_edit_adds_one_attributed_checkpoint(agent, owner, editor, catalogue):
-    services.add_instruction(agent=agent, user=editor, title="Greet", content="Hi")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
-    services.set_tags(agent=agent, user=editor, tags=["support"])
+    services.add_instruction(agent=agent, acting_user=editor, title="Greet", content="Hi")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
+    services.set_tags(agent=agent, acting_user=editor, tags=["support"])
 
     newest_first = history(agent)
     assert [c.revision for c in newest_first] == [4, 3, 2, 1]
@@ -42,7 +42,7 @@ def test_every_edit_adds_one_attributed_checkpoint(agent, owner, editor, catalog
 
 
 def test_an_edit_that_changes_nothing_makes_no_checkpoint(agent, owner):
-    services.update_agent_settings(agent=agent, user=owner, name="Support bot")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot")
     assert len(history(agent)) == 1
 
 
@@ -53,7 +53,7 @@ def test_publishing_makes_no_checkpoint(agent, owner):
 
 def test_rollback_and_discard_are_checkpoints(agent, owner, publisher):
     first = publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Second")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Second")
     publish_agent(agent=agent, user=owner)
     rollback_agent(agent=agent, user=publisher, record=first)
     discard_staging(agent=agent, user=owner)
@@ -69,31 +69,38 @@ def test_rollback_and_discard_are_checkpoints(agent, owner, publisher):
 def test_every_checkpoint_rebuilds_exactly_the_staging_of_its_time(agent, owner, catalogue):
     seen = {1: staging_of(agent)}
     steps = [
-        lambda: services.add_instruction(agent=agent, user=owner, title="A", content="a"),
+        lambda: services.add_instruction(agent=agent, acting_user=owner, title="A", content="a"),
         lambda: services.add_instruction(
-            agent=agent, user=owner, title="B", content="b", position=0
+            agent=agent, acting_user=owner, title="B", content="b", position=0
         ),
         lambda: services.connect_corpora(
-            agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk]
+            agent=agent, acting_user=owner, corpus_ids=[catalogue["corpora"][0].pk]
         ),
-        lambda: services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk),
+        lambda: services.enable_tool(
+            agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk
+        ),
         lambda: services.update_action(
             agent=agent,
-            user=owner,
+            acting_user=owner,
             tool_id=catalogue["tools"][0].pk,
             action_id=catalogue["tools"][0].actions.first().pk,
             config={"timeout": 5},
         ),
         lambda: services.set_guardrail(
-            agent=agent, user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
+            agent=agent, acting_user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
         ),
         lambda: services.set_sharepoint_folder(
-            agent=agent, user=owner, site_url="https://example.sharepoint.com", folder_path="/hr"
+            agent=agent,
+            acting_user=owner,
+            site_url="https://example.sharepoint.com",
+            folder_path="/hr",
         ),
-        lambda: services.disable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk),
+        lambda: services.disable_tool(
+            agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk
+        ),
         lambda: services.delete_instruction(
             agent=agent,
-            user=owner,
+            acting_user=owner,
             instruction_id=staging_of(agent)["instructions"][0]["id"],
         ),
     ]
@@ -106,9 +113,9 @@ def test_every_checkpoint_rebuilds_exactly_the_staging_of_its_time(agent, owner,
 
 
 def test_checkpoint_diff_is_the_change_made_by_that_edit(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Hi")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Hi")
     before = staging_of(agent)
-    services.update_agent_settings(agent=agent, user=owner, description="New words")
+    services.update_agent_settings(agent=agent, acting_user=owner, description="New words")
     after = staging_of(agent)
 
     newest = history(agent)[0]
@@ -126,7 +133,7 @@ def test_first_checkpoint_diff_is_against_nothing(agent):
 
 def test_checkpoint_diff_of_a_rollback_shows_what_it_rolled_back(agent, owner):
     first = publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, name="Second")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Second")
     rollback_agent(agent=agent, user=owner, record=first)
 
     diff = checkpoint_diff(agent=agent, checkpoint=history(agent)[0])
@@ -155,7 +162,7 @@ def test_get_checkpoint_refuses_another_agents_checkpoint(agent, other_agent):
 
 
 def test_edit_history_is_the_agents_own(agent, owner, other_agent):
-    services.update_agent_settings(agent=agent, user=owner, name="Mine")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Mine")
     assert {c.agent_id for c in history(agent)} == {agent.pk}
 
 
@@ -170,7 +177,7 @@ def test_restoring_a_checkpoint_whose_tool_action_left_the_catalogue_is_refused(
 
     tool = catalogue["tools"][0]
     without_tool = history(agent)[0]
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     action = tool.actions.order_by("pk").first()
     with_tool = history(agent)[0]
     assert action.pk in [a["action_id"] for a in staging_of(agent)["tools"][0]["actions"]]

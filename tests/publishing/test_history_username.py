@@ -30,9 +30,9 @@ def departed(agent, owner):
     editor = factories.UserFactory(username="departed-editor")
     factories.join(agent.project.organization, editor)  # roles go to members only
     services.grant_permission(
-        agent=agent, user=owner, target_user_id=editor.pk, role=AgentPermission.Role.EDITOR
+        agent=agent, acting_user=owner, target_user_id=editor.pk, role=AgentPermission.Role.EDITOR
     )
-    services.add_instruction(agent=agent, user=editor, title="Tone", content="Be kind.")
+    services.add_instruction(agent=agent, acting_user=editor, title="Tone", content="Be kind.")
     editor.delete()
     return "departed-editor"
 
@@ -77,8 +77,8 @@ def test_history_pages_name_the_deleted_user(client, agent, owner, departed):
 
 
 def test_migration_backfills_usernames_from_the_keys_still_set(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Tone", content="Be kind.")
-    services.add_instruction(agent=agent, user=owner, title="Scope", content="Only support.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Tone", content="Be kind.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="Only support.")
     historical = [
         StagingConfiguration.history.model,
         Instruction.history.model,

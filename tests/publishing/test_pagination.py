@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seven_publishes(agent, owner):
     for n in range(7):
-        services.set_tags(agent=agent, user=owner, tags=[f"v{n}"])
+        services.set_tags(agent=agent, acting_user=owner, tags=[f"v{n}"])
         publish_agent(agent=agent, user=owner)
     return agent
 

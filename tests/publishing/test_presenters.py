@@ -7,20 +7,37 @@ import html
 import re
 
 from django.utils.safestring import SafeString
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from configuration.diff import Change, diff_snapshots
+from configuration.diff import diff_snapshots
 from publishing.presenters import EMPTY, present_change, present_diff, word_diff
-from tests.publishing.strategies import canonical, sample_snapshot, snapshot_pairs
+from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
+    canonical,
+    sample_snapshot,
+    snapshot_pairs,
+)
 
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 XSS = "<script>alert(1)</script>"
 
 
-def modified(field: str | None, before, after, *, section: str = "instructions") -> Change:
-    return Change(section, "instruction:1", field, "Instruction", "modified", before, after)
+def stored(section: str, key: str, field: str | None, label: str, change: str, before, after):
+    """A change as a publish record keeps it (``Change.as_dict()``)."""
+    return {
+        "section": section,
+        "key": key,
+        "field": field,
+        "label": label,
+        "change": change,
+        "before": before,
+        "after": after,
+    }
+
+
+def modified(field: str | None, before, after, *, section: str = "instructions") -> dict:
+    return stored(section, "instruction:1", field, "Instruction", "modified", before, after)
 
 
 def text_of(fragment: str) -> str:
@@ -93,27 +110,27 @@ def test_short_values_are_shown_whole_without_highlights() -> None:
 
 def test_added_and_removed_show_an_em_dash_on_the_missing_side() -> None:
     added = present_change(
-        Change("settings", "settings", "model_config.seed", "Seed", "added", None, 7)
+        stored("settings", "settings", "model_config.seed", "Seed", "added", None, 7)
     )
     assert (added.left, added.right, added.change_title) == (EMPTY, "7", "Added")
     removed = present_change(
-        Change("settings", "settings", "model_config.seed", "Seed", "removed", 7, None)
+        stored("settings", "settings", "model_config.seed", "Seed", "removed", 7, None)
     )
     assert (removed.left, removed.right, removed.change_title) == ("7", EMPTY, "Removed")
 
 
 def test_enabled_flags_read_as_enabled_and_disabled() -> None:
-    row = present_change(Change("tools", "tool:1", "enabled", "Tool", "modified", True, False))
+    row = present_change(stored("tools", "tool:1", "enabled", "Tool", "modified", True, False))
     assert (row.left, row.right) == ("Enabled", "Disabled")
     other = present_change(
-        Change("guardrails", "guardrail:1", "settings.mask", "Mask", "modified", False, True)
+        stored("guardrails", "guardrail:1", "settings.mask", "Mask", "modified", False, True)
     )
     assert (other.left, other.right) == ("No", "Yes")
 
 
 def test_an_added_instruction_reads_as_its_title_and_text_escaped() -> None:
     item = {"id": 9, "title": "<b>New</b>", "content": "Say hi.", "position": 0}
-    row = present_change(Change("instructions", "instruction:9", None, "I", "added", None, item))
+    row = present_change(stored("instructions", "instruction:9", None, "I", "added", None, item))
     assert row.left == EMPTY
     assert row.right == "&lt;b&gt;New&lt;/b&gt;\n\nSay hi."
     assert "<b>" not in row.right
@@ -130,7 +147,7 @@ def test_a_removed_tool_reads_as_its_state_and_actions() -> None:
             {"action_id": 2, "name": "close", "enabled": False, "config": {}},
         ],
     }
-    row = present_change(Change("tools", "tool:3", None, "Tool", "removed", tool, None))
+    row = present_change(stored("tools", "tool:3", None, "Tool", "removed", tool, None))
     assert row.left == "Enabled\nKind: api\nActions: lookup (on), close (off)"
     assert row.right == EMPTY
 
@@ -154,7 +171,7 @@ def test_script_added_inside_a_highlight_is_escaped() -> None:
 def test_script_in_short_values_and_dict_changes_is_escaped() -> None:
     short = present_change(modified("title", XSS, "ok"))
     assert short.left == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    added = present_change(Change("tools", "tool:1", None, "T", "added", None, {"name": XSS}))
+    added = present_change(stored("tools", "tool:1", None, "T", "added", None, {"name": XSS}))
     assert "<script>" not in added.right
 
 
@@ -206,7 +223,7 @@ def test_long_text_in_any_field_gets_highlights() -> None:
     before = "word " * 20 + "end"
     after = "word " * 20 + "finish"
     row = present_change(
-        Change("settings", "settings", "model_config.system", "S", "modified", before, after)
+        stored("settings", "settings", "model_config.system", "S", "modified", before, after)
     )
     assert row.inline
     assert row.left.endswith("<del>end</del>")
@@ -215,7 +232,7 @@ def test_long_text_in_any_field_gets_highlights() -> None:
 
 def test_changed_dicts_are_highlighted_inside_the_json() -> None:
     row = present_change(
-        Change("knowledge_sources", "sharepoint", None, "SP", "modified", {"a": 1}, {"a": 2})
+        stored("knowledge_sources", "sharepoint", None, "SP", "modified", {"a": 1}, {"a": 2})
     )
     assert row.inline
     assert "<del>1</del>" in row.left

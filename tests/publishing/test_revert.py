@@ -6,24 +6,23 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from configuration.diff import Change, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
+    PROPERTY,
+    QUICK,
     canonical,
-    edited_snapshots,
     json_scalars,
     long_texts,
+    new_tool,
+    publishes,
     sample_snapshot,
     short_texts,
-    snapshots,
 )
-
-PROPERTY = settings(max_examples=100, deadline=None)
-QUICK = settings(max_examples=50, deadline=None)  # secondary properties
 
 
 def applied(snapshot: dict, *changes) -> dict:
@@ -209,6 +208,16 @@ def test_item_added_by_the_publish_is_removed() -> None:
     assert [g["guardrail_id"] for g in result.snapshot["guardrails"]] == [1, 2]
 
 
+def test_tool_added_by_the_publish_goes_even_when_its_actions_were_renamed_since() -> None:
+    # The catalogue names of a tool's actions are labels too, not an edit of the tool.
+    tool = new_tool()
+    published = applied(BASE, lambda s: s["tools"].append(tool))
+    current = applied(published, lambda s: s["tools"][2]["actions"][0].update(name="dispatch"))
+    result = revert_publish(base=BASE, published=published, current=current)
+    assert result.conflicts == ()
+    assert [t["tool_id"] for t in result.snapshot["tools"]] == [1, 2]
+
+
 def test_item_added_by_the_publish_and_edited_since_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["instructions"].append(instruction(9, "New")))
     current = applied(published, lambda s: s["instructions"][4].update(content="Edited."))
@@ -285,13 +294,7 @@ def test_action_added_by_the_publish_is_removed_and_config_reverted() -> None:
 
 
 def test_tool_added_by_the_publish_with_an_action_toggled_since_is_a_conflict() -> None:
-    tool = {
-        "tool_id": 3,
-        "name": "Mailer",
-        "kind": "http",
-        "enabled": True,
-        "actions": [{"action_id": 31, "name": "send", "enabled": True, "config": {}}],
-    }
+    tool = new_tool()
     published = applied(BASE, lambda s: s["tools"].append(tool))
     current = applied(published, lambda s: s["tools"][2]["actions"][0].update(enabled=False))
     (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
@@ -358,35 +361,34 @@ def test_result_is_canonical_and_inputs_are_untouched() -> None:
 # --- properties ---------------------------------------------------------------------------
 
 
-@PROPERTY
-@given(st.data())
-def test_reverting_the_newest_publish_equals_restoring_the_previous(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=published, current=published)
+def clean_revert(base: dict, published: dict, *, current: dict, expected: dict):
+    """Revert the publish ``base -> published`` on ``current``: no conflict, ``expected``."""
+    result = revert_publish(base=base, published=published, current=current)
     assert result.conflicts == ()
-    assert same_content(base, result.snapshot)
+    assert same_content(expected, result.snapshot)
+    return result
+
+
+@PROPERTY
+@given(publishes())
+def test_reverting_the_newest_publish_equals_restoring_the_previous(publish) -> None:
+    base, published = publish
+    result = clean_revert(base, published, current=published, expected=base)
     assert fingerprint(result.snapshot) == fingerprint(base)
 
 
 @QUICK
-@given(st.data())
-def test_current_already_at_base_needs_nothing(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=published, current=base)
-    assert result.conflicts == ()
-    assert same_content(base, result.snapshot)
+@given(publishes())
+def test_current_already_at_base_needs_nothing(publish) -> None:
+    base, published = publish
+    clean_revert(base, published, current=base, expected=base)
 
 
 @QUICK
-@given(st.data())
-def test_an_empty_publish_keeps_current(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    current = data.draw(edited_snapshots(base))
-    result = revert_publish(base=base, published=base, current=current)
-    assert result.conflicts == ()
-    assert same_content(current, result.snapshot)
+@given(publishes())
+def test_an_empty_publish_keeps_current(publish) -> None:
+    base, current = publish
+    clean_revert(base, base, current=current, expected=current)
 
 
 # Edits "since the publish", applied to both the published and the base snapshot when they
@@ -395,8 +397,8 @@ def test_an_empty_publish_keeps_current(data: st.DataObject) -> None:
 
 def _touched(diff) -> tuple[set[tuple[str, str | None]], set[str]]:
     atoms = {(c.key, c.field) for c in diff.changes}
-    keys = {c.key.split("/")[0] for c in diff.changes} | {c.key for c in diff.changes}
-    return atoms, keys
+    items = {c.path.item() for c in diff.changes} | {c.path.parent() for c in diff.changes}
+    return atoms, {path.key for path in items if path is not None}
 
 
 def _common(base: dict, published: dict, section: str, identity: str) -> list[Any]:
@@ -506,48 +508,42 @@ def untouched_edits(draw: st.DrawFn, base: dict, published: dict) -> list:
 @PROPERTY
 @given(st.data())
 def test_later_changes_to_untouched_atoms_are_kept(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
+    base, published = data.draw(publishes())
     edits = data.draw(untouched_edits(base, published))
     current = applied(published, *edits)
-    expected = applied(base, *edits)
-    result = revert_publish(base=base, published=published, current=current)
-    assert result.conflicts == ()
-    assert diff_snapshots(expected, result.snapshot).changes == ()
+    clean_revert(base, published, current=current, expected=applied(base, *edits))
 
 
 def _poke(snapshot: dict, change: Change) -> dict:
     """``snapshot`` with the atom of ``change`` set to a third value (or its item deleted)."""
     s = copy.deepcopy(snapshot)
     odd = "changed again \u2603"
+    path = change.path
     settings_ = s["settings"]
-    if change.section == "settings":
-        if change.field.startswith("model_config."):
-            settings_["model_config"][change.field.split(".", 1)[1]] = odd
-        elif change.field == "tags":
+    if path.kind == "settings":
+        if path.field_key is not None:
+            settings_[path.field][path.field_key] = odd
+        elif path.field == "tags":
             settings_["tags"] = ["zz-changed-again"]
         else:
-            settings_[change.field] = odd
+            settings_[path.field] = odd
         return canonical(s)
-
-    section, identity = {
-        "instructions": ("instructions", "id"),
-        "guardrails": ("guardrails", "guardrail_id"),
-        "tools": ("tools", "tool_id"),
-        "knowledge_sources": ("corpora", "corpus_id"),
-    }[change.section]
-    if change.key == "sharepoint":
+    if path.kind == "sharepoint":
         current = s["knowledge_sources"]["sharepoint"]
         value = change.before if change.change == "removed" else current
-        s["knowledge_sources"]["sharepoint"] = {**value, change.field or "folder_path": odd}
+        s["knowledge_sources"]["sharepoint"] = {**value, path.field or "folder_path": odd}
         return canonical(s)
-    container = s["knowledge_sources"]["corpora"] if section == "corpora" else s[section]
-    if "/action:" in change.key:
-        tool_id = int(change.key.split("/")[0].split(":")[1])
-        container = next(t for t in s["tools"] if t["tool_id"] == tool_id)["actions"]
-        identity = "action_id"
-    ident = int(change.key.rsplit(":", 1)[1])
-    item = next((i for i in container if i[identity] == ident), None)
+
+    container, identity = {
+        "instruction": (s["instructions"], "id"),
+        "guardrail": (s["guardrails"], "guardrail_id"),
+        "tool": (s["tools"], "tool_id"),
+        "corpus": (s["knowledge_sources"]["corpora"], "corpus_id"),
+        "action": (None, "action_id"),
+    }[path.kind]
+    if path.parent_id is not None:
+        container = next(t for t in s["tools"] if t["tool_id"] == path.parent_id)["actions"]
+    item = next((i for i in container if i[identity] == path.item_id), None)
 
     def altered(value: dict) -> dict:
         value = copy.deepcopy(value)
@@ -557,16 +553,15 @@ def _poke(snapshot: dict, change: Change) -> dict:
             value["enabled"] = not value["enabled"]
         return value
 
-    if change.field is None:
+    if path.field is None:
         if change.change == "added":
             container[container.index(item)] = altered(item)
         else:
             container.append(altered(change.before))
-    elif "." in change.field:
-        name, key = change.field.split(".", 1)
-        item[name][key] = odd
-    elif change.field in ("title", "content"):
-        item[change.field] = odd
+    elif path.field_key is not None:
+        item[path.field][path.field_key] = odd
+    elif path.field in ("title", "content"):
+        item[path.field] = odd
     else:
         container.remove(item)  # no third value for a flag: delete its item instead
     return canonical(s)
@@ -575,8 +570,7 @@ def _poke(snapshot: dict, change: Change) -> dict:
 @PROPERTY
 @given(st.data())
 def test_an_atom_changed_again_since_the_publish_is_a_conflict(data: st.DataObject) -> None:
-    base = data.draw(snapshots())
-    published = data.draw(edited_snapshots(base))
+    base, published = data.draw(publishes())
     changes = [c for c in diff_snapshots(base, published).changes if c.field != "position"]
     assume(changes)
     change = data.draw(st.sampled_from(changes))

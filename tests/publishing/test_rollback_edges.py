@@ -17,13 +17,13 @@ def test_a_restore_that_changes_nothing_is_not_named_by_the_next_publish(agent, 
     rollback_agent(agent=agent, user=owner, record=first, mode="restore")  # Staging == #1
     assert StagingConfiguration.objects.get(agent=agent).revision == revision
     assert Agent.objects.get(pk=agent.pk).pending_restored_from is None
-    services.set_tags(agent=agent, user=owner, tags=["later"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["later"])
     assert publish_agent(agent=agent, user=owner).restored_from is None
 
 
 def test_a_restore_that_changes_staging_is_named_by_the_next_publish(agent, owner):
     first = publish_agent(agent=agent, user=owner)
-    services.set_tags(agent=agent, user=owner, tags=["later"])
+    services.set_tags(agent=agent, acting_user=owner, tags=["later"])
     publish_agent(agent=agent, user=owner)
     rollback_agent(agent=agent, user=owner, record=first, mode="restore")
     assert Agent.objects.get(pk=agent.pk).pending_restored_from == first.change_track_id

@@ -12,17 +12,17 @@ from django.utils import timezone
 
 from agents import services
 from configuration.diff import diff_snapshots
-from configuration.snapshot import review_fingerprint
 from publishing.integrity import verify_chain
 from publishing.models import PublishRecord
 from publishing.selectors import get_publish_record, publish_records, review_staging
 from publishing.services import publish_agent
 from tests import factories
+from tests.configuration.fingerprints import review_fingerprint
 from tests.publishing.conftest import production_of, staging_of
 
 
 def rename(agent, user, name):
-    services.update_agent_settings(agent=agent, user=user, name=name)
+    services.update_agent_settings(agent=agent, acting_user=user, name=name)
 
 
 def publish_days_ago(agent, user, days: int, **kwargs) -> PublishRecord:
@@ -50,7 +50,7 @@ def test_review_before_the_first_publish_compares_with_nothing(agent):
 
 def test_review_lists_exactly_the_unpublished_changes(agent, owner, catalogue):
     publish_agent(agent=agent, user=owner)
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
     rename(agent, owner, "Renamed")
 
     data = review_staging(agent).as_dict()
@@ -87,11 +87,11 @@ def test_review_costs_the_same_queries_whatever_the_size(agent, owner, catalogue
     with CaptureQueriesContext(connection) as small:
         review_staging(agent)
     for n in range(6):
-        services.add_instruction(agent=agent, user=owner, title=f"I{n}", content="x")
+        services.add_instruction(agent=agent, acting_user=owner, title=f"I{n}", content="x")
     for tool in catalogue["tools"]:
-        services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+        services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     services.connect_corpora(
-        agent=agent, user=owner, corpus_ids=[c.pk for c in catalogue["corpora"]]
+        agent=agent, acting_user=owner, corpus_ids=[c.pk for c in catalogue["corpora"]]
     )
     with CaptureQueriesContext(connection) as large:
         review_staging(agent)

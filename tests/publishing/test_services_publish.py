@@ -10,7 +10,7 @@ from django.db import transaction
 from agents import services
 from agents.models import Agent
 from configuration.diff import diff_snapshots
-from configuration.snapshot import fingerprint, review_fingerprint
+from configuration.snapshot import fingerprint
 from publishing import live
 from publishing.exceptions import NothingToPublish, StaleReview
 from publishing.integrity import compute_record_hash, verify_chain
@@ -18,6 +18,7 @@ from publishing.models import NOTES_MAX_LENGTH, ProductionConfiguration, Publish
 from publishing.selectors import review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent
 from publishing.signals import agent_published
+from tests.configuration.fingerprints import review_fingerprint
 from tests.publishing.conftest import assert_invariants, production_of, records_of, staging_of
 
 
@@ -35,15 +36,15 @@ def received():
 
 
 def edit(agent, user, name: str) -> None:
-    services.update_agent_settings(agent=agent, user=user, name=name)
+    services.update_agent_settings(agent=agent, acting_user=user, name=name)
 
 
 # --- what a publish writes ---------------------------------------------------------------
 
 
 def test_first_publish_makes_production_equal_to_staging(agent, owner, catalogue):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Say hello")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
     staging = staging_of(agent)
 
     record = publish_agent(agent=agent, user=owner, notes="launch")
@@ -57,7 +58,7 @@ def test_first_publish_makes_production_equal_to_staging(agent, owner, catalogue
 
 
 def test_first_publish_record_has_every_field(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Say hello")
     expected = diff_snapshots(None, staging_of(agent))
 
     record = publish_agent(agent=agent, user=owner, notes="  launch  ")
@@ -80,7 +81,9 @@ def test_first_publish_record_has_every_field(agent, owner):
 
 def test_second_publish_records_only_what_changed_since_the_first(agent, owner, catalogue):
     first = publish_agent(agent=agent, user=owner)
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
+    services.connect_corpora(
+        agent=agent, acting_user=owner, corpus_ids=[catalogue["corpora"][0].pk]
+    )
 
     second = publish_agent(agent=agent, user=owner)
 

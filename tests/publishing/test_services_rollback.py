@@ -33,10 +33,10 @@ def checkpoint_count(agent) -> int:
 @pytest.fixture
 def two_publishes(agent, owner, catalogue):
     """Publish 1: an instruction. Publish 2: a tool and a renamed agent. Returns both."""
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Say hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Say hello")
     first = publish_agent(agent=agent, user=owner, notes="first")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][0].pk)
-    services.update_agent_settings(agent=agent, user=owner, name="Support bot v2")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][0].pk)
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot v2")
     second = publish_agent(agent=agent, user=owner, notes="second")
     return first, second
 
@@ -118,7 +118,7 @@ def test_restore_is_recorded_in_the_edit_history_as_the_acting_user(
 
 def test_restore_drops_unpublished_edits_too(agent, owner, two_publishes):
     _, second = two_publishes
-    services.add_instruction(agent=agent, user=owner, title="Draft", content="Unpublished")
+    services.add_instruction(agent=agent, acting_user=owner, title="Draft", content="Unpublished")
 
     rollback_agent(agent=agent, user=owner, record=second)
 
@@ -130,7 +130,7 @@ def test_restore_drops_unpublished_edits_too(agent, owner, two_publishes):
 def test_restore_brings_back_a_deleted_instruction_under_its_old_id(agent, owner, two_publishes):
     first, _ = two_publishes
     instruction = Instruction.objects.get(agent=agent)
-    services.delete_instruction(agent=agent, user=owner, instruction_id=instruction.pk)
+    services.delete_instruction(agent=agent, acting_user=owner, instruction_id=instruction.pk)
 
     rollback_agent(agent=agent, user=owner, record=first)
 
@@ -151,10 +151,10 @@ def test_restore_then_publish_makes_the_old_configuration_live(agent, owner, two
 
 def test_restore_of_a_configuration_whose_corpus_is_gone_is_refused_whole(agent, owner, catalogue):
     corpus = catalogue["corpora"][1]
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     first = publish_agent(agent=agent, user=owner)
-    services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed")
+    services.disconnect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed")
     publish_agent(agent=agent, user=owner)
     corpus.delete()  # the catalogue moved on; no configuration points at it any more
     staging, checkpoints = staging_of(agent), checkpoint_count(agent)
@@ -174,7 +174,7 @@ def test_restore_of_a_configuration_whose_corpus_is_gone_is_refused_whole(agent,
 def test_revert_undoes_only_that_publishs_changes(agent, owner, catalogue, two_publishes):
     _first, second = two_publishes
     services.set_guardrail(
-        agent=agent, user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
+        agent=agent, acting_user=owner, guardrail_id=catalogue["guardrails"][0].pk, enabled=True
     )
 
     rollback_agent(agent=agent, user=owner, record=second, mode="revert")
@@ -201,7 +201,7 @@ def test_revert_of_an_older_publish_keeps_later_published_changes(agent, owner, 
 
 
 def test_revert_of_the_first_publish_keeps_the_agents_settings(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Greet", content="Hello")
+    services.add_instruction(agent=agent, acting_user=owner, title="Greet", content="Hello")
     first = publish_agent(agent=agent, user=owner)
 
     rollback_agent(agent=agent, user=owner, record=first, mode="revert")
@@ -213,7 +213,7 @@ def test_revert_of_the_first_publish_keeps_the_agents_settings(agent, owner):
 
 def test_revert_conflict_raises_and_writes_nothing(agent, owner, two_publishes):
     _, second = two_publishes
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed again")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed again")
     staging, checkpoints = staging_of(agent), checkpoint_count(agent)
 
     with pytest.raises(RevertConflict) as caught:
@@ -234,7 +234,7 @@ def test_revert_conflict_raises_and_writes_nothing(agent, owner, two_publishes):
 
 def test_revert_conflicts_are_previewed_before_anything_happens(agent, owner, two_publishes):
     _, second = two_publishes
-    services.update_agent_settings(agent=agent, user=owner, name="Renamed again")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Renamed again")
 
     plan = plan_rollback(agent=agent, record=second, mode="revert")
 
@@ -243,7 +243,7 @@ def test_revert_conflicts_are_previewed_before_anything_happens(agent, owner, tw
 
 def test_revert_of_changes_already_undone_by_hand_is_not_a_conflict(agent, owner, two_publishes):
     _, second = two_publishes
-    services.update_agent_settings(agent=agent, user=owner, name="Support bot")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot")
 
     rollback_agent(agent=agent, user=owner, record=second, mode="revert")
 
@@ -275,10 +275,10 @@ def test_rollback_rejects_an_unknown_mode_and_writes_nothing(agent, owner, two_p
 
 
 def test_discard_makes_staging_production_again_and_is_recorded(agent, owner, publisher):
-    services.add_instruction(agent=agent, user=owner, title="Live", content="Published")
+    services.add_instruction(agent=agent, acting_user=owner, title="Live", content="Published")
     publish_agent(agent=agent, user=owner)
-    services.add_instruction(agent=agent, user=owner, title="Draft", content="Not yet")
-    services.update_agent_settings(agent=agent, user=owner, description="Draft description")
+    services.add_instruction(agent=agent, acting_user=owner, title="Draft", content="Not yet")
+    services.update_agent_settings(agent=agent, acting_user=owner, description="Draft description")
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
     discard_staging(agent=agent, user=publisher)
@@ -303,7 +303,7 @@ def test_discard_with_nothing_unpublished_is_refused(agent, owner):
 
 
 def test_discard_before_the_first_publish_is_refused(agent, owner):
-    services.update_agent_settings(agent=agent, user=owner, name="Never published")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Never published")
     staging = staging_of(agent)
 
     with pytest.raises(NothingToDiscard):
@@ -316,11 +316,11 @@ def test_discard_before_the_first_publish_is_refused(agent, owner):
 
 
 def test_checkpoint_restore_makes_staging_that_checkpoint(agent, owner, catalogue):
-    services.add_instruction(agent=agent, user=owner, title="One", content="1")
+    services.add_instruction(agent=agent, acting_user=owner, title="One", content="1")
     wanted = newest_checkpoint(agent)
     wanted_snapshot = staging_of(agent)
-    services.add_instruction(agent=agent, user=owner, title="Two", content="2")
-    services.enable_tool(agent=agent, user=owner, tool_id=catalogue["tools"][1].pk)
+    services.add_instruction(agent=agent, acting_user=owner, title="Two", content="2")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=catalogue["tools"][1].pk)
 
     revision = restore_checkpoint(agent=agent, user=owner, history_id=wanted.history_id)
 
@@ -330,7 +330,7 @@ def test_checkpoint_restore_makes_staging_that_checkpoint(agent, owner, catalogu
 
 def test_checkpoint_restore_is_recorded_and_leaves_production(agent, owner, publisher):
     first = edit_history(agent).last()
-    services.update_agent_settings(agent=agent, user=owner, name="Published name")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Published name")
     publish_agent(agent=agent, user=owner)
     production = ProductionConfiguration.objects.values().get(agent_id=agent.pk)
 
@@ -344,12 +344,16 @@ def test_checkpoint_restore_is_recorded_and_leaves_production(agent, owner, publ
 
 
 def test_checkpoint_restore_result_equals_the_rebuilt_checkpoint(agent, owner, catalogue):
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
+    services.connect_corpora(
+        agent=agent, acting_user=owner, corpus_ids=[catalogue["corpora"][0].pk]
+    )
     services.set_guardrail(
-        agent=agent, user=owner, guardrail_id=catalogue["guardrails"][1].pk, enabled=False
+        agent=agent, acting_user=owner, guardrail_id=catalogue["guardrails"][1].pk, enabled=False
     )
     middle = newest_checkpoint(agent)
-    services.disconnect_corpora(agent=agent, user=owner, corpus_ids=[catalogue["corpora"][0].pk])
+    services.disconnect_corpora(
+        agent=agent, acting_user=owner, corpus_ids=[catalogue["corpora"][0].pk]
+    )
 
     restore_checkpoint(agent=agent, user=owner, history_id=middle.history_id)
 

@@ -4,23 +4,24 @@ import pytest
 
 from agents import services
 from agents.snapshot import staging_snapshot
-from configuration.snapshot import empty_snapshot, fingerprint, review_fingerprint, without_labels
+from configuration.snapshot import empty_snapshot, fingerprint, without_labels
 from tests import factories
+from tests.configuration.fingerprints import review_fingerprint
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def configured(agent, owner, project):
-    services.add_instruction(agent=agent, user=owner, title="B", content="second")
-    services.add_instruction(agent=agent, user=owner, title="A", content="first", position=0)
+    services.add_instruction(agent=agent, acting_user=owner, title="B", content="second")
+    services.add_instruction(agent=agent, acting_user=owner, title="A", content="first", position=0)
     corpus = factories.CorpusFactory(project=project, name="Manuals")
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     tool = factories.ToolFactory(organization=project.organization, name="CRM", actions=["a", "b"])
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
     guardrail = factories.GuardrailFactory(organization=project.organization, name="PII")
-    services.set_guardrail(agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True)
-    services.set_tags(agent=agent, user=owner, tags=["zeta", "alpha", "alpha"])
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    services.set_tags(agent=agent, acting_user=owner, tags=["zeta", "alpha", "alpha"])
     return {"corpus": corpus, "tool": tool, "guardrail": guardrail}
 
 
@@ -42,7 +43,10 @@ def test_snapshot_costs_six_queries_whatever_the_size(agent, configured, django_
 
 def test_sharepoint_folder_appears_when_set(agent, owner):
     services.set_sharepoint_folder(
-        agent=agent, user=owner, site_url="https://acme.sharepoint.com/sites/kb", folder_path="/x"
+        agent=agent,
+        acting_user=owner,
+        site_url="https://acme.sharepoint.com/sites/kb",
+        folder_path="/x",
     )
     assert staging_snapshot(agent)["knowledge_sources"]["sharepoint"] == {
         "site_url": "https://acme.sharepoint.com/sites/kb",
@@ -62,7 +66,7 @@ def test_fingerprint_ignores_catalogue_labels(agent, configured):
 
 def test_fingerprint_changes_with_configuration(agent, owner, configured):
     before = fingerprint(staging_snapshot(agent))
-    services.update_agent_settings(agent=agent, user=owner, description="different")
+    services.update_agent_settings(agent=agent, acting_user=owner, description="different")
     assert fingerprint(staging_snapshot(agent)) != before
 
 
@@ -81,6 +85,6 @@ def test_review_from_stored_fingerprints_equals_the_computed_one(agent, owner, c
     from publishing.services import publish_agent
 
     publish_agent(agent=agent, user=owner)
-    services.update_agent_settings(agent=agent, user=owner, description="moved on")
+    services.update_agent_settings(agent=agent, acting_user=owner, description="moved on")
     review = review_staging(agent)
     assert review.fingerprint == review_fingerprint(review.production, review.staging)

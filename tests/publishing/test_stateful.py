@@ -93,7 +93,7 @@ class PublishingMachine(RuleBasedStateMachine):
         factories.join(organization, self.editor, self.publisher)
         for user, role in ((self.editor, "editor"), (self.publisher, "publisher")):
             services.grant_permission(
-                agent=self.agent, user=self.owner, target_user_id=user.pk, role=role
+                agent=self.agent, acting_user=self.owner, target_user_id=user.pk, role=role
             )
         # What the machine knows independently of the code under test.
         self.records: list[dict[str, Any]] = []  # every record as first written
@@ -162,7 +162,7 @@ class PublishingMachine(RuleBasedStateMachine):
     def change_settings(self, data, user):
         services.update_agent_settings(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             name=data.draw(st.sampled_from(NAMES)),
             description=data.draw(st.sampled_from(TEXTS)),
         )
@@ -171,7 +171,7 @@ class PublishingMachine(RuleBasedStateMachine):
         temperature = data.draw(st.sampled_from([0.0, 0.7, 1.2]))
         services.update_agent_settings(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             model_config={"model": "gpt-4o", "temperature": temperature, "max_tokens": 1024},
         )
 
@@ -179,7 +179,7 @@ class PublishingMachine(RuleBasedStateMachine):
         title = data.draw(st.sampled_from(TITLES))
         services.add_instruction(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             title=title,
             content=f"{title}.",
             position=data.draw(st.none() | st.integers(0, 4)),
@@ -190,7 +190,7 @@ class PublishingMachine(RuleBasedStateMachine):
         if ids:
             services.update_instruction(
                 agent=self.agent,
-                user=user,
+                acting_user=user,
                 instruction_id=data.draw(st.sampled_from(ids)),
                 content=data.draw(st.sampled_from(TEXTS[1:])),
                 position=data.draw(st.none() | st.integers(0, 4)),
@@ -200,18 +200,18 @@ class PublishingMachine(RuleBasedStateMachine):
         ids = self.instruction_ids()
         if ids:
             services.delete_instruction(
-                agent=self.agent, user=user, instruction_id=data.draw(st.sampled_from(ids))
+                agent=self.agent, acting_user=user, instruction_id=data.draw(st.sampled_from(ids))
             )
 
     def corpus(self, data, user):
         change = data.draw(st.sampled_from([services.connect_corpora, services.disconnect_corpora]))
         corpus = data.draw(st.sampled_from(self.corpora))
-        change(agent=self.agent, user=user, corpus_ids=[corpus.pk])
+        change(agent=self.agent, acting_user=user, corpus_ids=[corpus.pk])
 
     def corpus_settings(self, data, user):
         services.set_corpus_connection(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             corpus_id=data.draw(st.sampled_from(self.corpora)).pk,
             enabled=data.draw(st.booleans()),
             settings={"top_k": data.draw(st.integers(1, 3))},
@@ -219,14 +219,16 @@ class PublishingMachine(RuleBasedStateMachine):
 
     def tool(self, data, user):
         change = data.draw(st.sampled_from([services.enable_tool, services.disable_tool]))
-        change(agent=self.agent, user=user, tool_id=data.draw(st.sampled_from(self.tools)).pk)
+        change(
+            agent=self.agent, acting_user=user, tool_id=data.draw(st.sampled_from(self.tools)).pk
+        )
 
     def tool_action(self, data, user):
         tool = data.draw(st.sampled_from(self.tools))
         timeout = data.draw(st.none() | st.sampled_from([5, 30]))
         services.update_action(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             tool_id=tool.pk,
             action_id=data.draw(st.sampled_from(list(tool.actions.order_by("pk")))).pk,
             enabled=data.draw(st.none() | st.booleans()),
@@ -237,7 +239,7 @@ class PublishingMachine(RuleBasedStateMachine):
         level = data.draw(st.none() | st.sampled_from(["low", "high"]))
         services.set_guardrail(
             agent=self.agent,
-            user=user,
+            acting_user=user,
             guardrail_id=data.draw(st.sampled_from(self.guardrails)).pk,
             enabled=data.draw(st.booleans()),
             settings=None if level is None else {"level": level},
@@ -245,20 +247,20 @@ class PublishingMachine(RuleBasedStateMachine):
 
     def tags(self, data, user):
         tags = data.draw(st.lists(st.sampled_from(TAGS), max_size=3))
-        services.set_tags(agent=self.agent, user=user, tags=tags)
+        services.set_tags(agent=self.agent, acting_user=user, tags=tags)
 
     def access(self, data, user):
         level = data.draw(st.sampled_from(["private", "project", "organization"]))
-        services.set_access_level(agent=self.agent, user=user, access_level=level)
+        services.set_access_level(agent=self.agent, acting_user=user, access_level=level)
 
     def sharepoint(self, data, user):
         folder = data.draw(st.none() | st.sampled_from(["/hr", "/docs"]))
         if folder is None:
-            services.clear_sharepoint_folder(agent=self.agent, user=user)
+            services.clear_sharepoint_folder(agent=self.agent, acting_user=user)
         else:
             services.set_sharepoint_folder(
                 agent=self.agent,
-                user=user,
+                acting_user=user,
                 site_url="https://example.sharepoint.com/sites/a",
                 folder_path=folder,
             )
@@ -297,7 +299,9 @@ class PublishingMachine(RuleBasedStateMachine):
         reviewed = review_staging(self.agent).fingerprint
         self.edit(
             self.editor,
-            lambda: services.update_agent_settings(agent=self.agent, user=self.editor, name=name),
+            lambda: services.update_agent_settings(
+                agent=self.agent, acting_user=self.editor, name=name
+            ),
         )
         if review_staging(self.agent).fingerprint == reviewed:
             return  # the edit changed nothing, so the review is not stale
@@ -366,7 +370,7 @@ class PublishingMachine(RuleBasedStateMachine):
         self.edit(
             self.editor,
             lambda: services.update_agent_settings(
-                agent=self.agent, user=self.editor, **{field: value}
+                agent=self.agent, acting_user=self.editor, **{field: value}
             ),
         )
         user = self.actor(data, publishing=True)

@@ -165,12 +165,12 @@ def build_world() -> World:
     )
     spare_corpus = factories.CorpusFactory(project=agent.project, name="Spare")
     record = publish_agent(agent=agent, user=admin, notes="first")
-    services.update_agent_settings(agent=agent, user=admin, description="Edited since")
+    services.update_agent_settings(agent=agent, acting_user=admin, description="Edited since")
     viewer = factories.UserFactory(username="fuzz-viewer")
     other = factories.UserFactory(username="fuzz-editor")
     factories.join(organization, viewer, other)  # grants go to members only
     permission = services.grant_permission(
-        agent=agent, user=admin, target_user_id=other.pk, role=AgentPermission.Role.EDITOR
+        agent=agent, acting_user=admin, target_user_id=other.pk, role=AgentPermission.Role.EDITOR
     )
     return World(
         superuser=superuser,

@@ -42,12 +42,12 @@ def make_rich_agent(owner: Any, *, name: str = "Support bot") -> Agent:
     corpus = factories.CorpusFactory(project=project)
     tool = factories.ToolFactory(organization=organization, actions=["search", "create"])
     guardrail = factories.GuardrailFactory(organization=organization)
-    services.add_instruction(agent=agent, user=owner, title="Tone", content="Be kind.")
-    services.add_instruction(agent=agent, user=owner, title="Scope", content="Only support.")
-    services.connect_corpora(agent=agent, user=owner, corpus_ids=[corpus.pk])
-    services.enable_tool(agent=agent, user=owner, tool_id=tool.pk)
-    services.set_guardrail(agent=agent, user=owner, guardrail_id=guardrail.pk, enabled=True)
-    services.set_tags(agent=agent, user=owner, tags=["support", "faq"])
+    services.add_instruction(agent=agent, acting_user=owner, title="Tone", content="Be kind.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="Only support.")
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    services.set_tags(agent=agent, acting_user=owner, tags=["support", "faq"])
     return Agent.objects.select_related("project").get(pk=agent.pk)
 
 

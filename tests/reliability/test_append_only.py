@@ -87,10 +87,10 @@ def test_deleting_a_user_who_published_keeps_the_history_verifiable(superuser):
     agent = helpers.make_rich_agent(superuser)
     factories.join(agent.project.organization, publisher)
     services.grant_permission(
-        agent=agent, user=superuser, target_user_id=publisher.pk, role="publisher"
+        agent=agent, acting_user=superuser, target_user_id=publisher.pk, role="publisher"
     )
     publish_agent(agent=agent, user=publisher, notes="by the leaver")
-    services.update_agent_settings(agent=agent, user=superuser, description="later")
+    services.update_agent_settings(agent=agent, acting_user=superuser, description="later")
     publish_agent(agent=agent, user=superuser, notes="after")
 
     publisher.delete()

@@ -18,6 +18,7 @@ from django.db import OperationalError, transaction
 
 from agents import services, staging
 from agents.models import Agent, Corpus
+from agents.services import apply as whole_configuration
 from publishing import live
 from publishing import services as publishing_services
 from publishing.exceptions import NothingToPublish
@@ -63,13 +64,15 @@ def published(user):
     """An agent published twice, with unpublished changes on top."""
     agent = helpers.make_rich_agent(user)
     publish_agent(agent=agent, user=user, notes="first")
-    services.update_agent_settings(agent=agent, user=user, description="Second version")
-    services.add_instruction(agent=agent, user=user, title="Escalate", content="Call a human.")
+    services.update_agent_settings(agent=agent, acting_user=user, description="Second version")
+    services.add_instruction(
+        agent=agent, acting_user=user, title="Escalate", content="Call a human."
+    )
     publish_agent(agent=agent, user=user, notes="second")
-    services.update_agent_settings(agent=agent, user=user, name="Renamed, not yet live")
+    services.update_agent_settings(agent=agent, acting_user=user, name="Renamed, not yet live")
     services.delete_instruction(
         agent=agent,
-        user=user,
+        acting_user=user,
         instruction_id=agent.instructions.order_by("position").first().pk,
     )
     return Agent.objects.select_related("project").get(pk=agent.pk)
@@ -260,10 +263,10 @@ ROLLBACK_OPERATIONS = {
 # Points inside apply_snapshot_to_staging, in the order it reaches them: (where, call no.).
 ROLLBACK_FAULTS = {
     # After the settings and instructions were collected, at the first keyed section.
-    "knowledge sources": (services, "_apply_keyed", 1),
+    "knowledge sources": (whole_configuration, "_apply_keyed", 1),
     # Corpora done, tools not yet.
-    "tools": (services, "_apply_keyed", 2),
-    "guardrails": (services, "_apply_keyed", 4),
+    "tools": (whole_configuration, "_apply_keyed", 2),
+    "guardrails": (whole_configuration, "_apply_keyed", 4),
     # Inside the flush: first history rows and bulk writes done, the rest not.
     "first history write": (staging, "record_history", 1),
     "second history write": (staging, "record_history", 2),
@@ -294,7 +297,7 @@ def test_rollback_to_a_deleted_catalogue_object_is_refused_whole(published, user
     """A restore that needs a corpus that no longer exists is refused before any write."""
     first = _records(published)[0]
     corpus_ids = [c["corpus_id"] for c in first.snapshot["knowledge_sources"]["corpora"]]
-    services.disconnect_corpora(agent=published, user=user, corpus_ids=corpus_ids)
+    services.disconnect_corpora(agent=published, acting_user=user, corpus_ids=corpus_ids)
     Corpus.objects.filter(pk__in=corpus_ids).delete()
     before = helpers.stored_state(published)
 

@@ -88,7 +88,7 @@ def user(postgres):
 def live_agent(user):
     agent = helpers.make_rich_agent(user)
     publish_agent(agent=agent, user=user, notes="v1")
-    services.update_agent_settings(agent=agent, user=user, description="Version two")
+    services.update_agent_settings(agent=agent, acting_user=user, description="Version two")
     return agent
 
 
@@ -154,7 +154,7 @@ def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user
     def edit() -> None:
         try:
             services.update_agent_settings(
-                agent=Agent.objects.get(pk=live_agent.pk), user=user, name="Edited meanwhile"
+                agent=Agent.objects.get(pk=live_agent.pk), acting_user=user, name="Edited meanwhile"
             )
         except BaseException as exc:
             errors.append(exc)

@@ -110,7 +110,7 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
     factories.join(agent.project.organization, viewer)  # roles go to members only
     viewer_token = factories.api_token(viewer)
     grant = services.grant_permission(
-        agent=agent, user=owner, target_user_id=viewer.pk, role="viewer"
+        agent=agent, acting_user=owner, target_user_id=viewer.pk, role="viewer"
     )
     assert statuses(read_many(production, token=viewer_token)) == [200] * READS
     status, _ = request(
@@ -127,7 +127,7 @@ def test_every_worker_refuses_a_revoked_caller_once_committed(deployment, live_a
     factories.join(agent.project.organization, integration_user)
     integration = factories.api_token(integration_user)
     services.grant_permission(
-        agent=agent, user=owner, target_user_id=integration_user.pk, role="viewer"
+        agent=agent, acting_user=owner, target_user_id=integration_user.pk, role="viewer"
     )
     assert statuses(read_many(production, token=integration)) == [200] * READS
     ApiToken.objects.get(user=integration_user).delete()

@@ -130,11 +130,15 @@ def test_edits_racing_publishes_never_publish_a_half_made_edit(publisher, agent_
             # Two-part edits: if a publish could see one part without the other, its
             # snapshot would match no checkpoint of Staging.
             services.add_instruction(
-                agent=agent, user=publisher, title=f"E{n}R{r}", content=f"step {r}", position=0
+                agent=agent,
+                acting_user=publisher,
+                title=f"E{n}R{r}",
+                content=f"step {r}",
+                position=0,
             )
             services.update_agent_settings(
                 agent=agent,
-                user=publisher,
+                acting_user=publisher,
                 description=f"editor {n} round {r}",
                 model_config={"model": "gpt-4o", "temperature": (n % 10) / 10, "max_tokens": r + 1},
             )
@@ -206,7 +210,7 @@ def test_stale_reviews_racing_edits_publish_only_what_was_reviewed(publisher, ag
     def edit(n: int) -> None:
         for i in range(edits_each):
             services.update_agent_settings(
-                agent=fresh(agent_id), user=publisher, description=f"edit {n}.{i}"
+                agent=fresh(agent_id), acting_user=publisher, description=f"edit {n}.{i}"
             )
             time.sleep(0.01)
         with lock:
@@ -232,8 +236,8 @@ def test_stale_reviews_racing_edits_publish_only_what_was_reviewed(publisher, ag
 def test_rollbacks_racing_publishes_leave_production_at_the_newest_record(publisher, agent_id):
     agent = fresh(agent_id)
     for i in range(5):
-        services.update_agent_settings(agent=agent, user=publisher, description=f"v{i}")
-        services.add_instruction(agent=agent, user=publisher, title=f"Rule {i}", content="x")
+        services.update_agent_settings(agent=agent, acting_user=publisher, description=f"v{i}")
+        services.add_instruction(agent=agent, acting_user=publisher, title=f"Rule {i}", content="x")
         publish_agent(agent=agent, user=publisher, notes=f"v{i}")
     targets = list(PublishRecord.objects.filter(agent_id=agent_id).order_by("sequence"))
     rng = random.Random(11)

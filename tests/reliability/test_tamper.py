@@ -25,7 +25,7 @@ TABLE = PublishRecord._meta.db_table
 def publish_n(agent, user, n: int) -> list[PublishRecord]:
     records = []
     for i in range(n):
-        services.update_agent_settings(agent=agent, user=user, description=f"Version {i}")
+        services.update_agent_settings(agent=agent, acting_user=user, description=f"Version {i}")
         records.append(publish_agent(agent=agent, user=user, notes=f"publish {i}"))
     return records
 
@@ -281,7 +281,10 @@ def test_revert_preview_never_reads_another_agents_record(history, publisher):
     agent, records = history
     other = helpers.make_rich_agent(publisher, name="Other organization's agent")
     services.add_instruction(
-        agent=other, user=publisher, title="Other org secret", content="Unpublished elsewhere"
+        agent=other,
+        acting_user=publisher,
+        title="Other org secret",
+        content="Unpublished elsewhere",
     )
     other_newest = publish_n(other, publisher, 1)[-1]
     raw(f"UPDATE {TABLE} SET previous_id = %s WHERE id = %s", [other_newest.pk, records[2].pk])

@@ -38,7 +38,7 @@ def assert_no_store(response) -> None:
 
 @pytest.fixture
 def published(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Tone", content="Be kind.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Tone", content="Be kind.")
     publish_agent(agent=agent, user=owner)
     return agent
 

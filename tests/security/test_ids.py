@@ -82,7 +82,7 @@ def test_parse_id_takes_a_smaller_bound():
 
 @pytest.fixture
 def published(agent, owner):
-    services.add_instruction(agent=agent, user=owner, title="Tone", content="Be brief.")
+    services.add_instruction(agent=agent, acting_user=owner, title="Tone", content="Be brief.")
     return publish_agent(agent=agent, user=owner)
 
 
@@ -137,4 +137,6 @@ def test_the_service_refuses_an_id_spelled_any_other_way(agent, owner):
     guardrail = factories.GuardrailFactory(organization=agent.project.organization)
     for spelling in lookalikes(guardrail.pk):
         with pytest.raises(ValidationError):
-            services.set_guardrail(agent=agent, user=owner, guardrail_id=spelling, enabled=True)
+            services.set_guardrail(
+                agent=agent, acting_user=owner, guardrail_id=spelling, enabled=True
+            )

@@ -68,7 +68,7 @@ def test_a_username_that_looks_like_an_existing_one_is_refused(superuser):
     assert "Too similar" in response.json()["username"][0]
     # And the other way round: the look-alike first, then the Latin name.
     with pytest.raises(ValidationError):
-        services.create_user(username="Ace", password=PASSWORD, user=superuser)
+        services.create_user(username="Ace", password=PASSWORD, acting_user=superuser)
 
 
 def test_a_username_in_another_script_is_still_welcome(superuser):
@@ -85,7 +85,7 @@ def test_invisible_characters_in_a_username_are_refused(superuser, username):
 
 def test_organization_names_are_compared_by_what_they_look_like(superuser):
     # Organizations are created by superusers (unless self-service is on).
-    services.create_organization(name="Acme", user=superuser)
+    services.create_organization(name="Acme", acting_user=superuser)
     for name in (GREEK_ALPHA_ACME, f"Ac{ZERO_WIDTH_SPACE}me", "\uff21cme"):
         response = client_for(superuser).post(
             "/api/v2/organizations", {"name": name}, format="json"
@@ -96,10 +96,14 @@ def test_organization_names_are_compared_by_what_they_look_like(superuser):
 
 
 def test_tags_are_one_tag_after_normalisation(agent, owner):
-    services.set_tags(agent=agent, user=owner, tags=["support", FULLWIDTH_SUPPORT, "billing"])
+    services.set_tags(
+        agent=agent, acting_user=owner, tags=["support", FULLWIDTH_SUPPORT, "billing"]
+    )
     assert StagingConfiguration.objects.get(agent=agent).tags == ["billing", "support"]
     with pytest.raises(ValidationError) as refused:
-        services.set_tags(agent=agent, user=owner, tags=["support", f"support{ZERO_WIDTH_SPACE}"])
+        services.set_tags(
+            agent=agent, acting_user=owner, tags=["support", f"support{ZERO_WIDTH_SPACE}"]
+        )
     assert "invisible" in refused.value.message_dict["tags"][0]
 
 
@@ -146,11 +150,11 @@ def test_agent_names_refuse_bidi_controls_and_control_characters(agent, owner, n
     assert response.status_code == 400
     assert StagingConfiguration.objects.get(agent=agent).revision == before
     with pytest.raises(ValidationError):
-        services.create_agent(project=agent.project, user=owner, name=name)
+        services.create_agent(project=agent.project, acting_user=owner, name=name)
 
 
 def test_an_agent_name_is_stored_in_nfkc(agent, owner):
-    services.update_agent_settings(agent=agent, user=owner, name="\uff33upport bot")
+    services.update_agent_settings(agent=agent, acting_user=owner, name="\uff33upport bot")
     assert StagingConfiguration.objects.get(agent=agent).name == "Support bot"
 
 

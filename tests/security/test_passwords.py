@@ -29,13 +29,15 @@ def root(db):
 @pytest.mark.parametrize("kind", sorted(WEAK))
 def test_service_refuses_a_weak_password(root, kind):
     with pytest.raises(ValidationError) as refused:
-        services.create_user(username="mallory-the-user", password=WEAK[kind], user=root)
+        services.create_user(username="mallory-the-user", password=WEAK[kind], acting_user=root)
     assert "password" in refused.value.message_dict
     assert not User.objects.filter(username="mallory-the-user").exists()
 
 
 def test_service_accepts_a_strong_password_and_stores_only_its_hash(root):
-    user = services.create_user(username="alice", password="violet-anchor-71-tundra", user=root)
+    user = services.create_user(
+        username="alice", password="violet-anchor-71-tundra", acting_user=root
+    )
     assert user.check_password("violet-anchor-71-tundra")
     assert "violet-anchor-71-tundra" not in user.password
 

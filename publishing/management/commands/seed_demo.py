@@ -45,13 +45,13 @@ class Command(BaseCommand):
         users = {"admin": admin}
         # Organizations and accounts are the superuser's to create (ALLOW_SELF_SERVICE_...
         # aside); each demo user joins Acme Support as it is made.
-        org = services.create_organization(name=ORGANIZATION, user=admin)
+        org = services.create_organization(name=ORGANIZATION, acting_user=admin)
         for username, _ in ROLE_USERS:
             users[username] = services.create_user(
                 username=username,
                 password=DEMO_PASSWORD,
                 email=f"{username}@example.com",
-                user=admin,
+                acting_user=admin,
                 organization=org,
             )
         services.add_organization_member(
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         owner = users["owner"]
         support = services.create_agent(
             project=project,
-            user=owner,
+            acting_user=owner,
             name="Support Assistant",
             description="Answers customer questions using the manuals and the refund policy.",
             model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 1024, "top_p": 1},
@@ -114,30 +114,30 @@ class Command(BaseCommand):
             ),
             ("Escalation", "Escalate billing disputes over $500 to a human agent."),
         ]:
-            services.add_instruction(agent=support, user=owner, title=title, content=content)
+            services.add_instruction(agent=support, acting_user=owner, title=title, content=content)
         services.connect_corpora(
-            agent=support, user=owner, corpus_ids=[corpora[0].pk, corpora[1].pk]
+            agent=support, acting_user=owner, corpus_ids=[corpora[0].pk, corpora[1].pk]
         )
-        services.enable_tool(agent=support, user=owner, tool_id=crm.pk)
-        services.set_guardrail(agent=support, user=owner, guardrail_id=pii.pk, enabled=True)
-        services.set_tags(agent=support, user=owner, tags=["support", "customer-facing"])
-        services.set_access_level(agent=support, user=owner, access_level="organization")
+        services.enable_tool(agent=support, acting_user=owner, tool_id=crm.pk)
+        services.set_guardrail(agent=support, acting_user=owner, guardrail_id=pii.pk, enabled=True)
+        services.set_tags(agent=support, acting_user=owner, tags=["support", "customer-facing"])
+        services.set_access_level(agent=support, acting_user=owner, access_level="organization")
         publish_agent(agent=support, user=owner, notes="First release of the support assistant.")
         # Work in progress, not yet published: what the review page shows.
         services.update_agent_settings(
             agent=support,
-            user=owner,
+            acting_user=owner,
             model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 2048, "top_p": 1},
         )
         services.add_instruction(
             agent=support,
-            user=owner,
+            acting_user=owner,
             title="Refunds",
             content="Quote the refund policy verbatim and link to the refund form.",
         )
         services.update_action(
             agent=support,
-            user=owner,
+            acting_user=owner,
             tool_id=crm.pk,
             action_id=crm.actions.get(name="close_ticket").pk,
             enabled=False,
@@ -145,41 +145,43 @@ class Command(BaseCommand):
 
         sales = services.create_agent(
             project=project,
-            user=owner,
+            acting_user=owner,
             name="Sales Helper",
             description="Helps prospects choose a plan.",
             model_config={"model": "gpt-4o-mini", "temperature": 0.7, "max_tokens": 800},
         )
         services.add_instruction(
             agent=sales,
-            user=owner,
+            acting_user=owner,
             title="Goal",
             content="Help prospects pick the right plan. Never promise discounts.",
         )
-        services.connect_corpora(agent=sales, user=owner, corpus_ids=[corpora[3].pk])
-        services.enable_tool(agent=sales, user=owner, tool_id=web.pk)
-        services.set_guardrail(agent=sales, user=owner, guardrail_id=tone.pk, enabled=True)
-        services.set_access_level(agent=sales, user=owner, access_level="public")
+        services.connect_corpora(agent=sales, acting_user=owner, corpus_ids=[corpora[3].pk])
+        services.enable_tool(agent=sales, acting_user=owner, tool_id=web.pk)
+        services.set_guardrail(agent=sales, acting_user=owner, guardrail_id=tone.pk, enabled=True)
+        services.set_access_level(agent=sales, acting_user=owner, access_level="public")
         publish_agent(agent=sales, user=owner, notes="Launch.")
-        services.set_tags(agent=sales, user=owner, tags=["sales"])
+        services.set_tags(agent=sales, acting_user=owner, tags=["sales"])
         publish_agent(agent=sales, user=owner, notes="Tagged for the catalogue.")
 
         triage = services.create_agent(
             project=project,
-            user=owner,
+            acting_user=owner,
             name="Ticket Triage",
             description="Sorts incoming tickets by urgency and product (never published).",
             model_config={"model": "gpt-4o-mini", "temperature": 0, "max_tokens": 256},
         )
         services.add_instruction(
             agent=triage,
-            user=owner,
+            acting_user=owner,
             title="Labels",
             content="Label each ticket: urgent, normal or low, and name the product.",
         )
-        services.connect_corpora(agent=triage, user=owner, corpus_ids=[corpora[2].pk])
-        services.enable_tool(agent=triage, user=owner, tool_id=files.pk)
-        services.set_guardrail(agent=triage, user=owner, guardrail_id=jailbreak.pk, enabled=True)
+        services.connect_corpora(agent=triage, acting_user=owner, corpus_ids=[corpora[2].pk])
+        services.enable_tool(agent=triage, acting_user=owner, tool_id=files.pk)
+        services.set_guardrail(
+            agent=triage, acting_user=owner, guardrail_id=jailbreak.pk, enabled=True
+        )
 
         for agent in (support, sales, triage):
             for username, role in (
@@ -188,7 +190,7 @@ class Command(BaseCommand):
                 ("viewer", AgentPermission.Role.VIEWER),
             ):
                 services.grant_permission(
-                    agent=agent, user=owner, target_user_id=users[username].pk, role=role
+                    agent=agent, acting_user=owner, target_user_id=users[username].pk, role=role
                 )
 
     def _print_logins(self):
