@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiToken
@@ -51,6 +52,28 @@ def issue_token(
 
 def may_revoke(acting_user: Any, token: ApiToken) -> bool:
     return bool(acting_user.is_superuser or token.user_id == acting_user.pk)
+
+
+def visible_tokens(acting_user: Any) -> QuerySet[ApiToken]:
+    """The tokens the acting user may see and revoke: their own, or every one for a superuser.
+
+    The rule of ``may_revoke``, as a query.
+    """
+    tokens = ApiToken.objects.all()
+    return tokens if acting_user.is_superuser else tokens.filter(user_id=acting_user.pk)
+
+
+def tokens_of(acting_user: Any, user_id: int | None = None) -> QuerySet[ApiToken]:
+    """One user's tokens (the acting user's own by default), newest first.
+
+    Superusers may list anyone's; anyone else asking for another user's is refused
+    (``PermissionDenied``).
+    """
+    if user_id is None:
+        user_id = acting_user.pk
+    if user_id != acting_user.pk and not acting_user.is_superuser:
+        raise PermissionDenied("Only superusers may list another user's tokens.")
+    return ApiToken.objects.filter(user_id=user_id).order_by("-created_at", "-id")
 
 
 def revoke_token(*, acting_user: Any, token: ApiToken) -> ApiToken:

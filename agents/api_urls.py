@@ -6,51 +6,56 @@ out-of-range id answers a JSON 404 like an unknown one, never an HTML page or a 
 
 from django.urls import path
 
-from agents import api
+from agents.api import (
+    agents,
+    auth,
+    catalogue,
+    hierarchy,
+    instructions,
+    knowledge,
+    permissions,
+    settings,
+    tools,
+)
 
 AGENT = "agents/<str:agent_id>"
 TOOL = f"{AGENT}/tools/<str:tool_id>"
 ACTION = f"{TOOL}/actions/<str:action_id>"
+INSTRUCTION = f"{AGENT}/instructions/<str:instruction_id>"
+CORPUS = f"{AGENT}/corpora/<str:corpus_id>"
+PERMISSION = f"{AGENT}/permissions/<str:permission_id>"
 
 urlpatterns = [
-    path("auth/token", api.AuthTokenView.as_view(), name="api-token"),
-    path("auth/tokens", api.ApiTokenListView.as_view(), name="api-tokens"),
-    path("auth/tokens/<str:token_id>", api.ApiTokenDetailView.as_view(), name="api-token-detail"),
-    path("users", api.UserCreateView.as_view(), name="api-users"),
-    path("users/me", api.MeView.as_view(), name="api-me"),
-    path("organizations", api.OrganizationListView.as_view(), name="api-organizations"),
-    path("projects", api.ProjectListView.as_view(), name="api-projects"),
-    path("projects/<str:project_id>", api.ProjectDetailView.as_view(), name="api-project"),
-    path("corpora", api.CorpusListView.as_view(), name="api-corpora"),
-    path("tools", api.ToolListView.as_view(), name="api-tools"),
-    path("guardrails", api.GuardrailListView.as_view(), name="api-guardrails"),
-    path("agents", api.AgentListView.as_view(), name="api-agents"),
-    path(AGENT, api.AgentDetailView.as_view(), name="api-agent"),
-    path(f"{AGENT}/instructions", api.InstructionsView.as_view(), name="api-instructions"),
+    path("auth/token", auth.AuthTokenView.as_view(), name="api-token"),
+    path("auth/tokens", auth.ApiTokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_id>", auth.ApiTokenDetailView.as_view(), name="api-token-detail"),
+    path("users", auth.UserCreateView.as_view(), name="api-users"),
+    path("users/me", auth.MeView.as_view(), name="api-me"),
+    path("organizations", hierarchy.OrganizationListView.as_view(), name="api-organizations"),
+    path("projects", hierarchy.ProjectListView.as_view(), name="api-projects"),
+    path("projects/<str:project_id>", hierarchy.ProjectDetailView.as_view(), name="api-project"),
+    path("corpora", catalogue.CorpusListView.as_view(), name="api-corpora"),
+    path("tools", catalogue.ToolListView.as_view(), name="api-tools"),
+    path("guardrails", catalogue.GuardrailListView.as_view(), name="api-guardrails"),
+    path("agents", agents.AgentListView.as_view(), name="api-agents"),
+    path(AGENT, agents.AgentDetailView.as_view(), name="api-agent"),
+    path(f"{AGENT}/instructions", instructions.InstructionsView.as_view(), name="api-instructions"),
+    path(INSTRUCTION, instructions.InstructionDetailView.as_view(), name="api-instruction"),
+    path(f"{AGENT}/corpora", knowledge.CorporaView.as_view(), name="api-agent-corpora"),
+    path(CORPUS, knowledge.CorpusConnectionView.as_view(), name="api-agent-corpus"),
+    path(f"{TOOL}/enable", tools.ToolEnableView.as_view(), name="api-tool-enable"),
+    path(f"{TOOL}/disable", tools.ToolDisableView.as_view(), name="api-tool-disable"),
+    path(ACTION, tools.ActionView.as_view(), name="api-action"),
+    path(f"{ACTION}/enable", tools.ActionEnableView.as_view(), name="api-action-enable"),
+    path(f"{ACTION}/disable", tools.ActionDisableView.as_view(), name="api-action-disable"),
+    path(f"{AGENT}/guardrails", settings.GuardrailsView.as_view(), name="api-agent-guardrails"),
+    path(f"{AGENT}/access", settings.AccessView.as_view(), name="api-access"),
+    path(f"{AGENT}/annotates", settings.AnnotatesView.as_view(), name="api-annotates"),
     path(
-        f"{AGENT}/instructions/<str:instruction_id>",
-        api.InstructionDetailView.as_view(),
-        name="api-instruction",
+        f"{AGENT}/sharepoint/folder",
+        knowledge.SharePointFolderView.as_view(),
+        name="api-sharepoint",
     ),
-    path(f"{AGENT}/corpora", api.CorporaView.as_view(), name="api-agent-corpora"),
-    path(
-        f"{AGENT}/corpora/<str:corpus_id>",
-        api.CorpusConnectionView.as_view(),
-        name="api-agent-corpus",
-    ),
-    path(f"{TOOL}/enable", api.ToolEnableView.as_view(), name="api-tool-enable"),
-    path(f"{TOOL}/disable", api.ToolDisableView.as_view(), name="api-tool-disable"),
-    path(ACTION, api.ActionView.as_view(), name="api-action"),
-    path(f"{ACTION}/enable", api.ActionEnableView.as_view(), name="api-action-enable"),
-    path(f"{ACTION}/disable", api.ActionDisableView.as_view(), name="api-action-disable"),
-    path(f"{AGENT}/guardrails", api.GuardrailsView.as_view(), name="api-agent-guardrails"),
-    path(f"{AGENT}/access", api.AccessView.as_view(), name="api-access"),
-    path(f"{AGENT}/annotates", api.AnnotatesView.as_view(), name="api-annotates"),
-    path(f"{AGENT}/sharepoint/folder", api.SharePointFolderView.as_view(), name="api-sharepoint"),
-    path(f"{AGENT}/permissions", api.PermissionsView.as_view(), name="api-permissions"),
-    path(
-        f"{AGENT}/permissions/<str:permission_id>",
-        api.PermissionDetailView.as_view(),
-        name="api-permission",
-    ),
+    path(f"{AGENT}/permissions", permissions.PermissionsView.as_view(), name="api-permissions"),
+    path(PERMISSION, permissions.PermissionDetailView.as_view(), name="api-permission"),
 ]

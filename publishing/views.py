@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
-from agents.views import NOT_LIVE_YET, agent_context, page, paginate
+from ejento_staging.pages import NOT_LIVE_YET, agent_context, page, paginate
 from publishing import selectors, services
 from publishing.exceptions import StaleReview
 from publishing.forms import PublishFilterForm, PublishForm, RestoreForm

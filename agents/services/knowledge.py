@@ -102,8 +102,12 @@ def set_corpus_connection(
     enabled: bool | None = None,
     settings: dict[str, Any] | None = None,
     create: bool = False,
-) -> CorpusConnection:
-    """Change one connection's settings (``create=True``: connect it first; 409-free upsert)."""
+) -> tuple[CorpusConnection, bool]:
+    """Change one connection's settings (``create=True``: connect it first; 409-free upsert).
+
+    Answers the connection and whether it was made by this call, decided under the agent's
+    lock, so a caller reporting "created" cannot be told otherwise by a concurrent edit.
+    """
     require_role(acting_user, agent, Role.EDITOR)
     pk = require_id(corpus_id, "corpus_id")
     corpus = _corpora_of_organization(agent, [pk])[pk]
@@ -124,10 +128,10 @@ def set_corpus_connection(
                 else dict(validation.DEFAULT_CORPUS_SETTINGS),
             )
             change.create(connection)
-            return connection
+            return connection, True
         update_changed(change, connection, enabled=enabled, settings=cleaned)
     connection.corpus = corpus
-    return connection
+    return connection, False
 
 
 def set_sharepoint_folder(

@@ -128,58 +128,43 @@ def test_token_rate_comes_from_the_login_setting(alice, api_client, settings):
 
 # --- users -----------------------------------------------------------------------------------
 
+NEWBIE = {"username": "newbie", "password": "a-long-enough-passphrase"}
 
-def test_superuser_creates_a_user(superuser):
-    response = client_for(superuser).post(
-        USERS_URL,
-        {"username": "newbie", "password": "a-long-enough-passphrase", "email": "n@example.com"},
-        format="json",
-    )
+
+def post_newbie(user, **fields):
+    """``POST /users`` as ``user`` for the user "newbie", with ``fields`` added to the body."""
+    return client_for(user).post(USERS_URL, {**NEWBIE, **fields}, format="json")
+
+
+def created_newbie(response):
+    """The user a ``POST /users`` answered 201 for, checking the answer names them."""
     assert response.status_code == 201
     made = User.objects.get(username="newbie")
     assert response.json() == {"id": made.pk, "username": "newbie"}
+    return made
+
+
+def test_superuser_creates_a_user(superuser):
+    made = created_newbie(post_newbie(superuser, email="n@example.com"))
     assert made.check_password("a-long-enough-passphrase")
     assert made.email == "n@example.com"
 
 
 def test_organization_admin_creates_a_user_into_their_organization(org_admin, organization):
-    response = client_for(org_admin).post(
-        USERS_URL,
-        {
-            "username": "newbie",
-            "password": "a-long-enough-passphrase",
-            "organization_id": organization.pk,
-        },
-        format="json",
-    )
-    assert response.status_code == 201
-    made = User.objects.get(username="newbie")
-    assert response.json() == {"id": made.pk, "username": "newbie"}
+    made = created_newbie(post_newbie(org_admin, organization_id=organization.pk))
     membership = OrganizationMembership.objects.get(user=made)
     assert (membership.organization_id, membership.role) == (organization.pk, "member")
 
 
 def test_superuser_may_place_a_new_user_in_an_organization(superuser, other_organization):
-    response = client_for(superuser).post(
-        USERS_URL,
-        {
-            "username": "newbie",
-            "password": "a-long-enough-passphrase",
-            "organization_id": other_organization.pk,
-        },
-        format="json",
-    )
-    assert response.status_code == 201
-    made = User.objects.get(username="newbie")
+    made = created_newbie(post_newbie(superuser, organization_id=other_organization.pk))
     assert list(made.org_memberships.values_list("organization_id", "role")) == [
         (other_organization.pk, "member")
     ]
 
 
 def test_organization_admin_must_name_their_organization(org_admin):
-    response = client_for(org_admin).post(
-        USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
-    )
+    response = post_newbie(org_admin)
     assert response.status_code == 400
     assert "organization_id" in response.json()
     assert not User.objects.filter(username="newbie").exists()
@@ -189,19 +174,13 @@ def test_organization_admin_may_not_create_users_into_another_organization(
     org_admin, other_organization
 ):
     """Red-team finding 5: an admin of one organization adds users to that one only."""
-    body = {"username": "newbie", "password": "a-long-enough-passphrase"}
-    client = client_for(org_admin)
     # An organization they do not belong to is as unknown as a made-up id.
-    response = client.post(
-        USERS_URL, {**body, "organization_id": other_organization.pk}, format="json"
-    )
+    response = post_newbie(org_admin, organization_id=other_organization.pk)
     assert response.status_code == 400
     assert response.json()["organization_id"] == ["Unknown organization."]
     # One they belong to without administering it: 403.
     factories.MembershipFactory(organization=other_organization, user=org_admin)
-    response = client.post(
-        USERS_URL, {**body, "organization_id": other_organization.pk}, format="json"
-    )
+    response = post_newbie(org_admin, organization_id=other_organization.pk)
     assert response.status_code == 403
     assert not User.objects.filter(username="newbie").exists()
     assert not OrganizationMembership.objects.filter(user__username="newbie").exists()
@@ -213,23 +192,13 @@ def test_a_self_made_organization_admin_cannot_mint_accounts(stranger):
     assert client.post("/api/v2/organizations", {"name": "Mine"}, format="json").status_code == (
         403
     )
-    response = client.post(
-        USERS_URL, {"username": "newbie", "password": "a-long-enough-passphrase"}, format="json"
-    )
+    response = post_newbie(stranger)
     assert response.status_code == 403
     assert not User.objects.filter(username="newbie").exists()
 
 
 def test_plain_member_may_not_create_users(member, organization):
-    response = client_for(member).post(
-        USERS_URL,
-        {
-            "username": "newbie",
-            "password": "a-long-enough-passphrase",
-            "organization_id": organization.pk,
-        },
-        format="json",
-    )
+    response = post_newbie(member, organization_id=organization.pk)
     assert response.status_code == 403
     assert "organization admins" in response.json()["detail"]
     assert not User.objects.filter(username="newbie").exists()

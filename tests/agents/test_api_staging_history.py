@@ -137,29 +137,22 @@ def test_each_edit_is_one_attributed_checkpoint_and_production_is_untouched(
 
 
 @pytest.mark.parametrize("name", list(EDITS))
-def test_each_edit_is_refused_to_a_viewer_and_writes_nothing(world, viewer, audit, name):
+@pytest.mark.parametrize(
+    ("caller", "refused_with"),
+    [
+        ("viewer", 403),  # sees the agent, may not edit it
+        (None, 401),  # no credentials
+        ("member", 404),  # may not see the agent at all
+    ],
+)
+def test_each_refused_edit_writes_nothing(
+    world, api_client, audit, request, name, caller, refused_with
+):
     method, path, body, _ = EDITS[name](world)
+    client = api_client if caller is None else client_for(request.getfixturevalue(caller))
     record = audit()
-    response = getattr(client_for(viewer), method)(world.base + path, body, format="json")
-    assert response.status_code == 403
-    record.assert_nothing_written()
-
-
-@pytest.mark.parametrize("name", list(EDITS))
-def test_each_edit_needs_credentials(world, api_client, audit, name):
-    method, path, body, _ = EDITS[name](world)
-    record = audit()
-    response = getattr(api_client, method)(world.base + path, body, format="json")
-    assert response.status_code == 401
-    record.assert_nothing_written()
-
-
-@pytest.mark.parametrize("name", list(EDITS))
-def test_each_edit_of_an_unseen_agent_is_a_404(world, member, audit, name):
-    method, path, body, _ = EDITS[name](world)
-    record = audit()
-    response = getattr(client_for(member), method)(world.base + path, body, format="json")
-    assert response.status_code == 404
+    response = getattr(client, method)(world.base + path, body, format="json")
+    assert response.status_code == refused_with
     record.assert_nothing_written()
 
 

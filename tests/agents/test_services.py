@@ -284,13 +284,14 @@ def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
         services.set_corpus_connection(
             agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=True
         )
-    made = services.set_corpus_connection(
+    made, created = services.set_corpus_connection(
         agent=agent, acting_user=editor, corpus_id=corpus.pk, settings={"top_k": 2}, create=True
     )
-    assert (made.enabled, made.settings) == (True, {"top_k": 2})
-    services.set_corpus_connection(
-        agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=False
+    assert (made.enabled, made.settings, created) == (True, {"top_k": 2}, True)
+    _, created = services.set_corpus_connection(
+        agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=False, create=True
     )
+    assert created is False
     assert CorpusConnection.objects.get().enabled is False
 
 

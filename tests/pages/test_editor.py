@@ -43,6 +43,19 @@ def assert_saved(response, agent, live):
     assert production_of(agent) == live
 
 
+@pytest.fixture
+def refused(post, agent):
+    """POST an edit that must be refused: 400 saying ``says``, nothing saved. The response."""
+
+    def send(name, data=None, *, says: str, **ids):
+        before = revision(agent)
+        response = post(name, data, **ids)
+        assert_refused(response, agent, before, says)
+        return response
+
+    return send
+
+
 def assert_refused(response, agent, before: int, *messages: str):
     assert response.status_code == 400
     html = response.content.decode()
@@ -116,23 +129,29 @@ def test_settings_form_saves_model_configuration_to_staging(post, agent, live):
     }
 
 
-def test_settings_out_of_range_is_shown_beside_the_field(post, agent, live):
-    before = revision(agent)
-    response = post("agents:settings", {**SETTINGS, "settings-temperature": "5"})
-    assert_refused(response, agent, before, "Must be between 0 and 2.")
+def test_settings_out_of_range_is_shown_beside_the_field(refused, agent, live):
+    response = refused(
+        "agents:settings",
+        {**SETTINGS, "settings-temperature": "5"},
+        says="Must be between 0 and 2.",
+    )
     assert 'id="id_settings-temperature_error_1"' in response.content.decode()
 
 
-def test_settings_not_a_number_is_refused(post, agent, live):
-    before = revision(agent)
-    response = post("agents:settings", {**SETTINGS, "settings-max_tokens": "lots"})
-    assert_refused(response, agent, before, "Enter a whole number.")
+def test_settings_not_a_number_is_refused(refused, agent, live):
+    refused(
+        "agents:settings",
+        {**SETTINGS, "settings-max_tokens": "lots"},
+        says="Enter a whole number.",
+    )
 
 
-def test_settings_blank_name_is_refused_and_keeps_what_was_typed(post, agent, live):
-    before = revision(agent)
-    response = post("agents:settings", {**SETTINGS, "settings-name": "  "})
-    assert_refused(response, agent, before, "This field is required.")
+def test_settings_blank_name_is_refused_and_keeps_what_was_typed(refused, agent, live):
+    response = refused(
+        "agents:settings",
+        {**SETTINGS, "settings-name": "  "},
+        says="This field is required.",
+    )
     assert 'value="gpt-4o-mini"' in response.content.decode()
 
 
@@ -172,13 +191,12 @@ def test_add_instruction(post, agent, live):
     assert titles == ["Tone", "Escalation"]
 
 
-def test_add_instruction_without_content_is_refused(post, agent, live):
-    before = revision(agent)
-    response = post(
+def test_add_instruction_without_content_is_refused(refused, agent, live):
+    refused(
         "agents:instruction-add",
         {"instruction-new-title": "Escalation", "instruction-new-content": ""},
+        says="This field is required.",
     )
-    assert_refused(response, agent, before, "This field is required.")
 
 
 def test_edit_instruction(post, agent, live, instruction):
@@ -194,31 +212,29 @@ def test_edit_instruction(post, agent, live, instruction):
     assert staging_snapshot(agent)["instructions"][0]["content"] == "Be warm."
 
 
-def test_edit_instruction_too_long_title_is_refused(post, agent, live, instruction):
-    before = revision(agent)
-    response = post(
+def test_edit_instruction_too_long_title_is_refused(refused, agent, live, instruction):
+    refused(
         "agents:instruction-edit",
         {
             f"instruction-{instruction.pk}-title": "x" * 201,
             f"instruction-{instruction.pk}-content": "Be warm.",
         },
         instruction_id=instruction.pk,
+        says="Ensure this value has at most 200 characters",
     )
-    assert_refused(response, agent, before, "Ensure this value has at most 200 characters")
 
 
-def test_edit_another_agents_instruction_is_refused(post, agent, live, project):
+def test_edit_another_agents_instruction_is_refused(refused, agent, live, project):
     stranger = factories.AgentFactory(project=project)
     foreign = services.add_instruction(
         agent=stranger, acting_user=stranger.created_by, title="T", content="C"
     )
-    before = revision(agent)
-    response = post(
+    refused(
         "agents:instruction-edit",
         {f"instruction-{foreign.pk}-title": "Mine", f"instruction-{foreign.pk}-content": "now"},
         instruction_id=foreign.pk,
+        says="No such instruction on this agent.",
     )
-    assert_refused(response, agent, before, "No such instruction on this agent.")
     assert staging_snapshot(stranger)["instructions"][0]["title"] == "T"
 
 
@@ -252,14 +268,13 @@ def test_move_buttons_carry_the_neighbouring_positions(editor, agent, instructio
     assert "Move “Tone” up" not in html  # the first has no "up"
 
 
-def test_move_to_a_negative_position_is_refused(post, agent, live, instruction):
-    before = revision(agent)
-    response = post(
+def test_move_to_a_negative_position_is_refused(refused, agent, live, instruction):
+    refused(
         "agents:instruction-move",
         {f"instruction-{instruction.pk}-action-position": "-1"},
         instruction_id=instruction.pk,
+        says="Ensure this value is greater than or equal to 0.",
     )
-    assert_refused(response, agent, before, "Ensure this value is greater than or equal to 0.")
 
 
 def test_delete_instruction(post, agent, live, instruction):
@@ -299,19 +314,21 @@ def test_connect_corpora(post, agent, live, catalogue):
     }
 
 
-def test_connect_a_corpus_of_another_organization_is_refused(post, agent, live):
+def test_connect_a_corpus_of_another_organization_is_refused(refused, agent, live):
     foreign = factories.CorpusFactory()
-    before = revision(agent)
-    response = post("agents:corpora-connect", {"connect-corpora": [foreign.pk]})
-    assert_refused(response, agent, before, "Select a valid choice.")
-
-
-def test_connect_with_top_k_out_of_range_is_refused(post, agent, live, catalogue):
-    before = revision(agent)
-    response = post(
-        "agents:corpora-connect", {"connect-corpora": [catalogue["faq"].pk], "connect-top_k": "0"}
+    refused(
+        "agents:corpora-connect",
+        {"connect-corpora": [foreign.pk]},
+        says="Select a valid choice.",
     )
-    assert_refused(response, agent, before, "Must be between 1 and 100.")
+
+
+def test_connect_with_top_k_out_of_range_is_refused(refused, agent, live, catalogue):
+    refused(
+        "agents:corpora-connect",
+        {"connect-corpora": [catalogue["faq"].pk], "connect-top_k": "0"},
+        says="Must be between 1 and 100.",
+    )
 
 
 @pytest.fixture
@@ -357,10 +374,12 @@ def test_disconnect_corpus(post, agent, connected):
     assert staging_snapshot(agent)["knowledge_sources"]["corpora"] == []
 
 
-def test_disconnect_a_corpus_that_is_not_connected_is_refused(post, agent, catalogue, published):
-    before = revision(agent)
-    response = post("agents:corpus-disconnect", corpus_id=catalogue["faq"].pk)
-    assert_refused(response, agent, before, "Not connected to this agent")
+def test_disconnect_a_corpus_that_is_not_connected_is_refused(refused, agent, catalogue, published):
+    refused(
+        "agents:corpus-disconnect",
+        corpus_id=catalogue["faq"].pk,
+        says="Not connected to this agent",
+    )
 
 
 def test_sharepoint_folder_set_and_cleared(post, agent, live):
@@ -380,13 +399,12 @@ def test_sharepoint_folder_set_and_cleared(post, agent, live):
     assert staging_snapshot(agent)["knowledge_sources"]["sharepoint"] is None
 
 
-def test_sharepoint_needs_an_https_url(post, agent, live):
-    before = revision(agent)
-    response = post(
+def test_sharepoint_needs_an_https_url(refused, agent, live):
+    refused(
         "agents:sharepoint",
         {"sharepoint-site_url": "http://acme.example", "sharepoint-folder_path": "/x"},
+        says="Enter a valid https URL.",
     )
-    assert_refused(response, agent, before, "Enter a valid https URL.")
 
 
 # --- tools and actions ------------------------------------------------------------------------
@@ -442,21 +460,26 @@ def test_action_config_json(post, agent, crm):
     ("raw", "message"),
     [("{not json", "Enter a valid JSON."), ("[1, 2]", "Must be an object.")],
 )
-def test_action_config_must_be_a_json_object(post, agent, crm, raw, message):
+def test_action_config_must_be_a_json_object(refused, agent, crm, raw, message):
     action = crm.actions.get(name="lookup")
-    before = revision(agent)
-    response = post(
-        "agents:action", {f"action-{action.pk}-config": raw}, tool_id=crm.pk, action_id=action.pk
+    refused(
+        "agents:action",
+        {f"action-{action.pk}-config": raw},
+        tool_id=crm.pk,
+        action_id=action.pk,
+        says=message,
     )
-    assert_refused(response, agent, before, message)
 
 
-def test_action_of_a_tool_not_on_the_agent_is_refused(post, agent, catalogue, published):
+def test_action_of_a_tool_not_on_the_agent_is_refused(refused, agent, catalogue, published):
     crm = catalogue["crm"]
     action = crm.actions.first()
-    before = revision(agent)
-    response = post("agents:action-enable", tool_id=crm.pk, action_id=action.pk)
-    assert_refused(response, agent, before, "Enable this tool on the agent first.")
+    refused(
+        "agents:action-enable",
+        tool_id=crm.pk,
+        action_id=action.pk,
+        says="Enable this tool on the agent first.",
+    )
 
 
 # --- guardrails, access, tags -----------------------------------------------------------------
@@ -474,24 +497,24 @@ def test_guardrail_enabled_with_settings(post, agent, live, catalogue):
     assert guardrail["enabled"] is True and guardrail["settings"] == {"mask": "***"}
 
 
-def test_guardrail_bad_json_is_refused(post, agent, live, catalogue):
+def test_guardrail_bad_json_is_refused(refused, agent, live, catalogue):
     pii = catalogue["pii"]
-    before = revision(agent)
-    response = post(
+    refused(
         "agents:guardrail",
         {f"guardrail-{pii.pk}-enabled": "on", f"guardrail-{pii.pk}-settings": "{oops"},
         guardrail_id=pii.pk,
+        says="Enter a valid JSON.",
     )
-    assert_refused(response, agent, before, "Enter a valid JSON.")
 
 
-def test_guardrail_of_another_organization_is_refused(post, agent, live):
+def test_guardrail_of_another_organization_is_refused(refused, agent, live):
     foreign = factories.GuardrailFactory()
-    before = revision(agent)
-    response = post(
-        "agents:guardrail", {f"guardrail-{foreign.pk}-enabled": "on"}, guardrail_id=foreign.pk
+    refused(
+        "agents:guardrail",
+        {f"guardrail-{foreign.pk}-enabled": "on"},
+        guardrail_id=foreign.pk,
+        says="Unknown guardrail for this organization.",
     )
-    assert_refused(response, agent, before, "Unknown guardrail for this organization.")
 
 
 def test_access_level(post, agent, live):
@@ -499,10 +522,12 @@ def test_access_level(post, agent, live):
     assert staging_snapshot(agent)["settings"]["access_level"] == "public"
 
 
-def test_unknown_access_level_is_refused(post, agent, live):
-    before = revision(agent)
-    response = post("agents:access", {"access-access_level": "everyone"})
-    assert_refused(response, agent, before, "Select a valid choice.")
+def test_unknown_access_level_is_refused(refused, agent, live):
+    refused(
+        "agents:access",
+        {"access-access_level": "everyone"},
+        says="Select a valid choice.",
+    )
 
 
 def test_tags(post, agent, live):
@@ -510,10 +535,12 @@ def test_tags(post, agent, live):
     assert staging_snapshot(agent)["settings"]["tags"] == ["billing", "support"]
 
 
-def test_too_long_tag_is_refused(post, agent, live):
-    before = revision(agent)
-    response = post("agents:tags", {"tags-tags": "x" * 51})
-    assert_refused(response, agent, before, "Each tag has at most 50 characters.")
+def test_too_long_tag_is_refused(refused, agent, live):
+    refused(
+        "agents:tags",
+        {"tags-tags": "x" * 51},
+        says="Each tag has at most 50 characters.",
+    )
 
 
 def test_a_saved_edit_says_production_is_unchanged(editor, agent, live):
@@ -538,25 +565,26 @@ HOSTILE_JSON = {
 
 
 @pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
-def test_action_config_hostile_json_is_an_inline_error(post, agent, crm, raw):
+def test_action_config_hostile_json_is_an_inline_error(refused, agent, crm, raw):
     action = crm.actions.get(name="lookup")
-    before = revision(agent)
-    response = post(
-        "agents:action", {f"action-{action.pk}-config": raw}, tool_id=crm.pk, action_id=action.pk
+    refused(
+        "agents:action",
+        {f"action-{action.pk}-config": raw},
+        tool_id=crm.pk,
+        action_id=action.pk,
+        says="Enter a valid JSON.",
     )
-    assert_refused(response, agent, before, "Enter a valid JSON.")
 
 
 @pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
-def test_guardrail_settings_hostile_json_is_an_inline_error(post, agent, live, catalogue, raw):
+def test_guardrail_settings_hostile_json_is_an_inline_error(refused, agent, live, catalogue, raw):
     pii = catalogue["pii"]
-    before = revision(agent)
-    response = post(
+    refused(
         "agents:guardrail",
         {f"guardrail-{pii.pk}-enabled": "on", f"guardrail-{pii.pk}-settings": raw},
         guardrail_id=pii.pk,
+        says="Enter a valid JSON.",
     )
-    assert_refused(response, agent, before, "Enter a valid JSON.")
     assert production_of(agent) == live
 
 

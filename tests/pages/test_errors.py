@@ -1,4 +1,4 @@
-"""The one mapping of service exceptions for every page (``agents.views.page``)."""
+"""The one mapping of service exceptions for every page (``ejento_staging.pages.page``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from agents.forms import SettingsForm
 from agents.models import Instruction
-from agents.views import page
+from ejento_staging.pages import page
 from publishing.exceptions import NothingToPublish
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,178 @@
+"""Staging edits of the knowledge sources: corpus connections and the SharePoint folder."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agents import services
+from agents.api.base import DeleteWithBodySchema, JSONView, load_agent, path_id, validated
+from agents.api.representation import agent_body, staging_item, staging_items
+from agents.api.schema import AGENT_ID, CORPUS_ID, DELETE_ERRORS, WRITE_ERRORS, responses
+from agents.models import Agent, Corpus, CorpusConnection
+from agents.permissions import Role
+from agents.serializers.agents import AgentSerializer, CorpusConnectionSerializer
+from agents.serializers.staging import (
+    CorpusConnectionUpdateSerializer,
+    CorpusConnectSerializer,
+    CorpusIdsSerializer,
+    SharePointFolderSerializer,
+)
+
+
+class CorporaView(JSONView):
+    schema = DeleteWithBodySchema()
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Connect several corpora at once",
+        operation_id="v2_agents_corpora_connect",
+        description="Refused whole (400) if any corpus is unknown to the agent's organization "
+        "or already connected.",
+        parameters=[AGENT_ID],
+        request=CorpusConnectSerializer,
+        responses=responses({201: CorpusConnectionSerializer(many=True)}, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, agent_id: str) -> Response:
+        agent, _ = load_agent(request, agent_id, Role.EDITOR)
+        data = validated(CorpusConnectSerializer, request)
+        ids = list(data["corpus_ids"])
+        settings = dict(data["settings"]) if "settings" in data else None
+        services.connect_corpora(
+            agent=agent, acting_user=request.user, corpus_ids=ids, settings=settings
+        )
+        return Response(staging_items(agent, "corpora", ids), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Disconnect several corpora at once",
+        operation_id="v2_agents_corpora_disconnect",
+        description="Refused whole (400) if any of them is not connected.",
+        parameters=[AGENT_ID],
+        request=CorpusIdsSerializer,
+        responses=responses({204: None}, *WRITE_ERRORS),
+    )
+    def delete(self, request: Request, agent_id: str) -> Response:
+        agent, _ = load_agent(request, agent_id, Role.EDITOR)
+        data = validated(CorpusIdsSerializer, request)
+        services.disconnect_corpora(
+            agent=agent, acting_user=request.user, corpus_ids=list(data["corpus_ids"])
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CorpusConnectionView(JSONView):
+    def _corpus(self, agent: Agent, corpus_id: str) -> int:
+        """The corpus in the path, which must belong to the agent's organization (else 404)."""
+        pk = path_id(corpus_id, "No such corpus in this agent's organization.")
+        if not Corpus.objects.filter(
+            pk=pk, project__organization_id=agent.project.organization_id
+        ).exists():
+            raise NotFound("No such corpus in this agent's organization.")
+        return pk
+
+    def _set(self, request: Request, agent_id: str, corpus_id: str, *, create: bool) -> Response:
+        agent, _ = load_agent(request, agent_id, Role.EDITOR)
+        # The body first, then the id in the path: the refusal order of docs/api.md.
+        serializer = CorpusConnectionUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pk = self._corpus(agent, corpus_id)
+        _, created = services.set_corpus_connection(
+            agent=agent,
+            acting_user=request.user,
+            corpus_id=pk,
+            enabled=serializer.validated_data.get("enabled"),
+            settings=serializer.settings_given(),
+            create=create,
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(staging_item(agent, "corpora", pk), status=code)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Connect one corpus, or change its connection if already connected",
+        operation_id="v2_agents_corpus_connect",
+        description="201 when the corpus was not connected yet, 200 otherwise.",
+        parameters=[AGENT_ID, CORPUS_ID],
+        request=CorpusConnectionUpdateSerializer,
+        responses=responses(
+            {201: CorpusConnectionSerializer, 200: CorpusConnectionSerializer},
+            *WRITE_ERRORS,
+        ),
+    )
+    def post(self, request: Request, agent_id: str, corpus_id: str) -> Response:
+        return self._set(request, agent_id, corpus_id, create=True)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Change a connected corpus's settings or enabled state",
+        description="Giving any retrieval setting replaces the connection's settings with "
+        "exactly those given; giving none leaves them unchanged.",
+        parameters=[AGENT_ID, CORPUS_ID],
+        request=CorpusConnectionUpdateSerializer,
+        responses=responses({200: CorpusConnectionSerializer}, *WRITE_ERRORS),
+    )
+    def put(self, request: Request, agent_id: str, corpus_id: str) -> Response:
+        return self._set(request, agent_id, corpus_id, create=False)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Disconnect one corpus",
+        operation_id="v2_agents_corpus_disconnect",
+        parameters=[AGENT_ID, CORPUS_ID],
+        responses=responses({204: None}, *DELETE_ERRORS),
+    )
+    def delete(self, request: Request, agent_id: str, corpus_id: str) -> Response:
+        agent, _ = load_agent(request, agent_id, Role.EDITOR)
+        pk = self._corpus(agent, corpus_id)
+        if not CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=pk).exists():
+            raise NotFound("This corpus is not connected to the agent.")
+        services.disconnect_corpora(agent=agent, acting_user=request.user, corpus_ids=[pk])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SharePointFolderView(JSONView):
+    def _set(self, request: Request, agent_id: str) -> Response:
+        agent, role = load_agent(request, agent_id, Role.EDITOR)
+        data = validated(SharePointFolderSerializer, request)
+        services.set_sharepoint_folder(
+            agent=agent,
+            acting_user=request.user,
+            site_url=data["site_url"],
+            folder_path=data["folder_path"],
+        )
+        return Response(agent_body(request, agent, role))
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Set the agent's SharePoint folder",
+        parameters=[AGENT_ID],
+        request=SharePointFolderSerializer,
+        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+    )
+    def post(self, request: Request, agent_id: str) -> Response:
+        return self._set(request, agent_id)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Change the agent's SharePoint folder",
+        parameters=[AGENT_ID],
+        request=SharePointFolderSerializer,
+        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+    )
+    def put(self, request: Request, agent_id: str) -> Response:
+        return self._set(request, agent_id)
+
+    @extend_schema(
+        tags=["staging"],
+        summary="Remove the agent's SharePoint folder",
+        parameters=[AGENT_ID],
+        responses=responses({204: None}, *DELETE_ERRORS),
+    )
+    def delete(self, request: Request, agent_id: str) -> Response:
+        agent, _ = load_agent(request, agent_id, Role.EDITOR)
+        services.clear_sharepoint_folder(agent=agent, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

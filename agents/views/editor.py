@@ -1,0 +1,168 @@
+"""The Staging editor page (a form per part of the configuration) and Production's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agents import forms
+from agents.models import Agent, Guardrail, Tool
+from agents.permissions import Role, get_agent_for
+from agents.snapshot import staging_snapshot
+from ejento_staging.pages import agent_context, page
+
+
+@page
+@require_GET
+def production(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER, with_production_snapshot=True)
+    context = agent_context(agent, role, tab="production", environment="production")
+    live = agent.production_or_none()
+    context["snapshot"] = live.snapshot if live is not None else None
+    context["live"] = live
+    return render(request, "agents/production.html", context)
+
+
+# --- the Staging editor ----------------------------------------------------------------------
+
+
+def _catalogue(agent: Agent) -> dict[str, Any]:
+    organization_id = agent.project.organization_id
+    return {
+        "tools": list(
+            Tool.objects.filter(organization_id=organization_id).prefetch_related("actions")
+        ),
+        "guardrails": list(Guardrail.objects.filter(organization_id=organization_id)),
+    }
+
+
+def editor_context(
+    agent: Agent, role: Role, bound: dict[str, forms.PageForm] | None = None
+) -> dict[str, Any]:
+    """The editor page: Staging as one snapshot, a form per part, ``bound`` for a refused one."""
+    bound = bound or {}
+    snapshot = staging_snapshot(agent)
+    settings = snapshot["settings"]
+    catalogue = _catalogue(agent)
+
+    def form(key: str, cls: type[forms.PageForm], **kwargs: Any) -> forms.PageForm:
+        return bound.get(key) or cls(prefix=key, **kwargs)
+
+    instructions = snapshot["instructions"]
+    instruction_rows = [
+        {
+            "item": item,
+            "form": form(
+                f"instruction-{item['id']}",
+                forms.InstructionForm,
+                initial={"title": item["title"], "content": item["content"]},
+            ),
+            "errors": bound.get(f"instruction-{item['id']}-action"),
+            "up": index - 1 if index > 0 else None,
+            "down": index + 1 if index < len(instructions) - 1 else None,
+        }
+        for index, item in enumerate(instructions)
+    ]
+    corpora = snapshot["knowledge_sources"]["corpora"]
+    corpus_rows = [
+        {
+            "item": item,
+            "form": form(
+                f"corpus-{item['corpus_id']}",
+                forms.CorpusSettingsForm,
+                initial=forms.CorpusSettingsForm.initial_from(item),
+            ),
+            "errors": bound.get(f"corpus-{item['corpus_id']}-action"),
+        }
+        for item in corpora
+    ]
+    sharepoint = snapshot["knowledge_sources"]["sharepoint"]
+    bound_tools = {tool["tool_id"]: tool for tool in snapshot["tools"]}
+    tool_rows = []
+    for tool in catalogue["tools"]:
+        state = bound_tools.get(tool.pk)
+        settings_by_action = {a["action_id"]: a for a in (state or {}).get("actions", [])}
+        tool_rows.append(
+            {
+                "tool": tool,
+                "state": state,
+                "errors": bound.get(f"tool-{tool.pk}"),
+                "actions": [
+                    {
+                        "action": action,
+                        "state": settings_by_action.get(action.pk),
+                        "errors": bound.get(f"action-{action.pk}-action"),
+                        "form": form(
+                            f"action-{action.pk}",
+                            forms.ActionConfigForm,
+                            initial={
+                                "config": (settings_by_action.get(action.pk) or {}).get(
+                                    "config", {}
+                                )
+                            },
+                        ),
+                    }
+                    for action in tool.actions.all()
+                ],
+            }
+        )
+    guardrail_state = {g["guardrail_id"]: g for g in snapshot["guardrails"]}
+    guardrail_rows = [
+        {
+            "guardrail": guardrail,
+            "state": guardrail_state.get(guardrail.pk),
+            "form": form(
+                f"guardrail-{guardrail.pk}",
+                forms.GuardrailForm,
+                initial={
+                    "enabled": (guardrail_state.get(guardrail.pk) or {}).get("enabled", False),
+                    "settings": (guardrail_state.get(guardrail.pk) or {}).get("settings", {}),
+                },
+            ),
+        }
+        for guardrail in catalogue["guardrails"]
+    ]
+    context = agent_context(agent, role, tab="editor", environment="staging")
+    context.update(
+        {
+            "snapshot": snapshot,
+            "settings_form": form(
+                "settings", forms.SettingsForm, initial=forms.SettingsForm.initial_from(settings)
+            ),
+            "instruction_rows": instruction_rows,
+            "new_instruction_form": form("instruction-new", forms.InstructionForm),
+            "corpus_rows": corpus_rows,
+            "connect_form": form(
+                "connect",
+                forms.CorpusConnectForm,
+                organization_id=agent.project.organization_id,
+                connected={c["corpus_id"] for c in corpora},
+            ),
+            "sharepoint": sharepoint,
+            "sharepoint_form": form("sharepoint", forms.SharePointForm, initial=sharepoint or {}),
+            "sharepoint_errors": bound.get("sharepoint-clear"),
+            "tool_rows": tool_rows,
+            "guardrail_rows": guardrail_rows,
+            "access_form": form(
+                "access", forms.AccessForm, initial={"access_level": settings["access_level"]}
+            ),
+            "tags_form": form(
+                "tags", forms.TagsForm, initial={"tags": ", ".join(settings["tags"])}
+            ),
+            "refused": next(iter(bound.values()), None),
+        }
+    )
+    return context
+
+
+@page
+@require_http_methods(["GET", "HEAD"])
+def editor(request: HttpRequest, agent_id: int) -> HttpResponse:
+    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
+    if role < Role.EDITOR or request.GET.get("environment") == "production":
+        # Viewers see Production only, never Staging.
+        return redirect("agents:production", agent_id=agent.pk)
+    return render(request, "agents/editor.html", editor_context(agent, role))

@@ -1,0 +1,109 @@
+"""The agent list: search, one row per visible agent, and the new-agent form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, F, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from agents import forms, services
+from agents.models import Agent
+from agents.permissions import Role, edit_filter, roles_for, visible_agents
+from agents.selectors import has_unpublished_changes
+from ejento_staging.pages import display_name, editor_url, page, paginate
+
+AGENTS_PER_PAGE = 25
+
+
+def _publish_state(agent: Agent) -> str:
+    """The list badge: "unpublished" (never published), "changed" (Staging differs), "live"."""
+    if agent.production_or_none() is None:
+        return "unpublished"
+    return "changed" if has_unpublished_changes(agent) else "live"
+
+
+def _with_shown_name(agents: Any, user: Any) -> Any:
+    """Annotate the name the user may see: Staging's for editors, Production's for viewers,
+    so neither the search nor the order reveals a Staging name to a viewer."""
+    production_name = KeyTextTransform("name", KeyTransform("settings", "production__snapshot"))
+    return agents.annotate(
+        shown_name=Case(
+            When(edit_filter(user), then=F("staging__name")),
+            default=production_name,
+            output_field=CharField(),
+        )
+    )
+
+
+def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[str, Any]:
+    search = forms.AgentSearchForm(request.GET)
+    agents = _with_shown_name(
+        visible_agents(request.user).select_related("production__published_by"), request.user
+    )
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if query:
+        agents = agents.filter(shown_name__icontains=query)
+    page_obj = paginate(request, agents.order_by("shown_name", "id"), AGENTS_PER_PAGE)
+    roles = roles_for(request.user, list(page_obj))
+    rows = []
+    for agent in page_obj:
+        role = roles[agent.pk]
+        production = agent.production_or_none()
+        rows.append(
+            {
+                "agent": agent,
+                "name": display_name(agent, role),
+                "role_label": role.label.capitalize(),
+                "can_edit": role >= Role.EDITOR,
+                "production": production,
+                # Viewers never learn whether Staging differs.
+                "state": _publish_state(agent) if role >= Role.EDITOR else "live",
+            }
+        )
+    return {
+        "nav": "agents",
+        "search": search,
+        "query": query,
+        "page_obj": page_obj,
+        "rows": rows,
+        "new_form": new_form,
+        "can_create": new_form.fields["project"].queryset.exists(),
+    }
+
+
+@page
+@require_GET
+def agent_list(request: HttpRequest) -> HttpResponse:
+    context = _list_context(request, forms.NewAgentForm(user=request.user, prefix="new"))
+    return render(request, "agents/list.html", context)
+
+
+@page
+@require_POST
+def agent_create(request: HttpRequest) -> HttpResponse:
+    form = forms.NewAgentForm(request.POST, user=request.user, prefix="new")
+    if form.is_valid():
+        try:
+            agent = services.create_agent(
+                project=form.cleaned_data["project"],
+                acting_user=request.user,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request,
+                f"Agent “{agent.staging.name}” created. It goes live when you first publish it.",
+            )
+            return redirect(editor_url(agent.pk))
+    context = _list_context(request, form)
+    context["show_new"] = True
+    return render(request, "agents/list.html", context, status=400)
