@@ -29,7 +29,7 @@ GRANTS = ["viewer", "editor", "publisher", "owner"]
 
 def published(agent, owner, level):
     services.set_access_level(agent=agent, acting_user=owner, access_level=level)
-    publish_agent(agent=agent, user=owner)
+    publish_agent(agent=agent, acting_user=owner)
     return agent
 
 
