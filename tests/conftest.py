@@ -8,6 +8,21 @@ from tests import factories
 os.environ.setdefault("DJANGO_TESTING", "1")
 
 
+def _worker_redis_url(variable: str, default: str) -> None:
+    """Give this pytest-xdist worker its own Redis database, as pytest-django gives it its own
+    test database: tests that flush Redis must not flush another worker's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker.removeprefix("gw") or 0)
+    base, _, number = os.environ.get(variable, default).rpartition("/")
+    os.environ[variable] = f"{base}/{int(number) + offset}"
+
+
+# Read when the test modules are imported, so set before that: 9.. for the gunicorn runs,
+# 3.. for the in-process live-read tests (room for six workers each).
+_worker_redis_url("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
+_worker_redis_url("PERF_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
