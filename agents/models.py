@@ -23,6 +23,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ejento_staging.fields import user_reference
+
 NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
 INSTRUCTION_TITLE_MAX_LENGTH = 200
@@ -171,13 +173,7 @@ class Agent(models.Model):
     """An agent's identity. Its configuration lives in ``staging`` and ``production``."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agents")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     # Bookkeeping, not configuration: set by a rollback onto Staging, carried into the next
     # publish record as ``restored_from``, cleared by that publish or a discard.
@@ -186,13 +182,7 @@ class Agent(models.Model):
     # Deleting an agent archives it: it disappears from the API, the pages and the live read,
     # while its publish records - an append-only audit trail - stay for the auditors.
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    deleted_by = user_reference()
 
     class Meta:
         ordering = ["id"]
@@ -242,13 +232,7 @@ class StagingConfiguration(models.Model):
     # ProductionConfiguration.fingerprint - no snapshot needed on lists and status reads.
     fingerprint = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    updated_by = user_reference()
     # Kept beside the key, so the last editor is still named after their user is deleted.
     updated_by_username = models.CharField(max_length=USERNAME_MAX_LENGTH, blank=True, default="")
     history = HistoricalRecords(bases=[StagingHistoryBase])
@@ -275,75 +259,72 @@ class Instruction(models.Model):
         return self.title
 
 
-class CorpusConnection(models.Model):
+def one_per_agent(item: str) -> list[models.UniqueConstraint]:
+    """An agent holds each catalogue item at most once."""
+    return [models.UniqueConstraint(fields=["agent", item], name=f"unique_{item}_per_agent")]
+
+
+class AgentCatalogueItem(models.Model):
+    """One catalogue item's state in one agent's Staging: on or off (and, per kind, its
+    settings). ``ITEM`` names the kind, which is also the name of its catalogue key."""
+
+    ITEM: str
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} -> {self.ITEM} {getattr(self, f'{self.ITEM}_id')}"
+
+
+class CorpusConnection(AgentCatalogueItem):
+    ITEM = "corpus"
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="corpus_connections")
     corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="connections")
-    enabled = models.BooleanField(default=True)
     settings = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:
         ordering = ["agent_id", "corpus_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["agent", "corpus"], name="unique_corpus_per_agent")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} -> corpus {self.corpus_id}"
+        constraints = one_per_agent("corpus")
 
 
-class ToolBinding(models.Model):
+class ToolBinding(AgentCatalogueItem):
+    ITEM = "tool"
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="tool_bindings")
     tool = models.ForeignKey(Tool, on_delete=models.PROTECT, related_name="bindings")
-    enabled = models.BooleanField(default=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:
         ordering = ["agent_id", "tool_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["agent", "tool"], name="unique_tool_per_agent")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} -> tool {self.tool_id}"
+        constraints = one_per_agent("tool")
 
 
-class ActionSetting(models.Model):
+class ActionSetting(AgentCatalogueItem):
     """An agent's state for one action of a tool it has bound: enabled, and its config."""
 
+    ITEM = "action"
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="action_settings")
     action = models.ForeignKey(ToolAction, on_delete=models.PROTECT, related_name="settings")
-    enabled = models.BooleanField(default=True)
     config = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:
         ordering = ["agent_id", "action_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["agent", "action"], name="unique_action_per_agent")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} -> action {self.action_id}"
+        constraints = one_per_agent("action")
 
 
-class GuardrailSetting(models.Model):
+class GuardrailSetting(AgentCatalogueItem):
+    ITEM = "guardrail"
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="guardrail_settings")
     guardrail = models.ForeignKey(Guardrail, on_delete=models.PROTECT, related_name="settings")
-    enabled = models.BooleanField(default=True)
     settings = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:
         ordering = ["agent_id", "guardrail_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agent", "guardrail"], name="unique_guardrail_per_agent"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agent_id} -> guardrail {self.guardrail_id}"
+        constraints = one_per_agent("guardrail")
 
 
 class AgentPermission(models.Model):
@@ -360,13 +341,7 @@ class AgentPermission(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_permissions"
     )
     role = models.CharField(max_length=16, choices=Role.choices)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    granted_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

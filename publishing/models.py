@@ -13,10 +13,10 @@ past is detectable (``manage.py verify_publish_history``).
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 
 from agents.models import Agent
+from ejento_staging.fields import user_reference
 
 NOTES_MAX_LENGTH = 5000
 
@@ -36,13 +36,7 @@ class ProductionConfiguration(models.Model):
     fingerprint = models.CharField(max_length=64)
     change_track_id = models.UUIDField()
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = user_reference()
 
     class Meta:
         # The table kept its name when the model moved here from ``agents``.
@@ -57,13 +51,7 @@ class PublishRecord(models.Model):
     change_track_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="publish_records")
     sequence = models.PositiveIntegerField(help_text="1 for an agent's first publish, then +1.")
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="publish_records",
-    )
+    published_by = user_reference(related_name="publish_records")
     # Kept beside the foreign key so the audit trail survives a user's deletion.
     published_by_username = models.CharField(max_length=150, blank=True, default="")
     published_at = models.DateTimeField(db_index=True)
