@@ -31,9 +31,11 @@ from agents.api.schema import (
     DELETE_ERRORS,
     ENVIRONMENT,
     READ_ERRORS,
-    WRITE_ERRORS,
+    create_schema,
     id_filter,
+    operation_schema,
     responses,
+    staging_edit_schema,
 )
 from agents.models import Agent
 from agents.permissions import Role, edit_filter, listed_role, visible_agents_with_roles
@@ -135,13 +137,13 @@ class AgentListView(PaginatedView):
             ),
         )
 
-    @extend_schema(
-        tags=["agents"],
-        summary="Create an agent (members of the project's organization)",
+    @create_schema(
+        "agents",
+        "Create an agent (members of the project's organization)",
+        AgentCreateSerializer,
+        AgentSerializer,
         description="The caller becomes the agent's owner. The agent has no Production "
         "until its first publish.",
-        request=AgentCreateSerializer,
-        responses=responses({201: AgentSerializer}, 400, 401, 403, 413, 415),
     )
     def post(self, request: Request) -> Response:
         data = validated(AgentCreateSerializer, request)
@@ -180,31 +182,28 @@ class AgentDetailView(JSONView):
         services.update_agent_settings(agent=agent, acting_user=request.user, **data)
         return Response(agent_body(request, agent, role))
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Change name, description, model configuration (name required)",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Change name, description, model configuration (name required)",
         request=AgentUpdateSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+        ok={200: AgentSerializer},
     )
     def put(self, request: Request, agent_id: str) -> Response:
         return self._update(request, agent_id, partial=False)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Change some of name, description, model configuration",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Change some of name, description, model configuration",
         request=AgentUpdateSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+        ok={200: AgentSerializer},
     )
     def patch(self, request: Request, agent_id: str) -> Response:
         return self._update(request, agent_id, partial=True)
 
-    @extend_schema(
-        tags=["agents"],
-        summary="Delete (archive) the agent (owners); its publish history is kept for audit",
+    @operation_schema(
+        "agents",
+        "Delete (archive) the agent (owners); its publish history is kept for audit",
         parameters=[AGENT_ID],
-        responses=responses({204: None}, *DELETE_ERRORS),
+        ok={204: None},
+        errors=DELETE_ERRORS,
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)

@@ -17,7 +17,14 @@ from accounts.models import ApiToken
 from agents import services
 from agents.api.base import JSONView, PaginatedView, path_id, query_id, validated
 from agents.api.hierarchy import visible_organization
-from agents.api.schema import DELETE_ERRORS, READ_ERRORS, id_filter, id_param, responses
+from agents.api.schema import (
+    DELETE_ERRORS,
+    READ_ERRORS,
+    create_schema,
+    id_filter,
+    id_param,
+    responses,
+)
 from agents.models import OrganizationMembership
 from agents.serializers.auth import (
     ApiTokenSerializer,
@@ -129,16 +136,16 @@ class ApiTokenDetailView(JSONView):
 
 
 class UserCreateView(JSONView):
-    @extend_schema(
-        tags=["auth"],
-        summary="Create a user (superusers; organization admins into their organization)",
+    @create_schema(
+        "auth",
+        "Create a user (superusers; organization admins into their organization)",
+        UserCreateSerializer,
+        UserRefSerializer,
         description=(
             "Superusers may create any user; with `organization_id` the user also joins that "
             "organization as a member. Organization admins must name an organization they "
             "administer, and the new user joins it."
         ),
-        request=UserCreateSerializer,
-        responses=responses({201: UserRefSerializer}, 400, 401, 403, 413, 415),
     )
     def post(self, request: Request) -> Response:
         services.require_may_create_users(request.user)  # 403 before 400

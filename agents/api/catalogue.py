@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from agents import services
 from agents.api.base import PaginatedView, validated
 from agents.api.hierarchy import visible_organization, visible_project
-from agents.api.schema import id_filter, responses
+from agents.api.schema import create_schema, id_filter, list_schema
 from agents.models import Corpus, Guardrail, Tool
 from agents.permissions import in_organizations_of
 from agents.serializers.catalogue import (
@@ -26,11 +25,11 @@ from agents.serializers.catalogue import (
 class CorpusListView(PaginatedView):
     serializer_class = CorpusCreateSerializer
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Corpora of the caller's organizations",
+    @list_schema(
+        "catalogue",
+        "Corpora of the caller's organizations",
+        CorpusSerializer,
         parameters=[id_filter("project_id", "Only this project's corpora.")],
-        responses=responses({200: CorpusSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         corpora = in_organizations_of(
@@ -40,11 +39,11 @@ class CorpusListView(PaginatedView):
             request, corpora.order_by("name", "id"), CorpusSerializer, "project_id"
         )
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Create a corpus (members of the project's organization)",
-        request=CorpusCreateSerializer,
-        responses=responses({201: CorpusSerializer}, 400, 401, 403, 413, 415),
+    @create_schema(
+        "catalogue",
+        "Create a corpus (members of the project's organization)",
+        CorpusCreateSerializer,
+        CorpusSerializer,
     )
     def post(self, request: Request) -> Response:
         data = validated(CorpusCreateSerializer, request)
@@ -58,11 +57,11 @@ class CorpusListView(PaginatedView):
 class ToolListView(PaginatedView):
     serializer_class = ToolCreateSerializer
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Tools (with their actions) of the caller's organizations",
+    @list_schema(
+        "catalogue",
+        "Tools (with their actions) of the caller's organizations",
+        ToolSerializer,
         parameters=[id_filter("organization_id", "Only this organization's tools.")],
-        responses=responses({200: ToolSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         tools = in_organizations_of(request.user, Tool.objects.prefetch_related("actions"))
@@ -70,11 +69,11 @@ class ToolListView(PaginatedView):
             request, tools.order_by("name", "id"), ToolSerializer, "organization_id"
         )
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Create a tool with its actions (members of the organization)",
-        request=ToolCreateSerializer,
-        responses=responses({201: ToolSerializer}, 400, 401, 403, 413, 415),
+    @create_schema(
+        "catalogue",
+        "Create a tool with its actions (members of the organization)",
+        ToolCreateSerializer,
+        ToolSerializer,
     )
     def post(self, request: Request) -> Response:
         data = validated(ToolCreateSerializer, request)
@@ -92,11 +91,11 @@ class ToolListView(PaginatedView):
 class GuardrailListView(PaginatedView):
     serializer_class = GuardrailCreateSerializer
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Guardrails of the caller's organizations",
+    @list_schema(
+        "catalogue",
+        "Guardrails of the caller's organizations",
+        GuardrailSerializer,
         parameters=[id_filter("organization_id", "Only this organization's guardrails.")],
-        responses=responses({200: GuardrailSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         guardrails = in_organizations_of(request.user, Guardrail.objects.all())
@@ -104,11 +103,11 @@ class GuardrailListView(PaginatedView):
             request, guardrails.order_by("name", "id"), GuardrailSerializer, "organization_id"
         )
 
-    @extend_schema(
-        tags=["catalogue"],
-        summary="Create a guardrail (members of the organization)",
-        request=GuardrailCreateSerializer,
-        responses=responses({201: GuardrailSerializer}, 400, 401, 403, 413, 415),
+    @create_schema(
+        "catalogue",
+        "Create a guardrail (members of the organization)",
+        GuardrailCreateSerializer,
+        GuardrailSerializer,
     )
     def post(self, request: Request) -> Response:
         data = validated(GuardrailCreateSerializer, request)

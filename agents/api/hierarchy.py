@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, PaginatedView, path_id, validated
-from agents.api.schema import id_filter, id_param, responses
+from agents.api.schema import create_schema, id_filter, id_param, list_schema, responses
 from agents.models import Organization, OrganizationMembership, Project
 from agents.permissions import (
     in_organizations_of,
@@ -56,11 +56,7 @@ def organization_body(org: Organization, role: str | None) -> dict[str, Any]:
 class OrganizationListView(PaginatedView):
     serializer_class = OrganizationCreateSerializer
 
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="The caller's organizations",
-        responses=responses({200: OrganizationSerializer(many=True)}, 400, 401, 404),
-    )
+    @list_schema("hierarchy", "The caller's organizations", OrganizationSerializer)
     def get(self, request: Request) -> Response:
         user = request.user
         role = Subquery(
@@ -79,15 +75,15 @@ class OrganizationListView(PaginatedView):
             ),
         )
 
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="Create an organization (superusers; the caller becomes its admin)",
+    @create_schema(
+        "hierarchy",
+        "Create an organization (superusers; the caller becomes its admin)",
+        OrganizationCreateSerializer,
+        OrganizationSerializer,
         description=(
             "Superusers only, unless the deployment sets "
             "`DJANGO_ALLOW_SELF_SERVICE_ORGANIZATIONS`; then any signed-in user may."
         ),
-        request=OrganizationCreateSerializer,
-        responses=responses({201: OrganizationSerializer}, 400, 401, 403, 413, 415),
     )
     def post(self, request: Request) -> Response:
         services.require_may_create_organizations(request.user)  # 403 before 400
@@ -102,21 +98,21 @@ class OrganizationListView(PaginatedView):
 class ProjectListView(PaginatedView):
     serializer_class = ProjectCreateSerializer
 
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="Projects of the caller's organizations",
+    @list_schema(
+        "hierarchy",
+        "Projects of the caller's organizations",
+        ProjectSerializer,
         parameters=[id_filter("organization_id", "Only this organization's projects.")],
-        responses=responses({200: ProjectSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         projects = visible_projects(request).order_by("organization__name", "name", "id")
         return self.filtered_page(request, projects, ProjectSerializer, "organization_id")
 
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="Create a project (organization admins)",
-        request=ProjectCreateSerializer,
-        responses=responses({201: ProjectSerializer}, 400, 401, 403, 413, 415),
+    @create_schema(
+        "hierarchy",
+        "Create a project (organization admins)",
+        ProjectCreateSerializer,
+        ProjectSerializer,
     )
     def post(self, request: Request) -> Response:
         data = validated(ProjectCreateSerializer, request)

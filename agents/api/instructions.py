@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,19 +9,15 @@ from rest_framework.response import Response
 from agents import services
 from agents.api.base import JSONView, load_agent, path_id, validated
 from agents.api.representation import staging_item
-from agents.api.schema import AGENT_ID, DELETE_ERRORS, INSTRUCTION_ID, WRITE_ERRORS, responses
+from agents.api.schema import INSTRUCTION_ID, staging_delete_schema, staging_edit_schema
 from agents.permissions import Role
 from agents.serializers.agents import InstructionSerializer
 from agents.serializers.staging import InstructionCreateSerializer, InstructionUpdateSerializer
 
 
 class InstructionsView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Add an instruction",
-        parameters=[AGENT_ID],
-        request=InstructionCreateSerializer,
-        responses=responses({201: InstructionSerializer}, *WRITE_ERRORS),
+    @staging_edit_schema(
+        "Add an instruction", request=InstructionCreateSerializer, ok={201: InstructionSerializer}
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -33,12 +28,10 @@ class InstructionsView(JSONView):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Edit or move an instruction (its id in the body)",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Edit or move an instruction (its id in the body)",
         request=InstructionUpdateSerializer,
-        responses=responses({200: InstructionSerializer}, *WRITE_ERRORS),
+        ok={200: InstructionSerializer},
     )
     def put(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -51,12 +44,7 @@ class InstructionsView(JSONView):
 
 
 class InstructionDetailView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Delete an instruction",
-        parameters=[AGENT_ID, INSTRUCTION_ID],
-        responses=responses({204: None}, *DELETE_ERRORS),
-    )
+    @staging_delete_schema("Delete an instruction", INSTRUCTION_ID)
     def delete(self, request: Request, agent_id: str, instruction_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         services.delete_instruction(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 from agents import services
 from agents.api.base import DeleteWithBodySchema, JSONView, load_agent, path_id, validated
 from agents.api.representation import agent_body, staging_item, staging_items
-from agents.api.schema import AGENT_ID, CORPUS_ID, DELETE_ERRORS, WRITE_ERRORS, responses
+from agents.api.schema import AGENT_ID, CORPUS_ID, staging_delete_schema, staging_edit_schema
 from agents.models import Agent, Corpus, CorpusConnection
 from agents.permissions import Role
 from agents.serializers.agents import AgentSerializer, CorpusConnectionSerializer
@@ -26,15 +25,13 @@ from agents.serializers.staging import (
 class CorporaView(JSONView):
     schema = DeleteWithBodySchema()
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Connect several corpora at once",
+    @staging_edit_schema(
+        "Connect several corpora at once",
         operation_id="v2_agents_corpora_connect",
         description="Refused whole (400) if any corpus is unknown to the agent's organization "
         "or already connected.",
-        parameters=[AGENT_ID],
         request=CorpusConnectSerializer,
-        responses=responses({201: CorpusConnectionSerializer(many=True)}, *WRITE_ERRORS),
+        ok={201: CorpusConnectionSerializer(many=True)},
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -46,14 +43,12 @@ class CorporaView(JSONView):
         )
         return Response(staging_items(agent, "corpora", ids), status=status.HTTP_201_CREATED)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Disconnect several corpora at once",
+    @staging_edit_schema(
+        "Disconnect several corpora at once",
         operation_id="v2_agents_corpora_disconnect",
         description="Refused whole (400) if any of them is not connected.",
-        parameters=[AGENT_ID],
         request=CorpusIdsSerializer,
-        responses=responses({204: None}, *WRITE_ERRORS),
+        ok={204: None},
     )
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -91,39 +86,30 @@ class CorpusConnectionView(JSONView):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(staging_item(agent, "corpora", pk), status=code)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Connect one corpus, or change its connection if already connected",
+    @staging_edit_schema(
+        "Connect one corpus, or change its connection if already connected",
         operation_id="v2_agents_corpus_connect",
         description="201 when the corpus was not connected yet, 200 otherwise.",
         parameters=[AGENT_ID, CORPUS_ID],
         request=CorpusConnectionUpdateSerializer,
-        responses=responses(
-            {201: CorpusConnectionSerializer, 200: CorpusConnectionSerializer},
-            *WRITE_ERRORS,
-        ),
+        ok={201: CorpusConnectionSerializer, 200: CorpusConnectionSerializer},
     )
     def post(self, request: Request, agent_id: str, corpus_id: str) -> Response:
         return self._set(request, agent_id, corpus_id, create=True)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Change a connected corpus's settings or enabled state",
+    @staging_edit_schema(
+        "Change a connected corpus's settings or enabled state",
         description="Giving any retrieval setting replaces the connection's settings with "
         "exactly those given; giving none leaves them unchanged.",
         parameters=[AGENT_ID, CORPUS_ID],
         request=CorpusConnectionUpdateSerializer,
-        responses=responses({200: CorpusConnectionSerializer}, *WRITE_ERRORS),
+        ok={200: CorpusConnectionSerializer},
     )
     def put(self, request: Request, agent_id: str, corpus_id: str) -> Response:
         return self._set(request, agent_id, corpus_id, create=False)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Disconnect one corpus",
-        operation_id="v2_agents_corpus_disconnect",
-        parameters=[AGENT_ID, CORPUS_ID],
-        responses=responses({204: None}, *DELETE_ERRORS),
+    @staging_delete_schema(
+        "Disconnect one corpus", CORPUS_ID, operation_id="v2_agents_corpus_disconnect"
     )
     def delete(self, request: Request, agent_id: str, corpus_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -146,32 +132,23 @@ class SharePointFolderView(JSONView):
         )
         return Response(agent_body(request, agent, role))
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Set the agent's SharePoint folder",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Set the agent's SharePoint folder",
         request=SharePointFolderSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+        ok={200: AgentSerializer},
     )
     def post(self, request: Request, agent_id: str) -> Response:
         return self._set(request, agent_id)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Change the agent's SharePoint folder",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Change the agent's SharePoint folder",
         request=SharePointFolderSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+        ok={200: AgentSerializer},
     )
     def put(self, request: Request, agent_id: str) -> Response:
         return self._set(request, agent_id)
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Remove the agent's SharePoint folder",
-        parameters=[AGENT_ID],
-        responses=responses({204: None}, *DELETE_ERRORS),
-    )
+    @staging_delete_schema("Remove the agent's SharePoint folder")
     def delete(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
         services.clear_sharepoint_folder(agent=agent, acting_user=request.user)

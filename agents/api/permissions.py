@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, PaginatedView, load_agent, path_id, validated
-from agents.api.schema import AGENT_ID, PERMISSION_ID, WRITE_ERRORS, responses
+from agents.api.schema import AGENT_ID, PERMISSION_ID, WRITE_ERRORS, operation_schema, responses
 from agents.models import Agent, AgentPermission
 from agents.permissions import Role
 from agents.serializers.permissions import (
@@ -44,12 +44,13 @@ class PermissionsView(PaginatedView):
         )
         return self.paginated(permissions, lambda page: PermissionSerializer(page, many=True).data)
 
-    @extend_schema(
-        tags=["permissions"],
-        summary="Give a user a role on the agent (owners)",
+    @operation_schema(
+        "permissions",
+        "Give a user a role on the agent (owners)",
         parameters=[AGENT_ID],
         request=PermissionCreateSerializer,
-        responses=responses({201: PermissionSerializer}, *WRITE_ERRORS),
+        ok={201: PermissionSerializer},
+        errors=WRITE_ERRORS,
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
@@ -72,12 +73,13 @@ class PermissionDetailView(JSONView):
             raise NotFound("No such permission on this agent.")
         return permission
 
-    @extend_schema(
-        tags=["permissions"],
-        summary="Change a user's role on the agent (owners)",
+    @operation_schema(
+        "permissions",
+        "Change a user's role on the agent (owners)",
         parameters=[AGENT_ID, PERMISSION_ID],
         request=PermissionUpdateSerializer,
-        responses=responses({200: PermissionSerializer}, *WRITE_ERRORS),
+        ok={200: PermissionSerializer},
+        errors=WRITE_ERRORS,
     )
     def put(self, request: Request, agent_id: str, permission_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from agents.serializers.agents import ENVIRONMENTS
 from agents.serializers.common import DetailSerializer
@@ -32,6 +33,8 @@ ERRORS: dict[int, OpenApiResponse] = {
 READ_ERRORS = (400, 401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 413, 415)
 DELETE_ERRORS = (401, 403, 404)
+LIST_ERRORS = (400, 401, 404)
+CREATE_ERRORS = (400, 401, 403, 413, 415)
 
 
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
@@ -64,3 +67,57 @@ ENVIRONMENT = OpenApiParameter(
 
 def id_filter(name: str, description: str) -> OpenApiParameter:
     return OpenApiParameter(name, ID_SCHEMA, OpenApiParameter.QUERY, description=description)
+
+
+# Factories for the `extend_schema` decorators: each kind of operation (a Staging edit, a
+# catalogue list or create) documents the same error answers and path parameters, so they are
+# spelt once here and a view only names what is its own.
+def operation_schema(
+    tag: str,
+    summary: str,
+    *,
+    ok: dict[int, Any],
+    errors: Sequence[int],
+    parameters: Sequence[OpenApiParameter] | None = None,
+    **extra: Any,
+) -> Any:
+    if parameters is not None:
+        extra["parameters"] = list(parameters)
+    return extend_schema(tags=[tag], summary=summary, responses=responses(ok, *errors), **extra)
+
+
+def staging_edit_schema(
+    summary: str,
+    *,
+    ok: dict[int, Any],
+    errors: Sequence[int] = WRITE_ERRORS,
+    parameters: Sequence[OpenApiParameter] = (AGENT_ID,),
+    **extra: Any,
+) -> Any:
+    """A write to the agent's Staging (editors), its body described by `request=`."""
+    return operation_schema(
+        "staging", summary, ok=ok, errors=errors, parameters=parameters, **extra
+    )
+
+
+def staging_delete_schema(summary: str, *parameters: OpenApiParameter, **extra: Any) -> Any:
+    """Removing something from the agent's Staging: 204 and no body either way."""
+    return staging_edit_schema(
+        summary,
+        ok={204: None},
+        errors=DELETE_ERRORS,
+        parameters=(AGENT_ID, *parameters),
+        **extra,
+    )
+
+
+def list_schema(tag: str, summary: str, item: Any, **extra: Any) -> Any:
+    """A list of what the caller's organizations hold, `item` one entry of it."""
+    return operation_schema(tag, summary, ok={200: item(many=True)}, errors=LIST_ERRORS, **extra)
+
+
+def create_schema(tag: str, summary: str, request: Any, created: Any, **extra: Any) -> Any:
+    """Creating a top-level object from a JSON body; 201 with the new object."""
+    return operation_schema(
+        tag, summary, ok={201: created}, errors=CREATE_ERRORS, request=request, **extra
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, WholeBodyPatchSchema, load_agent, validated
 from agents.api.representation import agent_body, staging_item
-from agents.api.schema import AGENT_ID, WRITE_ERRORS, responses
+from agents.api.schema import staging_edit_schema
 from agents.permissions import Role
 from agents.serializers.agents import AgentSerializer, GuardrailStateSerializer
 from agents.serializers.staging import (
@@ -22,12 +21,10 @@ from agents.serializers.staging import (
 class GuardrailsView(JSONView):
     schema = WholeBodyPatchSchema()
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Enable or disable a guardrail of the organization (and set its settings)",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Enable or disable a guardrail of the organization (and set its settings)",
         request=GuardrailToggleSerializer,
-        responses=responses({200: GuardrailStateSerializer}, *WRITE_ERRORS),
+        ok={200: GuardrailStateSerializer},
     )
     def patch(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -43,12 +40,10 @@ class GuardrailsView(JSONView):
 
 
 class AccessView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Set who may view the agent once published",
-        parameters=[AGENT_ID],
+    @staging_edit_schema(
+        "Set who may view the agent once published",
         request=AccessLevelSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+        ok={200: AgentSerializer},
     )
     def put(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
@@ -60,12 +55,8 @@ class AccessView(JSONView):
 
 
 class AnnotatesView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Replace the agent's tags",
-        parameters=[AGENT_ID],
-        request=TagsSerializer,
-        responses=responses({200: AgentSerializer}, *WRITE_ERRORS),
+    @staging_edit_schema(
+        "Replace the agent's tags", request=TagsSerializer, ok={200: AgentSerializer}
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)

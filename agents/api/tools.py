@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, WholeBodyPatchSchema, load_agent, path_id, validated
 from agents.api.representation import staging_item
-from agents.api.schema import ACTION_ID, AGENT_ID, DELETE_ERRORS, TOOL_ID, WRITE_ERRORS, responses
+from agents.api.schema import ACTION_ID, AGENT_ID, DELETE_ERRORS, TOOL_ID, staging_edit_schema
 from agents.models import Agent
 from agents.permissions import Role
 from agents.serializers.agents import ActionStateSerializer, ToolBindingSerializer
@@ -19,12 +19,12 @@ from agents.serializers.staging import ActionConfigSerializer
 
 
 class ToolEnableView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Enable a tool (its actions start enabled on first use)",
+    @staging_edit_schema(
+        "Enable a tool (its actions start enabled on first use)",
         parameters=[AGENT_ID, TOOL_ID],
         request=None,
-        responses=responses({200: ToolBindingSerializer}, 401, 403, 404),
+        ok={200: ToolBindingSerializer},
+        errors=(401, 403, 404),
     )
     def post(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -34,11 +34,11 @@ class ToolEnableView(JSONView):
 
 
 class ToolDisableView(JSONView):
-    @extend_schema(
-        tags=["staging"],
-        summary="Disable a tool (its action states are kept)",
+    @staging_edit_schema(
+        "Disable a tool (its action states are kept)",
         parameters=[AGENT_ID, TOOL_ID],
-        responses=responses({200: ToolBindingSerializer}, *DELETE_ERRORS),
+        ok={200: ToolBindingSerializer},
+        errors=DELETE_ERRORS,
     )
     def delete(self, request: Request, agent_id: str, tool_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -62,12 +62,11 @@ def _action_ids(tool_id: str, action_id: str) -> tuple[int, int]:
 class ActionView(JSONView):
     schema = WholeBodyPatchSchema()
 
-    @extend_schema(
-        tags=["staging"],
-        summary="Replace an action's config (the tool must be enabled on the agent)",
+    @staging_edit_schema(
+        "Replace an action's config (the tool must be enabled on the agent)",
         parameters=[AGENT_ID, TOOL_ID, ACTION_ID],
         request=ActionConfigSerializer,
-        responses=responses({200: ActionStateSerializer}, *WRITE_ERRORS),
+        ok={200: ActionStateSerializer},
     )
     def patch(self, request: Request, agent_id: str, tool_id: str, action_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.EDITOR)
@@ -102,12 +101,12 @@ class _ActionToggleView(JSONView):
 def _toggle_schema(summary: str) -> Any:
     """The one documented operation of an action toggle, on the class that makes it."""
     return extend_schema_view(
-        post=extend_schema(
-            tags=["staging"],
-            summary=summary,
+        post=staging_edit_schema(
+            summary,
             parameters=[AGENT_ID, TOOL_ID, ACTION_ID],
             request=None,
-            responses=responses({200: ActionStateSerializer}, 400, 401, 403, 404),
+            ok={200: ActionStateSerializer},
+            errors=(400, 401, 403, 404),
         )
     )
 
