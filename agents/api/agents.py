@@ -31,11 +31,11 @@ from agents.api.schema import (
     DELETE_ERRORS,
     ENVIRONMENT,
     READ_ERRORS,
+    agent_edit_schema,
     create_schema,
     id_filter,
     operation_schema,
     responses,
-    staging_edit_schema,
 )
 from agents.models import Agent
 from agents.permissions import Role, edit_filter, listed_role, visible_agents_with_roles
@@ -182,18 +182,14 @@ class AgentDetailView(JSONView):
         services.update_agent_settings(agent=agent, acting_user=request.user, **data)
         return Response(agent_body(request, agent, role))
 
-    @staging_edit_schema(
-        "Change name, description, model configuration (name required)",
-        request=AgentUpdateSerializer,
-        ok={200: AgentSerializer},
+    @agent_edit_schema(
+        "Change name, description, model configuration (name required)", AgentUpdateSerializer
     )
     def put(self, request: Request, agent_id: str) -> Response:
         return self._update(request, agent_id, partial=False)
 
-    @staging_edit_schema(
-        "Change some of name, description, model configuration",
-        request=AgentUpdateSerializer,
-        ok={200: AgentSerializer},
+    @agent_edit_schema(
+        "Change some of name, description, model configuration", AgentUpdateSerializer
     )
     def patch(self, request: Request, agent_id: str) -> Response:
         return self._update(request, agent_id, partial=True)

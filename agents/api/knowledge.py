@@ -10,10 +10,16 @@ from rest_framework.response import Response
 from agents import services
 from agents.api.base import DeleteWithBodySchema, JSONView, load_agent, path_id, validated
 from agents.api.representation import agent_body, staging_item, staging_items
-from agents.api.schema import AGENT_ID, CORPUS_ID, staging_delete_schema, staging_edit_schema
+from agents.api.schema import (
+    AGENT_ID,
+    CORPUS_ID,
+    agent_edit_schema,
+    staging_delete_schema,
+    staging_edit_schema,
+)
 from agents.models import Agent, Corpus, CorpusConnection
 from agents.permissions import Role
-from agents.serializers.agents import AgentSerializer, CorpusConnectionSerializer
+from agents.serializers.agents import CorpusConnectionSerializer
 from agents.serializers.staging import (
     CorpusConnectionUpdateSerializer,
     CorpusConnectSerializer,
@@ -132,19 +138,11 @@ class SharePointFolderView(JSONView):
         )
         return Response(agent_body(request, agent, role))
 
-    @staging_edit_schema(
-        "Set the agent's SharePoint folder",
-        request=SharePointFolderSerializer,
-        ok={200: AgentSerializer},
-    )
+    @agent_edit_schema("Set the agent's SharePoint folder", SharePointFolderSerializer)
     def post(self, request: Request, agent_id: str) -> Response:
         return self._set(request, agent_id)
 
-    @staging_edit_schema(
-        "Change the agent's SharePoint folder",
-        request=SharePointFolderSerializer,
-        ok={200: AgentSerializer},
-    )
+    @agent_edit_schema("Change the agent's SharePoint folder", SharePointFolderSerializer)
     def put(self, request: Request, agent_id: str) -> Response:
         return self._set(request, agent_id)
 

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
-from agents.serializers.agents import ENVIRONMENTS
+from agents.serializers.agents import ENVIRONMENTS, AgentSerializer
 from agents.serializers.common import DetailSerializer
 from agents.serializers.fields import ID_MAX
 
@@ -98,6 +98,11 @@ def staging_edit_schema(
     return operation_schema(
         "staging", summary, ok=ok, errors=errors, parameters=parameters, **extra
     )
+
+
+def agent_edit_schema(summary: str, request: Any) -> Any:
+    """A Staging write answered with the whole agent as it now stands."""
+    return staging_edit_schema(summary, request=request, ok={200: AgentSerializer})
 
 
 def staging_delete_schema(summary: str, *parameters: OpenApiParameter, **extra: Any) -> Any:

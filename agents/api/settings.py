@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from agents import services
 from agents.api.base import JSONView, WholeBodyPatchSchema, load_agent, validated
 from agents.api.representation import agent_body, staging_item
-from agents.api.schema import staging_edit_schema
+from agents.api.schema import agent_edit_schema, staging_edit_schema
 from agents.permissions import Role
 from agents.serializers.agents import AgentSerializer, GuardrailStateSerializer
 from agents.serializers.staging import (
@@ -40,11 +40,7 @@ class GuardrailsView(JSONView):
 
 
 class AccessView(JSONView):
-    @staging_edit_schema(
-        "Set who may view the agent once published",
-        request=AccessLevelSerializer,
-        ok={200: AgentSerializer},
-    )
+    @agent_edit_schema("Set who may view the agent once published", AccessLevelSerializer)
     def put(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(AccessLevelSerializer, request)
