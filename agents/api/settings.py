@@ -10,7 +10,7 @@ from agents.api.base import JSONView, WholeBodyPatchSchema, load_agent, validate
 from agents.api.representation import agent_body, staging_item
 from agents.api.schema import agent_edit_schema, staging_edit_schema
 from agents.permissions import Role
-from agents.serializers.agents import AgentSerializer, GuardrailStateSerializer
+from agents.serializers.agents import GuardrailStateSerializer
 from agents.serializers.staging import (
     AccessLevelSerializer,
     GuardrailToggleSerializer,
@@ -51,9 +51,7 @@ class AccessView(JSONView):
 
 
 class AnnotatesView(JSONView):
-    @staging_edit_schema(
-        "Replace the agent's tags", request=TagsSerializer, ok={200: AgentSerializer}
-    )
+    @agent_edit_schema("Replace the agent's tags", TagsSerializer)
     def post(self, request: Request, agent_id: str) -> Response:
         agent, role = load_agent(request, agent_id, Role.EDITOR)
         data = validated(TagsSerializer, request)
