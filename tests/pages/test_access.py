@@ -80,6 +80,23 @@ def test_unknown_agent_is_404(client_as):
 
 # --- every POST: CSRF, role, method ----------------------------------------------------------
 
+# Editor-level forms that post no fields of their own (the ids are in the URL).
+BARE_EDITOR_POSTS = (
+    "agents:instruction-edit",
+    "agents:instruction-move",
+    "agents:instruction-delete",
+    "agents:corpora-connect",
+    "agents:corpus",
+    "agents:corpus-disconnect",
+    "agents:sharepoint-clear",
+    "agents:tool-enable",
+    "agents:tool-disable",
+    "agents:action",
+    "agents:action-enable",
+    "agents:action-disable",
+    "agents:guardrail",
+)
+
 # name -> (weakest role, form data); ids are filled in by ``post_url``.
 POSTS = {
     "agents:settings": ("editor", {"settings-name": "X", "settings-model": "gpt-4o"}),
@@ -87,23 +104,11 @@ POSTS = {
         "editor",
         {"instruction-new-title": "T", "instruction-new-content": "C"},
     ),
-    "agents:instruction-edit": ("editor", {}),
-    "agents:instruction-move": ("editor", {}),
-    "agents:instruction-delete": ("editor", {}),
-    "agents:corpora-connect": ("editor", {}),
-    "agents:corpus": ("editor", {}),
-    "agents:corpus-disconnect": ("editor", {}),
+    **{name: ("editor", {}) for name in BARE_EDITOR_POSTS},
     "agents:sharepoint": (
         "editor",
         {"sharepoint-site_url": "https://acme.sharepoint.com", "sharepoint-folder_path": "/a"},
     ),
-    "agents:sharepoint-clear": ("editor", {}),
-    "agents:tool-enable": ("editor", {}),
-    "agents:tool-disable": ("editor", {}),
-    "agents:action": ("editor", {}),
-    "agents:action-enable": ("editor", {}),
-    "agents:action-disable": ("editor", {}),
-    "agents:guardrail": ("editor", {}),
     "agents:access": ("editor", {"access-access_level": "public"}),
     "agents:tags": ("editor", {"tags-tags": "a, b"}),
     "publishing:publish": ("publisher", {"notes": "n", "fingerprint": "x"}),
