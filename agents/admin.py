@@ -207,24 +207,16 @@ class InstructionAdmin(StagingRowAdmin):
     search_fields = ["title", "content", "agent__staging__name"]
 
 
-@admin.register(CorpusConnection)
-class CorpusConnectionAdmin(StagingRowAdmin):
-    list_display = ["agent", "corpus", "enabled"]
-
-
-@admin.register(ToolBinding)
-class ToolBindingAdmin(StagingRowAdmin):
-    list_display = ["agent", "tool", "enabled"]
-
-
-@admin.register(ActionSetting)
-class ActionSettingAdmin(StagingRowAdmin):
-    list_display = ["agent", "action", "enabled"]
-
-
-@admin.register(GuardrailSetting)
-class GuardrailSettingAdmin(StagingRowAdmin):
-    list_display = ["agent", "guardrail", "enabled"]
+# One catalogue item's state per agent: the same admin for each kind, listing its item.
+for item_model in (CorpusConnection, ToolBinding, ActionSetting, GuardrailSetting):
+    admin.site.register(
+        item_model,
+        type(
+            f"{item_model.__name__}Admin",
+            (StagingRowAdmin,),
+            {"list_display": ["agent", item_model.ITEM, "enabled"]},
+        ),
+    )
 
 
 @admin.register(StagingConfiguration.history.model)
