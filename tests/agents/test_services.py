@@ -357,6 +357,12 @@ def test_corpus_id_lists_that_are_not_lists_of_ids_are_refused(agent, editor, co
         assert error.value.message_dict == {"corpus_ids": [message]}
 
 
+def test_disconnect_corpora_refuses_a_number_that_is_no_id(agent, editor):
+    with pytest.raises(ValidationError) as error:
+        services.disconnect_corpora(agent=agent, acting_user=editor, corpus_ids=[0])
+    assert error.value.message_dict == {"corpus_ids": ["Must be an id."]}
+
+
 def test_connect_corpora_names_the_unknown_ids(agent, editor, corpus, foreign_corpus):
     with pytest.raises(ValidationError) as error:
         services.connect_corpora(
@@ -464,7 +470,12 @@ def test_tool_edits_are_recorded_with_reasons_naming_the_tool(agent, editor, too
     ]
 
 
-def test_enabling_a_disabled_tool_again_brings_back_its_action_states(agent, editor, tool):
+def test_enabling_a_disabled_tool_again_brings_back_its_action_states(
+    agent, editor, tool, organization
+):
+    # Another tool's actions first, so action ids and action-setting ids differ.
+    mail = factories.ToolFactory(organization=organization, name="Mail", actions=["send"])
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=mail.pk)
     action = tool.actions.get(name="search")
     services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     services.update_action(
@@ -473,9 +484,11 @@ def test_enabling_a_disabled_tool_again_brings_back_its_action_states(agent, edi
     services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     binding = services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     assert binding.enabled is True
-    assert ToolBinding.objects.get().enabled is True
-    states = dict(ActionSetting.objects.values_list("action__name", "enabled"))
-    assert states == {"search": False, "create": True}
+    assert ToolBinding.objects.get(tool=tool).enabled is True
+    states = list(
+        ActionSetting.objects.filter(action__tool=tool).values_list("action__name", "enabled")
+    )
+    assert sorted(states) == [("create", True), ("search", False)]
 
 
 def test_tool_refusals_say_what_is_missing(agent, editor, tool, foreign_tool):
