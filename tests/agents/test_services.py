@@ -23,6 +23,7 @@ from agents.models import (
     ToolBinding,
 )
 from agents.permissions import role_for, visible_agents
+from agents.snapshot import staging_snapshot
 from publishing.models import ProductionConfiguration
 from tests import factories
 
@@ -259,6 +260,56 @@ def test_delete_instruction_of_an_unknown_id_is_not_found(agent, editor):
     assert len(checkpoints(agent)) == 1
 
 
+def test_update_instruction_changes_only_the_fields_given(agent, editor):
+    made = services.add_instruction(agent=agent, acting_user=editor, title="T", content="C")
+    services.update_instruction(
+        agent=agent, acting_user=editor, instruction_id=made.pk, content="New"
+    )
+    made.refresh_from_db()
+    assert (made.title, made.content) == ("T", "New")
+
+
+def test_add_instruction_reports_every_bad_field_at_once(agent, editor):
+    with pytest.raises(ValidationError) as error:
+        services.add_instruction(agent=agent, acting_user=editor, title="", content=None)
+    assert set(error.value.message_dict) == {"title", "content"}
+    assert len(checkpoints(agent)) == 1
+
+
+@pytest.mark.parametrize("position", [-1, True, "1", 1.0])
+def test_an_instruction_position_that_is_not_a_whole_number_is_refused(agent, editor, position):
+    with pytest.raises(ValidationError) as error:
+        services.add_instruction(
+            agent=agent, acting_user=editor, title="T", content="C", position=position
+        )
+    assert error.value.message_dict == {"position": ["Must be a whole number, 0 or more."]}
+
+
+def test_reorder_instructions_puts_them_in_the_given_order_in_one_checkpoint(agent, editor):
+    a, b, c = (
+        services.add_instruction(agent=agent, acting_user=editor, title=t, content="x")
+        for t in "ABC"
+    )
+    services.reorder_instructions(agent=agent, acting_user=editor, ordered_ids=[c.pk, a.pk, b.pk])
+    order = list(Instruction.objects.order_by("position").values_list("title", flat=True))
+    assert order == ["C", "A", "B"]
+    assert checkpoints(agent)[-1].history_change_reason == "Instructions reordered"
+
+
+@pytest.mark.parametrize("which", ["missing", "twice", "unknown"])
+def test_reorder_instructions_needs_every_id_exactly_once(agent, editor, which):
+    a, b = (
+        services.add_instruction(agent=agent, acting_user=editor, title=t, content="x")
+        for t in "AB"
+    )
+    ids = {"missing": [a.pk], "twice": [a.pk, a.pk, b.pk], "unknown": [a.pk, b.pk, 999]}[which]
+    before = len(checkpoints(agent))
+    with pytest.raises(ValidationError) as error:
+        services.reorder_instructions(agent=agent, acting_user=editor, ordered_ids=ids)
+    assert "order" in error.value.message_dict
+    assert len(checkpoints(agent)) == before
+
+
 # --- knowledge sources -----------------------------------------------------------------------
 
 
@@ -292,6 +343,63 @@ def test_set_corpus_connection_creates_only_when_asked(agent, editor, corpus):
         agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=False, create=True
     )
     assert created is False
+    assert CorpusConnection.objects.get().enabled is False
+
+
+@pytest.mark.parametrize(
+    ("corpus_ids", "message"),
+    [([], "Give at least one corpus id."), (["1"], "Must be a list of corpus ids.")],
+)
+def test_corpus_id_lists_that_are_not_lists_of_ids_are_refused(agent, editor, corpus_ids, message):
+    for write in (services.connect_corpora, services.disconnect_corpora):
+        with pytest.raises(ValidationError) as error:
+            write(agent=agent, acting_user=editor, corpus_ids=corpus_ids)
+        assert error.value.message_dict == {"corpus_ids": [message]}
+
+
+def test_disconnect_corpora_refuses_a_number_that_is_no_id(agent, editor):
+    with pytest.raises(ValidationError) as error:
+        services.disconnect_corpora(agent=agent, acting_user=editor, corpus_ids=[0])
+    assert error.value.message_dict == {"corpus_ids": ["Must be an id."]}
+
+
+def test_connect_corpora_names_the_unknown_ids(agent, editor, corpus, foreign_corpus):
+    with pytest.raises(ValidationError) as error:
+        services.connect_corpora(
+            agent=agent, acting_user=editor, corpus_ids=[corpus.pk, foreign_corpus.pk]
+        )
+    assert error.value.message_dict == {
+        "corpus_ids": [f"Unknown corpus id(s) for this organization: {[foreign_corpus.pk]}."]
+    }
+
+
+def test_connect_corpora_refuses_one_already_connected_to_this_agent_only(
+    agent, editor, owner, project, corpus
+):
+    twin = factories.AgentFactory(project=project, user=owner, name="Twin")
+    services.connect_corpora(agent=twin, acting_user=owner, corpus_ids=[corpus.pk])
+    services.connect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
+    with pytest.raises(ValidationError) as error:
+        services.connect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
+    assert error.value.message_dict == {
+        "corpus_ids": [f"Already connected to this agent: {[corpus.pk]}."]
+    }
+
+
+def test_disconnect_corpora_is_recorded_with_its_reason(agent, editor, corpus):
+    services.connect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
+    services.disconnect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
+    assert checkpoints(agent)[-1].history_change_reason == "Corpora disconnected"
+
+
+def test_set_corpus_connection_creates_it_disabled_when_asked(agent, editor, corpus):
+    with pytest.raises(CorpusConnection.DoesNotExist) as error:
+        services.set_corpus_connection(agent=agent, acting_user=editor, corpus_id=corpus.pk)
+    assert str(error.value) == "This corpus is not connected to the agent."
+    made, created = services.set_corpus_connection(
+        agent=agent, acting_user=editor, corpus_id=corpus.pk, enabled=False, create=True
+    )
+    assert (made.enabled, created) == (False, True)
     assert CorpusConnection.objects.get().enabled is False
 
 
@@ -340,6 +448,117 @@ def test_update_action_changes_config_and_records_it(agent, editor, tool):
     assert (record.history_type, record.config) == ("~", {"k": 1})
 
 
+def test_tool_edits_are_recorded_with_reasons_naming_the_tool(agent, editor, tool):
+    action = tool.actions.get(name="search")
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    for enabled in (False, True, None):
+        services.update_action(
+            agent=agent,
+            acting_user=editor,
+            tool_id=tool.pk,
+            action_id=action.pk,
+            enabled=enabled,
+            config={"k": 1} if enabled is None else None,
+        )
+    services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    assert [c.history_change_reason for c in checkpoints(agent)[1:]] == [
+        "Tool “CRM” enabled",
+        "Tool “CRM”: action “search” disabled",
+        "Tool “CRM”: action “search” enabled",
+        "Tool “CRM”: action “search” changed",
+        "Tool “CRM” disabled",
+    ]
+
+
+def test_enabling_a_disabled_tool_again_brings_back_its_action_states(
+    agent, editor, tool, organization
+):
+    # Another tool's actions first, so action ids and action-setting ids differ.
+    mail = factories.ToolFactory(organization=organization, name="Mail", actions=["send"])
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=mail.pk)
+    action = tool.actions.get(name="search")
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    services.update_action(
+        agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+    )
+    services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    binding = services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    assert binding.enabled is True
+    assert ToolBinding.objects.get(tool=tool).enabled is True
+    states = list(
+        ActionSetting.objects.filter(action__tool=tool).values_list("action__name", "enabled")
+    )
+    assert sorted(states) == [("create", True), ("search", False)]
+
+
+def test_tool_refusals_say_what_is_missing(agent, editor, tool, foreign_tool):
+    with pytest.raises(ValidationError) as error:
+        services.enable_tool(agent=agent, acting_user=editor, tool_id="abc")
+    assert error.value.message_dict == {"tool_id": ["Must be an id."]}
+    with pytest.raises(Tool.DoesNotExist) as error:
+        services.enable_tool(agent=agent, acting_user=editor, tool_id=foreign_tool.pk)
+    assert str(error.value) == "No such tool in this agent's organization."
+    with pytest.raises(ToolBinding.DoesNotExist) as error:
+        services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    assert str(error.value) == "This tool is not connected to the agent."
+    with pytest.raises(ToolAction.DoesNotExist) as error:
+        services.update_action(
+            agent=agent,
+            acting_user=editor,
+            tool_id=tool.pk,
+            action_id=foreign_tool.actions.get().pk,
+            enabled=True,
+        )
+    assert str(error.value) == "No such action on this tool."
+    with pytest.raises(ValidationError) as error:
+        services.update_action(
+            agent=agent,
+            acting_user=editor,
+            tool_id=tool.pk,
+            action_id=tool.actions.first().pk,
+            enabled=True,
+        )
+    assert error.value.message_dict == {"tool_id": ["Enable this tool on the agent first."]}
+
+
+def test_update_action_needs_this_tool_enabled_not_another(agent, editor, tool, organization):
+    other = factories.ToolFactory(organization=organization, name="Mail", actions=["send"])
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=other.pk)
+    with pytest.raises(ValidationError) as error:
+        services.update_action(
+            agent=agent,
+            acting_user=editor,
+            tool_id=tool.pk,
+            action_id=tool.actions.first().pk,
+            enabled=True,
+        )
+    assert "tool_id" in error.value.message_dict
+
+
+def test_update_action_of_an_action_added_after_the_binding_creates_its_setting(
+    agent, editor, tool
+):
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    late = factories.ToolActionFactory(tool=tool, name="archive")
+    setting = services.update_action(
+        agent=agent, acting_user=editor, tool_id=tool.pk, action_id=late.pk, enabled=False
+    )
+    assert setting.action == late
+    stored = ActionSetting.objects.get(action=late)
+    assert (stored.enabled, stored.config) == (False, {})
+    assert latest(ActionSetting, action_id=late.pk).history_type == "+"
+
+
+def test_update_action_returns_the_setting_with_its_action(agent, editor, tool):
+    services.enable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
+    action = tool.actions.first()
+    setting = services.update_action(
+        agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+    )
+    assert setting.action == action
+    assert ActionSetting.objects.get(action=action).enabled is False
+
+
 def test_set_guardrail_creates_then_toggles(agent, editor, guardrail):
     services.set_guardrail(agent=agent, acting_user=editor, guardrail_id=guardrail.pk, enabled=True)
     services.set_guardrail(
@@ -355,6 +574,117 @@ def test_set_guardrail_of_another_organization_is_refused(agent, editor, foreign
             agent=agent, acting_user=editor, guardrail_id=foreign_guardrail.pk, enabled=True
         )
     assert "guardrail_id" in error.value.message_dict
+
+
+def test_set_guardrail_stores_settings_and_keeps_them_when_none_are_given(agent, editor, guardrail):
+    made = services.set_guardrail(
+        agent=agent,
+        acting_user=editor,
+        guardrail_id=guardrail.pk,
+        enabled=True,
+        settings={"mask": True},
+    )
+    assert (made.guardrail, made.settings) == (guardrail, {"mask": True})
+    services.set_guardrail(
+        agent=agent, acting_user=editor, guardrail_id=guardrail.pk, enabled=False
+    )
+    assert GuardrailSetting.objects.get().settings == {"mask": True}
+    services.set_guardrail(
+        agent=agent,
+        acting_user=editor,
+        guardrail_id=guardrail.pk,
+        enabled=False,
+        settings={"mask": False},
+    )
+    assert GuardrailSetting.objects.get().settings == {"mask": False}
+    assert [c.history_change_reason for c in checkpoints(agent)[1:]] == [
+        "Guardrail “PII” enabled",
+        "Guardrail “PII” disabled",
+        "Guardrail “PII” disabled",
+    ]
+
+
+def test_set_guardrail_refusals_name_their_field(agent, editor, guardrail, foreign_guardrail):
+    cases = [
+        ({"guardrail_id": "abc"}, {"guardrail_id": ["Must be an id."]}),
+        (
+            {"guardrail_id": foreign_guardrail.pk},
+            {"guardrail_id": ["Unknown guardrail for this organization."]},
+        ),
+        ({"guardrail_id": guardrail.pk, "settings": [1]}, {"settings": ["Must be an object."]}),
+    ]
+    for arguments, refusal in cases:
+        with pytest.raises(ValidationError) as error:
+            services.set_guardrail(agent=agent, acting_user=editor, enabled=True, **arguments)
+        assert error.value.message_dict == refusal
+    assert not GuardrailSetting.objects.exists()
+
+
+def test_set_guardrail_on_one_agent_leaves_another_agents_setting_alone(
+    agent, editor, owner, project, guardrail
+):
+    twin = factories.AgentFactory(project=project, user=owner, name="Twin")
+    services.set_guardrail(agent=twin, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    services.set_guardrail(
+        agent=agent, acting_user=editor, guardrail_id=guardrail.pk, enabled=False
+    )
+    assert dict(GuardrailSetting.objects.values_list("agent_id", "enabled")) == {
+        twin.pk: True,
+        agent.pk: False,
+    }
+
+
+# --- whole-configuration writes ------------------------------------------------------------
+
+
+def test_apply_snapshot_puts_back_every_kind_of_field_that_changed(
+    agent, owner, tool, guardrail, corpus
+):
+    services.add_instruction(agent=agent, acting_user=owner, title="T", content="Before")
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    services.set_corpus_connection(
+        agent=agent, acting_user=owner, corpus_id=corpus.pk, settings={"top_k": 3}, create=True
+    )
+    services.set_sharepoint_folder(
+        agent=agent, acting_user=owner, site_url="https://x.sharepoint.com", folder_path="/D"
+    )
+    wanted = staging_snapshot(agent)
+    instruction = Instruction.objects.get()
+    services.update_instruction(
+        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="After"
+    )
+    services.disable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=False)
+    services.set_corpus_connection(
+        agent=agent, acting_user=owner, corpus_id=corpus.pk, enabled=False, settings={"top_k": 1}
+    )
+    services.set_sharepoint_folder(
+        agent=agent, acting_user=owner, site_url="https://y.sharepoint.com", folder_path="/E"
+    )
+    assert staging_snapshot(agent) != wanted
+
+    services.apply_snapshot_to_staging(
+        agent=agent, acting_user=owner, snapshot=wanted, reason="Put back"
+    )
+
+    assert staging_snapshot(agent) == wanted
+    assert checkpoints(agent)[-1].history_change_reason == "Put back"
+
+
+def test_apply_snapshot_names_a_tool_gone_from_the_catalogue(agent, owner, tool):
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    wanted = staging_snapshot(agent)
+    gone = wanted["tools"][0]["tool_id"] = tool.pk + 1000  # a snapshot is data: ids can go
+    before = len(checkpoints(agent))
+    with pytest.raises(ValidationError) as error:
+        services.apply_snapshot_to_staging(
+            agent=agent, acting_user=owner, snapshot=wanted, reason="Put back"
+        )
+    assert error.value.message_dict == {
+        "snapshot": [f"The tool(s) {[gone]} no longer exist in the catalogue."]
+    }
+    assert len(checkpoints(agent)) == before
 
 
 # --- settings --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def test_an_edit_bumps_the_revision_and_records_one_checkpoint(agent, owner):
     assert staging.revision == before + 1
     checkpoint = StagingConfiguration.history.filter(agent_id=agent.pk).latest("history_id")
     assert checkpoint.revision == before + 1
-    assert checkpoint.history_user == owner
+    assert (checkpoint.history_type, checkpoint.history_user) == ("~", owner)
     assert checkpoint.history_change_reason.startswith("Settings changed")
     assert checkpoint.name == "Renamed"
 
@@ -87,6 +87,14 @@ def test_rows_at_a_revision_leave_out_rows_deleted_by_then(agent, owner):
     services.delete_instruction(agent=agent, acting_user=owner, instruction_id=gone.pk)
     revision = StagingConfiguration.objects.get(agent=agent).revision
     assert staging_rows_at(agent.pk, revision)["Instruction"] == []
+
+
+def test_rows_at_a_revision_hold_only_that_agents_rows(agent, owner, project):
+    twin = factories.AgentFactory(project=project, user=owner, name="Twin")
+    services.add_instruction(agent=twin, acting_user=owner, title="Theirs", content="x")
+    mine = services.add_instruction(agent=agent, acting_user=owner, title="Mine", content="x")
+    revision = StagingConfiguration.objects.get(agent=agent).revision
+    assert [r.id for r in staging_rows_at(agent.pk, revision)["Instruction"]] == [mine.pk]
 
 
 def test_rows_at_an_unknown_revision_raise(agent):

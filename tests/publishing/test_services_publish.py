@@ -360,3 +360,20 @@ def test_production_of_each_agent_is_its_own(agent, owner, other_agent):
     publish_agent(agent=agent, acting_user=owner)
     assert production_of(other_agent) == other_production
     assert records_of(other_agent)[0].sequence == 1
+
+
+def test_a_failing_cache_invalidation_after_commit_leaves_the_publish_standing(
+    agent, owner, received, monkeypatch, django_capture_on_commit_callbacks
+):
+    # The publish has committed by the time the cache is dropped: a cache outage must not
+    # turn it into an error the client would read as "not published".
+    def broken(agent_id):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(live, "invalidate", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        record = publish_agent(agent=agent, acting_user=owner)
+
+    assert PublishRecord.objects.get(agent=agent) == record
+    assert production_of(agent) == record.snapshot
+    assert [call["record"] for call in received] == [record]  # the next hook still ran

@@ -70,6 +70,16 @@ def test_preview_as_dict_has_the_contract_shape(agent, two_publishes):
     assert set(data["production"]) >= {"has_changes", "changes"}
 
 
+def test_preview_as_dict_counts_each_side_of_the_rollback(agent, two_publishes):
+    # Clients show these counts ("2 changes to Staging") without reading the change list.
+    first, _ = two_publishes
+    plan = plan_rollback(agent=agent, record=first)
+    data = plan.as_dict()
+    assert data["staging"]["counts"] == plan.staging_diff.counts
+    assert data["production"]["counts"] == plan.production_diff.counts
+    assert sum(data["staging"]["counts"].values()) == len(data["staging"]["changes"]) > 0
+
+
 def test_preview_of_the_live_publish_shows_no_production_change(agent, two_publishes):
     _, second = two_publishes
     plan = plan_rollback(agent=agent, record=second, mode="restore")
