@@ -15,8 +15,7 @@ from agents.permissions import Role, get_agent_for
 from publishing import selectors, services
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import (
-    HISTORY_ID,
-    HistoryIdErrorSerializer,
+    ON_ONE_CHECKPOINT,
     checkpoint_or_404,
     history_id_from_path,
 )
@@ -92,10 +91,8 @@ class HistoryDetailView(APIView):
     @publishing_operation(
         "agents_history_retrieve",
         "One checkpoint and what it changed against the one before",
-        parameters=(HISTORY_ID,),
         ok=CheckpointDetailSerializer,
-        invalid=HistoryIdErrorSerializer,
-        not_found="No such agent, or no such checkpoint of this agent.",
+        **ON_ONE_CHECKPOINT,
     )
     def get(self, request: Request, agent_id: str, history_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -115,11 +112,9 @@ class HistoryRestoreView(APIView):
     @publishing_operation(
         "agents_history_restore",
         "Staging becomes one checkpoint again (Production untouched)",
-        parameters=(HISTORY_ID,),
         request=None,
         ok=StagingDiffSerializer,
-        invalid=HistoryIdErrorSerializer,
-        not_found="No such agent, or no such checkpoint of this agent.",
+        **ON_ONE_CHECKPOINT,
     )
     def post(self, request: Request, agent_id: str, history_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)

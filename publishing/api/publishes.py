@@ -18,8 +18,7 @@ from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import (
-    CHANGE_TRACK_ID,
-    ChangeTrackIdErrorSerializer,
+    ON_ONE_PUBLISH,
     change_track_id_from_path,
     publish_record_or_404,
 )
@@ -214,10 +213,8 @@ class PublishDetailView(APIView):
     @publishing_operation(
         "agents_publishes_retrieve",
         "One publish record, with its changes and snapshot",
-        parameters=(CHANGE_TRACK_ID,),
         ok=PublishRecordDetailSerializer,
-        invalid=ChangeTrackIdErrorSerializer,
-        not_found="No such agent, or no such publish of this agent.",
+        **ON_ONE_PUBLISH,
     )
     def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
