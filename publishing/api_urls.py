@@ -11,32 +11,21 @@ from publishing.api import history, publishes, review, rollback, status
 
 AGENT = "agents/<str:agent_id>"
 
+# (path under AGENT, view class, name), in the order Django tries them.
+ENDPOINTS = [
+    ("staging-diff", review.StagingDiffView, "api-staging-diff"),
+    ("publish", review.PublishView, "api-publish"),
+    ("publishes", publishes.PublishListView, "api-publishes"),
+    ("publishes/<str:change_track_id>", publishes.PublishDetailView, "api-publish-detail"),
+    ("publishes/<str:change_track_id>/diff", rollback.PublishPreviewView, "api-publish-diff"),
+    ("rollback", rollback.RollbackView, "api-rollback"),
+    ("discard", review.DiscardView, "api-discard"),
+    ("history", history.HistoryListView, "api-history"),
+    ("history/<str:history_id>", history.HistoryDetailView, "api-history-detail"),
+    ("history/<str:history_id>/restore", history.HistoryRestoreView, "api-history-restore"),
+    ("status", status.StatusView, "api-status"),
+]
+
 urlpatterns = [
-    path(f"{AGENT}/staging-diff", review.StagingDiffView.as_view(), name="api-staging-diff"),
-    path(f"{AGENT}/publish", review.PublishView.as_view(), name="api-publish"),
-    path(f"{AGENT}/publishes", publishes.PublishListView.as_view(), name="api-publishes"),
-    path(
-        f"{AGENT}/publishes/<str:change_track_id>",
-        publishes.PublishDetailView.as_view(),
-        name="api-publish-detail",
-    ),
-    path(
-        f"{AGENT}/publishes/<str:change_track_id>/diff",
-        rollback.PublishPreviewView.as_view(),
-        name="api-publish-diff",
-    ),
-    path(f"{AGENT}/rollback", rollback.RollbackView.as_view(), name="api-rollback"),
-    path(f"{AGENT}/discard", review.DiscardView.as_view(), name="api-discard"),
-    path(f"{AGENT}/history", history.HistoryListView.as_view(), name="api-history"),
-    path(
-        f"{AGENT}/history/<str:history_id>",
-        history.HistoryDetailView.as_view(),
-        name="api-history-detail",
-    ),
-    path(
-        f"{AGENT}/history/<str:history_id>/restore",
-        history.HistoryRestoreView.as_view(),
-        name="api-history-restore",
-    ),
-    path(f"{AGENT}/status", status.StatusView.as_view(), name="api-status"),
+    path(f"{AGENT}/{route}", view.as_view(), name=name) for route, view, name in ENDPOINTS
 ]

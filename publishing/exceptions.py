@@ -3,26 +3,31 @@
 from ejento_staging.exceptions import DomainError
 
 
-class NothingToPublish(DomainError):
+class PublishRefusal(DomainError):
+    """A refused publish; the answer says whether Staging still differs from Production."""
+
+    has_changes: bool
+
+    def as_dict(self):
+        return {"has_changes": self.has_changes, **super().as_dict()}
+
+
+class NothingToPublish(PublishRefusal):
     """Staging equals Production: a publish would change nothing."""
 
     code = "nothing_to_publish"
     default_detail = "Staging is identical to Production; there is nothing to publish."
-
-    def as_dict(self):
-        return {"has_changes": False, **super().as_dict()}
+    has_changes = False
 
 
-class StaleReview(DomainError):
+class StaleReview(PublishRefusal):
     """Staging (or Production) moved since the diff the publisher reviewed."""
 
     code = "stale_review"
     default_detail = (
         "Staging changed since you reviewed it. Review the new changes, then publish again."
     )
-
-    def as_dict(self):
-        return {"has_changes": True, **super().as_dict()}
+    has_changes = True
 
 
 class RevertConflict(DomainError):

@@ -6,26 +6,19 @@ from publishing import views
 
 app_name = "publishing"
 
+# (path under agents/<id:agent_id>/, view, name), in the order Django tries them.
+PAGES = [
+    ("review/", views.review, "review"),
+    ("publish/", views.publish, "publish"),
+    ("discard/", views.discard, "discard"),
+    ("publishes/", views.publishes, "publishes"),
+    ("publishes/<uuid:change_track_id>/", views.publish_detail, "publish-detail"),
+    ("publishes/<uuid:change_track_id>/restore/", views.restore, "restore"),
+    ("history/", views.history, "history"),
+    ("history/<id:history_id>/", views.checkpoint, "checkpoint"),
+    ("history/<id:history_id>/restore/", views.restore_checkpoint, "checkpoint-restore"),
+]
+
 urlpatterns = [
-    path("agents/<id:agent_id>/review/", views.review, name="review"),
-    path("agents/<id:agent_id>/publish/", views.publish, name="publish"),
-    path("agents/<id:agent_id>/discard/", views.discard, name="discard"),
-    path("agents/<id:agent_id>/publishes/", views.publishes, name="publishes"),
-    path(
-        "agents/<id:agent_id>/publishes/<uuid:change_track_id>/",
-        views.publish_detail,
-        name="publish-detail",
-    ),
-    path(
-        "agents/<id:agent_id>/publishes/<uuid:change_track_id>/restore/",
-        views.restore,
-        name="restore",
-    ),
-    path("agents/<id:agent_id>/history/", views.history, name="history"),
-    path("agents/<id:agent_id>/history/<id:history_id>/", views.checkpoint, name="checkpoint"),
-    path(
-        "agents/<id:agent_id>/history/<id:history_id>/restore/",
-        views.restore_checkpoint,
-        name="checkpoint-restore",
-    ),
+    path(f"agents/<id:agent_id>/{route}", view, name=name) for route, view, name in PAGES
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -13,15 +13,13 @@ from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
 from publishing import selectors, services
+from publishing.api.operations import publishing_operation
 from publishing.api.paths import (
-    AGENT_ID,
-    HISTORY_ID,
-    TAG,
-    HistoryIdErrorSerializer,
+    ON_ONE_CHECKPOINT,
     checkpoint_or_404,
     history_id_from_path,
 )
-from publishing.api.refusals import error_list, refusals
+from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
 from publishing.api.shapes import DiffEntrySerializer, SectionCountsSerializer
 
@@ -76,16 +74,12 @@ class PageErrorSerializer(serializers.Serializer):
 class HistoryListView(GenericAPIView):
     serializer_class = CheckpointSerializer
 
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_history_list",
-        summary="Edit history of Staging, newest first",
-        parameters=[AGENT_ID],
-        responses={
-            200: CheckpointSerializer(many=True),
-            400: PageErrorSerializer,
-            **refusals("No such agent (or one the caller may not see), or no such page."),
-        },
+    @publishing_operation(
+        "agents_history_list",
+        "Edit history of Staging, newest first",
+        ok=CheckpointSerializer(many=True),
+        invalid=PageErrorSerializer,
+        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -94,16 +88,11 @@ class HistoryListView(GenericAPIView):
 
 
 class HistoryDetailView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_history_retrieve",
-        summary="One checkpoint and what it changed against the one before",
-        parameters=[AGENT_ID, HISTORY_ID],
-        responses={
-            200: CheckpointDetailSerializer,
-            400: HistoryIdErrorSerializer,
-            **refusals("No such agent, or no such checkpoint of this agent."),
-        },
+    @publishing_operation(
+        "agents_history_retrieve",
+        "One checkpoint and what it changed against the one before",
+        ok=CheckpointDetailSerializer,
+        **ON_ONE_CHECKPOINT,
     )
     def get(self, request: Request, agent_id: str, history_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -120,17 +109,12 @@ class HistoryDetailView(APIView):
 
 
 class HistoryRestoreView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_history_restore",
-        summary="Staging becomes one checkpoint again (Production untouched)",
-        parameters=[AGENT_ID, HISTORY_ID],
+    @publishing_operation(
+        "agents_history_restore",
+        "Staging becomes one checkpoint again (Production untouched)",
         request=None,
-        responses={
-            200: StagingDiffSerializer,
-            400: HistoryIdErrorSerializer,
-            **refusals("No such agent, or no such checkpoint of this agent."),
-        },
+        ok=StagingDiffSerializer,
+        **ON_ONE_CHECKPOINT,
     )
     def post(self, request: Request, agent_id: str, history_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)

@@ -65,6 +65,20 @@ class HistoryIdErrorSerializer(serializers.Serializer):
     non_field_errors = error_list()
 
 
+# What an operation on one publish or one checkpoint documents about that path's id: the
+# parameter, the 400 for a malformed id and the 404 for one that names nothing here.
+ON_ONE_PUBLISH = {
+    "parameters": (CHANGE_TRACK_ID,),
+    "invalid": ChangeTrackIdErrorSerializer,
+    "not_found": "No such agent, or no such publish of this agent.",
+}
+ON_ONE_CHECKPOINT = {
+    "parameters": (HISTORY_ID,),
+    "invalid": HistoryIdErrorSerializer,
+    "not_found": "No such agent, or no such checkpoint of this agent.",
+}
+
+
 def change_track_id_from_path(value: Any) -> str:
     """A path's change_track_id, or 400 naming the field (never a 500 from the database)."""
     field = StrictUUIDField()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -16,15 +16,13 @@ from rest_framework.views import APIView
 from agents.permissions import Role, get_agent_for
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors
+from publishing.api.operations import publishing_operation
 from publishing.api.paths import (
-    AGENT_ID,
-    CHANGE_TRACK_ID,
-    TAG,
-    ChangeTrackIdErrorSerializer,
+    ON_ONE_PUBLISH,
     change_track_id_from_path,
     publish_record_or_404,
 )
-from publishing.api.refusals import error_list, refusals
+from publishing.api.refusals import error_list
 from publishing.api.shapes import (
     DiffEntrySerializer,
     QuerySerializer,
@@ -192,16 +190,13 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
 class PublishListView(GenericAPIView):
     serializer_class = PublishRecordSerializer
 
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_publishes_list",
-        summary="Publish history, newest first",
-        parameters=[AGENT_ID, PublishFilterSerializer],
-        responses={
-            200: PublishRecordSerializer(many=True),
-            400: PublishFilterErrorSerializer,
-            **refusals("No such agent (or one the caller may not see), or no such page."),
-        },
+    @publishing_operation(
+        "agents_publishes_list",
+        "Publish history, newest first",
+        parameters=(PublishFilterSerializer,),
+        ok=PublishRecordSerializer(many=True),
+        invalid=PublishFilterErrorSerializer,
+        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -215,16 +210,11 @@ class PublishListView(GenericAPIView):
 
 
 class PublishDetailView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_publishes_retrieve",
-        summary="One publish record, with its changes and snapshot",
-        parameters=[AGENT_ID, CHANGE_TRACK_ID],
-        responses={
-            200: PublishRecordDetailSerializer,
-            400: ChangeTrackIdErrorSerializer,
-            **refusals("No such agent, or no such publish of this agent."),
-        },
+    @publishing_operation(
+        "agents_publishes_retrieve",
+        "One publish record, with its changes and snapshot",
+        ok=PublishRecordDetailSerializer,
+        **ON_ONE_PUBLISH,
     )
     def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)

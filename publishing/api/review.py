@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from publishing import selectors, services
-from publishing.api.paths import AGENT_ID, TAG
+from publishing.api.operations import publishing_operation
 from publishing.api.publishes import PublishRecordDetailSerializer
-from publishing.api.refusals import BODY_REFUSALS, DomainErrorSerializer, error_list, refusals
+from publishing.api.refusals import DomainErrorSerializer, error_list
 from publishing.api.shapes import (
     ConstantField,
     DiffEntrySerializer,
@@ -120,12 +120,10 @@ def staging_diff_response(agent: Agent) -> Response:
 
 
 class StagingDiffView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_staging_diff",
-        summary="Review: Staging against Production",
-        parameters=[AGENT_ID],
-        responses={200: StagingDiffSerializer, **refusals()},
+    @publishing_operation(
+        "agents_staging_diff",
+        "Review: Staging against Production",
+        ok=StagingDiffSerializer,
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -133,26 +131,21 @@ class StagingDiffView(APIView):
 
 
 class PublishView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_publish",
-        summary="Publish: Production becomes Staging",
+    @publishing_operation(
+        "agents_publish",
+        "Publish: Production becomes Staging",
         description=(
             "Atomic: Production becomes Staging and a publish record is written, or nothing "
             "happens. 409 `nothing_to_publish` when Staging equals Production; 409 "
             "`stale_review` when `expected_fingerprint` no longer names the current state."
         ),
-        parameters=[AGENT_ID],
         request=PublishInputSerializer,
-        responses={
-            201: PublishRecordDetailSerializer,
-            400: PublishErrorSerializer,
-            **refusals(),
-            409: OpenApiResponse(
-                PublishConflictSerializer, description="nothing_to_publish or stale_review."
-            ),
-            **BODY_REFUSALS,
-        },
+        ok=PublishRecordDetailSerializer,
+        ok_status=201,
+        invalid=PublishErrorSerializer,
+        conflict=OpenApiResponse(
+            PublishConflictSerializer, description="nothing_to_publish or stale_review."
+        ),
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
@@ -170,17 +163,12 @@ class PublishView(APIView):
 
 
 class DiscardView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_discard",
-        summary="Drop every unpublished change: Staging becomes Production again",
-        parameters=[AGENT_ID],
+    @publishing_operation(
+        "agents_discard",
+        "Drop every unpublished change: Staging becomes Production again",
         request=None,
-        responses={
-            200: StagingDiffSerializer,
-            **refusals(),
-            409: OpenApiResponse(DomainErrorSerializer, description="nothing_to_discard."),
-        },
+        ok=StagingDiffSerializer,
+        conflict=OpenApiResponse(DomainErrorSerializer, description="nothing_to_discard."),
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,16 +11,15 @@ from rest_framework.views import APIView
 from agents.permissions import Role, get_agent_for
 from configuration.diff import SECTIONS
 from publishing import services
+from publishing.api.operations import publishing_operation
 from publishing.api.paths import (
-    AGENT_ID,
     CHANGE_TRACK_ID,
-    TAG,
     ChangeTrackIdErrorSerializer,
     StrictUUIDField,
     change_track_id_from_path,
     publish_record_or_404,
 )
-from publishing.api.refusals import BODY_REFUSALS, error_list, refusals
+from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
 from publishing.api.shapes import DiffSerializer, QuerySerializer
 from publishing.services import MODES, RESTORE
@@ -75,21 +74,18 @@ class RollbackErrorSerializer(serializers.Serializer):
 
 
 class PublishPreviewView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_publishes_diff",
-        summary="Preview a restore or revert of one publish",
+    @publishing_operation(
+        "agents_publishes_diff",
+        "Preview a restore or revert of one publish",
         description=(
             "`staging`: current Staging -> Staging after the rollback. `production`: current "
             "Production -> what a publish right after would make live. `conflicts` (revert "
             "only): what would make the revert refused. Nothing is written."
         ),
-        parameters=[AGENT_ID, CHANGE_TRACK_ID, RollbackPreviewQuerySerializer],
-        responses={
-            200: RollbackPreviewSerializer,
-            400: ChangeTrackIdErrorSerializer,
-            **refusals("No such agent, or no such publish of this agent."),
-        },
+        parameters=(CHANGE_TRACK_ID, RollbackPreviewQuerySerializer),
+        ok=RollbackPreviewSerializer,
+        invalid=ChangeTrackIdErrorSerializer,
+        not_found="No such agent, or no such publish of this agent.",
     )
     def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
@@ -101,25 +97,20 @@ class PublishPreviewView(APIView):
 
 
 class RollbackView(APIView):
-    @extend_schema(
-        tags=[TAG],
-        operation_id="agents_rollback",
-        summary="Restore or revert a publish onto Staging (Production untouched)",
+    @publishing_operation(
+        "agents_rollback",
+        "Restore or revert a publish onto Staging (Production untouched)",
         description=(
             "`restore` (default): Staging becomes the configuration as published in that "
             "entry. `revert`: only that publish's changes are undone; a field changed again "
             "since is a conflict (409) and Staging is left unchanged. Answers the new "
             "staging-diff."
         ),
-        parameters=[AGENT_ID],
         request=RollbackInputSerializer,
-        responses={
-            200: StagingDiffSerializer,
-            400: RollbackErrorSerializer,
-            **refusals("No such agent, or no such publish of this agent."),
-            409: OpenApiResponse(RevertConflictSerializer, description="Revert conflicts."),
-            **BODY_REFUSALS,
-        },
+        ok=StagingDiffSerializer,
+        invalid=RollbackErrorSerializer,
+        not_found="No such agent, or no such publish of this agent.",
+        conflict=OpenApiResponse(RevertConflictSerializer, description="Revert conflicts."),
     )
     def put(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)

@@ -24,12 +24,17 @@ def superuser():
     return user, agent
 
 
-def test_admin_pages_work_under_the_policy(page, superuser):
-    user, agent = superuser
-    page.goto("/admin/login/")
+def sign_in(page, user, login_path: str, *, button: str) -> None:
+    """Fill in a login form; the admin's and the site's differ only in path and button."""
+    page.goto(login_path)
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name=button).click()
+
+
+def test_admin_pages_work_under_the_policy(page, superuser):
+    user, agent = superuser
+    sign_in(page, user, "/admin/login/", button="Log in")
     expect(page.get_by_role("link", name="Staging configurations", exact=True)).to_be_visible()
 
     for path in [
@@ -51,10 +56,7 @@ def test_admin_pages_work_under_the_policy(page, superuser):
 
 def test_api_docs_render_and_list_the_operations(page, superuser):
     user, _agent = superuser
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, user, "/accounts/login/", button="Sign in")
     page.wait_for_url("**/agents/")
 
     response = page.goto("/api/docs/")

@@ -336,19 +336,24 @@ def test_second_caller_reuses_the_cached_body(published, owner, viewer, django_a
 # --- how fast a change of access takes effect --------------------------------------------------
 
 
-def test_revoked_permission_stops_working_on_commit(
-    cache_mode, published, viewer, django_capture_on_commit_callbacks
-):
+def assert_revocation_takes_effect_on_commit(published, viewer, capture_on_commit) -> None:
+    """The viewer reads the live agent, loses the role, and is refused once that commits."""
     client = token_client(viewer)
     assert client.get(url(published.pk)).status_code == 200
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_on_commit(execute=True):
         services.revoke_permission(
             permission=AgentPermission.objects.get(agent=published, user=viewer),
             acting_user=published.created_by,
         )
 
     assert client.get(url(published.pk)).status_code == 404
+
+
+def test_revoked_permission_stops_working_on_commit(
+    cache_mode, published, viewer, django_capture_on_commit_callbacks
+):
+    assert_revocation_takes_effect_on_commit(published, viewer, django_capture_on_commit_callbacks)
 
 
 def test_granted_permission_works_on_commit(
@@ -665,16 +670,7 @@ def test_redis_hit_costs_no_query_and_reads_what_django_reads(
 def test_redis_revocation_takes_effect_on_commit(
     redis_cache, published, viewer, django_capture_on_commit_callbacks
 ):
-    client = token_client(viewer)
-    assert client.get(url(published.pk)).status_code == 200
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.revoke_permission(
-            permission=AgentPermission.objects.get(agent=published, user=viewer),
-            acting_user=published.created_by,
-        )
-
-    assert client.get(url(published.pk)).status_code == 404
+    assert_revocation_takes_effect_on_commit(published, viewer, django_capture_on_commit_callbacks)
 
 
 def test_archived_agent_is_gone_on_commit(

@@ -56,25 +56,26 @@ def grant(agent, user, role: str) -> AgentPermission:
     )
 
 
+def user_with_role(agent, role: str):
+    """A user named after ``role``, holding that role on ``agent``."""
+    user = factories.UserFactory(username=role)
+    grant(agent, user, role)
+    return user
+
+
 @pytest.fixture
 def viewer(agent):
-    user = factories.UserFactory(username="viewer")
-    grant(agent, user, "viewer")
-    return user
+    return user_with_role(agent, "viewer")
 
 
 @pytest.fixture
 def editor(agent):
-    user = factories.UserFactory(username="editor")
-    grant(agent, user, "editor")
-    return user
+    return user_with_role(agent, "editor")
 
 
 @pytest.fixture
 def publisher(agent):
-    user = factories.UserFactory(username="publisher")
-    grant(agent, user, "publisher")
-    return user
+    return user_with_role(agent, "publisher")
 
 
 @pytest.fixture

@@ -54,6 +54,15 @@ def call(client, method, agent, published, suffix):
     return getattr(client, method)(url(agent, published, suffix), body(published), format="json")
 
 
+def refused(user, agent, published, method, suffix, status_code):
+    """Call as ``user``, check the answer's status and that nothing changed; the response."""
+    before = state(agent)
+    response = call(client_as(user), method, agent, published, suffix)
+    assert response.status_code == status_code
+    assert state(agent) == before
+    return response
+
+
 def state(agent) -> tuple:
     return (
         PublishRecord.objects.filter(agent=agent).count(),
@@ -64,37 +73,25 @@ def state(agent) -> tuple:
 
 @pytest.mark.parametrize(("method", "suffix"), ALL)
 def test_anonymous_is_401(agent, published, method, suffix):
-    before = state(agent)
-    response = call(client_as(None), method, agent, published, suffix)
-    assert response.status_code == 401
-    assert state(agent) == before
+    refused(None, agent, published, method, suffix, 401)
 
 
 @pytest.mark.parametrize(("method", "suffix"), ALL)
 def test_a_user_who_cannot_see_the_agent_gets_404(agent, published, stranger, method, suffix):
-    before = state(agent)
-    response = call(client_as(stranger), method, agent, published, suffix)
-    assert response.status_code == 404
+    response = refused(stranger, agent, published, method, suffix, 404)
     assert response.json() == {"detail": "Agent not found."}
-    assert state(agent) == before
 
 
 @pytest.mark.parametrize(("method", "suffix"), [*EDITOR_READS, *PUBLISHER_WRITES])
 def test_a_viewer_sees_production_only(agent, published, viewer, method, suffix):
-    before = state(agent)
-    response = call(client_as(viewer), method, agent, published, suffix)
-    assert response.status_code == 403
+    response = refused(viewer, agent, published, method, suffix, 403)
     assert "editor" in response.json()["detail"] or "publisher" in response.json()["detail"]
-    assert state(agent) == before
 
 
 @pytest.mark.parametrize(("method", "suffix"), PUBLISHER_WRITES)
 def test_an_editor_may_not_publish_or_roll_back(agent, published, editor, method, suffix):
-    before = state(agent)
-    response = call(client_as(editor), method, agent, published, suffix)
-    assert response.status_code == 403
+    response = refused(editor, agent, published, method, suffix, 403)
     assert response.json() == {"detail": "You need the publisher role to publish or roll back."}
-    assert state(agent) == before
 
 
 @pytest.mark.parametrize(("method", "suffix"), EDITOR_READS)

@@ -24,6 +24,14 @@ def refusal(call) -> list[str]:
     return [message for messages in caught.value.message_dict.values() for message in messages]
 
 
+def assert_refused_by_parser_and_api(parse, serializer_class, field: str, given, message: str):
+    """The parser and the API serializer built on it refuse ``given`` with the same message."""
+    assert refusal(lambda: parse(given, field)) == [message]
+    serializer = serializer_class(data={field: given})
+    assert not serializer.is_valid()
+    assert serializer.errors[field] == [message]
+
+
 NOTES_REFUSED = [
     (7, "Must be a string."),
     ("a\x00b", "Must not contain NUL characters."),
@@ -63,10 +71,9 @@ def test_no_fingerprint_means_publish_whatever_staging_is(given):
 @pytest.mark.parametrize("given", ["A" * 64, "a" * 63, "g" * 64, 42, ["a" * 64]])
 def test_a_malformed_fingerprint_is_refused_by_the_parser_and_the_api(given):
     message = "Must be the 64-character hex fingerprint of a staging-diff."
-    assert refusal(lambda: clean_fingerprint(given, "expected_fingerprint")) == [message]
-    serializer = PublishInputSerializer(data={"expected_fingerprint": given})
-    assert not serializer.is_valid()
-    assert serializer.errors["expected_fingerprint"] == [message]
+    assert_refused_by_parser_and_api(
+        clean_fingerprint, PublishInputSerializer, "expected_fingerprint", given, message
+    )
 
 
 def test_a_well_formed_fingerprint_is_kept():
@@ -98,10 +105,9 @@ def test_a_date_or_datetime_is_read_as_a_utc_bound(text, end_of_day, expected):
 @pytest.mark.parametrize("text", ["yesterday", "2025-13-01", "2025-02-30T10:00", 20250131])
 def test_what_is_no_date_is_refused_by_the_parser_and_the_api(text):
     message = "Must be an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm[:ss][±hh:mm])."
-    assert refusal(lambda: parse_moment(text, "published_after")) == [message]
-    serializer = PublishFilterSerializer(data={"published_after": text})
-    assert not serializer.is_valid()
-    assert serializer.errors["published_after"] == [message]
+    assert_refused_by_parser_and_api(
+        parse_moment, PublishFilterSerializer, "published_after", text, message
+    )
 
 
 def test_the_page_and_the_api_read_the_same_days_as_the_same_bounds():

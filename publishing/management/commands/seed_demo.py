@@ -12,6 +12,32 @@ from agents import services
 from agents.models import AgentPermission, Organization, OrganizationMembership
 from publishing.services import publish_agent
 
+
+def create_configured_agent(
+    project, owner, *, name, description, model_config, instructions, corpora, tool, guardrail
+):
+    """Create an agent with its instructions, knowledge, one tool and one guardrail switched on.
+
+    The steps run in the order an owner would take them on the pages, so each becomes its own
+    entry in the agent's edit history.
+    """
+    agent = services.create_agent(
+        project=project,
+        acting_user=owner,
+        name=name,
+        description=description,
+        model_config=model_config,
+    )
+    for title, content in instructions:
+        services.add_instruction(agent=agent, acting_user=owner, title=title, content=content)
+    services.connect_corpora(
+        agent=agent, acting_user=owner, corpus_ids=[corpus.pk for corpus in corpora]
+    )
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    return agent
+
+
 DEMO_PASSWORD = "demo-pass-2026"
 ORGANIZATION = "Acme Support"
 
@@ -98,28 +124,25 @@ class Command(BaseCommand):
         )
 
         owner = users["owner"]
-        support = services.create_agent(
-            project=project,
-            acting_user=owner,
+        support = create_configured_agent(
+            project,
+            owner,
             name="Support Assistant",
             description="Answers customer questions using the manuals and the refund policy.",
             model_config={"model": "gpt-4o", "temperature": 0.3, "max_tokens": 1024, "top_p": 1},
+            instructions=[
+                ("Role", "You are Acme's support assistant. Be concise, friendly and accurate."),
+                (
+                    "Sources",
+                    "Answer only from the connected knowledge sources. When unsure, say so and "
+                    "offer to open a ticket.",
+                ),
+                ("Escalation", "Escalate billing disputes over $500 to a human agent."),
+            ],
+            corpora=[corpora[0], corpora[1]],
+            tool=crm,
+            guardrail=pii,
         )
-        for title, content in [
-            ("Role", "You are Acme's support assistant. Be concise, friendly and accurate."),
-            (
-                "Sources",
-                "Answer only from the connected knowledge sources. When unsure, say so and "
-                "offer to open a ticket.",
-            ),
-            ("Escalation", "Escalate billing disputes over $500 to a human agent."),
-        ]:
-            services.add_instruction(agent=support, acting_user=owner, title=title, content=content)
-        services.connect_corpora(
-            agent=support, acting_user=owner, corpus_ids=[corpora[0].pk, corpora[1].pk]
-        )
-        services.enable_tool(agent=support, acting_user=owner, tool_id=crm.pk)
-        services.set_guardrail(agent=support, acting_user=owner, guardrail_id=pii.pk, enabled=True)
         services.set_tags(agent=support, acting_user=owner, tags=["support", "customer-facing"])
         services.set_access_level(agent=support, acting_user=owner, access_level="organization")
         publish_agent(
@@ -145,44 +168,34 @@ class Command(BaseCommand):
             enabled=False,
         )
 
-        sales = services.create_agent(
-            project=project,
-            acting_user=owner,
+        sales = create_configured_agent(
+            project,
+            owner,
             name="Sales Helper",
             description="Helps prospects choose a plan.",
             model_config={"model": "gpt-4o-mini", "temperature": 0.7, "max_tokens": 800},
+            instructions=[("Goal", "Help prospects pick the right plan. Never promise discounts.")],
+            corpora=[corpora[3]],
+            tool=web,
+            guardrail=tone,
         )
-        services.add_instruction(
-            agent=sales,
-            acting_user=owner,
-            title="Goal",
-            content="Help prospects pick the right plan. Never promise discounts.",
-        )
-        services.connect_corpora(agent=sales, acting_user=owner, corpus_ids=[corpora[3].pk])
-        services.enable_tool(agent=sales, acting_user=owner, tool_id=web.pk)
-        services.set_guardrail(agent=sales, acting_user=owner, guardrail_id=tone.pk, enabled=True)
         services.set_access_level(agent=sales, acting_user=owner, access_level="public")
         publish_agent(agent=sales, acting_user=owner, notes="Launch.")
         services.set_tags(agent=sales, acting_user=owner, tags=["sales"])
         publish_agent(agent=sales, acting_user=owner, notes="Tagged for the catalogue.")
 
-        triage = services.create_agent(
-            project=project,
-            acting_user=owner,
+        triage = create_configured_agent(
+            project,
+            owner,
             name="Ticket Triage",
             description="Sorts incoming tickets by urgency and product (never published).",
             model_config={"model": "gpt-4o-mini", "temperature": 0, "max_tokens": 256},
-        )
-        services.add_instruction(
-            agent=triage,
-            acting_user=owner,
-            title="Labels",
-            content="Label each ticket: urgent, normal or low, and name the product.",
-        )
-        services.connect_corpora(agent=triage, acting_user=owner, corpus_ids=[corpora[2].pk])
-        services.enable_tool(agent=triage, acting_user=owner, tool_id=files.pk)
-        services.set_guardrail(
-            agent=triage, acting_user=owner, guardrail_id=jailbreak.pk, enabled=True
+            instructions=[
+                ("Labels", "Label each ticket: urgent, normal or low, and name the product.")
+            ],
+            corpora=[corpora[2]],
+            tool=files,
+            guardrail=jailbreak,
         )
 
         for agent in (support, sales, triage):
