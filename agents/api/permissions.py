@@ -71,6 +71,9 @@ class PermissionDetailView(JSONView):
         )
         if permission is None:
             raise NotFound("No such permission on this agent.")
+        # The agent just loaded carries the caller's role, so the service's own check of it
+        # costs no query.
+        permission.agent = agent
         return permission
 
     @operation_schema(

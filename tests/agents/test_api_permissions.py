@@ -152,6 +152,29 @@ def test_owner_changes_a_role(owner_client, owner, agent, editor):
     assert permission.history.latest().history_user == owner
 
 
+@pytest.mark.parametrize("method", ["put", "delete"])
+def test_changing_a_permission_decides_the_callers_role_once(
+    owner_client, agent, editor, method, monkeypatch
+):
+    """The view decides the caller's role; the service checks it again from what the view
+    found, not with a second round of queries."""
+    from agents import permissions
+
+    decided = []
+    role_for = permissions.role_for
+    monkeypatch.setattr(
+        permissions,
+        "role_for",
+        lambda user, agent: decided.append(user.pk) or role_for(user, agent),
+    )
+    permission = AgentPermission.objects.get(agent=agent, user=editor)
+    response = getattr(owner_client, method)(
+        url(agent, f"/{permission.pk}"), {"role": "viewer"}, format="json"
+    )
+    assert response.status_code in (200, 204)
+    assert len(decided) == 1
+
+
 def test_the_last_owner_cannot_be_demoted(owner_client, agent, owner):
     permission = owner_permission(agent, owner)
     response = owner_client.put(url(agent, f"/{permission.pk}"), {"role": "editor"}, format="json")
