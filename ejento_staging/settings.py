@@ -65,7 +65,11 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "agents",
+    "django_tasks",
+    "django_tasks_db",
+    "background",
     "publishing",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +270,35 @@ if not DEBUG and not TESTING:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Background work (webhook deliveries, scheduled publishes) goes through Django's Tasks API
+# with the database backend: enqueueing is an INSERT in the caller's transaction, so a publish
+# and its events commit or vanish together, and any number of `manage.py run_worker`
+# processes share the queue with SELECT ... FOR UPDATE SKIP LOCKED.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How long a worker may hold one piece of work before another worker takes it over: a worker
+# killed mid-delivery (SIGKILL, a lost host) leaves its claim, and the sweep of every live
+# worker hands the work on once this has passed.
+BACKGROUND_LEASE_SECONDS = int(os.environ.get("BACKGROUND_LEASE_SECONDS", "60"))
+BACKGROUND_SWEEP_SECONDS = float(os.environ.get("BACKGROUND_SWEEP_SECONDS", "15"))
+
+# Where integrations reach this site: the live-read URL in webhook payloads is built on it.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Webhook targets must be https and public; the tests and the demo deliver to a receiver on
+# this machine, so they may allow plain http to loopback. Never set in production.
+WEBHOOK_ALLOW_LOOPBACK = env_flag("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG or TESTING)
+# Seconds before each retry of a failed delivery (a little over a day in all), then it fails.
+WEBHOOK_RETRY_DELAYS = [
+    float(seconds)
+    for seconds in os.environ.get(
+        "WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000,36000"
+    ).split(",")
+]
+# An endpoint where every delivery has failed for this long is disabled (5 days).
+WEBHOOK_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOK_DISABLE_AFTER_SECONDS", "432000"))
+# After a secret rotation the old secret signs too, for this long (a day).
+WEBHOOK_SECRET_GRACE_SECONDS = int(os.environ.get("WEBHOOK_SECRET_GRACE_SECONDS", "86400"))
 
 LOGGING = {
     "version": 1,

@@ -42,3 +42,19 @@ class RevertConflict(DomainError):
 class NothingToDiscard(DomainError):
     code = "nothing_to_discard"
     default_detail = "Staging is identical to Production; there is nothing to discard."
+
+
+class ScheduleExists(DomainError):
+    """The agent already has a pending scheduled publish."""
+
+    code = "schedule_exists"
+    default_detail = (
+        "This agent already has a scheduled publish. Cancel it before scheduling another."
+    )
+
+
+class ScheduleNotPending(DomainError):
+    """The schedule already ran, failed or was cancelled."""
+
+    code = "schedule_not_pending"
+    default_detail = "This scheduled publish is no longer pending."

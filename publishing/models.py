@@ -85,3 +85,54 @@ class PublishRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.summary[:60]}"
+
+
+class ScheduledPublish(models.Model):
+    """A reviewed state of Staging, to be published at ``publish_at`` by a worker.
+
+    The worker publishes through ``publish_agent`` as ``scheduled_by``, with that user's role
+    checked then and ``expected_fingerprint`` as the review: if Staging or Production moved
+    since, nothing goes live and the schedule fails with the reason.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="scheduled_publishes")
+    expected_fingerprint = models.CharField(max_length=64)
+    publish_at = models.DateTimeField()
+    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True, default="")
+    scheduled_by = user_reference(related_name="scheduled_publishes")
+    scheduled_by_username = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Why it failed: stale_review, nothing_to_publish, permission_denied or agent_deleted.
+    failure_code = models.CharField(max_length=32, blank=True, default="")
+    failure_detail = models.CharField(max_length=500, blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = user_reference()
+    publish_record = models.OneToOneField(
+        PublishRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schedule",
+    )
+    task_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["publish_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=models.Q(status="pending"),
+                name="one_pending_schedule_per_agent",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "publish_at"], name="schedule_due")]
+
+    def __str__(self) -> str:
+        return f"Publish of agent {self.agent_id} at {self.publish_at:%Y-%m-%d %H:%M}"

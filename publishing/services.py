@@ -21,6 +21,7 @@ from agents.snapshot import staging_snapshot
 from configuration.diff import Diff, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import Snapshot, combine_fingerprints, empty_snapshot, fingerprint
+from publishing import events
 from publishing.exceptions import (
     NothingToDiscard,
     NothingToPublish,
@@ -30,7 +31,7 @@ from publishing.exceptions import (
 from publishing.inputs import clean_notes
 from publishing.integrity import compute_record_hash
 from publishing.live import cache as live
-from publishing.models import ProductionConfiguration, PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord, ScheduledPublish
 from publishing.selectors import (
     checkpoint_snapshot,
     get_checkpoint,
@@ -44,7 +45,7 @@ REVERT = "revert"
 MODES = (RESTORE, REVERT)
 
 
-def _lock(agent: Agent, acting_user: Any, role: Role) -> Agent:
+def lock_agent(agent: Agent, acting_user: Any, role: Role) -> Agent:
     """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one.
 
     The locked instance carries the role already checked, so the staging services it is
@@ -63,19 +64,21 @@ def publish_agent(
     acting_user: Any,
     notes: str = "",
     expected_fingerprint: str | None = None,
+    schedule: ScheduledPublish | None = None,
 ) -> PublishRecord:
     """Make Production equal to Staging and append a publish record, atomically.
 
     Refused (``PermissionDenied``, or ``Agent.DoesNotExist`` for an agent they may not see)
     unless ``acting_user`` is at least a publisher. Raises ``NothingToPublish`` when Staging
     equals Production, and ``StaleReview`` when ``expected_fingerprint`` is given and Staging
-    or Production moved since that review. The live-read cache is dropped and
-    ``agent_published`` sent only after commit.
+    or Production moved since that review. ``schedule`` is the scheduled publish this one
+    carries out, if any. The ``publish.created`` webhook event is recorded in the same
+    transaction; the live-read cache is dropped and ``agent_published`` sent after commit.
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
     notes = clean_notes(notes)
     with transaction.atomic():
-        locked = _lock(agent, acting_user, role)
+        locked = lock_agent(agent, acting_user, role)
         before, before_fingerprint = production_state(locked)
         after = staging_snapshot(locked)
         diff = diff_snapshots(before, after)
@@ -97,7 +100,7 @@ def publish_agent(
                 PublishRecord.objects.filter(
                     agent_id=locked.pk, change_track_id=locked.pending_restored_from
                 )
-                .only("id")
+                .only("id", "change_track_id")
                 .first()
             )
         record = PublishRecord(
@@ -133,6 +136,7 @@ def publish_agent(
             locked.pending_restored_from = None
             locked.pending_restored_mode = ""
             locked.save(update_fields=["pending_restored_from", "pending_restored_mode"])
+        events.publish_created(record, schedule=schedule)
         agent_id = locked.pk
         # robust: a failing receiver is logged, not raised - the publish has committed, and
         # answering 500 for it would tell the client it did not happen.
@@ -229,7 +233,7 @@ def rollback_agent(
     if record.agent_id != agent.pk:
         raise PublishRecord.DoesNotExist("No such publish for this agent.")
     with transaction.atomic():
-        locked = _lock(agent, acting_user, role)
+        locked = lock_agent(agent, acting_user, role)
         plan = plan_rollback(agent=locked, record=record, mode=mode)
         if plan.conflicts:
             raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
@@ -241,6 +245,7 @@ def rollback_agent(
             restored_from=record.change_track_id,
             restored_mode=mode,
         )
+        events.rollback_applied(plan, agent=locked, acting_user=acting_user)
     return plan
 
 
@@ -251,7 +256,7 @@ def discard_staging(*, agent: Agent, acting_user: Any) -> None:
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
     with transaction.atomic():
-        locked = _lock(agent, acting_user, role)
+        locked = lock_agent(agent, acting_user, role)
         production = production_snapshot(locked)
         if production is None:
             raise NothingToDiscard(
@@ -265,6 +270,7 @@ def discard_staging(*, agent: Agent, acting_user: Any) -> None:
             snapshot=production,
             reason="Unpublished changes discarded",
         )
+        events.staging_discarded(agent=locked, acting_user=acting_user)
 
 
 def restore_checkpoint(*, agent: Agent, acting_user: Any, history_id: Any) -> int:
@@ -274,7 +280,7 @@ def restore_checkpoint(*, agent: Agent, acting_user: Any, history_id: Any) -> in
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
     with transaction.atomic():
-        locked = _lock(agent, acting_user, role)
+        locked = lock_agent(agent, acting_user, role)
         checkpoint = get_checkpoint(agent=locked, history_id=history_id)
         snapshot = checkpoint_snapshot(
             agent_id=locked.pk, revision=checkpoint.revision, for_restore=True

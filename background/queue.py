@@ -1,0 +1,42 @@
+"""Putting work on the task queue, and telling work that is waiting from work that was lost.
+
+Every task goes through Django's Tasks API on the database backend (``settings.TASKS``):
+``enqueue`` is an INSERT in the caller's transaction, so work enqueued by a publish exists
+exactly when the publish does.
+
+A worker claims a task by marking it running; one killed while running (SIGKILL, a lost
+host) leaves it marked running for ever. So the work itself (a delivery, a schedule) keeps
+its own state and the id of the task that will do it, and the sweep
+(``background.sweep``) enqueues it again when that task is no longer waiting to run and the
+work is overdue. Each task checks the work's state under a row lock before acting, so a
+task run twice does the work once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+
+def enqueue(task: Task, *args: Any, run_after: datetime | None = None) -> uuid.UUID:
+    """Queue ``task(*args)`` in the current transaction; returns the task's id."""
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    return uuid.UUID(str(task.enqueue(*args).id))
+
+
+def waiting(task_ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """The ids among ``task_ids`` whose task is still queued: a worker will run it."""
+    ids = {task_id for task_id in task_ids if task_id is not None}
+    if not ids:
+        return set()
+    return set(
+        DBTaskResult.objects.filter(id__in=ids, status=TaskResultStatus.READY).values_list(
+            "id", flat=True
+        )
+    )

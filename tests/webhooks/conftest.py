@@ -1,0 +1,62 @@
+"""Fixtures for the webhook and schedule tests: a receiver, endpoints, and a worker to run
+the queued tasks in this process."""
+
+from __future__ import annotations
+
+import pytest
+from django_tasks_db.management.commands.db_worker import Worker
+
+from tests.publishing.conftest import other_agent, publisher, stranger  # noqa: F401
+from tests.webhooks.receiver import running_receiver
+from webhooks import services
+from webhooks.events import SUBSCRIBABLE
+
+
+def run_tasks() -> None:
+    """Run every task that is due, as ``manage.py run_worker --batch`` would, here."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+@pytest.fixture
+def receiver():
+    with running_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def admin(organization):
+    from agents.models import OrganizationMembership
+    from tests import factories
+
+    user = factories.UserFactory(username="admin")
+    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def endpoint_and_secret(admin, organization, receiver):
+    return services.create_endpoint(
+        acting_user=admin,
+        organization_id=organization.pk,
+        url=receiver.url,
+        event_types=list(SUBSCRIBABLE),
+    )
+
+
+@pytest.fixture
+def endpoint(endpoint_and_secret):
+    return endpoint_and_secret[0]
+
+
+@pytest.fixture
+def secret(endpoint_and_secret):
+    return endpoint_and_secret[1]
