@@ -97,7 +97,7 @@ class ScheduledPublish(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
-        PUBLISHED = "published", "Published"
+        SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 

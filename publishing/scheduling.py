@@ -163,7 +163,7 @@ def run_schedule(schedule_id: int) -> str:
             schedule.save()
             events.schedule_failed(schedule)
             return f"failed: {schedule.failure_code}"
-        schedule.status = ScheduledPublish.Status.PUBLISHED
+        schedule.status = ScheduledPublish.Status.SUCCEEDED
         schedule.publish_record = record
         schedule.save()
         events.schedule_succeeded(schedule, record)

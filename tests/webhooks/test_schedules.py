@@ -54,7 +54,7 @@ def test_a_schedule_publishes_the_reviewed_state_at_its_time(reviewed, endpoint,
     come_due(item)
     run_tasks()
     item.refresh_from_db()
-    assert item.status == ScheduledPublish.Status.PUBLISHED
+    assert item.status == ScheduledPublish.Status.SUCCEEDED
     record = item.publish_record
     assert record.notes == "night release"
     assert record.published_by == reviewed.created_by
@@ -155,7 +155,7 @@ def test_running_a_schedule_twice_publishes_once(reviewed):
     item = schedule(reviewed)
     come_due(item)
     assert scheduling.run_schedule(item.pk).startswith("published")
-    assert scheduling.run_schedule(item.pk) == "already published"
+    assert scheduling.run_schedule(item.pk) == "already succeeded"
     assert PublishRecord.objects.count() == 1
 
 
@@ -168,4 +168,4 @@ def test_a_lost_schedule_is_handed_on(reviewed, settings):
     assert scheduling.hand_on_lost_schedules() == 1
     run_tasks()
     item.refresh_from_db()
-    assert item.status == "published"
+    assert item.status == "succeeded"
