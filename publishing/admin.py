@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from agents.admin import ReadOnlyAdminMixin
-from publishing.models import ProductionConfiguration, PublishRecord
+from publishing.models import ProductionConfiguration, PublishRecord, ScheduledPublish
 
 
 @admin.register(ProductionConfiguration)
@@ -63,6 +63,7 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "previous",
         "restored_from",
         "restored_mode",
+        "schedule",
         "previous_hash",
         "record_hash",
     ]
@@ -90,3 +91,27 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="configuration as published")
     def configuration(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
+
+
+@admin.register(ScheduledPublish)
+class ScheduledPublishAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["publish_at", "agent", "status", "scheduled_by_username", "failure_code"]
+    list_filter = ["status", "agent__project__organization"]
+    date_hierarchy = "publish_at"
+    list_select_related = ["agent"]
+    readonly_fields = [
+        "agent",
+        "status",
+        "publish_at",
+        "expected_fingerprint",
+        "notes",
+        "scheduled_by",
+        "scheduled_by_username",
+        "created_at",
+        "failure_code",
+        "failure_detail",
+        "finished_at",
+        "cancelled_by",
+        "publish_record",
+    ]
+    exclude = ["task_id"]
