@@ -62,14 +62,8 @@ def json_param() -> str:
 
 
 @pytest.fixture
-def publisher(db):
-    return factories.UserFactory(username="publisher")
-
-
-@pytest.fixture
-def history(publisher):
-    agent = helpers.make_rich_agent(publisher)
-    return agent, publish_n(agent, publisher, 4)
+def history(publisher, rich_agent):
+    return rich_agent, publish_n(rich_agent, publisher, 4)
 
 
 def test_intact_history_passes_with_a_summary(history, publisher):
