@@ -122,17 +122,19 @@ def test_the_generated_client_runs_the_whole_flow(api):
     )
     assert isinstance(agent, m.Agent) and agent.published is False
 
+    def on_agent(tag: str, name: str, **kwargs):
+        """``run`` for an operation on the agent just created."""
+        return run(tag, name, agent_id=agent.id, **kwargs)
+
     # Edit Staging: settings, an instruction, a tool action's config, a guardrail, a folder.
-    run(
+    on_agent(
         "staging",
         "v2_agents_partial_update",
-        agent_id=agent.id,
         body=m.PatchedAgentUpdateRequest(description="Answers support questions."),
     )
-    run(
+    on_agent(
         "staging",
         "v2_agents_instructions_create",
-        agent_id=agent.id,
         body=m.InstructionCreateRequest(title="Tone", content="Be brief and kind."),
         status=201,
     )
@@ -147,16 +149,10 @@ def test_the_generated_client_runs_the_whole_flow(api):
         ),
         status=201,
     )
-    run(
-        "staging",
-        "v2_agents_tools_enable_create",
-        agent_id=agent.id,
-        tool_id=tool.id,
-    )
-    action = run(
+    on_agent("staging", "v2_agents_tools_enable_create", tool_id=tool.id)
+    action = on_agent(
         "staging",
         "v2_agents_tools_actions_partial_update",
-        agent_id=agent.id,
         tool_id=tool.id,
         action_id=tool.actions[0].id,
         body=m.ActionConfigRequest(
@@ -172,40 +168,35 @@ def test_the_generated_client_runs_the_whole_flow(api):
         ),
         status=201,
     )
-    run(
+    on_agent(
         "staging",
         "v2_agents_guardrails_partial_update",
-        agent_id=agent.id,
         body=m.GuardrailToggleRequest(guardrail_id=guardrail.id, enabled=True),
     )
-    run(
+    on_agent(
         "staging",
         "v2_agents_sharepoint_folder_create",
-        agent_id=agent.id,
         body=m.SharePointFolderRequest(
             site_url="https://contoso.sharepoint.com/sites/help", folder_path="/Docs"
         ),
     )
 
     # Review and publish exactly what was reviewed.
-    review = run("publishing", "agents_staging_diff", agent_id=agent.id)
+    review = on_agent("publishing", "agents_staging_diff")
     assert review.has_changes and review.counts.tools == 1
-    first = run(
+    first = on_agent(
         "publishing",
         "agents_publish",
-        agent_id=agent.id,
         body=m.PublishInputRequest(notes="First", expected_fingerprint=review.fingerprint),
         status=201,
     )
     assert first.snapshot.settings.name == "Support bot"
     assert first.snapshot.tools[0].actions[0].config.to_dict() == {"fields": ["name", "plan"]}
-    nothing = run(
-        "publishing", "agents_publish", agent_id=agent.id, body=m.PublishInputRequest(), status=409
-    )
+    nothing = on_agent("publishing", "agents_publish", body=m.PublishInputRequest(), status=409)
     assert nothing.code == m.PublishConflictCodeEnum.NOTHING_TO_PUBLISH
 
     # Production, typed.
-    live = run("agents", "agents_production_retrieve", agent_id=agent.id)
+    live = on_agent("agents", "agents_production_retrieve")
     assert live.configuration.settings.name == "Support bot"
     assert live.configuration.settings.access_level == m.AccessLevelEnum.PRIVATE
     assert live.configuration.knowledge_sources.sharepoint.folder_path == "/Docs"
@@ -213,57 +204,51 @@ def test_the_generated_client_runs_the_whole_flow(api):
     assert live.change_track_id == first.change_track_id
 
     # A second publish, then the history with a date and a datetime bound.
-    run(
+    on_agent(
         "staging",
         "v2_agents_partial_update",
-        agent_id=agent.id,
         body=m.PatchedAgentUpdateRequest(name="Support bot v2"),
     )
-    run(
+    on_agent(
         "publishing",
         "agents_publish",
-        agent_id=agent.id,
         body=m.PublishInputRequest(notes="Renamed"),
         status=201,
     )
     today = datetime.datetime.now(datetime.UTC)
-    history = run(
+    history = on_agent(
         "publishing",
         "agents_publishes_list",
-        agent_id=agent.id,
         published_after=today.date() - datetime.timedelta(days=1),
         published_before=today + datetime.timedelta(hours=1),
     )
     assert [r.notes for r in history.results] == ["Renamed", "First"]
-    edits = run("publishing", "agents_history_list", agent_id=agent.id)
+    edits = on_agent("publishing", "agents_history_list")
     assert edits.count >= 8
-    detail = run(
+    detail = on_agent(
         "publishing",
         "agents_publishes_retrieve",
-        agent_id=agent.id,
         change_track_id=first.change_track_id,
     )
     assert detail.snapshot.settings.name == "Support bot"
 
     # Preview and roll back to the first publish: Staging only.
-    preview = run(
+    preview = on_agent(
         "publishing",
         "agents_publishes_diff",
-        agent_id=agent.id,
         change_track_id=first.change_track_id,
         mode=m.AgentsPublishesDiffMode.RESTORE,
     )
     assert preview.staging.has_changes
-    after = run(
+    after = on_agent(
         "publishing",
         "agents_rollback",
-        agent_id=agent.id,
         body=m.RollbackInputRequest(change_track_id=first.change_track_id),
     )
     assert after.has_changes and after.changes[0].after == "Support bot"
-    live = run("agents", "agents_production_retrieve", agent_id=agent.id)
+    live = on_agent("agents", "agents_production_retrieve")
     assert live.configuration.settings.name == "Support bot v2"
-    status = run("publishing", "agents_status", agent_id=agent.id)
+    status = on_agent("publishing", "agents_status")
     assert status.published and status.has_unpublished_changes
 
 

@@ -336,72 +336,85 @@ def test_second_caller_reuses_the_cached_body(published, owner, viewer, django_a
 # --- how fast a change of access takes effect --------------------------------------------------
 
 
-def assert_revocation_takes_effect_on_commit(published, viewer, capture_on_commit) -> None:
-    """The viewer reads the live agent, loses the role, and is refused once that commits."""
-    client = token_client(viewer)
-    assert client.get(url(published.pk)).status_code == 200
+@pytest.fixture
+def takes_effect_on_commit(django_capture_on_commit_callbacks):
+    """Check that a change of access shows in the live read once it commits, not before:
+    ``client`` reads ``agent`` and gets ``before``; ``change`` commits; the next read gets
+    ``after``."""
 
-    with capture_on_commit(execute=True):
-        services.revoke_permission(
+    def check(client, agent, change, *, before: int, after: int) -> None:
+        assert client.get(url(agent.pk)).status_code == before
+
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+        assert client.get(url(agent.pk)).status_code == after
+
+    return check
+
+
+def assert_revocation_takes_effect_on_commit(published, viewer, takes_effect_on_commit) -> None:
+    """The viewer reads the live agent, loses the role, and is refused once that commits."""
+    takes_effect_on_commit(
+        token_client(viewer),
+        published,
+        lambda: services.revoke_permission(
             permission=AgentPermission.objects.get(agent=published, user=viewer),
             acting_user=published.created_by,
-        )
-
-    assert client.get(url(published.pk)).status_code == 404
+        ),
+        before=200,
+        after=404,
+    )
 
 
 def test_revoked_permission_stops_working_on_commit(
-    cache_mode, published, viewer, django_capture_on_commit_callbacks
+    cache_mode, published, viewer, takes_effect_on_commit
 ):
-    assert_revocation_takes_effect_on_commit(published, viewer, django_capture_on_commit_callbacks)
+    assert_revocation_takes_effect_on_commit(published, viewer, takes_effect_on_commit)
 
 
-def test_granted_permission_works_on_commit(
-    cache_mode, published, django_capture_on_commit_callbacks
-):
+def test_granted_permission_works_on_commit(cache_mode, published, takes_effect_on_commit):
     newcomer = factories.UserFactory(username="newcomer")
     factories.join(published.project.organization, newcomer)
-    client = token_client(newcomer)
-    assert client.get(url(published.pk)).status_code == 404
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.grant_permission(
+    takes_effect_on_commit(
+        token_client(newcomer),
+        published,
+        lambda: services.grant_permission(
             agent=published,
             acting_user=published.created_by,
             target_user_id=newcomer.pk,
             role="viewer",
-        )
-
-    assert client.get(url(published.pk)).status_code == 200
+        ),
+        before=404,
+        after=200,
+    )
 
 
 def test_deleted_token_stops_working_on_commit(
-    cache_mode, published, owner, django_capture_on_commit_callbacks
+    cache_mode, published, owner, takes_effect_on_commit
 ):
-    client = token_client(owner)
-    assert client.get(url(published.pk)).status_code == 200
-
-    with django_capture_on_commit_callbacks(execute=True):
-        ApiToken.objects.filter(user=owner).delete()
-
-    assert client.get(url(published.pk)).status_code == 401
+    takes_effect_on_commit(
+        token_client(owner),
+        published,
+        ApiToken.objects.filter(user=owner).delete,
+        before=200,
+        after=401,
+    )
 
 
 def test_deactivated_user_stops_working_on_commit(
-    cache_mode, published, viewer, django_capture_on_commit_callbacks
+    cache_mode, published, viewer, takes_effect_on_commit
 ):
-    client = token_client(viewer)
-    assert client.get(url(published.pk)).status_code == 200
-
-    with django_capture_on_commit_callbacks(execute=True):
+    def deactivate():
         viewer.is_active = False
         viewer.save()
 
-    assert client.get(url(published.pk)).status_code == 401
+    takes_effect_on_commit(token_client(viewer), published, deactivate, before=200, after=401)
 
 
 def test_project_membership_change_takes_effect_on_commit(
-    cache_mode, project, owner, django_capture_on_commit_callbacks
+    cache_mode, project, owner, takes_effect_on_commit
 ):
     agent = build_agent(project=project, user=owner, size=SMALL, name="Team")
     services.set_access_level(agent=agent, acting_user=owner, access_level=AccessLevel.PROJECT)
@@ -409,15 +422,13 @@ def test_project_membership_change_takes_effect_on_commit(
     member = factories.UserFactory(username="member")
     factories.join(project.organization, member)  # project access is for the org's members
     client = token_client(member)
-    assert client.get(url(agent.pk)).status_code == 404
 
-    with django_capture_on_commit_callbacks(execute=True):
-        project.members.add(member)
-    assert client.get(url(agent.pk)).status_code == 200
-
-    with django_capture_on_commit_callbacks(execute=True):
-        project.members.remove(member)
-    assert client.get(url(agent.pk)).status_code == 404
+    takes_effect_on_commit(
+        client, agent, lambda: project.members.add(member), before=404, after=200
+    )
+    takes_effect_on_commit(
+        client, agent, lambda: project.members.remove(member), before=200, after=404
+    )
 
 
 def test_access_level_change_takes_effect_with_the_publish(
@@ -450,20 +461,30 @@ def test_logout_drops_the_cached_session(cache_mode, published, owner):
     assert stale.get(url(published.pk)).status_code == 401
 
 
-def test_change_that_skips_signals_expires_within_the_access_lifetime(
-    shared, published, organization, monkeypatch
-):
+@pytest.fixture
+def org_admin(organization):
+    """Sees the organization's agents by the admin role alone (no grant, no membership of a
+    project), so demoting the admin takes the agent away."""
     admin = factories.UserFactory(username="orgadmin")
     factories.MembershipFactory(
         organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
     )
-    client = token_client(admin)
+    return admin
+
+
+def demote_without_signals(user) -> None:
+    """Make an admin a plain member with QuerySet.update, which sends no signal."""
+    OrganizationMembership.objects.filter(user=user).update(role=OrganizationMembership.Role.MEMBER)
+
+
+def test_change_that_skips_signals_expires_within_the_access_lifetime(
+    shared, published, org_admin, monkeypatch
+):
+    client = token_client(org_admin)
     assert client.get(url(published.pk)).status_code == 200
 
-    # QuerySet.update sends no signal: the cached decision lives on, but only so long.
-    OrganizationMembership.objects.filter(user=admin).update(
-        role=OrganizationMembership.Role.MEMBER
-    )
+    # The update sent no signal: the cached decision lives on, but only so long.
+    demote_without_signals(org_admin)
     assert client.get(url(published.pk)).status_code == 200
     later = time.time() + live.ACCESS_SECONDS + 1
     monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
@@ -471,17 +492,11 @@ def test_change_that_skips_signals_expires_within_the_access_lifetime(
     assert client.get(url(published.pk)).status_code == 404
 
 
-def test_local_cache_sees_a_change_that_skips_signals_at_once(published, organization):
-    admin = factories.UserFactory(username="orgadmin")
-    factories.MembershipFactory(
-        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
-    )
-    client = token_client(admin)
+def test_local_cache_sees_a_change_that_skips_signals_at_once(published, org_admin):
+    client = token_client(org_admin)
     assert client.get(url(published.pk)).status_code == 200
 
-    OrganizationMembership.objects.filter(user=admin).update(
-        role=OrganizationMembership.Role.MEMBER
-    )
+    demote_without_signals(org_admin)
 
     assert client.get(url(published.pk)).status_code == 404
 
@@ -668,21 +683,19 @@ def test_redis_hit_costs_no_query_and_reads_what_django_reads(
 
 
 def test_redis_revocation_takes_effect_on_commit(
-    redis_cache, published, viewer, django_capture_on_commit_callbacks
+    redis_cache, published, viewer, takes_effect_on_commit
 ):
-    assert_revocation_takes_effect_on_commit(published, viewer, django_capture_on_commit_callbacks)
+    assert_revocation_takes_effect_on_commit(published, viewer, takes_effect_on_commit)
 
 
-def test_archived_agent_is_gone_on_commit(
-    cache_mode, published, owner, django_capture_on_commit_callbacks
-):
-    client = token_client(owner)
-    assert client.get(url(published.pk)).status_code == 200
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.delete_agent(agent=published, acting_user=owner)
-
-    assert client.get(url(published.pk)).status_code == 404
+def test_archived_agent_is_gone_on_commit(cache_mode, published, owner, takes_effect_on_commit):
+    takes_effect_on_commit(
+        token_client(owner),
+        published,
+        lambda: services.delete_agent(agent=published, acting_user=owner),
+        before=200,
+        after=404,
+    )
 
 
 def test_issuing_a_token_keeps_every_cached_decision(

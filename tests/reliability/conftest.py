@@ -31,10 +31,17 @@ def postgres(transactional_db):
 
 
 @pytest.fixture
-def rich_agent(db):
+def publisher(db):
+    """The user who builds, edits and publishes ``rich_agent``.
+
+    ``db`` turns into a committed database where a test asks for ``postgres`` as well."""
+    return factories.UserFactory(username="publisher")
+
+
+@pytest.fixture
+def rich_agent(publisher):
     """An agent with something in every section of its configuration, never published."""
-    owner = factories.UserFactory(username="rich-owner")
-    return helpers.make_rich_agent(owner)
+    return helpers.make_rich_agent(publisher)
 
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")

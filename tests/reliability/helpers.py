@@ -11,27 +11,15 @@ from typing import Any
 from django.db import connection
 
 from agents import services
-from agents.models import (
-    ActionSetting,
-    Agent,
-    CorpusConnection,
-    GuardrailSetting,
-    Instruction,
-    StagingConfiguration,
-    ToolBinding,
-)
+from agents.models import Agent, StagingConfiguration
 from agents.snapshot import staging_snapshot
+from agents.staging import CHILD_MODELS
 from publishing.models import ProductionConfiguration, PublishRecord
 from tests import factories
 
-HISTORY_MODELS = (
-    StagingConfiguration,
-    Instruction,
-    CorpusConnection,
-    ToolBinding,
-    ActionSetting,
-    GuardrailSetting,
-)
+# Every Staging model keeps an edit history: the configuration row and each kind of child row
+# (taken from the app, so a new kind of child row is covered without touching this list).
+HISTORY_MODELS = (StagingConfiguration, *CHILD_MODELS)
 
 
 def make_rich_agent(owner: Any, *, name: str = "Support bot") -> Agent:

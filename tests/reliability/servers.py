@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -44,15 +45,10 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'])}"
 
 
-def request(
-    url: str,
-    *,
-    token: str,
-    method: str = "GET",
-    body: dict | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, str]:
-    status, text, _ = exchange(url, token=token, method=method, body=body, headers=headers)
+def request(url: str, **options: Any) -> tuple[int, str]:
+    """``exchange`` (same options) for a caller that needs no response headers: the status
+    and the body."""
+    status, text, _headers = exchange(url, **options)
     return status, text
 
 

@@ -55,27 +55,25 @@ def fail_on_call(n: int, original=None, exc: type[BaseException] = InjectedFault
 
 
 @pytest.fixture
-def user(db):
-    return factories.UserFactory(username="faulty")
-
-
-@pytest.fixture
-def published(user):
+def published(publisher, rich_agent):
     """An agent published twice, with unpublished changes on top."""
-    agent = helpers.make_rich_agent(user)
-    publish_agent(agent=agent, acting_user=user, notes="first")
-    services.update_agent_settings(agent=agent, acting_user=user, description="Second version")
+    publish_agent(agent=rich_agent, acting_user=publisher, notes="first")
+    services.update_agent_settings(
+        agent=rich_agent, acting_user=publisher, description="Second version"
+    )
     services.add_instruction(
-        agent=agent, acting_user=user, title="Escalate", content="Call a human."
+        agent=rich_agent, acting_user=publisher, title="Escalate", content="Call a human."
     )
-    publish_agent(agent=agent, acting_user=user, notes="second")
-    services.update_agent_settings(agent=agent, acting_user=user, name="Renamed, not yet live")
+    publish_agent(agent=rich_agent, acting_user=publisher, notes="second")
+    services.update_agent_settings(
+        agent=rich_agent, acting_user=publisher, name="Renamed, not yet live"
+    )
     services.delete_instruction(
-        agent=agent,
-        acting_user=user,
-        instruction_id=agent.instructions.order_by("position").first().pk,
+        agent=rich_agent,
+        acting_user=publisher,
+        instruction_id=rich_agent.instructions.order_by("position").first().pk,
     )
-    return Agent.objects.select_related("project").get(pk=agent.pk)
+    return Agent.objects.select_related("project").get(pk=rich_agent.pk)
 
 
 def assert_unchanged(agent: Agent, before: dict) -> None:
@@ -96,23 +94,23 @@ PUBLISH_FAULTS = {
 
 
 @pytest.mark.parametrize("step", sorted(PUBLISH_FAULTS))
-def test_publish_fault_leaves_everything_as_before(published, user, monkeypatch, step):
+def test_publish_fault_leaves_everything_as_before(published, publisher, monkeypatch, step):
     owner, name, n = PUBLISH_FAULTS[step]
     monkeypatch.setattr(owner, name, fail_on_call(n, getattr(owner, name)))
     before = helpers.stored_state(published)
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, acting_user=user, notes="doomed")
+        publish_agent(agent=published, acting_user=publisher, notes="doomed")
 
     assert_unchanged(published, before)
     monkeypatch.undo()
-    record = publish_agent(agent=published, acting_user=user, notes="after the fault")
+    record = publish_agent(agent=published, acting_user=publisher, notes="after the fault")
     assert record.sequence == 3
     assert ProductionConfiguration.objects.get(agent_id=published.pk).snapshot == record.snapshot
 
 
 def test_publish_losing_the_database_mid_way_leaves_everything_as_before(
-    published, user, monkeypatch
+    published, publisher, monkeypatch
 ):
     manager_class = ProductionConfiguration.objects.__class__
     monkeypatch.setattr(
@@ -123,29 +121,29 @@ def test_publish_losing_the_database_mid_way_leaves_everything_as_before(
     before = helpers.stored_state(published)
 
     with pytest.raises(OperationalError):
-        publish_agent(agent=published, acting_user=user)
+        publish_agent(agent=published, acting_user=publisher)
 
     assert_unchanged(published, before)
 
 
-def test_publish_fault_while_clearing_the_restore_marker(published, user, monkeypatch):
+def test_publish_fault_while_clearing_the_restore_marker(published, publisher, monkeypatch):
     """The last write of a publish that follows a restore: the agent's restore marker."""
     first = PublishRecord.objects.get(agent_id=published.pk, sequence=1)
-    rollback_agent(agent=published, acting_user=user, record=first)
+    rollback_agent(agent=published, acting_user=publisher, record=first)
     before = helpers.stored_state(published)
     assert before["agent"]["pending_restored_from"] == first.change_track_id
     monkeypatch.setattr(Agent, "save", fail_on_call(1, Agent.save))
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, acting_user=user)
+        publish_agent(agent=published, acting_user=publisher)
 
     assert_unchanged(published, before)
     monkeypatch.undo()
-    record = publish_agent(agent=published, acting_user=user)
+    record = publish_agent(agent=published, acting_user=publisher)
     assert record.restored_from_id == first.pk
 
 
-def test_publish_fault_in_the_hash_leaves_everything_as_before(published, user, monkeypatch):
+def test_publish_fault_in_the_hash_leaves_everything_as_before(published, publisher, monkeypatch):
     monkeypatch.setattr(
         publishing_services,
         "compute_record_hash",
@@ -154,12 +152,12 @@ def test_publish_fault_in_the_hash_leaves_everything_as_before(published, user, 
     before = helpers.stored_state(published)
 
     with pytest.raises(InjectedFault):
-        publish_agent(agent=published, acting_user=user)
+        publish_agent(agent=published, acting_user=publisher)
 
     assert_unchanged(published, before)
 
 
-def test_publish_inside_a_caller_transaction_that_fails_leaves_nothing(published, user):
+def test_publish_inside_a_caller_transaction_that_fails_leaves_nothing(published, publisher):
     """A caller's transaction that fails after the publish takes the publish with it, and the
     on-commit effects (cache drop, signal) never run for a publish that did not happen."""
     before = helpers.stored_state(published)
@@ -172,7 +170,7 @@ def test_publish_inside_a_caller_transaction_that_fails_leaves_nothing(published
     cache.set(live.cache_key(published.pk), {"body": "old"})
     try:
         with pytest.raises(InjectedFault), transaction.atomic():
-            publish_agent(agent=published, acting_user=user)
+            publish_agent(agent=published, acting_user=publisher)
             raise InjectedFault("caller fails after publishing")
     finally:
         agent_published.disconnect(receiver)
@@ -277,32 +275,34 @@ ROLLBACK_FAULTS = {
 
 @pytest.mark.parametrize("operation", sorted(ROLLBACK_OPERATIONS))
 @pytest.mark.parametrize("fault", sorted(ROLLBACK_FAULTS))
-def test_rollback_fault_leaves_everything_as_before(published, user, monkeypatch, operation, fault):
+def test_rollback_fault_leaves_everything_as_before(
+    published, publisher, monkeypatch, operation, fault
+):
     owner, name, n = ROLLBACK_FAULTS[fault]
     stand_in = fail_on_call(n, getattr(owner, name))
     monkeypatch.setattr(owner, name, stand_in)
     before = helpers.stored_state(published)
 
     with pytest.raises(InjectedFault):
-        ROLLBACK_OPERATIONS[operation](published, user)
+        ROLLBACK_OPERATIONS[operation](published, publisher)
 
     assert stand_in.calls["count"] == n, "the fault point was never reached"
     assert_unchanged(published, before)
     monkeypatch.undo()
-    ROLLBACK_OPERATIONS[operation](published, user)
+    ROLLBACK_OPERATIONS[operation](published, publisher)
     assert helpers.stored_state(published)["staging_revision"] == before["staging_revision"] + 1
 
 
-def test_rollback_to_a_deleted_catalogue_object_is_refused_whole(published, user):
+def test_rollback_to_a_deleted_catalogue_object_is_refused_whole(published, publisher):
     """A restore that needs a corpus that no longer exists is refused before any write."""
     first = _records(published)[0]
     corpus_ids = [c["corpus_id"] for c in first.snapshot["knowledge_sources"]["corpora"]]
-    services.disconnect_corpora(agent=published, acting_user=user, corpus_ids=corpus_ids)
+    services.disconnect_corpora(agent=published, acting_user=publisher, corpus_ids=corpus_ids)
     Corpus.objects.filter(pk__in=corpus_ids).delete()
     before = helpers.stored_state(published)
 
     with pytest.raises(ValidationError) as refused:
-        rollback_agent(agent=published, acting_user=user, record=first)
+        rollback_agent(agent=published, acting_user=publisher, record=first)
 
     assert "snapshot" in refused.value.message_dict
     assert_unchanged(published, before)

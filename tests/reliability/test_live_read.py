@@ -23,9 +23,9 @@ from publishing.exceptions import NothingToPublish
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
-from tests.reliability import helpers
 
-pytestmark = pytest.mark.postgres
+# Every test here runs on a committed PostgreSQL database.
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres")]
 
 WAIT = 30.0
 # Generous for a single-row primary-key read, yet far below a publish held open for WAIT.
@@ -80,24 +80,20 @@ def timed(read):
 
 
 @pytest.fixture
-def user(postgres):
-    return factories.UserFactory(username="live")
-
-
-@pytest.fixture
-def live_agent(user):
-    agent = helpers.make_rich_agent(user)
-    publish_agent(agent=agent, acting_user=user, notes="v1")
-    services.update_agent_settings(agent=agent, acting_user=user, description="Version two")
-    return agent
+def live_agent(publisher, rich_agent):
+    publish_agent(agent=rich_agent, acting_user=publisher, notes="v1")
+    services.update_agent_settings(
+        agent=rich_agent, acting_user=publisher, description="Version two"
+    )
+    return rich_agent
 
 
 def test_reading_production_during_a_publish_returns_the_old_one_at_once(
-    monkeypatch, user, live_agent
+    monkeypatch, publisher, live_agent
 ):
     old = ProductionConfiguration.objects.get(agent_id=live_agent.pk)
 
-    with HeldPublish(monkeypatch, live_agent, user) as held:
+    with HeldPublish(monkeypatch, live_agent, publisher) as held:
         during, seconds = timed(lambda: ProductionConfiguration.objects.get(agent_id=live_agent.pk))
         assert seconds < FAST_READ_SECONDS
         assert during.change_track_id == old.change_track_id
@@ -119,14 +115,14 @@ def live_get(agent_id: int, token: str):
 
 
 def test_the_production_endpoint_answers_the_old_one_during_a_publish(
-    monkeypatch, user, live_agent
+    monkeypatch, publisher, live_agent
 ):
-    token = factories.api_token(user)
+    token = factories.api_token(publisher)
     old = ProductionConfiguration.objects.get(agent_id=live_agent.pk)
     warm = live_get(live_agent.pk, token)  # cached before the publish starts
     assert warm.status_code == 200
 
-    with HeldPublish(monkeypatch, live_agent, user) as held:
+    with HeldPublish(monkeypatch, live_agent, publisher) as held:
         cache.clear()
         # First from the database (and cached, while the publish is still open), then
         # from the cache.
@@ -145,7 +141,7 @@ def test_the_production_endpoint_answers_the_old_one_during_a_publish(
     assert after["ETag"] != warm["ETag"]
 
 
-def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user, live_agent):
+def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, publisher, live_agent):
     """Writers do queue behind the lock: the edit lands after the publish, stays in Staging,
     and is what the next publish makes live."""
     finished = threading.Event()
@@ -154,7 +150,9 @@ def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user
     def edit() -> None:
         try:
             services.update_agent_settings(
-                agent=Agent.objects.get(pk=live_agent.pk), acting_user=user, name="Edited meanwhile"
+                agent=Agent.objects.get(pk=live_agent.pk),
+                acting_user=publisher,
+                name="Edited meanwhile",
             )
         except BaseException as exc:
             errors.append(exc)
@@ -162,7 +160,7 @@ def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user
             finished.set()
             connection.close()
 
-    with HeldPublish(monkeypatch, live_agent, user) as held:
+    with HeldPublish(monkeypatch, live_agent, publisher) as held:
         editor = threading.Thread(target=edit, daemon=True)
         editor.start()
         # Still blocked on the agent row lock while the publish is held.
@@ -172,7 +170,7 @@ def test_an_edit_during_a_publish_waits_for_it_and_is_not_lost(monkeypatch, user
     assert errors == [] and held.error is None
     assert held.record.snapshot["settings"]["name"] == "Support bot"
     monkeypatch.undo()
-    record = publish_agent(agent=live_agent, acting_user=user)
+    record = publish_agent(agent=live_agent, acting_user=publisher)
     assert record.snapshot["settings"]["name"] == "Edited meanwhile"
     with pytest.raises(NothingToPublish):
-        publish_agent(agent=live_agent, acting_user=user)
+        publish_agent(agent=live_agent, acting_user=publisher)

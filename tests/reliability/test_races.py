@@ -32,10 +32,10 @@ from publishing.integrity import verify_chain
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import checkpoint_snapshot, review_staging
 from publishing.services import discard_staging, publish_agent, rollback_agent
-from tests import factories
 from tests.reliability import helpers
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+# Every test here runs on a committed PostgreSQL database.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.usefixtures("postgres")]
 
 THREADS = 30
 JOIN_TIMEOUT = 120.0
@@ -75,13 +75,8 @@ def assert_history_consistent(agent_id: int) -> list[PublishRecord]:
 
 
 @pytest.fixture
-def publisher(postgres):
-    return factories.UserFactory(username="racer")
-
-
-@pytest.fixture
-def agent_id(publisher):
-    return helpers.make_rich_agent(publisher).pk
+def agent_id(rich_agent):
+    return rich_agent.pk
 
 
 def test_simultaneous_publishes_of_one_state_make_exactly_one_record(publisher, agent_id):

@@ -43,6 +43,14 @@ def run_verify_broken(*args: str) -> tuple[CommandError, str]:
     return caught.value, err.getvalue()
 
 
+def broken_line(agent, sequence: int, record: PublishRecord, reason: str) -> str:
+    """What ``verify_publish_history`` writes for the first broken record of an agent."""
+    return (
+        f"BROKEN agent={agent.pk} sequence={sequence} "
+        f"change_track_id={record.change_track_id}: {reason}"
+    )
+
+
 def raw(sql: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -62,19 +70,19 @@ def json_param() -> str:
 
 
 @pytest.fixture
-def publisher(db):
-    return factories.UserFactory(username="publisher")
+def history(publisher, rich_agent):
+    return rich_agent, publish_n(rich_agent, publisher, 4)
 
 
 @pytest.fixture
-def history(publisher):
-    agent = helpers.make_rich_agent(publisher)
-    return agent, publish_n(agent, publisher, 4)
+def other_agent(publisher):
+    """A second agent, in an organization of its own, beside ``history``'s: what is done to
+    one agent's history must neither touch nor read the other's."""
+    return helpers.make_rich_agent(publisher, name="Other organization's agent")
 
 
-def test_intact_history_passes_with_a_summary(history, publisher):
-    other = helpers.make_rich_agent(publisher, name="Other")
-    publish_n(other, publisher, 2)
+def test_intact_history_passes_with_a_summary(history, publisher, other_agent):
+    publish_n(other_agent, publisher, 2)
 
     out, err = run_verify()
 
@@ -95,10 +103,7 @@ def test_changed_notes_are_reported_at_exactly_that_record(history):
     error, err = run_verify_broken()
 
     assert error.returncode == 1
-    assert (
-        f"BROKEN agent={agent.pk} sequence=3 change_track_id={target.change_track_id}: "
-        "content does not match its hash"
-    ) in err
+    assert broken_line(agent, 3, target, "content does not match its hash") in err
     assert "1 broken chain(s)" in str(error)
 
 
@@ -145,10 +150,7 @@ def test_deleted_middle_record_is_reported(history):
 
     _, err = run_verify_broken()
 
-    assert (
-        f"BROKEN agent={agent.pk} sequence=3 change_track_id={after.change_track_id}: "
-        "sequence 2 is missing"
-    ) in err
+    assert broken_line(agent, 3, after, "sequence 2 is missing") in err
 
 
 def test_deleted_middle_record_with_renumbering_is_reported(history):
@@ -204,13 +206,12 @@ def test_production_without_any_record_is_reported(history):
     assert "Production exists but the agent has no publish record" in err
 
 
-def test_agent_option_checks_only_that_agent(history, publisher):
+def test_agent_option_checks_only_that_agent(history, publisher, other_agent):
     agent, records = history
-    other = helpers.make_rich_agent(publisher, name="Other")
-    publish_n(other, publisher, 1)
+    publish_n(other_agent, publisher, 1)
     raw(f"UPDATE {TABLE} SET notes = %s WHERE id = %s", ["x", records[0].pk])
 
-    out, _ = run_verify("--agent", str(other.pk))
+    out, _ = run_verify("--agent", str(other_agent.pk))
     assert "OK: 1 agent(s) checked, 1 record(s) checked" in out
 
     _, err = run_verify_broken("--agent", str(agent.pk))
@@ -250,18 +251,16 @@ def test_exit_status_is_non_zero_when_broken(publisher):
 PRODUCTION = ProductionConfiguration._meta.db_table
 
 
-def test_previous_id_pointed_at_another_agents_record_is_reported(history, publisher):
+def test_previous_id_pointed_at_another_agents_record_is_reported(history, publisher, other_agent):
     agent, records = history
-    other = helpers.make_rich_agent(publisher, name="Other")
-    other_newest = publish_n(other, publisher, 2)[-1]
+    other_newest = publish_n(other_agent, publisher, 2)[-1]
     raw(f"UPDATE {TABLE} SET previous_id = %s WHERE id = %s", [other_newest.pk, records[2].pk])
 
     _, err = run_verify_broken()
 
     assert (
-        f"BROKEN agent={agent.pk} sequence=3 change_track_id={records[2].change_track_id}: "
-        "previous_id does not name the record before it"
-    ) in err
+        broken_line(agent, 3, records[2], "previous_id does not name the record before it") in err
+    )
 
 
 def test_previous_id_cleared_is_reported(history):
@@ -274,19 +273,18 @@ def test_previous_id_cleared_is_reported(history):
     assert "previous_id does not name the record before it" in err
 
 
-def test_revert_preview_never_reads_another_agents_record(history, publisher):
+def test_revert_preview_never_reads_another_agents_record(history, publisher, other_agent):
     """Whatever previous_id says, the revert base is one of the agent's own records."""
     from publishing.services import REVERT, plan_rollback
 
     agent, records = history
-    other = helpers.make_rich_agent(publisher, name="Other organization's agent")
     services.add_instruction(
-        agent=other,
+        agent=other_agent,
         acting_user=publisher,
         title="Other org secret",
         content="Unpublished elsewhere",
     )
-    other_newest = publish_n(other, publisher, 1)[-1]
+    other_newest = publish_n(other_agent, publisher, 1)[-1]
     raw(f"UPDATE {TABLE} SET previous_id = %s WHERE id = %s", [other_newest.pk, records[2].pk])
 
     record = PublishRecord.objects.get(pk=records[2].pk)
@@ -305,9 +303,11 @@ def test_published_by_id_pointed_at_another_user_is_reported(history):
     _, err = run_verify_broken()
 
     assert (
-        f"BROKEN agent={agent.pk} sequence=2 change_track_id={records[1].change_track_id}: "
-        "published_by_id does not match the stored publisher username"
-    ) in err
+        broken_line(
+            agent, 2, records[1], "published_by_id does not match the stored publisher username"
+        )
+        in err
+    )
 
 
 def test_deleted_publisher_still_verifies(history, publisher):
@@ -333,9 +333,11 @@ def test_production_field_rewritten_behind_publish_is_reported(history, column, 
     _, err = run_verify_broken()
 
     assert (
-        f"BROKEN agent={agent.pk} sequence=4 change_track_id={records[-1].change_track_id}: "
-        f"Production's {column} differs from the newest record's"
-    ) in err
+        broken_line(
+            agent, 4, records[-1], f"Production's {column} differs from the newest record's"
+        )
+        in err
+    )
 
 
 def test_production_publisher_rewritten_is_reported(history):

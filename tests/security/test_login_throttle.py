@@ -34,12 +34,26 @@ def victim(db):
     return factories.UserFactory(username="victim")
 
 
-def guess(client, password: str, address: str = "203.0.113.7"):
+def forwarded_for(chain: str | None) -> dict[str, str]:
+    """The X-Forwarded-For header a request claims, as test-client keyword arguments."""
+    return {"HTTP_X_FORWARDED_FOR": chain} if chain is not None else {}
+
+
+def guess(
+    client,
+    password: str,
+    address: str = "203.0.113.7",
+    *,
+    username: str = "victim",
+    forwarded: str | None = None,
+):
+    """One sign-in attempt at the token endpoint from ``address``."""
     return client.post(
         TOKEN_URL,
-        {"username": "victim", "password": password},
+        {"username": username, "password": password},
         format="json",
         REMOTE_ADDR=address,
+        **forwarded_for(forwarded),
     )
 
 
@@ -70,14 +84,18 @@ def test_other_clients_are_not_locked_out(victim):
     assert answer.json()["token"]
 
 
-def sign_in_page(client, password: str, address: str):
+def sign_in_page(client, password: str, address: str, *, forwarded: str | None = None):
+    """One sign-in attempt at the login page from ``address``."""
     return client.post(
-        LOGIN_PAGE, {"username": "victim", "password": password}, REMOTE_ADDR=address
+        LOGIN_PAGE,
+        {"username": "victim", "password": password},
+        REMOTE_ADDR=address,
+        **forwarded_for(forwarded),
     )
 
 
-def assert_page_refuses_the_right_password(client, address: str):
-    assert sign_in_page(client, factories.PASSWORD, address).status_code == 429
+def assert_page_refuses_the_right_password(client, address: str, *, forwarded: str | None = None):
+    assert sign_in_page(client, factories.PASSWORD, address, forwarded=forwarded).status_code == 429
     assert "_auth_user_id" not in client.session
 
 
@@ -95,15 +113,9 @@ def test_login_page_throttles_guessing_at_the_same_rate(victim):
 _fresh = (f"198.18.{n // 256}.{n % 256}" for n in itertools.count(1))
 
 
-def spoofed(client, password: str, *, username: str = "victim"):
+def spoofed(client, password: str):
     """An attempt from the same machine that claims a fresh address every time."""
-    return client.post(
-        TOKEN_URL,
-        {"username": username, "password": password},
-        format="json",
-        REMOTE_ADDR="203.0.113.7",
-        HTTP_X_FORWARDED_FOR=next(_fresh),
-    )
+    return guess(client, password, "203.0.113.7", forwarded=next(_fresh))
 
 
 def test_a_fresh_forwarded_header_per_attempt_is_still_throttled(victim):
@@ -118,28 +130,15 @@ def test_login_page_ignores_a_fresh_forwarded_header_too(victim):
     client = Client()
     allowed = configured_attempts()
     codes = [
-        client.post(
-            LOGIN_PAGE,
-            {"username": "victim", "password": f"wrong-{i}"},
-            REMOTE_ADDR="203.0.113.7",
-            HTTP_X_FORWARDED_FOR=next(_fresh),
-        ).status_code
+        sign_in_page(client, f"wrong-{i}", "203.0.113.7", forwarded=next(_fresh)).status_code
         for i in range(allowed + 5)
     ]
     assert codes == [200] * allowed + [429] * 5
-    blocked = client.post(
-        LOGIN_PAGE,
-        {"username": "victim", "password": factories.PASSWORD},
-        REMOTE_ADDR="203.0.113.7",
-        HTTP_X_FORWARDED_FOR=next(_fresh),
-    )
-    assert blocked.status_code == 429
-    assert "_auth_user_id" not in client.session
+    assert_page_refuses_the_right_password(client, "203.0.113.7", forwarded=next(_fresh))
 
 
 def request_from(remote: str, forwarded: str | None = None):
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    return RequestFactory().post("/", REMOTE_ADDR=remote, **extra)
+    return RequestFactory().post("/", REMOTE_ADDR=remote, **forwarded_for(forwarded))
 
 
 @pytest.mark.parametrize(
@@ -172,13 +171,7 @@ def test_behind_a_configured_proxy_each_client_has_its_own_bucket(victim, settin
 
     def via_proxy(real: str, password: str):
         # The client writes a fresh left part; the proxy appends the address it saw.
-        return client.post(
-            TOKEN_URL,
-            {"username": "victim", "password": password},
-            format="json",
-            REMOTE_ADDR="10.0.0.1",
-            HTTP_X_FORWARDED_FOR=f"{next(_fresh)}, {real}",
-        )
+        return guess(client, password, "10.0.0.1", forwarded=f"{next(_fresh)}, {real}")
 
     allowed = configured_attempts()
     codes = [via_proxy("203.0.113.7", f"wrong-{i}").status_code for i in range(allowed + 1)]
@@ -210,24 +203,14 @@ def test_failed_attempts_from_many_addresses_lock_the_account(victim, account_ra
     codes = [guess(client, f"wrong-{i}", next(addresses)).status_code for i in range(account_rate)]
     assert codes == [400] * account_rate
     # Another spelling of the same account shares the bucket.
-    variant = client.post(
-        TOKEN_URL,
-        {"username": " VICTIM ", "password": "wrong"},
-        format="json",
-        REMOTE_ADDR=next(addresses),
-    )
+    variant = guess(client, "wrong", next(addresses), username=" VICTIM ")
     assert variant.status_code == 429
     blocked = guess(client, factories.PASSWORD, next(addresses))
     assert blocked.status_code == 429
     assert int(blocked["Retry-After"]) > 0
     # Other accounts are untouched.
     factories.UserFactory(username="bystander")
-    other = client.post(
-        TOKEN_URL,
-        {"username": "bystander", "password": factories.PASSWORD},
-        format="json",
-        REMOTE_ADDR=next(addresses),
-    )
+    other = guess(client, factories.PASSWORD, next(addresses), username="bystander")
     assert other.status_code == 200
 
 
@@ -235,12 +218,7 @@ def test_an_unknown_username_is_throttled_like_a_real_one(db, account_rate):
     """The answer must not tell which usernames exist."""
     client = APIClient()
     codes = [
-        client.post(
-            TOKEN_URL,
-            {"username": "nobody-here", "password": "x"},
-            format="json",
-            REMOTE_ADDR=f"192.0.2.{i + 1}",
-        ).status_code
+        guess(client, "x", f"192.0.2.{i + 1}", username="nobody-here").status_code
         for i in range(account_rate + 1)
     ]
     assert codes == [400] * account_rate + [429]
