@@ -47,7 +47,8 @@ def test_no_admin_page_shows_a_signing_secret(audited, endpoint):
         "endpoint": endpoint.pk,
         "event": Event.objects.get().pk,
         "delivery": Delivery.objects.get().pk,
-        "scheduledpublish": endpoint.organization.projects.get().agents.get()
+        "scheduledpublish": endpoint.organization.projects.get()
+        .agents.get()
         .scheduled_publishes.get()
         .pk,
     }

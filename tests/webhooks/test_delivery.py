@@ -267,3 +267,30 @@ def test_a_test_event_and_a_redelivery_reach_the_endpoint(endpoint, admin, secre
     assert second.headers["webhook-id"] == first.headers["webhook-id"]
     delivery.refresh_from_db()
     assert delivery.attempts == 2
+
+
+def test_an_attempt_leaves_alone_a_delivery_another_worker_holds_or_that_is_not_due(
+    agent, endpoint, receiver
+):
+    publish(agent)
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING, lease_until=timezone.now() + timedelta(seconds=30)
+    )
+    assert deliveries.attempt(str(delivery.pk)) == "being sent by another worker"
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert deliveries.attempt(str(delivery.pk)) == "not due yet"
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SUCCEEDED)
+    assert deliveries.attempt(str(delivery.pk)) == "already succeeded"
+    assert receiver.received == []
+    assert not DeliveryAttempt.objects.exists()
+
+
+def test_a_delivery_to_a_disabled_endpoint_fails_without_a_request(agent, endpoint, receiver):
+    publish(agent)
+    Endpoint.objects.update(enabled=False)
+    run_tasks()
+    assert receiver.received == []
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
