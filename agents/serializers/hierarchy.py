@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from agents.serializers.common import OrganizationOwnedSerializer
 from agents.serializers.fields import IdField, name_field
 
 
@@ -25,8 +26,5 @@ class ProjectCreateSerializer(serializers.Serializer):
     name = name_field()
 
 
-class ProjectSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    organization_id = serializers.IntegerField()
-    name = serializers.CharField()
+class ProjectSerializer(OrganizationOwnedSerializer):
     created_at = serializers.DateTimeField()
