@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from agents.models import Tool
-from agents.serializers.common import OrganizationOwnedSerializer
 from agents.serializers.fields import (
     MAX_TOOL_ACTIONS,
     IdField,
@@ -13,6 +12,7 @@ from agents.serializers.fields import (
     description_field,
     name_field,
 )
+from agents.serializers.hierarchy import OrganizationOwnedSerializer
 
 
 class CorpusCreateSerializer(serializers.Serializer):
