@@ -281,6 +281,7 @@ def catalogue_item(
     Its agent (``agent.<agent_rows>``) and its catalogue object, called ``item``, which
     cannot be deleted while an agent points at it (``<item>.<catalogue_rows>``). An agent
     holds each catalogue object at most once; rows list by agent, then catalogue object.
+    A base per kind, not one for all, because the links' names differ from kind to kind.
     """
 
     class Meta:

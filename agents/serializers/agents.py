@@ -42,7 +42,8 @@ def item_state_serializer(
 
     In this order, which the schema shows: which item (``<item>_id``) and its name, its kind
     where the catalogue gives one (``kind`` names the field), whether it is on, and its
-    options (``options``: the field's name and what makes the field).
+    options (``options``: the field's name and what makes the field). The fields are made
+    here, in that order, because DRF orders declared fields by when they were made.
     """
     fields: dict[str, serializers.Field] = {
         f"{item}_id": serializers.IntegerField(),
