@@ -259,11 +259,6 @@ class Instruction(models.Model):
         return self.title
 
 
-def one_per_agent(item: str) -> list[models.UniqueConstraint]:
-    """An agent holds each catalogue item at most once."""
-    return [models.UniqueConstraint(fields=["agent", item], name=f"unique_{item}_per_agent")]
-
-
 class AgentCatalogueItem(models.Model):
     """One catalogue item's state in one agent's Staging: on or off (and, per kind, its
     settings). ``ITEM`` names the kind, which is also the name of its catalogue key."""
@@ -278,53 +273,53 @@ class AgentCatalogueItem(models.Model):
         return f"{self.agent_id} -> {self.ITEM} {getattr(self, f'{self.ITEM}_id')}"
 
 
-class CorpusConnection(AgentCatalogueItem):
-    ITEM = "corpus"
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="corpus_connections")
-    corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="connections")
+def catalogue_item(
+    item: str, catalogue: type[models.Model], agent_rows: str, catalogue_rows: str
+) -> type[AgentCatalogueItem]:
+    """The abstract base of one kind of catalogue item state, alike for every kind.
+
+    Its agent (``agent.<agent_rows>``) and its catalogue object, called ``item``, which
+    cannot be deleted while an agent points at it (``<item>.<catalogue_rows>``). An agent
+    holds each catalogue object at most once; rows list by agent, then catalogue object.
+    A base per kind, not one for all, because the links' names differ from kind to kind.
+    """
+
+    class Meta:
+        abstract = True
+        ordering = ["agent_id", f"{item}_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agent", item], name=f"unique_{item}_per_agent")
+        ]
+
+    attributes = {
+        "__module__": __name__,
+        "ITEM": item,
+        "agent": models.ForeignKey(Agent, on_delete=models.CASCADE, related_name=agent_rows),
+        item: models.ForeignKey(catalogue, on_delete=models.PROTECT, related_name=catalogue_rows),
+        "Meta": Meta,
+    }
+    return type(f"{catalogue.__name__}CatalogueItem", (AgentCatalogueItem,), attributes)
+
+
+class CorpusConnection(catalogue_item("corpus", Corpus, "corpus_connections", "connections")):
     settings = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
-    class Meta:
-        ordering = ["agent_id", "corpus_id"]
-        constraints = one_per_agent("corpus")
 
-
-class ToolBinding(AgentCatalogueItem):
-    ITEM = "tool"
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="tool_bindings")
-    tool = models.ForeignKey(Tool, on_delete=models.PROTECT, related_name="bindings")
+class ToolBinding(catalogue_item("tool", Tool, "tool_bindings", "bindings")):
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
-    class Meta:
-        ordering = ["agent_id", "tool_id"]
-        constraints = one_per_agent("tool")
 
-
-class ActionSetting(AgentCatalogueItem):
+class ActionSetting(catalogue_item("action", ToolAction, "action_settings", "settings")):
     """An agent's state for one action of a tool it has bound: enabled, and its config."""
 
-    ITEM = "action"
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="action_settings")
-    action = models.ForeignKey(ToolAction, on_delete=models.PROTECT, related_name="settings")
     config = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
-    class Meta:
-        ordering = ["agent_id", "action_id"]
-        constraints = one_per_agent("action")
 
-
-class GuardrailSetting(AgentCatalogueItem):
-    ITEM = "guardrail"
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="guardrail_settings")
-    guardrail = models.ForeignKey(Guardrail, on_delete=models.PROTECT, related_name="settings")
+class GuardrailSetting(catalogue_item("guardrail", Guardrail, "guardrail_settings", "settings")):
     settings = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords(bases=[StagingHistoryBase])
-
-    class Meta:
-        ordering = ["agent_id", "guardrail_id"]
-        constraints = one_per_agent("guardrail")
 
 
 class AgentPermission(models.Model):

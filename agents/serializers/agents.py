@@ -6,6 +6,9 @@ dicts through these serializers, which keeps the schema and the bodies in step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rest_framework import serializers
 
 from agents.models import AccessLevel, AgentPermission
@@ -28,34 +31,47 @@ class InstructionSerializer(serializers.Serializer):
     position = serializers.IntegerField()
 
 
-class CorpusConnectionSerializer(serializers.Serializer):
-    corpus_id = serializers.IntegerField()
-    name = serializers.CharField()
-    enabled = serializers.BooleanField()
-    settings = JSONObjectField()
+def item_state_serializer(
+    name: str,
+    item: str,
+    *,
+    kind: str | None = None,
+    options: tuple[str, Callable[[], serializers.Field]],
+) -> type[serializers.Serializer]:
+    """The shape of one catalogue item's state in an agent, alike for every kind of item.
+
+    In this order, which the schema shows: which item (``<item>_id``) and its name, its kind
+    where the catalogue gives one (``kind`` names the field), whether it is on, and its
+    options (``options``: the field's name and what makes the field). The fields are made
+    here, in that order, because DRF orders declared fields by when they were made.
+    """
+    fields: dict[str, serializers.Field] = {
+        f"{item}_id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+    }
+    if kind is not None:
+        fields[kind] = serializers.CharField()
+    fields["enabled"] = serializers.BooleanField()
+    option, make_option_field = options
+    fields[option] = make_option_field()
+    return type(name, (serializers.Serializer,), fields)
 
 
-class ActionStateSerializer(serializers.Serializer):
-    action_id = serializers.IntegerField()
-    name = serializers.CharField()
-    enabled = serializers.BooleanField()
-    config = JSONObjectField()
-
-
-class ToolBindingSerializer(serializers.Serializer):
-    tool_id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
-    enabled = serializers.BooleanField()
-    actions = ActionStateSerializer(many=True)
-
-
-class GuardrailStateSerializer(serializers.Serializer):
-    guardrail_id = serializers.IntegerField()
-    name = serializers.CharField()
-    type = serializers.CharField()
-    enabled = serializers.BooleanField()
-    settings = JSONObjectField()
+CorpusConnectionSerializer = item_state_serializer(
+    "CorpusConnectionSerializer", "corpus", options=("settings", JSONObjectField)
+)
+ActionStateSerializer = item_state_serializer(
+    "ActionStateSerializer", "action", options=("config", JSONObjectField)
+)
+ToolBindingSerializer = item_state_serializer(
+    "ToolBindingSerializer",
+    "tool",
+    kind="kind",
+    options=("actions", partial(ActionStateSerializer, many=True)),
+)
+GuardrailStateSerializer = item_state_serializer(
+    "GuardrailStateSerializer", "guardrail", kind="type", options=("settings", JSONObjectField)
+)
 
 
 class SharePointSerializer(serializers.Serializer):

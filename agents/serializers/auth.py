@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from agents.serializers.common import UserRefSerializer
 from agents.serializers.fields import IdField, StrictCharField, StrictIntegerField
 
 TOKEN_MAX_DAYS = 365
@@ -82,9 +83,8 @@ class MembershipRefSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
+# The signed-in user: the reference every other body gives, and more.
+class MeSerializer(UserRefSerializer):
     email = serializers.CharField()
     is_superuser = serializers.BooleanField()
     organizations = MembershipRefSerializer(many=True)

@@ -12,6 +12,7 @@ from agents.serializers.fields import (
     description_field,
     name_field,
 )
+from agents.serializers.hierarchy import OrganizationOwnedSerializer
 
 
 class CorpusCreateSerializer(serializers.Serializer):
@@ -48,10 +49,7 @@ class ToolActionSerializer(serializers.Serializer):
     config = JSONObjectField()
 
 
-class ToolSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    organization_id = serializers.IntegerField()
-    name = serializers.CharField()
+class ToolSerializer(OrganizationOwnedSerializer):
     kind = serializers.CharField()
     description = serializers.CharField()
     actions = ToolActionSerializer(many=True, source="actions.all")
@@ -65,10 +63,7 @@ class GuardrailCreateSerializer(serializers.Serializer):
     config = JSONObjectField(required=False)
 
 
-class GuardrailSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    organization_id = serializers.IntegerField()
-    name = serializers.CharField()
+class GuardrailSerializer(OrganizationOwnedSerializer):
     type = serializers.CharField()
     config = JSONObjectField()
     created_at = serializers.DateTimeField()

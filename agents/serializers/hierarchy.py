@@ -1,4 +1,5 @@
-"""Shapes of the hierarchy: organizations and their projects."""
+"""Shapes of the hierarchy: organizations, their projects, and the fields every row an
+organization owns starts with."""
 
 from __future__ import annotations
 
@@ -20,13 +21,19 @@ class OrganizationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+# The fields every row an organization owns starts with (a project, a tool, a guardrail);
+# each shape adds its own after them. A comment, not a docstring: the schema would show a
+# docstring as the description of every shape built on it.
+class OrganizationOwnedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization_id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class ProjectCreateSerializer(serializers.Serializer):
     organization_id = IdField()
     name = name_field()
 
 
-class ProjectSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    organization_id = serializers.IntegerField()
-    name = serializers.CharField()
+class ProjectSerializer(OrganizationOwnedSerializer):
     created_at = serializers.DateTimeField()

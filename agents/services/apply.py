@@ -13,14 +13,11 @@ from django.core.exceptions import ValidationError
 from agents.models import (
     ActionSetting,
     Agent,
-    Corpus,
+    AgentCatalogueItem,
     CorpusConnection,
-    Guardrail,
     GuardrailSetting,
     Instruction,
     StagingConfiguration,
-    Tool,
-    ToolAction,
     ToolBinding,
 )
 from agents.permissions import Role, require_role
@@ -48,8 +45,9 @@ def apply_snapshot_to_staging(
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
         _apply_instructions(change, agent, snapshot["instructions"])
-        for part in _keyed_parts(snapshot, agent.project.organization_id):
-            _apply_keyed(change, agent, part)
+        items = _snapshot_items(snapshot)
+        for part in KEYED_PARTS:
+            _apply_keyed(change, agent, part, items[part.model])
         # A rollback names its record as the source of the next publish - unless it changed
         # nothing (no checkpoint either). Any other whole-configuration write clears it.
         if restored_from is None:
@@ -60,53 +58,34 @@ def apply_snapshot_to_staging(
 
 
 class KeyedPart(NamedTuple):
-    """One list of child rows keyed by a catalogue object, as a snapshot wants it."""
+    """One kind of child row keyed by a catalogue object (the model's ``ITEM``).
 
-    model: type
-    key: str
-    wanted: dict[int, dict[str, Any]]
-    catalogue: Any  # where each key must still exist
+    A snapshot sets its ``enabled`` and ``options`` fields; the catalogue object must still
+    exist in the agent's organization, reached from it by ``organization_path``.
+    """
+
+    model: type[AgentCatalogueItem]
+    options: tuple[str, ...]
+    organization_path: str
     label: str  # what a refusal calls the catalogue object
 
 
-def _by(items: list[dict[str, Any]], key: str, *fields: str) -> dict[int, dict[str, Any]]:
-    return {item[key]: {field: item[field] for field in fields} for item in items}
+KEYED_PARTS = (
+    KeyedPart(CorpusConnection, ("settings",), "project__organization_id", "knowledge source"),
+    KeyedPart(ToolBinding, (), "organization_id", "tool"),
+    KeyedPart(ActionSetting, ("config",), "tool__organization_id", "tool action"),
+    KeyedPart(GuardrailSetting, ("settings",), "organization_id", "guardrail"),
+)
 
 
-def _keyed_parts(snapshot: dict[str, Any], organization_id: int) -> list[KeyedPart]:
-    actions = [action for tool in snapshot["tools"] for action in tool["actions"]]
-    corpora = snapshot["knowledge_sources"]["corpora"]
-    in_organization = {"organization_id": organization_id}
-    return [
-        KeyedPart(
-            CorpusConnection,
-            "corpus_id",
-            _by(corpora, "corpus_id", "enabled", "settings"),
-            Corpus.objects.filter(project__organization_id=organization_id),
-            "knowledge source",
-        ),
-        KeyedPart(
-            ToolBinding,
-            "tool_id",
-            _by(snapshot["tools"], "tool_id", "enabled"),
-            Tool.objects.filter(**in_organization),
-            "tool",
-        ),
-        KeyedPart(
-            ActionSetting,
-            "action_id",
-            _by(actions, "action_id", "enabled", "config"),
-            ToolAction.objects.filter(tool__organization_id=organization_id),
-            "tool action",
-        ),
-        KeyedPart(
-            GuardrailSetting,
-            "guardrail_id",
-            _by(snapshot["guardrails"], "guardrail_id", "enabled", "settings"),
-            Guardrail.objects.filter(**in_organization),
-            "guardrail",
-        ),
-    ]
+def _snapshot_items(snapshot: dict[str, Any]) -> dict[type, list[dict[str, Any]]]:
+    """Each kind's items in the snapshot; actions are listed inside their tools."""
+    return {
+        CorpusConnection: snapshot["knowledge_sources"]["corpora"],
+        ToolBinding: snapshot["tools"],
+        ActionSetting: [action for tool in snapshot["tools"] for action in tool["actions"]],
+        GuardrailSetting: snapshot["guardrails"],
+    }
 
 
 def _set_pending_restore(agent: Agent, pending: tuple[Any, str] | None) -> None:
@@ -153,8 +132,16 @@ def _apply_instructions(change: StagingChanges, agent: Agent, wanted: list[dict[
         update_changed(change, existing, **fields)
 
 
-def _apply_keyed(change: StagingChanges, agent: Agent, part: KeyedPart) -> None:
-    model, key, wanted, catalogue, label = part
+def _apply_keyed(
+    change: StagingChanges, agent: Agent, part: KeyedPart, items: list[dict[str, Any]]
+) -> None:
+    model, label = part.model, part.label
+    key = f"{model.ITEM}_id"
+    wanted = {item[key]: {f: item[f] for f in ("enabled", *part.options)} for item in items}
+    # Where each key must still exist: the catalogue objects of the agent's organization.
+    catalogue = model._meta.get_field(model.ITEM).related_model.objects.filter(
+        **{part.organization_path: agent.project.organization_id}
+    )
     current = {getattr(row, key): row for row in model.objects.filter(agent_id=agent.pk)}
     for ref, row in current.items():
         if ref not in wanted:

@@ -7,6 +7,7 @@ from typing import Any
 
 from agents import services
 from agents.models import Agent, OrganizationMembership
+from publishing.management.commands.seed_demo import stage_unpublished_work
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -92,20 +93,15 @@ def build_demo(*, pending_changes: bool = True) -> Demo:
         services.update_instruction(
             agent=agent, acting_user=carol, instruction_id=tone.pk, content=TONE_EDITED
         )
-        services.add_instruction(
-            agent=agent,
-            acting_user=carol,
-            title="Escalation",
-            content="If the customer asks for a human, offer to open a ticket and say so.",
-        )
-        services.update_agent_settings(
-            agent=agent,
-            acting_user=carol,
+        stage_unpublished_work(
+            agent,
+            carol,
+            instruction=(
+                "Escalation",
+                "If the customer asks for a human, offer to open a ticket and say so.",
+            ),
             model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 1200},
-        )
-        action = crm.actions.get(name="update_ticket")
-        services.update_action(
-            agent=agent, acting_user=carol, tool_id=crm.pk, action_id=action.pk, enabled=False
+            disabled_action=(crm, "update_ticket"),
         )
     return Demo(
         agent=agent,

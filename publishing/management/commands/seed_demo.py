@@ -38,6 +38,22 @@ def create_configured_agent(
     return agent
 
 
+def stage_unpublished_work(agent, editor, *, instruction, model_config, disabled_action):
+    """Edit Staging after the last publish, one change of each kind the review page shows: an
+    instruction added, the model configuration changed, an action of a bound tool off.
+
+    ``instruction`` is (title, content); ``disabled_action`` is (tool, action name).
+    """
+    title, content = instruction
+    services.add_instruction(agent=agent, acting_user=editor, title=title, content=content)
+    services.update_agent_settings(agent=agent, acting_user=editor, model_config=model_config)
+    tool, action_name = disabled_action
+    action = tool.actions.get(name=action_name)
+    services.update_action(
+        agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+    )
+
+
 DEMO_PASSWORD = "demo-pass-2026"
 ORGANIZATION = "Acme Support"
 
@@ -149,23 +165,15 @@ class Command(BaseCommand):
             agent=support, acting_user=owner, notes="First release of the support assistant."
         )
         # Work in progress, not yet published: what the review page shows.
-        services.update_agent_settings(
-            agent=support,
-            acting_user=owner,
+        stage_unpublished_work(
+            support,
+            owner,
+            instruction=(
+                "Refunds",
+                "Quote the refund policy verbatim and link to the refund form.",
+            ),
             model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 2048, "top_p": 1},
-        )
-        services.add_instruction(
-            agent=support,
-            acting_user=owner,
-            title="Refunds",
-            content="Quote the refund policy verbatim and link to the refund form.",
-        )
-        services.update_action(
-            agent=support,
-            acting_user=owner,
-            tool_id=crm.pk,
-            action_id=crm.actions.get(name="close_ticket").pk,
-            enabled=False,
+            disabled_action=(crm, "close_ticket"),
         )
 
         sales = create_configured_agent(
