@@ -95,26 +95,26 @@ def staging_discarded(*, agent: Agent, acting_user: Any) -> None:
 
 
 def schedule_succeeded(schedule: ScheduledPublish, record: PublishRecord) -> None:
-    webhook_events.record_event(
-        agent=schedule.agent,
-        event_type=webhook_events.SCHEDULE_SUCCEEDED,
-        data={
-            "agent": _agent(schedule.agent),
-            "schedule": _schedule(schedule),
-            "change_track_id": str(record.change_track_id),
-            "live_url": live_url(schedule.agent),
-        },
+    _schedule_event(
+        schedule,
+        webhook_events.SCHEDULE_SUCCEEDED,
+        change_track_id=str(record.change_track_id),
+        live_url=live_url(schedule.agent),
     )
 
 
 def schedule_failed(schedule: ScheduledPublish) -> None:
+    _schedule_event(
+        schedule,
+        webhook_events.SCHEDULE_FAILED,
+        reason=schedule.failure_code,
+        detail=schedule.failure_detail,
+    )
+
+
+def _schedule_event(schedule: ScheduledPublish, event_type: str, **outcome: Any) -> None:
     webhook_events.record_event(
         agent=schedule.agent,
-        event_type=webhook_events.SCHEDULE_FAILED,
-        data={
-            "agent": _agent(schedule.agent),
-            "schedule": _schedule(schedule),
-            "reason": schedule.failure_code,
-            "detail": schedule.failure_detail,
-        },
+        event_type=event_type,
+        data={"agent": _agent(schedule.agent), "schedule": _schedule(schedule), **outcome},
     )
