@@ -211,3 +211,12 @@ def assert_invariants(agent) -> None:
 
 def staging_of(agent) -> dict[str, Any]:
     return staging_snapshot(agent)
+
+
+CONFLICT_KEYS = ("section", "field", "published", "current", "reverted_to")
+
+
+def the_conflict(conflicts: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """The one revert conflict there must be: (section, field, published, current, reverted_to)."""
+    [conflict] = conflicts
+    return tuple(conflict[key] for key in CONFLICT_KEYS)
