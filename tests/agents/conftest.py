@@ -84,10 +84,9 @@ def org_admin(organization):
     ).user
 
 
-@pytest.fixture
-def stranger(db):
-    """Signed in, but nothing to do with the organization or the agent."""
-    return factories.UserFactory(username="stranger")
+stranger = factories.user_fixture(
+    "stranger", "Signed in, but nothing to do with the organization or the agent."
+)
 
 
 @pytest.fixture

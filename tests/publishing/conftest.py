@@ -78,10 +78,9 @@ def publisher(agent):
     return user_with_role(agent, "publisher")
 
 
-@pytest.fixture
-def stranger(db):
-    """Signed in, but with no role on the agent and no membership of its organization."""
-    return factories.UserFactory(username="stranger")
+stranger = factories.user_fixture(
+    "stranger", "Signed in, but with no role on the agent and no membership of its organization."
+)
 
 
 @pytest.fixture
