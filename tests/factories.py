@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.services import issue_token
@@ -52,6 +53,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     def saved(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def user_fixture(username: str, doc: str | None = None):
+    """A pytest fixture named ``username``: a user of that name, member of nothing, no roles.
+
+    For tests that need someone besides the fixtures' cast: ``bob = user_fixture("bob")``.
+    """
+
+    def user(db):
+        return UserFactory(username=username)
+
+    user.__doc__ = doc
+    return pytest.fixture(user, name=username)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

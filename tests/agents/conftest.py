@@ -27,6 +27,31 @@ def grant(agent: Any, owner: Any, username: str, role: str) -> Any:
     return user
 
 
+def checkpoints(agent: Any) -> list[Any]:
+    """The agent's Staging history rows, oldest first."""
+    return list(StagingConfiguration.history.filter(agent_id=agent.pk).order_by("history_id"))
+
+
+def latest(model: Any, **filters: Any) -> Any:
+    """The newest history row of ``model`` matching ``filters``."""
+    return model.history.filter(**filters).order_by("-history_id").first()
+
+
+def with_own_id(body: dict[str, Any], key: str, own_id: int) -> dict[str, Any]:
+    """``body`` with the placeholder ``"own"`` under ``key`` replaced by ``own_id``.
+
+    Parametrize tables are built before the fixtures, so they name the test's own object so.
+    """
+    return {**body, key: own_id} if body.get(key) == "own" else body
+
+
+def change_action(agent: Any, user: Any, tool: Any, action: Any, **changes: Any) -> Any:
+    """``services.update_action`` on one action of ``tool``, as ``user``; returns the setting."""
+    return services.update_action(
+        agent=agent, acting_user=user, tool_id=tool.pk, action_id=action.pk, **changes
+    )
+
+
 @pytest.fixture
 def editor(agent, owner):
     return grant(agent, owner, "editor", "editor")
@@ -59,10 +84,9 @@ def org_admin(organization):
     ).user
 
 
-@pytest.fixture
-def stranger(db):
-    """Signed in, but nothing to do with the organization or the agent."""
-    return factories.UserFactory(username="stranger")
+stranger = factories.user_fixture(
+    "stranger", "Signed in, but nothing to do with the organization or the agent."
+)
 
 
 @pytest.fixture
@@ -159,6 +183,12 @@ class StagingAudit:
     def assert_nothing_written(self) -> None:
         assert self.new_rows() == []
         self.assert_production_unchanged()
+
+    def assert_refused_on(self, response: Any, field: str) -> None:
+        """A 400 that names ``field``, and nothing written."""
+        assert response.status_code == 400
+        assert field in response.json()
+        self.assert_nothing_written()
 
     def assert_production_unchanged(self) -> None:
         assert self._production() == self.production

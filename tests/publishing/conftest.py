@@ -78,10 +78,9 @@ def publisher(agent):
     return user_with_role(agent, "publisher")
 
 
-@pytest.fixture
-def stranger(db):
-    """Signed in, but with no role on the agent and no membership of its organization."""
-    return factories.UserFactory(username="stranger")
+stranger = factories.user_fixture(
+    "stranger", "Signed in, but with no role on the agent and no membership of its organization."
+)
 
 
 @pytest.fixture
@@ -211,3 +210,12 @@ def assert_invariants(agent) -> None:
 
 def staging_of(agent) -> dict[str, Any]:
     return staging_snapshot(agent)
+
+
+CONFLICT_KEYS = ("section", "field", "published", "current", "reverted_to")
+
+
+def the_conflict(conflicts: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """The one revert conflict there must be: (section, field, published, current, reverted_to)."""
+    [conflict] = conflicts
+    return tuple(conflict[key] for key in CONFLICT_KEYS)

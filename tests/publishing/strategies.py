@@ -331,6 +331,11 @@ def new_tool() -> dict[str, Any]:
     }
 
 
+def new_guardrail() -> dict[str, Any]:
+    """A guardrail the sample snapshot does not have (id 3)."""
+    return {"guardrail_id": 3, "name": "Tone", "type": "topic", "enabled": True, "settings": {}}
+
+
 def sample_snapshot() -> Snapshot:
     """A small hand-written snapshot with something in every section."""
     return canonical(

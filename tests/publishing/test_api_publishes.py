@@ -11,7 +11,7 @@ from django.utils import timezone
 from agents import services
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
-from tests.publishing.conftest import PUBLISH_ROW_FIELDS, client_as, staging_of
+from tests.publishing.conftest import PUBLISH_ROW_FIELDS, client_as, staging_of, the_conflict
 
 
 def list_url(agent) -> str:
@@ -261,11 +261,8 @@ def test_revert_preview_lists_conflicts_and_writes_nothing(agent, owner, editor,
     )
 
     assert data["mode"] == "revert"
-    [conflict] = data["conflicts"]
-    assert conflict["field"] == "name"
-    assert conflict["current"] == "Version 4"
-    assert conflict["published"] == "Version 3"
-    assert conflict["reverted_to"] == "Version 2"
+    expected = ("settings", "name", "Version 3", "Version 4", "Version 2")
+    assert the_conflict(data["conflicts"]) == expected
     assert staging_of(agent) == staging
 
 

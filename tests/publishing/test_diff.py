@@ -15,6 +15,7 @@ from tests.publishing.strategies import (
     QUICK,
     canonical,
     edited_snapshots,
+    new_guardrail,
     new_tool,
     sample_snapshot,
     snapshot_pairs,
@@ -378,9 +379,7 @@ def test_guardrail_changes_and_plurals() -> None:
     def change(s: dict) -> None:
         s["guardrails"][0]["settings"]["mask"] = False
         s["guardrails"][1]["enabled"] = True
-        s["guardrails"].append(
-            {"guardrail_id": 3, "name": "Tone", "type": "topic", "enabled": True, "settings": {}}
-        )
+        s["guardrails"].append(new_guardrail())
 
     diff = diff_snapshots(*edited(change))
     assert [(c.key, c.field, c.change) for c in diff.changes] == [

@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from configuration.diff import Change, diff_snapshots
-from configuration.revert import Conflict, revert_publish
+from configuration.revert import Conflict, RevertResult, revert_publish
 from configuration.snapshot import empty_snapshot, fingerprint
 from tests.publishing.strategies import (
     PROPERTY,
@@ -18,6 +18,7 @@ from tests.publishing.strategies import (
     canonical,
     json_scalars,
     long_texts,
+    new_guardrail,
     new_tool,
     publishes,
     sample_snapshot,
@@ -55,6 +56,11 @@ def set_description(value: str):
     return lambda s: s["settings"].update(description=value)
 
 
+def reverted(published: dict, *edits_since) -> RevertResult:
+    """Revert ``published`` (a publish on BASE) onto Staging edited since by ``edits_since``."""
+    return revert_publish(base=BASE, published=published, current=applied(published, *edits_since))
+
+
 # --- the simple cases ---------------------------------------------------------------------
 
 
@@ -79,8 +85,7 @@ def test_reverting_the_newest_publish_restores_the_one_before() -> None:
 
 def test_later_changes_elsewhere_are_kept() -> None:
     published = applied(BASE, set_name("Sales bot"))
-    current = applied(published, set_description("Now also sells."))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, set_description("Now also sells."))
     assert result.conflicts == ()
     assert result.snapshot["settings"]["name"] == "Support bot"
     assert result.snapshot["settings"]["description"] == "Now also sells."
@@ -88,8 +93,7 @@ def test_later_changes_elsewhere_are_kept() -> None:
 
 def test_a_field_changed_again_is_a_conflict_and_the_rest_is_still_computed() -> None:
     published = applied(BASE, set_name("Sales bot"), set_description("Sells."))
-    current = applied(published, set_name("Sales bot 2"))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, set_name("Sales bot 2"))
     assert result.conflicts == (
         Conflict(
             section="settings",
@@ -108,8 +112,7 @@ def test_a_field_changed_again_is_a_conflict_and_the_rest_is_still_computed() ->
 
 def test_a_field_already_back_at_its_base_value_is_fine() -> None:
     published = applied(BASE, set_name("Sales bot"))
-    current = applied(published, set_name("Support bot"))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, set_name("Support bot"))
     assert result.conflicts == ()
     assert result.snapshot["settings"]["name"] == "Support bot"
 
@@ -129,8 +132,7 @@ def test_reverting_a_first_publish_empties_the_configuration() -> None:
 
 def test_conflict_as_dict() -> None:
     published = applied(BASE, set_name("A"))
-    current = applied(published, set_name("B"))
-    (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
+    (conflict,) = reverted(published, set_name("B")).conflicts
     assert json.loads(json.dumps(conflict.as_dict())) == {
         "section": "settings",
         "key": "settings",
@@ -152,8 +154,7 @@ def test_model_config_keys_added_and_removed_by_the_publish() -> None:
         del s["settings"]["model_config"]["model"]
 
     published = applied(BASE, change)
-    current = applied(published, lambda s: s["settings"]["model_config"].update(top_p=0.5))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["settings"]["model_config"].update(top_p=0.5))
     assert result.conflicts == ()
     assert result.snapshot["settings"]["model_config"] == {
         "model": "gpt-4o",
@@ -167,10 +168,9 @@ def test_one_setting_key_reverts_without_touching_its_neighbours() -> None:
     published = applied(
         BASE, lambda s: s["knowledge_sources"]["corpora"][0]["settings"].update(top_k=20)
     )
-    current = applied(
+    result = reverted(
         published, lambda s: s["knowledge_sources"]["corpora"][0]["settings"].update(rerank=True)
     )
-    result = revert_publish(base=BASE, published=published, current=current)
     assert result.conflicts == ()
     assert result.snapshot["knowledge_sources"]["corpora"][0]["settings"] == {
         "rerank": True,
@@ -183,7 +183,7 @@ def test_setting_key_changed_again_is_a_conflict() -> None:
         return lambda s: s["knowledge_sources"]["corpora"][0]["settings"].update(top_k=value)
 
     published = applied(BASE, top_k(20))
-    result = revert_publish(base=BASE, published=published, current=applied(published, top_k(30)))
+    result = reverted(published, top_k(30))
     assert [(c.key, c.field, c.published, c.current, c.reverted_to) for c in result.conflicts] == [
         ("corpus:10", "settings.top_k", 20, 30, 5)
     ]
@@ -193,17 +193,9 @@ def test_setting_key_changed_again_is_a_conflict() -> None:
 
 
 def test_item_added_by_the_publish_is_removed() -> None:
-    guardrail = {
-        "guardrail_id": 3,
-        "name": "Tone",
-        "type": "topic",
-        "enabled": True,
-        "settings": {},
-    }
-    published = applied(BASE, lambda s: s["guardrails"].append(guardrail))
+    published = applied(BASE, lambda s: s["guardrails"].append(new_guardrail()))
     # A catalogue rename since is no edit: the guardrail still goes.
-    current = applied(published, lambda s: s["guardrails"][2].update(name="Tone of voice"))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["guardrails"][2].update(name="Tone of voice"))
     assert result.conflicts == ()
     assert [g["guardrail_id"] for g in result.snapshot["guardrails"]] == [1, 2]
 
@@ -212,16 +204,14 @@ def test_tool_added_by_the_publish_goes_even_when_its_actions_were_renamed_since
     # The catalogue names of a tool's actions are labels too, not an edit of the tool.
     tool = new_tool()
     published = applied(BASE, lambda s: s["tools"].append(tool))
-    current = applied(published, lambda s: s["tools"][2]["actions"][0].update(name="dispatch"))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["tools"][2]["actions"][0].update(name="dispatch"))
     assert result.conflicts == ()
     assert [t["tool_id"] for t in result.snapshot["tools"]] == [1, 2]
 
 
 def test_item_added_by_the_publish_and_edited_since_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["instructions"].append(instruction(9, "New")))
-    current = applied(published, lambda s: s["instructions"][4].update(content="Edited."))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["instructions"][4].update(content="Edited."))
     (conflict,) = result.conflicts
     assert (conflict.key, conflict.field, conflict.reverted_to) == ("instruction:9", None, None)
     assert conflict.current["content"] == "Edited."
@@ -230,16 +220,14 @@ def test_item_added_by_the_publish_and_edited_since_is_a_conflict() -> None:
 
 def test_item_added_by_the_publish_and_already_gone_is_fine() -> None:
     published = applied(BASE, lambda s: s["instructions"].append(instruction(9, "New")))
-    current = applied(published, lambda s: s["instructions"].pop(4))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["instructions"].pop(4))
     assert result.conflicts == ()
     assert same_content(result.snapshot, BASE)
 
 
 def test_item_removed_by_the_publish_comes_back_with_its_base_content_and_labels() -> None:
     published = applied(BASE, lambda s: s["tools"].pop(0))
-    current = applied(published, lambda s: s["tools"][0].update(name="Search (renamed)"))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["tools"][0].update(name="Search (renamed)"))
     assert result.conflicts == ()
     assert result.snapshot["tools"][0] == BASE["tools"][0]
     assert result.snapshot["tools"][1]["name"] == "Search (renamed)"
@@ -248,8 +236,7 @@ def test_item_removed_by_the_publish_comes_back_with_its_base_content_and_labels
 def test_item_removed_by_the_publish_and_added_again_differently_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["guardrails"].pop(0))
     readded = {**BASE["guardrails"][0], "settings": {"mask": False}}
-    current = applied(published, lambda s: s["guardrails"].insert(0, readded))
-    (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
+    (conflict,) = reverted(published, lambda s: s["guardrails"].insert(0, readded)).conflicts
     assert (conflict.key, conflict.published, conflict.reverted_to) == (
         "guardrail:1",
         None,
@@ -260,24 +247,21 @@ def test_item_removed_by_the_publish_and_added_again_differently_is_a_conflict()
 
 def test_item_removed_by_the_publish_and_added_again_identically_is_fine() -> None:
     published = applied(BASE, lambda s: s["guardrails"].pop(0))
-    current = applied(published, lambda s: s["guardrails"].insert(0, BASE["guardrails"][0]))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["guardrails"].insert(0, BASE["guardrails"][0]))
     assert result.conflicts == ()
     assert same_content(result.snapshot, BASE)
 
 
 def test_field_of_an_item_deleted_since_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["guardrails"][0].update(enabled=False))
-    current = applied(published, lambda s: s["guardrails"].pop(0))
-    (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
+    (conflict,) = reverted(published, lambda s: s["guardrails"].pop(0)).conflicts
     assert (conflict.key, conflict.field, conflict.current) == ("guardrail:1", "enabled", None)
     assert conflict.detail == "Removed after this publish, so this change cannot be undone."
 
 
 def test_action_removed_by_the_publish_whose_tool_is_gone_is_a_conflict() -> None:
     published = applied(BASE, lambda s: s["tools"][0]["actions"].pop(1))
-    current = applied(published, lambda s: s["tools"].pop(0))
-    (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
+    (conflict,) = reverted(published, lambda s: s["tools"].pop(0)).conflicts
     assert conflict.key == "tool:1/action:12"
 
 
@@ -296,8 +280,9 @@ def test_action_added_by_the_publish_is_removed_and_config_reverted() -> None:
 def test_tool_added_by_the_publish_with_an_action_toggled_since_is_a_conflict() -> None:
     tool = new_tool()
     published = applied(BASE, lambda s: s["tools"].append(tool))
-    current = applied(published, lambda s: s["tools"][2]["actions"][0].update(enabled=False))
-    (conflict,) = revert_publish(base=BASE, published=published, current=current).conflicts
+    (conflict,) = reverted(
+        published, lambda s: s["tools"][2]["actions"][0].update(enabled=False)
+    ).conflicts
     assert conflict.key == "tool:3"
 
 
@@ -315,8 +300,7 @@ def test_sharepoint_removed_by_the_publish_comes_back() -> None:
 
 def test_a_removed_instruction_returns_to_its_place() -> None:
     published = applied(BASE, lambda s: s["instructions"].pop(1))
-    current = applied(published, lambda s: s["instructions"].append(instruction(9, "Later")))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["instructions"].append(instruction(9, "Later")))
     assert titles(result.snapshot) == ["Greeting", "Tone", "Escalation", "Closing", "Later"]
     assert [i["position"] for i in result.snapshot["instructions"]] == [0, 1, 2, 3, 4]
 
@@ -324,8 +308,7 @@ def test_a_removed_instruction_returns_to_its_place() -> None:
 def test_reverting_a_move_puts_it_back_and_keeps_later_inserts() -> None:
     published = applied(BASE, lambda s: s["instructions"].insert(0, s["instructions"].pop(3)))
     assert titles(published) == ["Closing", "Greeting", "Tone", "Escalation"]
-    current = applied(published, lambda s: s["instructions"].insert(2, instruction(9, "Later")))
-    result = revert_publish(base=BASE, published=published, current=current)
+    result = reverted(published, lambda s: s["instructions"].insert(2, instruction(9, "Later")))
     assert result.conflicts == ()
     assert titles(result.snapshot) == ["Greeting", "Later", "Tone", "Escalation", "Closing"]
 

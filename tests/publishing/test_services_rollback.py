@@ -19,7 +19,7 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
-from tests.publishing.conftest import assert_invariants, production_of, staging_of
+from tests.publishing.conftest import assert_invariants, production_of, staging_of, the_conflict
 
 
 def newest_checkpoint(agent):
@@ -231,12 +231,8 @@ def test_revert_conflict_raises_and_writes_nothing(agent, owner, two_publishes):
 
     body = caught.value.as_dict()
     assert body["code"] == "conflict"
-    [conflict] = body["conflicts"]
-    assert conflict["section"] == "settings"
-    assert conflict["field"] == "name"
-    assert conflict["published"] == "Support bot v2"
-    assert conflict["current"] == "Renamed again"
-    assert conflict["reverted_to"] == "Support bot"
+    expected = ("settings", "name", "Support bot v2", "Renamed again", "Support bot")
+    assert the_conflict(body["conflicts"]) == expected
     assert staging_of(agent) == staging
     assert checkpoint_count(agent) == checkpoints
     assert Agent.objects.get(pk=agent.pk).pending_restored_from is None

@@ -50,19 +50,8 @@ def stored(secret: str) -> ApiToken:
     return ApiToken.objects.get(digest=token_digest(secret))
 
 
-@pytest.fixture
-def alice(db):
-    return factories.UserFactory(username="alice")
-
-
-@pytest.fixture
-def bob(db):
-    return factories.UserFactory(username="bob")
-
-
-@pytest.fixture
-def root(db):
-    return User.objects.create_superuser("root", "root@example.com", NEW_PASSWORD)
+alice = factories.user_fixture("alice")
+bob = factories.user_fixture("bob")
 
 
 def login(**extra):
@@ -169,9 +158,9 @@ def test_cannot_revoke_or_see_another_users_token(alice, bob):
     assert [t["user_id"] for t in client.get(TOKENS_URL).json()["results"]] == [alice.pk]
 
 
-def test_superuser_revokes_and_lists_anyones_token(alice, root):
+def test_superuser_revokes_and_lists_anyones_token(alice, superuser):
     theirs = factories.api_token(alice)
-    client = with_token(factories.api_token(root))
+    client = with_token(factories.api_token(superuser))
 
     listed = client.get(TOKENS_URL, {"user_id": alice.pk}).json()["results"]
     assert [t["id"] for t in listed] == [stored(theirs).pk]
@@ -239,10 +228,10 @@ def test_set_password_and_save_revokes(alice):
     assert works(fresh)
 
 
-def test_password_change_through_the_admin_revokes(alice, root):
+def test_password_change_through_the_admin_revokes(alice, superuser):
     secret = factories.api_token(alice)
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     response = client.post(
         f"/admin/auth/user/{alice.pk}/password/",
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
@@ -253,10 +242,10 @@ def test_password_change_through_the_admin_revokes(alice, root):
     assert not works(secret)
 
 
-def test_an_admin_edit_that_leaves_the_password_alone_revokes_nothing(alice, root):
+def test_an_admin_edit_that_leaves_the_password_alone_revokes_nothing(alice, superuser):
     secret = factories.api_token(alice)
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     form = {
         "username": "alice",
         "email": "alice@elsewhere.example",
@@ -348,7 +337,7 @@ def test_live_read_refuses_an_expired_token(alice, live_agent, cache_mode):
 
 @pytest.mark.parametrize("how", ["endpoint", "logout", "admin", "password"])
 def test_live_read_refuses_a_revoked_token_after_a_cached_hit(
-    alice, root, live_agent, how, cache_mode, django_capture_on_commit_callbacks
+    alice, superuser, live_agent, how, cache_mode, django_capture_on_commit_callbacks
 ):
     secret = factories.api_token(alice)
     assert live_read(live_agent, secret).status_code == 200
@@ -362,7 +351,7 @@ def test_live_read_refuses_a_revoked_token_after_a_cached_hit(
             assert with_token(secret).delete(TOKEN_URL).status_code == 204
         elif how == "admin":
             client = Client()
-            client.force_login(root)
+            client.force_login(superuser)
             client.post(
                 "/admin/accounts/apitoken/",
                 {"action": "revoke_selected", "_selected_action": [stored(secret).pk]},
@@ -418,11 +407,11 @@ def test_list_never_shows_the_secret_or_digest(alice):
     assert item["revoked"] is False
 
 
-def test_admin_shows_neither_secret_nor_digest_and_allows_no_edits(alice, root):
+def test_admin_shows_neither_secret_nor_digest_and_allows_no_edits(alice, superuser):
     secret = factories.api_token(alice, name="CRM")
     token = stored(secret)
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     for url in ("/admin/accounts/apitoken/", f"/admin/accounts/apitoken/{token.pk}/change/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -459,9 +448,9 @@ def test_admin_action_revokes_only_what_the_service_allows(alice, bob):
 # --- the schema and the migration ---------------------------------------------------------------
 
 
-def test_schema_names_the_token_prefix_not_bearer(root):
+def test_schema_names_the_token_prefix_not_bearer(superuser):
     client = APIClient()
-    client.force_authenticate(root)
+    client.force_authenticate(superuser)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     scheme = schema["components"]["securitySchemes"]["tokenAuth"]
     assert scheme["type"] == "apiKey"
