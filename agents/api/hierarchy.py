@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -20,7 +19,7 @@ from agents.api.schema import (
     id_param,
     list_create_schema,
     list_schema,
-    responses,
+    operation_schema,
 )
 from agents.models import Organization, OrganizationMembership, Project
 from agents.permissions import (
@@ -122,11 +121,12 @@ class ProjectListView(ListCreateView):
 
 
 class ProjectDetailView(JSONView):
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="One project",
+    @operation_schema(
+        "hierarchy",
+        "One project",
         parameters=[id_param("project_id", "The project's id.")],
-        responses=responses({200: ProjectSerializer}, 401, 404),
+        ok={200: ProjectSerializer},
+        errors=(401, 404),
     )
     def get(self, request: Request, project_id: str) -> Response:
         project = visible_projects(request).filter(pk=path_id(project_id)).first()
