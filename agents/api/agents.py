@@ -24,7 +24,7 @@ from agents.api.base import (
     query_search,
     validated,
 )
-from agents.api.edits import agent_edit
+from agents.api.edits import agent_response, edit_staging
 from agents.api.hierarchy import visible_project
 from agents.api.representation import agent_body, publish_fields, settings_fields
 from agents.api.schema import (
@@ -179,13 +179,14 @@ class AgentDetailView(JSONView):
         return Response(agent_body(request, agent, role, environment))
 
     def _update(self, request: Request, agent_id: str, *, partial: bool) -> Response:
-        return agent_edit(
+        edit = edit_staging(
             request,
             agent_id,
             AgentUpdateSerializer,
             services.update_agent_settings,
             partial=partial,
         )
+        return agent_response(request, edit)
 
     @agent_edit_schema(
         "Change name, description, model configuration (name required)", AgentUpdateSerializer

@@ -42,14 +42,6 @@ def edit_staging(
     return StagingEdit(agent, role, data, result)
 
 
-def agent_edit(
-    request: Request,
-    agent_id: Any,
-    body: type,
-    service: Callable[..., Any],
-    *,
-    partial: bool = False,
-) -> Response:
-    """A Staging edit answered with the whole agent as it now stands (``agent_edit_schema``)."""
-    edit = edit_staging(request, agent_id, body, service, partial=partial)
+def agent_response(request: Request, edit: StagingEdit) -> Response:
+    """The whole agent as the edit left it: what settings edits answer (``agent_edit_schema``)."""
     return Response(agent_body(request, edit.agent, edit.role))

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import DeleteWithBodySchema, JSONView, load_agent, path_id, validated
-from agents.api.edits import agent_edit
+from agents.api.edits import agent_response, edit_staging
 from agents.api.representation import staging_item, staging_items
 from agents.api.schema import (
     AGENT_ID,
@@ -129,9 +129,10 @@ class CorpusConnectionView(JSONView):
 
 class SharePointFolderView(JSONView):
     def _set(self, request: Request, agent_id: str) -> Response:
-        return agent_edit(
+        edit = edit_staging(
             request, agent_id, SharePointFolderSerializer, services.set_sharepoint_folder
         )
+        return agent_response(request, edit)
 
     @agent_edit_schema("Set the agent's SharePoint folder", SharePointFolderSerializer)
     def post(self, request: Request, agent_id: str) -> Response:

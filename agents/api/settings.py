@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, WholeBodyPatchSchema
-from agents.api.edits import agent_edit, edit_staging
+from agents.api.edits import agent_response, edit_staging
 from agents.api.representation import staging_item
 from agents.api.schema import agent_edit_schema, staging_edit_schema
 from agents.serializers.agents import GuardrailStateSerializer
@@ -34,10 +34,12 @@ class GuardrailsView(JSONView):
 class AccessView(JSONView):
     @agent_edit_schema("Set who may view the agent once published", AccessLevelSerializer)
     def put(self, request: Request, agent_id: str) -> Response:
-        return agent_edit(request, agent_id, AccessLevelSerializer, services.set_access_level)
+        edit = edit_staging(request, agent_id, AccessLevelSerializer, services.set_access_level)
+        return agent_response(request, edit)
 
 
 class AnnotatesView(JSONView):
     @agent_edit_schema("Replace the agent's tags", TagsSerializer)
     def post(self, request: Request, agent_id: str) -> Response:
-        return agent_edit(request, agent_id, TagsSerializer, services.set_tags)
+        edit = edit_staging(request, agent_id, TagsSerializer, services.set_tags)
+        return agent_response(request, edit)
