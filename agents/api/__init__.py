@@ -21,5 +21,6 @@ share one shape and the number of queries does not grow with the configuration's
 
 One module per resource: ``auth`` (tokens and users), ``hierarchy``, ``catalogue``,
 ``agents``, the Staging edits (``instructions``, ``knowledge``, ``tools``, ``settings``) and
-``permissions``; ``base``, ``schema`` and ``representation`` are what they share.
+``permissions``; ``base``, ``schema``, ``representation`` and ``edits`` (how a Staging edit
+runs) are what they share.
 """

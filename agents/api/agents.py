@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from agents.api.base import (
     query_search,
     validated,
 )
+from agents.api.edits import agent_response, edit_staging
 from agents.api.hierarchy import visible_project
 from agents.api.representation import agent_body, publish_fields, settings_fields
 from agents.api.schema import (
@@ -34,8 +35,8 @@ from agents.api.schema import (
     agent_edit_schema,
     create_schema,
     id_filter,
+    list_schema,
     operation_schema,
-    responses,
 )
 from agents.models import Agent
 from agents.permissions import Role, edit_filter, listed_role, visible_agents_with_roles
@@ -110,9 +111,10 @@ def _list_item(agent: Agent, environment: str | None) -> dict[str, Any]:
 class AgentListView(PaginatedView):
     serializer_class = AgentCreateSerializer
 
-    @extend_schema(
-        tags=["agents"],
-        summary="The agents the caller may see",
+    @list_schema(
+        "agents",
+        "The agents the caller may see",
+        AgentListItemSerializer,
         description="Editors and up see each agent's Staging, viewers its Production. "
         "`environment=production` lists published agents as published; "
         "`environment=staging` lists only the agents the caller may edit.",
@@ -126,7 +128,6 @@ class AgentListView(PaginatedView):
             ),
             id_filter("project_id", "Only this project's agents."),
         ],
-        responses=responses({200: AgentListItemSerializer(many=True)}, 400, 401, 404),
     )
     def get(self, request: Request) -> Response:
         agents, environment = _listed_agents(request)
@@ -159,11 +160,12 @@ class AgentListView(PaginatedView):
 
 
 class AgentDetailView(JSONView):
-    @extend_schema(
-        tags=["agents"],
-        summary="An agent's Staging (editors) or Production (viewers and up)",
+    @operation_schema(
+        "agents",
+        "An agent's Staging (editors) or Production (viewers and up)",
         parameters=[AGENT_ID, ENVIRONMENT],
-        responses=responses({200: AgentSerializer}, *READ_ERRORS),
+        ok={200: AgentSerializer},
+        errors=READ_ERRORS,
     )
     def get(self, request: Request, agent_id: str) -> Response:
         environment = query_environment(request) or STAGING
@@ -177,10 +179,14 @@ class AgentDetailView(JSONView):
         return Response(agent_body(request, agent, role, environment))
 
     def _update(self, request: Request, agent_id: str, *, partial: bool) -> Response:
-        agent, role = load_agent(request, agent_id, Role.EDITOR)
-        data = validated(AgentUpdateSerializer, request, partial=partial)
-        services.update_agent_settings(agent=agent, acting_user=request.user, **data)
-        return Response(agent_body(request, agent, role))
+        edit = edit_staging(
+            request,
+            agent_id,
+            AgentUpdateSerializer,
+            services.update_agent_settings,
+            partial=partial,
+        )
+        return agent_response(request, edit)
 
     @agent_edit_schema(
         "Change name, description, model configuration (name required)", AgentUpdateSerializer

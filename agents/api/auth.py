@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, NotFound, Throttled, ValidationError
 from rest_framework.request import Request
@@ -23,7 +22,7 @@ from agents.api.schema import (
     create_schema,
     id_filter,
     id_param,
-    responses,
+    operation_schema,
 )
 from agents.models import OrganizationMembership
 from agents.serializers.auth import (
@@ -60,13 +59,14 @@ class AuthTokenView(JSONView):
         # Only guessing passwords is throttled.
         return super().get_throttles() if self.request.method == "POST" else []
 
-    @extend_schema(
-        tags=["auth"],
-        summary="Get a new API token",
+    @operation_schema(
+        "auth",
+        "Get a new API token",
         description="Each call issues a new token (one per integration, named); earlier ones "
         "stay valid until they expire or are revoked. The secret is in this answer only.",
         request=LoginSerializer,
-        responses=responses({200: TokenSerializer}, 400, 413, 415, 429),
+        ok={200: TokenSerializer},
+        errors=(400, 413, 415, 429),
         auth=[],
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -89,11 +89,12 @@ class AuthTokenView(JSONView):
         body = {"token": secret, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
         return Response(TokenSerializer(body).data)
 
-    @extend_schema(
-        tags=["auth"],
-        summary="Revoke the API token of this request (log out)",
+    @operation_schema(
+        "auth",
+        "Revoke the API token of this request (log out)",
         request=None,
-        responses=responses({204: None}, 401, 404),
+        ok={204: None},
+        errors=(401, 404),
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not isinstance(request.auth, ApiToken):  # only token authentication is tried here
@@ -105,13 +106,14 @@ class AuthTokenView(JSONView):
 class ApiTokenListView(PaginatedView):
     serializer_class = ApiTokenSerializer
 
-    @extend_schema(
-        tags=["auth"],
-        summary="The caller's API tokens (never their secrets)",
+    @operation_schema(
+        "auth",
+        "The caller's API tokens (never their secrets)",
         description="Newest first, revoked and expired ones included. Superusers may name "
         "another user with `user_id`.",
         parameters=[id_filter("user_id", "Superusers: list this user's tokens instead.")],
-        responses=responses({200: ApiTokenSerializer(many=True)}, *READ_ERRORS),
+        ok={200: ApiTokenSerializer(many=True)},
+        errors=READ_ERRORS,
     )
     def get(self, request: Request) -> Response:
         tokens = token_services.tokens_of(request.user, query_id(request, "user_id"))
@@ -119,12 +121,13 @@ class ApiTokenListView(PaginatedView):
 
 
 class ApiTokenDetailView(JSONView):
-    @extend_schema(
-        tags=["auth"],
-        summary="Revoke an API token (your own; superusers: anyone's)",
+    @operation_schema(
+        "auth",
+        "Revoke an API token (your own; superusers: anyone's)",
         parameters=[id_param("token_id", "A token from `GET /auth/tokens`.")],
         request=None,
-        responses=responses({204: None}, *DELETE_ERRORS),
+        ok={204: None},
+        errors=DELETE_ERRORS,
     )
     def delete(self, request: Request, token_id: str) -> Response:
         pk = path_id(token_id, "Token not found.")
@@ -167,10 +170,11 @@ class UserCreateView(JSONView):
 
 
 class MeView(JSONView):
-    @extend_schema(
-        tags=["auth"],
-        summary="The signed-in user and their organizations",
-        responses=responses({200: MeSerializer}, 401),
+    @operation_schema(
+        "auth",
+        "The signed-in user and their organizations",
+        ok={200: MeSerializer},
+        errors=(401,),
     )
     def get(self, request: Request) -> Response:
         user = request.user

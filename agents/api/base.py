@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -81,6 +83,32 @@ class PaginatedView(GenericAPIView):
         if parent_id is not None:
             queryset = queryset.filter(**{filter_by: parent_id})
         return self.paginated(queryset, lambda page: serializer_class(page, many=True).data)
+
+
+# What the caller's organizations hold of one kind: a page of them, and creating one.
+# GET lists ``visible`` (in list order), narrowed to one parent's by the ``parent`` filter;
+# POST validates ``serializer_class``, hands the data to ``create`` and answers 201. Both
+# answer with ``item_serializer``; ``schema.list_create_schema`` documents the pair.
+# (A comment, not a docstring: the schema takes a view's docstring, inherited, as the
+# description of its operations, and these document PaginatedView's.)
+class ListCreateView(PaginatedView):
+    item_serializer: type
+    parent: OpenApiParameter
+
+    def visible(self, request: Request) -> QuerySet:
+        raise NotImplementedError
+
+    def create(self, request: Request, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: Request) -> Response:
+        return self.filtered_page(
+            request, self.visible(request), self.item_serializer, self.parent.name
+        )
+
+    def post(self, request: Request) -> Response:
+        created = self.create(request, validated(self.serializer_class, request))
+        return Response(self.item_serializer(created).data, status=status.HTTP_201_CREATED)
 
 
 def path_id(value: Any, what: str = "Not found.") -> int:

@@ -6,15 +6,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
-from agents.api.base import JSONView, PaginatedView, path_id, validated
-from agents.api.schema import create_schema, id_filter, id_param, list_schema, responses
+from agents.api.base import JSONView, ListCreateView, PaginatedView, path_id, validated
+from agents.api.schema import (
+    create_schema,
+    id_filter,
+    id_param,
+    list_create_schema,
+    list_schema,
+    operation_schema,
+)
 from agents.models import Organization, OrganizationMembership, Project
 from agents.permissions import (
     in_organizations_of,
@@ -95,39 +101,32 @@ class OrganizationListView(PaginatedView):
         )
 
 
-class ProjectListView(PaginatedView):
+@list_create_schema(
+    "hierarchy",
+    listed="Projects of the caller's organizations",
+    created="Create a project (organization admins)",
+)
+class ProjectListView(ListCreateView):
     serializer_class = ProjectCreateSerializer
+    item_serializer = ProjectSerializer
+    parent = id_filter("organization_id", "Only this organization's projects.")
 
-    @list_schema(
-        "hierarchy",
-        "Projects of the caller's organizations",
-        ProjectSerializer,
-        parameters=[id_filter("organization_id", "Only this organization's projects.")],
-    )
-    def get(self, request: Request) -> Response:
-        projects = visible_projects(request).order_by("organization__name", "name", "id")
-        return self.filtered_page(request, projects, ProjectSerializer, "organization_id")
+    def visible(self, request: Request) -> QuerySet[Project]:
+        return visible_projects(request).order_by("organization__name", "name", "id")
 
-    @create_schema(
-        "hierarchy",
-        "Create a project (organization admins)",
-        ProjectCreateSerializer,
-        ProjectSerializer,
-    )
-    def post(self, request: Request) -> Response:
-        data = validated(ProjectCreateSerializer, request)
+    def create(self, request: Request, data: dict[str, Any]) -> Project:
         organization = visible_organization(request, data["organization_id"])
         require_organization_admin(request.user, organization.pk, "create projects")
-        project = services.create_project(organization=organization, name=data["name"])
-        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+        return services.create_project(organization=organization, name=data["name"])
 
 
 class ProjectDetailView(JSONView):
-    @extend_schema(
-        tags=["hierarchy"],
-        summary="One project",
+    @operation_schema(
+        "hierarchy",
+        "One project",
         parameters=[id_param("project_id", "The project's id.")],
-        responses=responses({200: ProjectSerializer}, 401, 404),
+        ok={200: ProjectSerializer},
+        errors=(401, 404),
     )
     def get(self, request: Request, project_id: str) -> Response:
         project = visible_projects(request).filter(pk=path_id(project_id)).first()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agents import services
-from agents.api.base import JSONView, load_agent, path_id, validated
+from agents.api.base import JSONView, load_agent, path_id
+from agents.api.edits import edit_staging
 from agents.api.representation import staging_item
 from agents.api.schema import INSTRUCTION_ID, staging_delete_schema, staging_edit_schema
 from agents.permissions import Role
@@ -15,16 +18,21 @@ from agents.serializers.agents import InstructionSerializer
 from agents.serializers.staging import InstructionCreateSerializer, InstructionUpdateSerializer
 
 
+def _update_instruction(*, id: int, **changes: Any) -> Any:
+    # The body names the instruction ``id``; the service, ``instruction_id``.
+    return services.update_instruction(instruction_id=id, **changes)
+
+
 class InstructionsView(JSONView):
     @staging_edit_schema(
         "Add an instruction", request=InstructionCreateSerializer, ok={201: InstructionSerializer}
     )
     def post(self, request: Request, agent_id: str) -> Response:
-        agent, _ = load_agent(request, agent_id, Role.EDITOR)
-        data = validated(InstructionCreateSerializer, request)
-        instruction = services.add_instruction(agent=agent, acting_user=request.user, **data)
+        edit = edit_staging(
+            request, agent_id, InstructionCreateSerializer, services.add_instruction
+        )
         return Response(
-            staging_item(agent, "instructions", instruction.pk),
+            staging_item(edit.agent, "instructions", edit.result.pk),
             status=status.HTTP_201_CREATED,
         )
 
@@ -34,13 +42,8 @@ class InstructionsView(JSONView):
         ok={200: InstructionSerializer},
     )
     def put(self, request: Request, agent_id: str) -> Response:
-        agent, _ = load_agent(request, agent_id, Role.EDITOR)
-        data = dict(validated(InstructionUpdateSerializer, request))
-        instruction_id = data.pop("id")
-        services.update_instruction(
-            agent=agent, acting_user=request.user, instruction_id=instruction_id, **data
-        )
-        return Response(staging_item(agent, "instructions", instruction_id))
+        edit = edit_staging(request, agent_id, InstructionUpdateSerializer, _update_instruction)
+        return Response(staging_item(edit.agent, "instructions", edit.data["id"]))
 
 
 class InstructionDetailView(JSONView):

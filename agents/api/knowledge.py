@@ -9,7 +9,8 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import DeleteWithBodySchema, JSONView, load_agent, path_id, validated
-from agents.api.representation import agent_body, staging_item, staging_items
+from agents.api.edits import agent_response, edit_staging
+from agents.api.representation import staging_item, staging_items
 from agents.api.schema import (
     AGENT_ID,
     CORPUS_ID,
@@ -128,15 +129,10 @@ class CorpusConnectionView(JSONView):
 
 class SharePointFolderView(JSONView):
     def _set(self, request: Request, agent_id: str) -> Response:
-        agent, role = load_agent(request, agent_id, Role.EDITOR)
-        data = validated(SharePointFolderSerializer, request)
-        services.set_sharepoint_folder(
-            agent=agent,
-            acting_user=request.user,
-            site_url=data["site_url"],
-            folder_path=data["folder_path"],
+        edit = edit_staging(
+            request, agent_id, SharePointFolderSerializer, services.set_sharepoint_folder
         )
-        return Response(agent_body(request, agent, role))
+        return agent_response(request, edit)
 
     @agent_edit_schema("Set the agent's SharePoint folder", SharePointFolderSerializer)
     def post(self, request: Request, agent_id: str) -> Response:

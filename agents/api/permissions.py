@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from agents import services
 from agents.api.base import JSONView, PaginatedView, load_agent, path_id, validated
-from agents.api.schema import AGENT_ID, PERMISSION_ID, WRITE_ERRORS, operation_schema, responses
+from agents.api.schema import AGENT_ID, PERMISSION_ID, READ_ERRORS, WRITE_ERRORS, operation_schema
 from agents.models import Agent, AgentPermission
 from agents.permissions import Role
 from agents.serializers.permissions import (
@@ -29,11 +28,12 @@ def _permission_body(permission: AgentPermission) -> dict[str, Any]:
 class PermissionsView(PaginatedView):
     serializer_class = PermissionCreateSerializer
 
-    @extend_schema(
-        tags=["permissions"],
-        summary="Who holds which role on the agent (owners)",
+    @operation_schema(
+        "permissions",
+        "Who holds which role on the agent (owners)",
         parameters=[AGENT_ID],
-        responses=responses({200: PermissionSerializer(many=True)}, 400, 401, 403, 404),
+        ok={200: PermissionSerializer(many=True)},
+        errors=READ_ERRORS,
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)
@@ -93,11 +93,12 @@ class PermissionDetailView(JSONView):
         )
         return Response(_permission_body(permission))
 
-    @extend_schema(
-        tags=["permissions"],
-        summary="Take a user's role on the agent away (owners)",
+    @operation_schema(
+        "permissions",
+        "Take a user's role on the agent away (owners)",
         parameters=[AGENT_ID, PERMISSION_ID],
-        responses=responses({204: None}, 400, 401, 403, 404),
+        ok={204: None},
+        errors=(400, 401, 403, 404),
     )
     def delete(self, request: Request, agent_id: str, permission_id: str) -> Response:
         agent, _ = load_agent(request, agent_id, Role.OWNER)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 
 from agents.serializers.agents import ENVIRONMENTS, AgentSerializer
 from agents.serializers.common import DetailSerializer
@@ -126,3 +131,15 @@ def create_schema(tag: str, summary: str, request: Any, created: Any, **extra: A
     return operation_schema(
         tag, summary, ok={201: created}, errors=CREATE_ERRORS, request=request, **extra
     )
+
+
+def list_create_schema(tag: str, *, listed: str, created: str) -> Callable[[type], type]:
+    """Documents a ``base.ListCreateView``: its list and create, from its serializers."""
+
+    def decorate(view: type) -> type:
+        return extend_schema_view(
+            get=list_schema(tag, listed, view.item_serializer, parameters=[view.parent]),
+            post=create_schema(tag, created, view.serializer_class, view.item_serializer),
+        )(view)
+
+    return decorate

@@ -54,25 +54,40 @@ def staging_edit_view(
     )
 
 
+# What a form gives its service: (agent, form, **the URL's ids) -> keyword arguments.
+Arguments = Callable[..., dict[str, Any]]
+
+
 def _edit(
-    key: str | Callable[..., str],
+    key: str,
     form_class: type[forms.PageForm],
     done: str,
     anchor: str,
-    perform: Callable[..., Any],
+    service: Callable[..., Any],
+    arguments: Arguments | None = None,
     form_kwargs: Callable[[Agent], dict[str, Any]] | None = None,
 ) -> Callable[..., HttpResponse]:
-    """A POST-only staging edit view; URL arguments other than agent_id go to ``perform``."""
+    """A POST-only staging edit view calling ``service`` as the API's views do.
+
+    The service gets the agent, the acting user, the URL's ids (other than agent_id) by
+    name, and what ``arguments`` makes of the form; without ``arguments`` the form's fields
+    are the service's arguments, as named. ``key``, the form's prefix, may name URL ids
+    (``"corpus-{corpus_id}"``).
+    """
 
     @page
     @require_POST
     def view(request: HttpRequest, agent_id: int, **ids: Any) -> HttpResponse:
+        def perform(agent: Agent, form: forms.PageForm) -> Any:
+            values = arguments(agent, form, **ids) if arguments else form.cleaned_data
+            return service(agent=agent, acting_user=request.user, **ids, **values)
+
         return staging_edit_view(
             request,
             agent_id,
-            key=key(**ids) if callable(key) else key,
+            key=key.format(**ids),
             form_class=form_class,
-            perform=lambda agent, form: perform(request.user, agent, form, **ids),
+            perform=perform,
             done=done,
             anchor=anchor,
             form_kwargs=form_kwargs,
@@ -82,69 +97,75 @@ def _edit(
 
 
 def _button(
-    key: str | Callable[..., str],
-    done: str,
-    anchor: str,
-    service: Callable[..., Any],
-    **fixed: Any,
+    key: str, done: str, anchor: str, service: Callable[..., Any], **fixed: Any
 ) -> Callable[..., HttpResponse]:
-    """An edit made by a button: no input but the URL, whose ids go to ``service`` as named."""
-    return _edit(
-        key,
-        forms.ActionForm,
-        done,
-        anchor,
-        lambda user, agent, form, **ids: service(agent=agent, acting_user=user, **ids, **fixed),
+    """An edit made by a button: no input but the URL, and the ``fixed`` arguments."""
+    return _edit(key, forms.ActionForm, done, anchor, service, lambda agent, form, **ids: fixed)
+
+
+def _settings(agent: Agent, form: forms.SettingsForm) -> dict[str, Any]:
+    return {
+        "name": form.cleaned_data["name"],
+        "description": form.cleaned_data["description"],
+        "model_config": form.model_config(agent.staging.model_config or {}),
+    }
+
+
+def _connect_form_kwargs(agent: Agent) -> dict[str, Any]:
+    # The form offers only the organization's corpora that are not connected yet.
+    return {
+        "organization_id": agent.project.organization_id,
+        "connected": set(agent.corpus_connections.values_list("corpus_id", flat=True)),
+    }
+
+
+def _corpus_settings(
+    agent: Agent, form: forms.CorpusSettingsForm, corpus_id: int
+) -> dict[str, Any]:
+    current = (
+        agent.corpus_connections.filter(corpus_id=corpus_id)
+        .values_list("settings", flat=True)
+        .first()
     )
+    return {"enabled": form.cleaned_data["enabled"], "settings": form.settings(current or {})}
 
 
-def _settings(user: Any, agent: Agent, form: forms.SettingsForm) -> None:
-    services.update_agent_settings(
-        agent=agent,
-        acting_user=user,
-        name=form.cleaned_data["name"],
-        description=form.cleaned_data["description"],
-        model_config=form.model_config(agent.staging.model_config or {}),
-    )
+def _disconnect_corpus(*, agent: Agent, acting_user: Any, corpus_id: int) -> int:
+    return services.disconnect_corpora(agent=agent, acting_user=acting_user, corpus_ids=[corpus_id])
 
 
-update_settings = _edit("settings", forms.SettingsForm, "Settings updated.", "settings", _settings)
+update_settings = _edit(
+    "settings",
+    forms.SettingsForm,
+    "Settings updated.",
+    "settings",
+    services.update_agent_settings,
+    _settings,
+)
 
 add_instruction = _edit(
     "instruction-new",
     forms.InstructionForm,
     "Instruction added.",
     "instructions",
-    lambda user, agent, form: services.add_instruction(
-        agent=agent, acting_user=user, **form.cleaned_data
-    ),
+    services.add_instruction,
 )
-
 edit_instruction = _edit(
-    lambda instruction_id: f"instruction-{instruction_id}",
+    "instruction-{instruction_id}",
     forms.InstructionForm,
     "Instruction updated.",
     "instructions",
-    lambda user, agent, form, instruction_id: services.update_instruction(
-        agent=agent, acting_user=user, instruction_id=instruction_id, **form.cleaned_data
-    ),
+    services.update_instruction,
 )
-
 move_instruction = _edit(
-    lambda instruction_id: f"instruction-{instruction_id}-action",
+    "instruction-{instruction_id}-action",
     forms.MoveForm,
     "Instruction moved.",
     "instructions",
-    lambda user, agent, form, instruction_id: services.update_instruction(
-        agent=agent,
-        acting_user=user,
-        instruction_id=instruction_id,
-        position=form.cleaned_data["position"],
-    ),
+    services.update_instruction,
 )
-
 delete_instruction = _button(
-    lambda instruction_id: f"instruction-{instruction_id}-action",
+    "instruction-{instruction_id}-action",
     "Instruction deleted.",
     "instructions",
     services.delete_instruction,
@@ -155,121 +176,65 @@ connect_corpora = _edit(
     forms.CorpusConnectForm,
     "Knowledge sources connected.",
     "knowledge",
-    lambda user, agent, form: services.connect_corpora(
-        agent=agent, acting_user=user, corpus_ids=form.corpus_ids(), settings=form.settings()
-    ),
-    form_kwargs=lambda agent: {
-        "organization_id": agent.project.organization_id,
-        "connected": set(agent.corpus_connections.values_list("corpus_id", flat=True)),
-    },
+    services.connect_corpora,
+    lambda agent, form: {"corpus_ids": form.corpus_ids(), "settings": form.settings()},
+    form_kwargs=_connect_form_kwargs,
 )
-
-
-def _corpus_settings(user: Any, agent: Agent, form: forms.CorpusSettingsForm, corpus_id: int):
-    current = (
-        agent.corpus_connections.filter(corpus_id=corpus_id)
-        .values_list("settings", flat=True)
-        .first()
-    )
-    services.set_corpus_connection(
-        agent=agent,
-        acting_user=user,
-        corpus_id=corpus_id,
-        enabled=form.cleaned_data["enabled"],
-        settings=form.settings(current or {}),
-    )
-
-
 update_corpus = _edit(
-    lambda corpus_id: f"corpus-{corpus_id}",
+    "corpus-{corpus_id}",
     forms.CorpusSettingsForm,
     "Knowledge source settings updated.",
     "knowledge",
+    services.set_corpus_connection,
     _corpus_settings,
 )
-
-disconnect_corpus = _edit(
-    lambda corpus_id: f"corpus-{corpus_id}-action",
-    forms.ActionForm,
-    "Knowledge source disconnected.",
-    "knowledge",
-    lambda user, agent, form, corpus_id: services.disconnect_corpora(
-        agent=agent, acting_user=user, corpus_ids=[corpus_id]
-    ),
+disconnect_corpus = _button(
+    "corpus-{corpus_id}-action", "Knowledge source disconnected.", "knowledge", _disconnect_corpus
 )
-
 set_sharepoint = _edit(
     "sharepoint",
     forms.SharePointForm,
     "SharePoint folder set.",
     "knowledge",
-    lambda user, agent, form: services.set_sharepoint_folder(
-        agent=agent, acting_user=user, **form.cleaned_data
-    ),
+    services.set_sharepoint_folder,
 )
-
 clear_sharepoint = _button(
     "sharepoint-clear", "SharePoint folder removed.", "knowledge", services.clear_sharepoint_folder
 )
 
-
-def _tool_key(tool_id: int) -> str:
-    return f"tool-{tool_id}"
-
-
-def _action_key(tool_id: int, action_id: int) -> str:
-    return f"action-{action_id}-action"
-
-
-enable_tool = _button(_tool_key, "Tool enabled.", "tools", services.enable_tool)
-disable_tool = _button(_tool_key, "Tool disabled.", "tools", services.disable_tool)
+enable_tool = _button("tool-{tool_id}", "Tool enabled.", "tools", services.enable_tool)
+disable_tool = _button("tool-{tool_id}", "Tool disabled.", "tools", services.disable_tool)
 enable_action = _button(
-    _action_key, "Action enabled.", "tools", services.update_action, enabled=True
+    "action-{action_id}-action", "Action enabled.", "tools", services.update_action, enabled=True
 )
 disable_action = _button(
-    _action_key, "Action disabled.", "tools", services.update_action, enabled=False
+    "action-{action_id}-action", "Action disabled.", "tools", services.update_action, enabled=False
 )
-
 update_action_config = _edit(
-    lambda tool_id, action_id: f"action-{action_id}",
+    "action-{action_id}",
     forms.ActionConfigForm,
     "Action config updated.",
     "tools",
-    lambda user, agent, form, tool_id, action_id: services.update_action(
-        agent=agent, acting_user=user, tool_id=tool_id, action_id=action_id, config=form.value()
-    ),
+    services.update_action,
+    lambda agent, form, **ids: {"config": form.value()},
 )
 
 update_guardrail = _edit(
-    lambda guardrail_id: f"guardrail-{guardrail_id}",
+    "guardrail-{guardrail_id}",
     forms.GuardrailForm,
     "Guardrail updated.",
     "guardrails",
-    lambda user, agent, form, guardrail_id: services.set_guardrail(
-        agent=agent,
-        acting_user=user,
-        guardrail_id=guardrail_id,
-        enabled=form.cleaned_data["enabled"],
-        settings=form.value(),
-    ),
+    services.set_guardrail,
+    lambda agent, form, **ids: {"enabled": form.cleaned_data["enabled"], "settings": form.value()},
 )
-
 set_access = _edit(
-    "access",
-    forms.AccessForm,
-    "Access level updated.",
-    "access",
-    lambda user, agent, form: services.set_access_level(
-        agent=agent, acting_user=user, access_level=form.cleaned_data["access_level"]
-    ),
+    "access", forms.AccessForm, "Access level updated.", "access", services.set_access_level
 )
-
 set_tags = _edit(
     "tags",
     forms.TagsForm,
     "Tags updated.",
     "access",
-    lambda user, agent, form: services.set_tags(
-        agent=agent, acting_user=user, tags=form.tag_list()
-    ),
+    services.set_tags,
+    lambda agent, form: {"tags": form.tag_list()},
 )
