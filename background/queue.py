@@ -17,10 +17,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+
+M = TypeVar("M", bound=Model)
 
 
 def enqueue(task: Task, *args: Any, run_after: datetime | None = None) -> uuid.UUID:
@@ -40,3 +43,10 @@ def waiting(task_ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
             "id", flat=True
         )
     )
+
+
+def claim(queryset: QuerySet[M], pk: Any) -> M | None:
+    """The row ``pk`` of ``queryset``, locked for this transaction; None if another worker
+    holds it (or it is gone). Every task takes its work this way before acting on it, so
+    one piece of work queued twice is done once, by whichever worker locks it first."""
+    return queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
 from agents.permissions import Role, require_role
-from background.queue import enqueue, waiting
+from background.queue import claim, enqueue, waiting
 from publishing import events
 from publishing.exceptions import (
     NothingToPublish,
@@ -139,11 +139,8 @@ FAILURES = {
 def run_schedule(schedule_id: int) -> str:
     """Carry out a due schedule: publish, or record why not (the task's body)."""
     with transaction.atomic():
-        schedule = (
-            ScheduledPublish.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("agent__project", "scheduled_by")
-            .filter(pk=schedule_id)
-            .first()
+        schedule = claim(
+            ScheduledPublish.objects.select_related("agent__project", "scheduled_by"), schedule_id
         )
         if schedule is None:
             return "held by another worker"

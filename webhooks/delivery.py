@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from background.queue import enqueue, waiting
+from background.queue import claim, enqueue, waiting
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.signing import signed_headers
 from webhooks.transport import Answer, post
@@ -35,12 +35,7 @@ def attempt(delivery_id: str) -> str:
     """One attempt at a delivery, unless it is settled, not due or held by another worker."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("endpoint", "event")
-            .filter(pk=delivery_id)
-            .first()
-        )
+        delivery = claim(Delivery.objects.select_related("endpoint", "event"), delivery_id)
         if delivery is None:
             return "held by another worker"
         if delivery.status in (Delivery.Status.SUCCEEDED, Delivery.Status.FAILED):

@@ -155,13 +155,18 @@ def test_a_failing_receiver_is_retried_and_every_attempt_logged(
     assert Endpoint.objects.get().failing_since is None
 
 
-def test_a_delivery_fails_once_its_retries_run_out(agent, endpoint, receiver, settings):
-    settings.WEBHOOK_RETRY_DELAYS = [0]
+def publish_to_a_broken_receiver(agent, receiver, settings, *, retry_delay: float) -> Delivery:
+    """Publish to a receiver that always answers 500, with one retry; run the due tasks twice."""
+    settings.WEBHOOK_RETRY_DELAYS = [retry_delay]
     receiver.default_status = 500
     publish(agent)
     run_tasks()
     run_tasks()
-    delivery = Delivery.objects.get()
+    return Delivery.objects.get()
+
+
+def test_a_delivery_fails_once_its_retries_run_out(agent, endpoint, receiver, settings):
+    delivery = publish_to_a_broken_receiver(agent, receiver, settings, retry_delay=0)
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.attempts == 2
     assert delivery.last_error == "HTTP 500"
@@ -169,12 +174,7 @@ def test_a_delivery_fails_once_its_retries_run_out(agent, endpoint, receiver, se
 
 
 def test_a_retry_waits_for_its_backoff(agent, endpoint, receiver, settings):
-    settings.WEBHOOK_RETRY_DELAYS = [300]
-    receiver.default_status = 500
-    publish(agent)
-    run_tasks()
-    run_tasks()
-    delivery = Delivery.objects.get()
+    delivery = publish_to_a_broken_receiver(agent, receiver, settings, retry_delay=300)
     assert delivery.attempts == 1
     assert delivery.status == Delivery.Status.PENDING
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=290)
