@@ -37,6 +37,14 @@ LIST_FIELDS = (
     "restored_from_id",
     "restored_mode",
 )
+# What a publish record shows of the schedule it came from, if any.
+SCHEDULE_FIELDS = (
+    "schedule__id",
+    "schedule__publish_at",
+    "schedule__created_at",
+    "schedule__scheduled_by_id",
+    "schedule__scheduled_by_username",
+)
 
 
 @dataclass(frozen=True)
@@ -102,12 +110,13 @@ def publish_records(
     """An agent's publish records, newest first, without snapshots or change lists."""
     records = (
         PublishRecord.objects.filter(agent_id=agent.pk)
-        .select_related("restored_from", "previous")
+        .select_related("restored_from", "previous", "schedule")
         .only(
             *LIST_FIELDS,
             "restored_from__change_track_id",
             "restored_from__sequence",
             "previous__change_track_id",
+            *SCHEDULE_FIELDS,
         )
         .order_by("-sequence")
     )
@@ -133,7 +142,7 @@ def publishers(agent: Agent) -> list[tuple[int, str]]:
 
 def get_publish_record(*, agent: Agent, change_track_id: Any) -> PublishRecord:
     """One of this agent's records; another agent's id is as unknown as a made-up one."""
-    return PublishRecord.objects.select_related("restored_from", "previous").get(
+    return PublishRecord.objects.select_related("restored_from", "previous", "schedule").get(
         agent_id=agent.pk, change_track_id=change_track_id
     )
 

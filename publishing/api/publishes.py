@@ -119,6 +119,15 @@ class UserRefSerializer(serializers.Serializer):
     username = serializers.CharField(allow_blank=True)
 
 
+class ScheduleRefSerializer(serializers.Serializer):
+    """The scheduled publish a publish record carried out."""
+
+    id = serializers.IntegerField()
+    publish_at = serializers.DateTimeField()
+    scheduled_at = serializers.DateTimeField()
+    scheduled_by = UserRefSerializer()
+
+
 class PublishRecordSerializer(serializers.ModelSerializer):
     """One row of the publish history: no change list, no snapshot (those are per record)."""
 
@@ -126,6 +135,7 @@ class PublishRecordSerializer(serializers.ModelSerializer):
     previous_change_track_id = serializers.SerializerMethodField()
     restored_from = serializers.SerializerMethodField()
     restored_mode = serializers.SerializerMethodField()
+    schedule = serializers.SerializerMethodField()
     counts = SectionCountsSerializer()
 
     class Meta:
@@ -141,6 +151,7 @@ class PublishRecordSerializer(serializers.ModelSerializer):
             "previous_change_track_id",
             "restored_from",
             "restored_mode",
+            "schedule",
         )
         read_only_fields = fields
 
@@ -174,6 +185,22 @@ class PublishRecordSerializer(serializers.ModelSerializer):
     )
     def get_restored_mode(self, record: PublishRecord) -> str | None:
         return (record.restored_mode or None) if record.restored_from_id else None
+
+    @extend_schema_field(ScheduleRefSerializer(allow_null=True))
+    def get_schedule(self, record: PublishRecord) -> dict[str, Any] | None:
+        schedule = getattr(record, "schedule", None)
+        if schedule is None:
+            return None
+        reference = {
+            "id": schedule.pk,
+            "publish_at": schedule.publish_at,
+            "scheduled_at": schedule.created_at,
+            "scheduled_by": {
+                "id": schedule.scheduled_by_id,
+                "username": schedule.scheduled_by_username,
+            },
+        }
+        return ScheduleRefSerializer(reference).data
 
 
 class PublishRecordDetailSerializer(PublishRecordSerializer):

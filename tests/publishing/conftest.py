@@ -185,6 +185,7 @@ PUBLISH_ROW_FIELDS = {
     "previous_change_track_id",
     "restored_from",
     "restored_mode",
+    "schedule",
 }
 
 # What is live, read the way the services read it.
