@@ -50,3 +50,21 @@ def claim(queryset: QuerySet[M], pk: Any) -> M | None:
     holds it (or it is gone). Every task takes its work this way before acting on it, so
     one piece of work queued twice is done once, by whichever worker locks it first."""
     return queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+
+
+def take_lost(overdue: QuerySet[M], *, batch: int) -> list[M]:
+    """The rows of ``overdue`` whose task is no longer queued, locked for this transaction.
+
+    A sweeper's first step. The rows are read first without a lock and only those whose
+    task is gone (claimed by a worker that died, or finished without settling them) are
+    locked, skipping any another worker holds: work that is merely waiting its turn in a
+    long queue is never locked, so the workers taking it are not held up. Call it inside a
+    transaction; ``overdue`` is applied again under the lock, so a row settled meanwhile
+    is left alone.
+    """
+    candidates = list(overdue.values_list("pk", "task_id")[:batch])
+    still_queued = waiting(task_id for _pk, task_id in candidates)
+    lost = [pk for pk, task_id in candidates if task_id not in still_queued]
+    if not lost:
+        return []
+    return list(overdue.filter(pk__in=lost).select_for_update(skip_locked=True, of=("self",)))

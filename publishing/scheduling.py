@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
 from agents.permissions import Role, require_role
-from background.queue import claim, enqueue, waiting
+from background.queue import claim, enqueue, take_lost
 from publishing import events
 from publishing.exceptions import (
     NothingToPublish,
@@ -202,21 +202,13 @@ def hand_on_lost_schedules() -> int:
     A worker that dies mid-publish rolls the publish back, and leaves its task marked
     running; the schedule is still pending, so it is due again.
     """
-    overdue = timezone.now() - timedelta(seconds=settings.BACKGROUND_LEASE_SECONDS)
-    handed_on = 0
+    overdue = ScheduledPublish.objects.filter(
+        status=ScheduledPublish.Status.PENDING,
+        publish_at__lt=timezone.now() - timedelta(seconds=settings.BACKGROUND_LEASE_SECONDS),
+    ).only("id", "task_id")
     with transaction.atomic():
-        candidates = list(
-            ScheduledPublish.objects.filter(
-                status=ScheduledPublish.Status.PENDING, publish_at__lt=overdue
-            )
-            .select_for_update(skip_locked=True)
-            .only("id", "task_id")[:SWEEP_BATCH]
-        )
-        still_queued = waiting(schedule.task_id for schedule in candidates)
-        for schedule in candidates:
-            if schedule.task_id in still_queued:
-                continue
+        lost = take_lost(overdue, batch=SWEEP_BATCH)
+        for schedule in lost:
             schedule.task_id = enqueue(_run_task(), schedule.pk)
             schedule.save(update_fields=["task_id"])
-            handed_on += 1
-    return handed_on
+    return len(lost)

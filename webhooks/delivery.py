@@ -17,9 +17,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from background.queue import claim, enqueue, waiting
+from background.queue import claim, enqueue, take_lost
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.signing import signed_headers
 from webhooks.transport import Answer, post
@@ -163,26 +164,17 @@ def hand_on_lost_deliveries() -> int:
     """
     now = timezone.now()
     lease = timedelta(seconds=settings.BACKGROUND_LEASE_SECONDS)
-    handed_on = 0
+    overdue = Delivery.objects.filter(
+        Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+        | Q(status=Delivery.Status.PENDING, next_attempt_at__lt=now - lease)
+    ).only("id", "status", "task_id")
     with transaction.atomic():
-        expired = Delivery.objects.filter(
-            status=Delivery.Status.SENDING, lease_until__lt=now
-        ) | Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lt=now - lease)
-        candidates = list(
-            expired.select_for_update(skip_locked=True).only("id", "status", "task_id")[
-                :SWEEP_BATCH
-            ]
-        )
-        still_queued = waiting(d.task_id for d in candidates if d.status == "pending")
-        for delivery in candidates:
-            if delivery.task_id in still_queued:
-                continue
+        lost = take_lost(overdue, batch=SWEEP_BATCH)
+        for delivery in lost:
             delivery.task_id = enqueue(_deliver_task(), str(delivery.pk))
-            if delivery.status == Delivery.Status.SENDING:
-                # The dead worker's attempt may or may not have reached the receiver; the
-                # next one carries the same webhook-id, so the receiver can tell.
-                delivery.status = Delivery.Status.PENDING
-                delivery.lease_until = None
+            # The dead worker's attempt may or may not have reached the receiver; the next
+            # one carries the same webhook-id, so the receiver can tell.
+            delivery.status = Delivery.Status.PENDING
+            delivery.lease_until = None
             delivery.save(update_fields=["task_id", "status", "lease_until"])
-            handed_on += 1
-    return handed_on
+    return len(lost)

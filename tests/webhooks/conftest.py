@@ -3,7 +3,10 @@ the queued tasks in this process."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
 from tests.publishing.conftest import other_agent, publisher, stranger  # noqa: F401
@@ -13,7 +16,16 @@ from webhooks.events import SUBSCRIBABLE
 
 
 def run_tasks() -> None:
-    """Run every task that is due, as ``manage.py run_worker --batch`` would, here."""
+    """Run every task that is due, as ``manage.py run_worker --batch`` would, here.
+
+    The worker closes connections it finds in a transaction (a worker's own never are);
+    the test's is one, and must stay open.
+    """
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        _run_worker()
+
+
+def _run_worker() -> None:
     Worker(
         queue_names=["default"],
         interval=0,
