@@ -32,7 +32,7 @@ READY_LINE = "Starting worker"
 T = TypeVar("T")
 
 
-def worker_environment() -> dict[str, str]:
+def worker_environment(overrides: dict[str, str] | None = None) -> dict[str, str]:
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -50,6 +50,7 @@ def worker_environment() -> dict[str, str]:
         WEBHOOK_ALLOW_LOOPBACK="1",
         PYTHONUNBUFFERED="1",
     )
+    environment.update(overrides or {})
     return environment
 
 
@@ -86,9 +87,12 @@ class Worker:
 
 
 @contextmanager
-def run_workers(tmp_path: Path, count: int = 1, *, name: str = "worker") -> Iterator[list[Worker]]:
-    """``count`` worker processes, started together and polling the queue when this yields."""
-    environment = worker_environment()
+def run_workers(
+    tmp_path: Path, count: int = 1, *, name: str = "worker", env: dict[str, str] | None = None
+) -> Iterator[list[Worker]]:
+    """``count`` worker processes, started together and polling the queue when this yields;
+    ``env`` overrides the settings above."""
+    environment = worker_environment(env)
     workers: list[Worker] = []
     try:
         for index in range(count):
