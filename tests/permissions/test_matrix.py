@@ -45,11 +45,14 @@ ORG_ADMIN = "organization admin"  # of the organization the request names
 ANY_ADMIN = "admin of some organization"
 TOKEN_OWNER = "the token's owner"  # or a superuser; to anyone else the token does not exist
 SUPERUSER = "superuser"  # unless ALLOW_SELF_SERVICE_ORGANIZATIONS
+# Of an endpoint for every agent of the organization: its admins; to others it is unknown.
+ENDPOINT_MANAGER = "manager of the webhook endpoint"
 VIEWER, EDITOR, PUBLISHER, OWNER = "viewer", "editor", "publisher", "owner"
 AGENT_ROLES = (VIEWER, EDITOR, PUBLISHER, OWNER)
 RANK = {VIEWER: 1, EDITOR: 2, PUBLISHER: 3, OWNER: 4}
 
 A = "/api/v2/agents/{agent_id}"
+H = "/api/v2/organizations/{organization_id}/webhooks"
 API = {
     ("POST", "/api/v2/auth/token"): ANYONE,
     ("DELETE", "/api/v2/auth/token"): SIGNED_IN,  # revokes the token of the request
@@ -109,6 +112,21 @@ API = {
     ("POST", f"{A}/permissions"): OWNER,
     ("PUT", f"{A}/permissions/{{permission_id}}"): OWNER,
     ("DELETE", f"{A}/permissions/{{permission_id}}"): OWNER,
+    ("GET", f"{A}/schedules"): EDITOR,
+    ("POST", f"{A}/schedules"): PUBLISHER,
+    ("GET", f"{A}/schedules/{{schedule_id}}"): EDITOR,
+    ("POST", f"{A}/schedules/{{schedule_id}}/cancel"): PUBLISHER,
+    ("GET", "/api/v2/webhook-event-types"): SIGNED_IN,
+    ("GET", H): MEMBER,  # lists only the endpoints the caller manages
+    ("POST", H): ORG_ADMIN,  # for every agent; an agent's owners may create one for it
+    ("GET", f"{H}/{{endpoint_id}}"): ENDPOINT_MANAGER,
+    ("PATCH", f"{H}/{{endpoint_id}}"): ENDPOINT_MANAGER,
+    ("DELETE", f"{H}/{{endpoint_id}}"): ENDPOINT_MANAGER,
+    ("POST", f"{H}/{{endpoint_id}}/rotate-secret"): ENDPOINT_MANAGER,
+    ("POST", f"{H}/{{endpoint_id}}/test"): ENDPOINT_MANAGER,
+    ("GET", f"{H}/{{endpoint_id}}/deliveries"): ENDPOINT_MANAGER,
+    ("GET", f"{H}/{{endpoint_id}}/deliveries/{{delivery_id}}"): ENDPOINT_MANAGER,
+    ("POST", f"{H}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver"): ENDPOINT_MANAGER,
 }
 # Not an operation of its own in the schema: the same GET with a query string.
 API_VARIANTS = {("GET", f"{A}?environment=production"): VIEWER}
@@ -163,7 +181,7 @@ CALLERS = (
 # Hold an owner grant, but are not members of the agent's organization: outsiders.
 NOT_MEMBERS = ("outsider", "former owner", "granted outsider")
 
-ALLOWED_API = {200, 201, 204, 400, 409}
+ALLOWED_API = {200, 201, 202, 204, 400, 409}
 ALLOWED_PAGE = {200, 302, 400}
 
 
@@ -178,6 +196,8 @@ def expected(requirement: str, caller: str) -> str:
         return "allowed" if caller == "superuser" else "404"
     if requirement == SUPERUSER:
         return "allowed" if caller == "superuser" else "403"
+    if requirement == ENDPOINT_MANAGER:
+        return "allowed" if caller in ("superuser", "org admin") else "404"
     if caller in ("superuser", "org admin") or requirement == SIGNED_IN:
         return "allowed"
     if requirement == ANY_ADMIN:

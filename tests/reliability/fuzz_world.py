@@ -1,21 +1,28 @@
 """A small world for hostile-input tests: a superuser, an organization admin, an agent with
-something in every section, published once and edited since; and a valid request body for
-every write endpoint, so one field at a time can be made hostile while the rest stay valid."""
+something in every section, published once and edited since, with a pending scheduled
+publish; a webhook endpoint for the organization with one delivery; and a valid request body
+for every write endpoint, so one field at a time can be made hostile while the rest stay
+valid."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.services import issue_token
 from agents import services
 from agents.models import AgentPermission, OrganizationMembership, StagingConfiguration
+from publishing.scheduling import schedule_publish
+from publishing.selectors import review_staging
 from publishing.services import publish_agent
 from tests import factories
 from tests.reliability import helpers
+from webhooks import services as webhook_services
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -56,6 +63,9 @@ class World:
     history_id: int
     viewer: Any
     api_token: Any  # an API token of the superuser (its row; path value `token_id`)
+    endpoint: Any  # a webhook endpoint for every agent of the organization
+    delivery: Any  # a test event queued for it
+    schedule: Any  # the agent's pending scheduled publish
 
     def path_values(self) -> dict[str, Any]:
         return {
@@ -69,6 +79,10 @@ class World:
             "change_track_id": str(self.record.change_track_id),
             "history_id": self.history_id,
             "token_id": self.api_token.pk,
+            "organization_id": self.organization.pk,
+            "endpoint_id": self.endpoint.pk,
+            "delivery_id": str(self.delivery.pk),
+            "schedule_id": self.schedule.pk,
         }
 
     def url(self, template: str) -> str:
@@ -77,6 +91,7 @@ class World:
     def valid_bodies(self) -> dict[tuple[str, str], dict[str, Any]]:
         """A body each write endpoint accepts (given the world as it is)."""
         a = "/api/v2/agents/{agent_id}"
+        hooks = "/api/v2/organizations/{organization_id}/webhooks"
         return {
             ("POST", "/api/v2/auth/token"): {"username": "fuzz-admin", "password": "x" * 12},
             ("POST", "/api/v2/users"): {
@@ -149,6 +164,18 @@ class World:
                 "folder_path": "/Shared Documents/Other",
             },
             ("PATCH", f"{a}/tools/{{tool_id}}/actions/{{action_id}}"): {"config": {"limit": 10}},
+            # The world's pending schedule makes this a 409 schedule_exists: a checked answer.
+            ("POST", f"{a}/schedules"): {
+                "publish_at": (timezone.now() + timedelta(days=2)).isoformat(),
+                "expected_fingerprint": review_staging(self.agent).fingerprint,
+                "notes": "Night release",
+            },
+            ("POST", hooks): {
+                "url": "https://8.8.8.8/hooks",
+                "event_types": ["publish.created"],
+                "description": "Search index",
+            },
+            ("PATCH", f"{hooks}/{{endpoint_id}}"): {"description": "Renamed", "enabled": True},
         }
 
 
@@ -172,6 +199,18 @@ def build_world() -> World:
     permission = services.grant_permission(
         agent=agent, acting_user=admin, target_user_id=other.pk, role=AgentPermission.Role.EDITOR
     )
+    endpoint, _secret = webhook_services.create_endpoint(
+        acting_user=admin,
+        organization_id=organization.pk,
+        url="https://8.8.8.8/hooks",
+        event_types=["publish.created"],
+    )
+    schedule = schedule_publish(
+        agent=agent,
+        acting_user=admin,
+        publish_at=timezone.now() + timedelta(days=1),
+        expected_fingerprint=review_staging(agent).fingerprint,
+    )
     return World(
         superuser=superuser,
         admin=admin,
@@ -192,4 +231,7 @@ def build_world() -> World:
         .history_id,
         viewer=viewer,
         api_token=issue_token(user=superuser, name="fuzz")[0],
+        endpoint=endpoint,
+        delivery=webhook_services.send_test_event(acting_user=admin, endpoint=endpoint),
+        schedule=schedule,
     )
