@@ -1,8 +1,9 @@
 """The layout's rules, checked on the source: dependencies run one way.
 
 ``configuration`` is pure (no Django, no app of this project); ``agents`` owns Staging and
-never imports ``publishing``, which depends on it. Imports inside functions count too: a
-late import is still a dependency.
+never imports ``publishing``, which depends on it. ``webhooks`` sends what ``publishing``
+records and never imports it; ``background`` runs any app's tasks and imports none of them.
+Imports inside functions count too: a late import is still a dependency.
 """
 
 import ast
@@ -31,9 +32,11 @@ def imported_modules(package: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("agents", {"publishing"}),
+        ("agents", {"publishing", "webhooks"}),
         ("configuration", {"django", "rest_framework", "agents", "publishing", "accounts"}),
-        ("accounts", {"publishing"}),
+        ("accounts", {"publishing", "webhooks"}),
+        ("webhooks", {"publishing"}),
+        ("background", {"agents", "publishing", "webhooks", "accounts"}),
     ],
 )
 def test_dependencies_run_one_way(package, forbidden):
@@ -58,7 +61,16 @@ MAX_MODULE_LINES = 400
 
 
 def test_no_module_outside_migrations_and_tests_is_over_the_size_limit():
-    packages = ["accounts", "agents", "configuration", "ejento_staging", "publishing", "bench"]
+    packages = [
+        "accounts",
+        "agents",
+        "configuration",
+        "ejento_staging",
+        "publishing",
+        "webhooks",
+        "background",
+        "bench",
+    ]
     sizes = {
         str(path.relative_to(ROOT)): len(path.read_text().splitlines())
         for package in packages
