@@ -29,3 +29,20 @@ ENDPOINTS = [
 urlpatterns = [
     path(f"{AGENT}/{route}", view.as_view(), name=name) for route, view, name in ENDPOINTS
 ]
+
+# Scheduled publishes (``publishing.api.schedules``), their import kept with their routes.
+from publishing.api import schedules  # noqa: E402
+
+urlpatterns += [
+    path(f"{AGENT}/schedules", schedules.ScheduleListView.as_view(), name="api-schedules"),
+    path(
+        f"{AGENT}/schedules/<str:schedule_id>",
+        schedules.ScheduleDetailView.as_view(),
+        name="api-schedule",
+    ),
+    path(
+        f"{AGENT}/schedules/<str:schedule_id>/cancel",
+        schedules.ScheduleCancelView.as_view(),
+        name="api-schedule-cancel",
+    ),
+]

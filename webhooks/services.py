@@ -17,6 +17,7 @@ from agents.models import Agent
 from agents.validation import clean_text
 from webhooks import delivery as deliveries
 from webhooks.events import SUBSCRIBABLE, record_test_event
+from webhooks.exceptions import DeliveryInProgress, EndpointDisabled
 from webhooks.models import DESCRIPTION_MAX_LENGTH, Delivery, Endpoint
 from webhooks.permissions import require_manager
 from webhooks.signing import new_secret
@@ -108,7 +109,7 @@ def send_test_event(*, acting_user: Any, endpoint: Endpoint) -> Delivery:
     """Queue a ``webhook.test`` event to this (enabled) endpoint, whatever it subscribes to."""
     _require(acting_user, endpoint)
     if not endpoint.enabled:
-        raise ValidationError({"enabled": ["Enable the endpoint before sending it a test."]})
+        raise EndpointDisabled("Enable the endpoint before sending it a test.")
     with transaction.atomic():
         return record_test_event(
             endpoint=endpoint,
@@ -123,11 +124,11 @@ def redeliver(*, acting_user: Any, delivery: Delivery) -> Delivery:
     """Send a delivery again now, same ``webhook-id``, with a fresh retry budget."""
     _require(acting_user, delivery.endpoint)
     if not delivery.endpoint.enabled:
-        raise ValidationError({"enabled": ["Enable the endpoint before redelivering to it."]})
+        raise EndpointDisabled("Enable the endpoint before redelivering to it.")
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if locked.status == Delivery.Status.SENDING:
-            raise ValidationError({"status": ["This delivery is being sent right now."]})
+            raise DeliveryInProgress()
         deliveries.restart(locked)
     return locked
 
