@@ -94,7 +94,7 @@ class ScheduleForm(PageForm):
     )
     time_zone = forms.ChoiceField(label="Time zone", initial="UTC")
     notes = forms.CharField(
-        label="Notes for this publish",
+        label="Notes for the scheduled publish",
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What changed and why"}),

@@ -106,11 +106,8 @@ class NewEndpointForm(EndpointForm):
 
 
 class EditEndpointForm(EndpointForm):
-    enabled = forms.BooleanField(
-        label="Enabled: send events to this URL",
-        required=False,
-        help_text="Enabling it again forgets why it was disabled.",
-    )
+    # Enabling it again forgets why it was disabled (the service's rule).
+    enabled = forms.BooleanField(label="Enabled: send events to this URL", required=False)
 
     @classmethod
     def initial_from(cls, endpoint: Any) -> dict[str, Any]:

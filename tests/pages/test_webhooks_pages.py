@@ -239,6 +239,20 @@ def test_a_bad_new_endpoint_is_refused_inline(admin, organization, overrides, me
     assert not Endpoint.objects.exists()
 
 
+def test_an_admin_elsewhere_may_not_subscribe_to_all_agents_here(client_as, users, organization):
+    # The owner administers another organization, so "all agents" is offered: for that one.
+    elsewhere = factories.OrganizationFactory(name="Elsewhere")
+    factories.join(elsewhere, users["owner"], role=OrganizationMembership.Role.ADMIN)
+    response = client_as("owner").post(CREATE, new_form(organization))
+    assert response.status_code == 400
+    assert "Only the organization&#x27;s admins can subscribe to all its agents" in (
+        response.content.decode()
+    )
+    assert not Endpoint.objects.exists()
+    assert client_as("owner").post(CREATE, new_form(elsewhere)).status_code == 200
+    assert Endpoint.objects.get().organization == elsewhere
+
+
 def test_an_agent_of_another_organization_is_refused(admin, organization, agent):
     other = factories.OrganizationFactory(name="Other")
     factories.join(other, admin, role=OrganizationMembership.Role.ADMIN)
@@ -484,7 +498,8 @@ def test_a_delivery_page_lists_its_attempts(client_as, for_agent):
     html = client_as("owner").get(url).content.decode()
     assert html.index("answer 2") < html.index("answer 1")  # newest first
     assert "&lt;b&gt;answer 1&lt;/b&gt;" in html  # the receiver's text, escaped
-    assert "<td>503</td>" in html and "41 ms" in html and "42 ms" in html
+    assert '<td data-label="HTTP status">503</td>' in html
+    assert "41 ms" in html and "42 ms" in html
     assert delivery.webhook_id in html
     assert "payload-here" in html  # the body sent
 
