@@ -4,7 +4,8 @@ secret, test, delete, its delivery log), one delivery with its attempts, redeliv
 Thin: a selector reads what the user manages (anything else is a 404, as if it never
 existed), a form parses the input, a ``webhooks.services`` call writes and checks the right
 again. A signing secret is shown once, in the answer to the POST that made it: never in a
-message, the session, a URL or a log, and that answer is not cached.
+message, the session, a URL or a log; like every page a signed-in user gets, that answer
+is marked ``no-store`` (``ejento_staging.middleware``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents.permissions import admin_organization_ids
@@ -55,12 +55,6 @@ def _endpoint_or_404(request: HttpRequest, endpoint_id: Any) -> Endpoint:
     if endpoint is None:
         raise Http404("Webhook endpoint not found.")
     return endpoint
-
-
-def _secret_page(response: HttpResponse) -> HttpResponse:
-    # The page holds a secret: no browser or proxy may keep a copy.
-    add_never_cache_headers(response)
-    return response
 
 
 # --- the list and a new endpoint -------------------------------------------------------------
@@ -115,7 +109,7 @@ def endpoint_create(request: HttpRequest) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             endpoint = selectors.managed_endpoint(request.user, endpoint.pk)
-            return _secret_page(_endpoint_page(request, endpoint, secret=secret, created=True))
+            return _endpoint_page(request, endpoint, secret=secret, created=True)
     return _list_page(request, form, status=400)
 
 
@@ -194,7 +188,7 @@ def rotate_secret(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     if not form.is_valid():
         return _endpoint_page(request, endpoint, rotate_form=form, status=400)
     secret = services.rotate_secret(acting_user=request.user, endpoint=endpoint)
-    return _secret_page(_endpoint_page(request, endpoint, secret=secret))
+    return _endpoint_page(request, endpoint, secret=secret)
 
 
 @page(back=_endpoint_url)
