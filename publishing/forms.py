@@ -1,10 +1,15 @@
-"""The forms of the publishing pages: publish, restore or revert, and the history filter."""
+"""The forms of the publishing pages: publish, schedule, restore or revert, the history filter."""
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+from datetime import UTC
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from agents.forms import PageForm
 from publishing.inputs import day_bound
@@ -61,3 +66,69 @@ class PublishFilterForm(PageForm):
             "published_after": day_bound(after) if after else None,
             "published_before": day_bound(before, end_of_day=True) if before else None,
         }
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """UTC first, then the IANA zones by name (the legacy aliases left out)."""
+    legacy = ("Etc/", "SystemV/", "US/", "posix", "right/", "build/")
+    zones = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(legacy)
+    )
+    return [("UTC", "UTC"), *[(name, name.replace("_", " ")) for name in zones]]
+
+
+class ScheduleForm(PageForm):
+    """A publish of the reviewed state at a wall-clock time in a chosen time zone.
+
+    A browser's ``datetime-local`` carries no offset, so the zone is a field of its own
+    (UTC unless changed) and the two make the one moment the service takes.
+    """
+
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    time_zone = forms.ChoiceField(label="Time zone", initial="UTC")
+    notes = forms.CharField(
+        label="Notes for the scheduled publish",
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What changed and why"}),
+    )
+    # The review this schedule is for: the worker publishes exactly this state, or nothing.
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "schedule")
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        wall, zone_name = data.get("publish_at"), data.get("time_zone")
+        if wall is None or not zone_name:
+            return data
+        # The field made it aware in the server's zone: keep the wall-clock time only.
+        wall = timezone.make_naive(wall) if timezone.is_aware(wall) else wall
+        zone = zoneinfo.ZoneInfo(zone_name)
+        moment = wall.replace(tzinfo=zone)
+        # A time skipped when the clocks go forward does not survive the round trip.
+        if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            self.add_error("publish_at", f"That time does not exist in {zone_name}.")
+            return data
+        data["publish_at"] = moment
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict") and "expected_fingerprint" in exc.error_dict:
+            exc = ValidationError(
+                {
+                    ("fingerprint" if key == "expected_fingerprint" else key): errors
+                    for key, errors in exc.error_dict.items()
+                }
+            )
+        super().add_service_errors(exc)

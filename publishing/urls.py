@@ -1,8 +1,8 @@
-"""Pages: review and publish, publish history, restore/revert preview, edit history."""
+"""Pages: review, publish and schedule, publish history, restore/revert preview, edit history."""
 
 from django.urls import path
 
-from publishing import views
+from publishing import schedule_views, views
 
 app_name = "publishing"
 
@@ -11,6 +11,8 @@ PAGES = [
     ("review/", views.review, "review"),
     ("publish/", views.publish, "publish"),
     ("discard/", views.discard, "discard"),
+    ("schedule/", schedule_views.schedule, "schedule"),
+    ("schedules/<id:schedule_id>/cancel/", schedule_views.cancel, "schedule-cancel"),
     ("publishes/", views.publishes, "publishes"),
     ("publishes/<uuid:change_track_id>/", views.publish_detail, "publish-detail"),
     ("publishes/<uuid:change_track_id>/restore/", views.restore, "restore"),

@@ -1,5 +1,7 @@
 """Pages for review and publish, the publish history, restore/revert, and the edit history.
 
+(Scheduling a publish from the review page: ``publishing.schedule_views``.)
+
 Thin like the editor's views: a role check, one selector or service call, then a page or a
 redirect with a message. Every diff on these pages goes through ``publishing.presenters``
 and the one ``includes/diff_table.html``.
@@ -22,9 +24,11 @@ from agents.permissions import Role, get_agent_for
 from ejento_staging.pages import NOT_LIVE_YET, agent_context, page, paginate
 from publishing import selectors, services
 from publishing.exceptions import StaleReview
-from publishing.forms import PublishFilterForm, PublishForm, RestoreForm
+from publishing.forms import PublishFilterForm, PublishForm, RestoreForm, ScheduleForm
+from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
 from publishing.presenters import present_diff
+from publishing.selectors_schedules import schedules_of
 
 PUBLISHES_PER_PAGE = 20
 CHECKPOINTS_PER_PAGE = 25
@@ -47,15 +51,51 @@ def _checkpoint_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
 # --- review and publish ----------------------------------------------------------------------
 
 
-def _review_page(
+# How many finished schedules the review page lists under the pending one.
+RECENT_SCHEDULES = 5
+
+# Why a scheduled publish did not go live, for the people who scheduled it.
+FAILURE_REASONS = {
+    "stale_review": "Staging or Production changed after the review, so what was reviewed "
+    "no longer matched. Nothing was published; review the changes and schedule again.",
+    "nothing_to_publish": "Staging was already identical to Production at that time: there "
+    "was nothing to publish.",
+    "permission_denied": "The person who scheduled it could no longer publish this agent "
+    "(their role or account changed). Nothing was published.",
+}
+
+
+def scheduled_card(agent: Agent) -> dict[str, Any]:
+    """The pending schedule (if any) and the last finished ones, for the review page.
+
+    One query: only one schedule can be pending and none can be made while it is, so the
+    pending one is always the newest.
+    """
+    schedules = list(schedules_of(agent)[: RECENT_SCHEDULES + 1])
+    pending = None
+    if schedules and schedules[0].status == ScheduledPublish.Status.PENDING:
+        pending = schedules.pop(0)
+    finished = [
+        {
+            "schedule": schedule,
+            "reason": FAILURE_REASONS.get(schedule.failure_code, schedule.failure_detail),
+        }
+        for schedule in schedules[:RECENT_SCHEDULES]
+    ]
+    return {"pending_schedule": pending, "finished_schedules": finished}
+
+
+def review_page(
     request: HttpRequest,
     agent: Agent,
     role: Role,
     *,
     review: selectors.Review | None = None,
     form: PublishForm | None = None,
+    schedule_form: ScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The review page; a refused publish or schedule passes its form back, with errors."""
     review = review or selectors.review_staging(agent)
     context = agent_context(agent, role, tab="review", environment="review")
     context.update(
@@ -64,7 +104,10 @@ def _review_page(
             "sections": present_diff(review.diff),
             "total": len(review.diff.changes),
             "publish_form": form or PublishForm(initial={"fingerprint": review.fingerprint}),
+            "schedule_form": schedule_form
+            or ScheduleForm(initial={"fingerprint": review.fingerprint}),
             "can_discard": review.production is not None and review.diff.has_changes,
+            **scheduled_card(agent),
         }
     )
     return render(request, "publishing/review.html", context, status=status)
@@ -74,7 +117,7 @@ def _review_page(
 @require_GET
 def review(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
-    return _review_page(request, agent, role)
+    return review_page(request, agent, role)
 
 
 @page(back=_review_url)
@@ -97,7 +140,7 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
             form = PublishForm(
                 initial={"notes": form.cleaned_data["notes"], "fingerprint": fresh.fingerprint}
             )
-            return _review_page(request, agent, role, review=fresh, form=form, status=409)
+            return review_page(request, agent, role, review=fresh, form=form, status=409)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -109,7 +152,7 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
                 agent_id=agent.pk,
                 change_track_id=record.change_track_id,
             )
-    return _review_page(request, agent, role, form=form, status=400)
+    return review_page(request, agent, role, form=form, status=400)
 
 
 @page(back=_review_url)

@@ -10,10 +10,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from agents.models import AgentPermission, Organization
-from agents.permissions import is_org_admin, organizations_for
+from agents.models import Agent, AgentPermission, Organization
+from agents.permissions import (
+    admin_organization_ids,
+    counted_grants,
+    is_org_admin,
+    organizations_for,
+)
+from ejento_staging.ids import parse_id
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint
 from webhooks.permissions import manageable_endpoints
 
@@ -86,3 +92,60 @@ def delivery_for(endpoint: Endpoint, delivery_id: uuid.UUID) -> Delivery | None:
     if delivery is not None:
         delivery.endpoint = endpoint
     return delivery
+
+
+# --- for the pages: every endpoint a user manages, across their organizations ----------------
+
+
+def managed_endpoints(user: Any) -> QuerySet[Endpoint]:
+    """Every endpoint ``user`` manages, by organization (name, then id), oldest first within."""
+    return (
+        manageable_endpoints(user)
+        .select_related("organization", "agent__staging")
+        .order_by("organization__name", "organization_id", "id")
+    )
+
+
+def managed_endpoint(user: Any, endpoint_id: Any) -> Endpoint | None:
+    """One endpoint ``user`` manages, or None (unknown, or not theirs: the same answer)."""
+    pk = parse_id(endpoint_id)
+    if pk is None:
+        return None
+    return (
+        manageable_endpoints(user)
+        .select_related("organization", "agent__staging", "agent__project")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def endpoint_organizations(user: Any) -> QuerySet[Organization]:
+    """The organizations where ``user`` could manage some endpoint: they administer it, or
+    they own one of its agents (``may_manage_some_endpoint`` for each, in one query)."""
+    organizations = organizations_for(user).order_by("name", "id")
+    if user.is_superuser:
+        return organizations
+    owned = counted_grants(user).filter(
+        role=AgentPermission.Role.OWNER, agent__deleted_at__isnull=True
+    )
+    return organizations.filter(
+        Q(pk__in=admin_organization_ids(user))
+        | Q(pk__in=owned.values("agent__project__organization_id"))
+    )
+
+
+def endpoint_scope_agents(user: Any, organization_ids: list[int]) -> QuerySet[Agent]:
+    """The agents of these organizations ``user`` owns (an admin owns every one): those an
+    endpoint for one agent may be created for."""
+    agents = (
+        Agent.objects.filter(deleted_at__isnull=True, project__organization_id__in=organization_ids)
+        .select_related("staging", "project")
+        .order_by("project__organization_id", "staging__name", "id")
+    )
+    if user.is_superuser:
+        return agents
+    owned = counted_grants(user).filter(role=AgentPermission.Role.OWNER)
+    return agents.filter(
+        Q(project__organization_id__in=admin_organization_ids(user))
+        | Q(pk__in=owned.values("agent_id"))
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, When
+from django.db.models import Case, CharField, F, Min, Q, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,10 +41,25 @@ def _with_shown_name(agents: Any, user: Any) -> Any:
     )
 
 
+def _with_next_schedule(agents: Any) -> Any:
+    """Annotate when the agent's pending scheduled publish (if any) goes live, in the list's
+    one query. Through the reverse relation ``publishing`` declares: ``agents`` never
+    imports ``publishing``."""
+    return agents.annotate(
+        next_scheduled_publish=Min(
+            "scheduled_publishes__publish_at",
+            filter=Q(scheduled_publishes__status="pending"),
+        )
+    )
+
+
 def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[str, Any]:
     search = forms.AgentSearchForm(request.GET)
     agents = _with_shown_name(
-        visible_agents(request.user).select_related("production__published_by"), request.user
+        _with_next_schedule(
+            visible_agents(request.user).select_related("production__published_by")
+        ),
+        request.user,
     )
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     if query:
@@ -64,6 +79,8 @@ def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[st
                 "production": production,
                 # Viewers never learn whether Staging differs.
                 "state": _publish_state(agent) if role >= Role.EDITOR else "live",
+                # Nor whether a publish is scheduled: that too says Staging differs.
+                "scheduled_at": agent.next_scheduled_publish if role >= Role.EDITOR else None,
             }
         )
     return {
