@@ -26,6 +26,7 @@ API = {
     "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
     "history": ("/api/v2/agents/{id}/history", 6),
     "status": ("/api/v2/agents/{id}/status", 4),
+    "schedules": ("/api/v2/agents/{id}/schedules", 5),
     "live": ("/api/v2/agents/{id}/production", 1),
 }
 PAGES = {
@@ -33,7 +34,8 @@ PAGES = {
     # page also offers the new-agent form and its project choices.
     "agent-list": ("/agents/", 9),
     "editor": ("/agents/{id}/", 16),
-    "review": ("/agents/{id}/review/", 12),
+    # 13: the Scheduled card reads the agent's pending and latest schedules.
+    "review": ("/agents/{id}/review/", 13),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
