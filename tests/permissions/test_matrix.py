@@ -164,6 +164,18 @@ PAGES = {
     ("GET", "publishing:history"): EDITOR,
     ("GET", "publishing:checkpoint"): EDITOR,
     ("POST", "publishing:checkpoint-restore"): PUBLISHER,
+    ("POST", "publishing:schedule"): PUBLISHER,
+    ("POST", "publishing:schedule-cancel"): PUBLISHER,
+    ("GET", "webhooks:list"): SIGNED_IN,  # lists only the endpoints the caller manages
+    ("POST", "webhooks:create"): SIGNED_IN,  # offers only organizations they may manage
+    ("GET", "webhooks:endpoint"): ENDPOINT_MANAGER,
+    ("POST", "webhooks:update"): ENDPOINT_MANAGER,
+    ("POST", "webhooks:rotate"): ENDPOINT_MANAGER,
+    ("POST", "webhooks:test"): ENDPOINT_MANAGER,
+    ("GET", "webhooks:delete"): ENDPOINT_MANAGER,
+    ("POST", "webhooks:delete"): ENDPOINT_MANAGER,
+    ("GET", "webhooks:delivery"): ENDPOINT_MANAGER,
+    ("POST", "webhooks:redeliver"): ENDPOINT_MANAGER,
 }
 
 CALLERS = (
@@ -279,7 +291,7 @@ def page_names() -> set[str]:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 walk(entry.url_patterns, entry.namespace or namespace)
-            elif namespace in ("agents", "publishing") and entry.name:
+            elif namespace in ("agents", "publishing", "webhooks") and entry.name:
                 found.add(f"{namespace}:{entry.name}")
 
     walk(get_resolver().url_patterns, None)
