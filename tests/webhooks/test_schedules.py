@@ -169,3 +169,19 @@ def test_a_lost_schedule_is_handed_on(reviewed, settings):
     run_tasks()
     item.refresh_from_db()
     assert item.status == "succeeded"
+
+
+def test_the_publish_says_it_came_from_its_schedule(reviewed, client):
+    item = schedule(reviewed)
+    come_due(item)
+    run_tasks()
+    record = PublishRecord.objects.get()
+    client.force_login(reviewed.created_by)
+    page = client.get(f"/agents/{reviewed.pk}/publishes/{record.change_track_id}/")
+    assert page.status_code == 200
+    assert "Scheduled</dt><dd>by owner on" in page.content.decode()
+    api = client.get(f"/api/v2/agents/{reviewed.pk}/publishes/{record.change_track_id}")
+    assert api.json()["schedule"]["id"] == item.pk
+    assert api.json()["schedule"]["scheduled_by"]["username"] == "owner"
+    listed = client.get(f"/api/v2/agents/{reviewed.pk}/publishes").json()["results"][0]
+    assert listed["schedule"]["id"] == item.pk
