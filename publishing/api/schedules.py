@@ -18,11 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
 from publishing import scheduling
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import ID_SCHEMA
-from publishing.api.refusals import DomainErrorSerializer, error_list
+from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
 from publishing.api.shapes import QuerySerializer, field_error
 from publishing.inputs import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
@@ -157,14 +158,10 @@ class ScheduleSerializer(serializers.Serializer):
         return str(value) if value is not None else None
 
 
-class ScheduleErrorSerializer(serializers.Serializer):
-    publish_at = error_list()
-    expected_fingerprint = error_list()
-    notes = error_list()
-    status = error_list()
-    page = error_list()
-    non_field_errors = error_list()
-    detail = serializers.CharField(required=False)
+ScheduleErrorSerializer = field_errors_serializer(
+    "ScheduleErrorSerializer",
+    ["publish_at", "expected_fingerprint", "notes", "status", "page", "non_field_errors"],
+)
 
 
 class ScheduleConflictSerializer(serializers.Serializer):
