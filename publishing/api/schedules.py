@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.api.base import validated
 from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
 from publishing import scheduling
@@ -182,6 +183,12 @@ def schedule_or_404(agent: Any, schedule_id: str) -> ScheduledPublish:
         raise NotFound("No such scheduled publish for this agent.") from None
 
 
+def schedule_response(agent: Any, schedule_id: str, code: int = status.HTTP_200_OK) -> Response:
+    """The schedule as its GET shows it. Read again through the selector after a write, so
+    the answer carries what the selector adds (the publish it made, who cancelled it)."""
+    return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data, status=code)
+
+
 ON_ONE_SCHEDULE = {
     "parameters": (SCHEDULE_ID,),
     "not_found": "No such agent, or no such scheduled publish of this agent.",
@@ -226,13 +233,9 @@ class ScheduleListView(GenericAPIView):
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-        serializer = ScheduleInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        schedule = scheduling.schedule_publish(
-            agent=agent, acting_user=request.user, **serializer.validated_data
-        )
-        schedule = schedule_or_404(agent, str(schedule.pk))
-        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+        data = validated(ScheduleInputSerializer, request)
+        schedule = scheduling.schedule_publish(agent=agent, acting_user=request.user, **data)
+        return schedule_response(agent, str(schedule.pk), status.HTTP_201_CREATED)
 
 
 class ScheduleDetailView(APIView):
@@ -244,7 +247,7 @@ class ScheduleDetailView(APIView):
     )
     def get(self, request: Request, agent_id: str, schedule_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data)
+        return schedule_response(agent, schedule_id)
 
 
 class ScheduleCancelView(APIView):
@@ -260,4 +263,4 @@ class ScheduleCancelView(APIView):
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
         schedule = schedule_or_404(agent, schedule_id)
         scheduling.cancel_schedule(schedule=schedule, acting_user=request.user)
-        return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data)
+        return schedule_response(agent, schedule_id)
