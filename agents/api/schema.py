@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import serializers
 
 from agents.serializers.agents import ENVIRONMENTS, AgentSerializer
 from agents.serializers.common import DetailSerializer
@@ -60,12 +61,19 @@ CORPUS_ID = id_param("corpus_id", "A corpus of the agent's organization.")
 TOOL_ID = id_param("tool_id", "A tool of the agent's organization.")
 ACTION_ID = id_param("action_id", "An action of that tool.")
 PERMISSION_ID = id_param("permission_id", "A permission on this agent.")
-ENVIRONMENT = OpenApiParameter(
+
+
+def choice_filter(name: str, choices: Sequence[str], description: str) -> OpenApiParameter:
+    """A query parameter that takes one of ``choices``."""
+    return OpenApiParameter(
+        name, OpenApiTypes.STR, OpenApiParameter.QUERY, enum=list(choices), description=description
+    )
+
+
+ENVIRONMENT = choice_filter(
     "environment",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=list(ENVIRONMENTS),
-    description="`production` for the published configuration (viewers and up); Staging "
+    ENVIRONMENTS,
+    "`production` for the published configuration (viewers and up); Staging "
     "(editors and up) otherwise.",
 )
 
@@ -143,3 +151,14 @@ def list_create_schema(tag: str, *, listed: str, created: str) -> Callable[[type
         )(view)
 
     return decorate
+
+
+def field_errors_serializer(name: str, fields: Sequence[str]) -> type[serializers.Serializer]:
+    """The documented shape of a 400 (schema component ``name``): a list of messages for each
+    of ``fields`` that can be refused, and ``detail`` for a body that is not JSON."""
+    declared: dict[str, Any] = {
+        field: serializers.ListField(child=serializers.CharField(), required=False)
+        for field in fields
+    }
+    declared["detail"] = serializers.CharField(required=False)
+    return type(name, (serializers.Serializer,), {"__module__": __name__, **declared})

@@ -214,8 +214,13 @@ def name_field(max_length: int = NAME_MAX_LENGTH) -> StrictCharField:
 
 
 def description_field() -> StrictCharField:
+    return free_text_field(DESCRIPTION_MAX_LENGTH)
+
+
+def free_text_field(max_length: int) -> StrictCharField:
+    """Optional text kept exactly as typed (a description): may be empty, is not trimmed."""
     return StrictCharField(
-        max_length=DESCRIPTION_MAX_LENGTH,
+        max_length=max_length,
         required=False,
         allow_blank=True,
         trim_whitespace=False,

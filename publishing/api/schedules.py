@@ -18,11 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.api.base import validated
+from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
 from publishing import scheduling
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import ID_SCHEMA
-from publishing.api.refusals import DomainErrorSerializer, error_list
+from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
 from publishing.api.shapes import QuerySerializer, field_error
 from publishing.inputs import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
@@ -157,14 +159,10 @@ class ScheduleSerializer(serializers.Serializer):
         return str(value) if value is not None else None
 
 
-class ScheduleErrorSerializer(serializers.Serializer):
-    publish_at = error_list()
-    expected_fingerprint = error_list()
-    notes = error_list()
-    status = error_list()
-    page = error_list()
-    non_field_errors = error_list()
-    detail = serializers.CharField(required=False)
+ScheduleErrorSerializer = field_errors_serializer(
+    "ScheduleErrorSerializer",
+    ["publish_at", "expected_fingerprint", "notes", "status", "page", "non_field_errors"],
+)
 
 
 class ScheduleConflictSerializer(serializers.Serializer):
@@ -183,6 +181,12 @@ def schedule_or_404(agent: Any, schedule_id: str) -> ScheduledPublish:
         return get_schedule(agent=agent, schedule_id=schedule_id)
     except ScheduledPublish.DoesNotExist:
         raise NotFound("No such scheduled publish for this agent.") from None
+
+
+def schedule_response(agent: Any, schedule_id: str, code: int = status.HTTP_200_OK) -> Response:
+    """The schedule as its GET shows it. Read again through the selector after a write, so
+    the answer carries what the selector adds (the publish it made, who cancelled it)."""
+    return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data, status=code)
 
 
 ON_ONE_SCHEDULE = {
@@ -229,13 +233,9 @@ class ScheduleListView(GenericAPIView):
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-        serializer = ScheduleInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        schedule = scheduling.schedule_publish(
-            agent=agent, acting_user=request.user, **serializer.validated_data
-        )
-        schedule = schedule_or_404(agent, str(schedule.pk))
-        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+        data = validated(ScheduleInputSerializer, request)
+        schedule = scheduling.schedule_publish(agent=agent, acting_user=request.user, **data)
+        return schedule_response(agent, str(schedule.pk), status.HTTP_201_CREATED)
 
 
 class ScheduleDetailView(APIView):
@@ -247,7 +247,7 @@ class ScheduleDetailView(APIView):
     )
     def get(self, request: Request, agent_id: str, schedule_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data)
+        return schedule_response(agent, schedule_id)
 
 
 class ScheduleCancelView(APIView):
@@ -263,4 +263,4 @@ class ScheduleCancelView(APIView):
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
         schedule = schedule_or_404(agent, schedule_id)
         scheduling.cancel_schedule(schedule=schedule, acting_user=request.user)
-        return Response(ScheduleSerializer(schedule_or_404(agent, schedule_id)).data)
+        return schedule_response(agent, schedule_id)

@@ -15,10 +15,16 @@ from webhooks.api.paths import (
     endpoint_or_404,
     status_filter,
 )
-from webhooks.api.schema import ON_AN_ENDPOINT, READ, webhook_operation
+from webhooks.api.schema import ON_AN_ENDPOINT, READ, queues_a_delivery, webhook_operation
 from webhooks.api.shapes import DeliveryDetailSerializer, DeliverySerializer
+from webhooks.models import Delivery
 
 ON_A_DELIVERY = (*ON_AN_ENDPOINT, DELIVERY_ID)
+
+
+def accepted(delivery: Delivery) -> Response:
+    """The answer to queueing a delivery: 202, as it is sent later, by the worker."""
+    return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DeliveryListView(PaginatedView):
@@ -52,17 +58,12 @@ class DeliveryDetailView(JSONView):
 
 
 class RedeliverView(JSONView):
-    @webhook_operation(
-        "Send a delivery again now (same webhook-id, a fresh retry budget)",
-        parameters=ON_A_DELIVERY,
-        request=None,
-        ok={202: DeliverySerializer},
-        errors=(*READ, 409),
+    @queues_a_delivery(
+        "Send a delivery again now (same webhook-id, a fresh retry budget)", ON_A_DELIVERY
     )
     def post(
         self, request: Request, organization_id: str, endpoint_id: str, delivery_id: str
     ) -> Response:
         endpoint = endpoint_or_404(request, organization_id, endpoint_id)
         delivery = delivery_or_404(endpoint, delivery_id)
-        delivery = services.redeliver(acting_user=request.user, delivery=delivery)
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(services.redeliver(acting_user=request.user, delivery=delivery))

@@ -12,11 +12,11 @@ from agents.api.base import JSONView, PaginatedView, validated
 from agents.models import Agent
 from agents.permissions import visible_agents
 from webhooks import selectors, services
+from webhooks.api.deliveries import accepted
 from webhooks.api.paths import ORGANIZATION_ID, endpoint_or_404, organization_or_404
-from webhooks.api.schema import BODY, READ, webhook_operation
+from webhooks.api.schema import BODY, READ, queues_a_delivery, webhook_operation
 from webhooks.api.shapes import (
     CreatedEndpointSerializer,
-    DeliverySerializer,
     EndpointCreateSerializer,
     EndpointSerializer,
     EndpointUpdateSerializer,
@@ -124,13 +124,7 @@ class RotateSecretView(JSONView):
 
 
 class TestEventView(JSONView):
-    @webhook_operation(
-        "Send the endpoint a webhook.test event (queued; see its delivery)",
-        request=None,
-        ok={202: DeliverySerializer},
-        errors=(*READ, 409),
-    )
+    @queues_a_delivery("Send the endpoint a webhook.test event (queued; see its delivery)")
     def post(self, request: Request, organization_id: str, endpoint_id: str) -> Response:
         endpoint = endpoint_or_404(request, organization_id, endpoint_id)
-        delivery = services.send_test_event(acting_user=request.user, endpoint=endpoint)
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return accepted(services.send_test_event(acting_user=request.user, endpoint=endpoint))

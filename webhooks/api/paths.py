@@ -16,7 +16,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
 from agents.api.base import path_id, query_value
-from agents.api.schema import id_param
+from agents.api.schema import choice_filter, id_param
 from agents.models import Organization
 from webhooks import selectors
 from webhooks.models import Delivery, Endpoint
@@ -31,12 +31,8 @@ DELIVERY_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="A delivery to that endpoint.",
 )
-STATUS_FILTER = OpenApiParameter(
-    "status",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    enum=list(selectors.DELIVERY_STATUSES),
-    description="Only the deliveries in this state.",
+STATUS_FILTER = choice_filter(
+    "status", selectors.DELIVERY_STATUSES, "Only the deliveries in this state."
 )
 
 

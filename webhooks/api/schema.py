@@ -15,7 +15,11 @@ from rest_framework.fields import empty
 from agents.api.schema import ERRORS
 from agents.serializers.common import DetailSerializer
 from webhooks.api.paths import ENDPOINT_ID, ORGANIZATION_ID, TAG
-from webhooks.api.shapes import EndpointErrorSerializer, WebhookConflictSerializer
+from webhooks.api.shapes import (
+    DeliverySerializer,
+    EndpointErrorSerializer,
+    WebhookConflictSerializer,
+)
 
 ON_AN_ENDPOINT = (ORGANIZATION_ID, ENDPOINT_ID)
 SPECIFIC = {
@@ -54,4 +58,16 @@ def webhook_operation(
         parameters=list(parameters),
         responses=responses,
         **extra,
+    )
+
+
+def queues_a_delivery(summary: str, parameters: Sequence[OpenApiParameter] = ON_AN_ENDPOINT) -> Any:
+    """A POST without a body that queues a delivery (a test event, a redelivery): 202 with
+    the delivery, 409 when the endpoint is disabled or the delivery is being sent."""
+    return webhook_operation(
+        summary,
+        parameters=parameters,
+        request=None,
+        ok={202: DeliverySerializer},
+        errors=(*READ, 409),
     )

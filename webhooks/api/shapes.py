@@ -9,7 +9,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agents.serializers.fields import NOT_BLANK, IdField, StrictBooleanField, StrictCharField
+from agents.api.schema import field_errors_serializer
+from agents.serializers.fields import (
+    NOT_BLANK,
+    IdField,
+    StrictBooleanField,
+    StrictCharField,
+    free_text_field,
+)
 from webhooks.events import SUBSCRIBABLE
 from webhooks.models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH, Delivery, Endpoint
 from webhooks.selectors import DELIVERY_STATUSES
@@ -72,19 +79,10 @@ def url_field(**kwargs: Any) -> StrictCharField:
     )
 
 
-def description_field() -> StrictCharField:
-    return StrictCharField(
-        max_length=DESCRIPTION_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-    )
-
-
 class EndpointCreateSerializer(serializers.Serializer):
     url = url_field()
     event_types = event_types_field()
-    description = description_field()
+    description = free_text_field(DESCRIPTION_MAX_LENGTH)
     enabled = StrictBooleanField(required=False, default=True)
     agent_id = IdField(
         required=False,
@@ -99,7 +97,7 @@ class EndpointUpdateSerializer(serializers.Serializer):
 
     url = url_field(required=False)
     event_types = event_types_field(required=False)
-    description = description_field()
+    description = free_text_field(DESCRIPTION_MAX_LENGTH)
     enabled = StrictBooleanField(
         required=False, help_text="true again also clears `disabled_reason` and `failing_since`."
     )
@@ -219,17 +217,9 @@ class EventTypeSerializer(serializers.Serializer):
     )
 
 
-def error_list() -> serializers.ListField:
-    return serializers.ListField(child=serializers.CharField(), required=False)
-
-
-class EndpointErrorSerializer(serializers.Serializer):
-    url = error_list()
-    event_types = error_list()
-    description = error_list()
-    enabled = error_list()
-    agent_id = error_list()
-    detail = serializers.CharField(required=False)
+EndpointErrorSerializer = field_errors_serializer(
+    "EndpointErrorSerializer", ["url", "event_types", "description", "enabled", "agent_id"]
+)
 
 
 class WebhookConflictSerializer(serializers.Serializer):
