@@ -79,14 +79,14 @@ def test_a_batch_takes_at_most_that_many(two_deliveries):
     assert len(take_lost(overdue(), batch=2)) == 2
 
 
-def held_elsewhere(delivery: Delivery):
-    """Lock ``delivery`` in another connection, as another worker would; a context."""
+def held_elsewhere(row):
+    """Lock ``row`` in another connection, as another worker would; a context."""
     locked, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic():
-                Delivery.objects.select_for_update().get(pk=delivery.pk)
+                type(row).objects.select_for_update().get(pk=row.pk)
                 locked.set()
                 release.wait(10)
         finally:
@@ -115,3 +115,14 @@ def test_rows_another_worker_holds_are_left_to_it(transactional_db, two_deliveri
         assert take_lost(overdue(), batch=10) == [second]
         assert claim(Delivery.objects.all(), first.pk) is None
         assert claim(Delivery.objects.all(), second.pk) == second
+
+
+@pytest.mark.postgres
+def test_a_claim_locks_only_the_work_not_the_rows_it_reads_along(transactional_db, two_deliveries):
+    # Two deliveries to one endpoint are claimed by two workers at once; an admin editing
+    # the endpoint holds its row. Neither may make a claim find the delivery "held".
+    require_postgres()
+    first, _second = two_deliveries
+    with held_elsewhere(first.endpoint), held_elsewhere(first.event), transaction.atomic():
+        claimed = claim(Delivery.objects.select_related("endpoint", "event"), first.pk)
+        assert claimed == first
