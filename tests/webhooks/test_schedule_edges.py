@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -17,14 +18,51 @@ from publishing.selectors import review_staging
 from tests import factories
 
 
-def scheduled(agent) -> ScheduledPublish:
+def scheduled(agent, **given) -> ScheduledPublish:
     agent_services.update_agent_settings(agent=agent, acting_user=agent.created_by, name="Next")
-    return scheduling.schedule_publish(
-        agent=agent,
-        acting_user=agent.created_by,
-        publish_at=timezone.now() + timedelta(minutes=5),
-        expected_fingerprint=review_staging(agent).fingerprint,
-    )
+    arguments = {
+        "publish_at": timezone.now() + timedelta(minutes=5),
+        "expected_fingerprint": review_staging(agent).fingerprint,
+        **given,
+    }
+    return scheduling.schedule_publish(agent=agent, acting_user=agent.created_by, **arguments)
+
+
+NOT_A_TIME = "Must be an ISO 8601 date-time, e.g. 2030-01-31T02:00:00+01:00."
+
+
+@pytest.mark.parametrize(
+    ("publish_at", "message"),
+    [
+        ("tomorrow", NOT_A_TIME),
+        ("2030-02-30T02:00:00Z", NOT_A_TIME),  # the form of a date-time, but no such day
+        (1893456000, NOT_A_TIME),
+        ("2030-01-01T02:00:00", "Give the time zone (e.g. +01:00 or Z): 02:00 where?"),
+        ("2001-01-01T02:00:00Z", "Must be in the future."),
+        ("2999-01-01T02:00:00Z", "At most a year ahead."),
+    ],
+)
+def test_a_bad_time_is_refused_with_what_to_give_instead(agent, publish_at, message):
+    # The words are the API's 400 and the schedule form's error, so they are held whole.
+    with pytest.raises(ValidationError) as refused:
+        scheduled(agent, publish_at=publish_at)
+    assert refused.value.message_dict == {"publish_at": [message]}
+
+
+def test_a_schedule_without_a_fingerprint_is_refused_saying_what_to_give(agent):
+    with pytest.raises(ValidationError) as refused:
+        scheduled(agent, expected_fingerprint=None)
+    assert refused.value.message_dict == {
+        "expected_fingerprint": ["Schedule the state you reviewed: give its fingerprint."]
+    }
+
+
+def test_a_schedule_given_no_notes_publishes_with_none(agent):
+    item = scheduled(agent)
+    assert item.notes == ""
+    due(item)
+    scheduling.run_schedule(item.pk)
+    assert PublishRecord.objects.get().notes == ""
 
 
 def due(item: ScheduledPublish) -> None:
