@@ -1,20 +1,23 @@
 """Delivery corners the main tests do not reach: the exact body sent, the words of an
-automatic disable, a failing streak started twice at once, and settled deliveries the sweep
-must leave alone."""
+automatic disable, a failing streak started twice at once, settled deliveries the sweep
+must leave alone, and where a target's request goes (port, path, query) or why it may not."""
 
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from publishing.services import publish_agent
 from tests.webhooks.conftest import run_tasks
 from webhooks import delivery as deliveries
-from webhooks.models import Delivery, Endpoint, Event
+from webhooks.models import URL_MAX_LENGTH, Delivery, Endpoint, Event
+from webhooks.targets import Target, UnsafeTarget, clean_url, resolve
 from webhooks.transport import Answer
 
 
@@ -81,3 +84,60 @@ def test_a_settled_delivery_is_never_handed_on(agent, endpoint, settings, status
     assert deliveries.hand_on_lost_deliveries() == 0
     assert Delivery.objects.get().status == status
     assert DBTaskResult.objects.count() == 1
+
+
+def test_each_attempt_says_what_became_of_it(agent, endpoint, receiver, settings):
+    # The words are the task's result, what an operator reads in the task queue.
+    settings.WEBHOOK_RETRY_DELAYS = [0]
+    receiver.script = [500]
+    publish(agent)
+    delivery = Delivery.objects.get()
+    assert deliveries.attempt(str(delivery.pk)).startswith("retry at ")
+    assert deliveries.attempt(str(delivery.pk)) == "delivered"
+    assert deliveries.attempt(str(delivery.pk)) == "already succeeded"
+
+
+def test_a_url_longer_than_the_limit_is_refused_by_field():
+    url = "https://8.8.8.8/" + "a" * URL_MAX_LENGTH
+    with pytest.raises(ValidationError) as refused:
+        clean_url(url)
+    assert refused.value.message_dict == {"url": [f"At most {URL_MAX_LENGTH} characters."]}
+
+
+def test_a_url_with_an_impossible_port_is_refused_saying_so():
+    with pytest.raises(ValidationError) as refused:
+        clean_url("https://8.8.8.8:99999/hook")
+    assert refused.value.message_dict == {"url": ["The URL's port is not valid."]}
+
+
+def test_a_url_without_a_host_is_refused_at_send():
+    # clean_url never lets one in; resolve() runs again at every send and says so itself.
+    with pytest.raises(UnsafeTarget, match=r"^The URL has no host\.$"):
+        resolve("https:///hooks")
+
+
+def test_the_target_carries_the_port_path_and_query_the_request_goes_to(settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    assert resolve("https://8.8.8.8/hooks?team=a") == Target(
+        "https", "8.8.8.8", 443, "/hooks?team=a", "8.8.8.8"
+    )
+    assert resolve("https://8.8.8.8") == Target("https", "8.8.8.8", 443, "/", "8.8.8.8")
+    assert resolve("http://127.0.0.1/in") == Target("http", "127.0.0.1", 80, "/in", "127.0.0.1")
+
+
+def test_a_refusal_names_the_host_and_the_address_it_resolved_to(monkeypatch, settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+
+    def private(host, port, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", private)
+    with pytest.raises(UnsafeTarget, match=r"^hooks\.example\.com resolves to 10\.0\.0\.7, "):
+        resolve("https://hooks.example.com/")
+
+
+def test_an_ipv4_mapped_address_is_judged_as_its_ipv4_address(settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK = False
+    assert clean_url("https://[::ffff:8.8.8.8]/hook") == "https://[::ffff:8.8.8.8]/hook"
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    assert clean_url("http://[::ffff:127.0.0.1]:9/hook") == "http://[::ffff:127.0.0.1]:9/hook"
