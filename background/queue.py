@@ -15,11 +15,10 @@ task run twice does the work once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -31,18 +30,6 @@ def enqueue(task: Task, *args: Any, run_after: datetime | None = None) -> uuid.U
     if run_after is not None:
         task = task.using(run_after=run_after)
     return uuid.UUID(str(task.enqueue(*args).id))
-
-
-def waiting(task_ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
-    """The ids among ``task_ids`` whose task is still queued: a worker will run it."""
-    ids = {task_id for task_id in task_ids if task_id is not None}
-    if not ids:
-        return set()
-    return set(
-        DBTaskResult.objects.filter(id__in=ids, status=TaskResultStatus.READY).values_list(
-            "id", flat=True
-        )
-    )
 
 
 def claim(queryset: QuerySet[M], pk: Any) -> M | None:
@@ -58,13 +45,13 @@ def take_lost(overdue: QuerySet[M], *, batch: int) -> list[M]:
     A sweeper's first step. The rows are read first without a lock and only those whose
     task is gone (claimed by a worker that died, or finished without settling them) are
     locked, skipping any another worker holds: work that is merely waiting its turn in a
-    long queue is never locked, so the workers taking it are not held up. Call it inside a
-    transaction; ``overdue`` is applied again under the lock, so a row settled meanwhile
-    is left alone.
+    long queue is never locked, so the workers taking it are not held up. The waiting work
+    is left out before the batch is cut, so a queue longer than a batch cannot hide the
+    lost work behind it. Call it inside a transaction; ``overdue`` is applied again under
+    the lock, so a row settled meanwhile is left alone.
     """
-    candidates = list(overdue.values_list("pk", "task_id")[:batch])
-    still_queued = waiting(task_id for _pk, task_id in candidates)
-    lost = [pk for pk, task_id in candidates if task_id not in still_queued]
+    queued = DBTaskResult.objects.filter(id=OuterRef("task_id"), status=TaskResultStatus.READY)
+    lost = list(overdue.filter(~Exists(queued)).values_list("pk", flat=True)[:batch])
     if not lost:
         return []
     return list(overdue.filter(pk__in=lost).select_for_update(skip_locked=True, of=("self",)))
