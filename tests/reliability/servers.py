@@ -45,6 +45,29 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'])}"
 
 
+def production_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a process run as deployed, on the test database: this one's, less
+    what makes the test settings, then ``overrides``."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        # Production settings, not the test ones: no test flag, no test cache or Redis.
+        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update(DATABASE_URL=database_url(), DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+    environment.update(overrides)
+    return environment
+
+
+def wait_stopped(process: subprocess.Popen) -> None:
+    """Wait for a process told to stop; kill it if it has not within 30 s."""
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+
+
 def request(url: str, **options: Any) -> tuple[int, str]:
     """``exchange`` (same options) for a caller that needs no response headers: the status
     and the body."""
@@ -116,19 +139,10 @@ def gunicorn(
 ) -> Iterator[Running]:
     """Serve the app under gunicorn with production settings; ``env`` adds to them."""
     port = free_port()
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        # Production settings, not the test ones: no test flag, no test cache or Redis.
-        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    environment.update(
-        DATABASE_URL=database_url(),
+    environment = production_environment(
         DJANGO_SECRET_KEY="gunicorn-race-" + "k" * 50,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_DEBUG="0",
         DJANGO_SECURE_SSL_REDIRECT="0",
-        PYTHONUNBUFFERED="1",
     )
     environment.update(env or {})
     log = tmp_path / "gunicorn.log"
@@ -162,8 +176,4 @@ def gunicorn(
         # The workers hold connections to the test database; they must be gone before
         # pytest-django flushes and drops it.
         process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        wait_stopped(process)
