@@ -157,16 +157,18 @@ def assert_matches_schema(response, api_package: str = "publishing.api") -> None
 
 
 class CheckedClient(APIClient):
-    """An API client whose every answer from the publishing API is held to the schema."""
+    """An API client whose every answer from ``api_package`` is held to the schema."""
+
+    api_package = "publishing.api"
 
     def request(self, **kwargs):
         response = super().request(**kwargs)
-        assert_matches_schema(response)
+        assert_matches_schema(response, self.api_package)
         return response
 
 
-def client_as(user) -> CheckedClient:
-    client = CheckedClient()
+def client_as(user, client_class: type[CheckedClient] = CheckedClient) -> CheckedClient:
+    client = client_class()
     if user is not None:
         client.force_authenticate(user)
     return client

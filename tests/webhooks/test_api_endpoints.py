@@ -11,12 +11,11 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agents.models import OrganizationMembership
 from publishing.services import publish_agent
 from tests import factories
-from tests.publishing.conftest import api_schema, assert_matches_schema, grant, user_with_role
+from tests.publishing.conftest import CheckedClient, api_schema, client_as, grant, user_with_role
 from tests.webhooks.conftest import run_tasks
 from webhooks.events import EVENT_TYPES, SUBSCRIBABLE
 from webhooks.models import Delivery, Endpoint
@@ -24,18 +23,12 @@ from webhooks.models import Delivery, Endpoint
 # --- a client whose every webhooks-API answer is checked against /api/schema/ --------------
 
 
-class CheckedClient(APIClient):
-    def request(self, **kwargs):
-        response = super().request(**kwargs)
-        assert_matches_schema(response, api_package="webhooks.api")
-        return response
+class WebhooksClient(CheckedClient):
+    api_package = "webhooks.api"
 
 
-def checked(user) -> CheckedClient:
-    client = CheckedClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+def checked(user) -> WebhooksClient:
+    return client_as(user, WebhooksClient)
 
 
 def endpoints_url(organization) -> str:
