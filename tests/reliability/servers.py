@@ -59,6 +59,19 @@ def production_environment(**overrides: str) -> dict[str, str]:
     return environment
 
 
+def start_python(arguments: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """``python <arguments>`` in the project's folder with ``environment``, all its output to
+    ``log``."""
+    with log.open("w") as log_file:
+        return subprocess.Popen(
+            [sys.executable, *arguments],
+            cwd=Path(settings.BASE_DIR),
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def wait_stopped(process: subprocess.Popen) -> None:
     """Wait for a process told to stop; kill it if it has not within 30 s."""
     try:
@@ -147,29 +160,25 @@ def gunicorn(
     environment.update(env or {})
     log = tmp_path / "gunicorn.log"
     access_log = tmp_path / "access.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "ejento_staging.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                str(access_log),
-                "--access-logformat",
-                ACCESS_LOG_FORMAT,
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_python(
+        [
+            "-m",
+            "gunicorn",
+            "ejento_staging.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+        ],
+        environment,
+        log,
+    )
     try:
         yield Running(f"http://127.0.0.1:{port}", process, log, access_log)
     finally:

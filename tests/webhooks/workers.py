@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,9 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from django.conf import settings
 
-from tests.reliability.servers import production_environment, wait_stopped
+from tests.reliability.servers import production_environment, start_python, wait_stopped
 
 START_TIMEOUT = 60.0
 LEASE_SECONDS = 3
@@ -83,24 +81,20 @@ def run_workers(
     try:
         for index in range(count):
             log = tmp_path / f"{name}-{index}.log"
-            with log.open("w") as log_file:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "run_worker",
-                        "--interval",
-                        "0.1",
-                        "--no-startup-delay",
-                        "--no-reload",
-                        "--worker-id",
-                        f"{name}-{index}",
-                    ],
-                    cwd=Path(settings.BASE_DIR),
-                    env=environment,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                )
+            process = start_python(
+                [
+                    "manage.py",
+                    "run_worker",
+                    "--interval",
+                    "0.1",
+                    "--no-startup-delay",
+                    "--no-reload",
+                    "--worker-id",
+                    f"{name}-{index}",
+                ],
+                environment,
+                log,
+            )
             workers.append(Worker(f"{name}-{index}", process, log))
         wait_until(lambda: all(worker.ready() for worker in workers), START_TIMEOUT, "workers up")
         yield workers
