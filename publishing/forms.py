@@ -16,15 +16,25 @@ from publishing.inputs import day_bound
 from publishing.models import NOTES_MAX_LENGTH
 
 
-class PublishForm(PageForm):
-    notes = forms.CharField(
-        label="Notes for this publish",
+def notes_field(label: str, *, rows: int) -> forms.CharField:
+    """The optional notes that go with a publish, as long as a publish record keeps them."""
+    return forms.CharField(
+        label=label,
         required=False,
         max_length=NOTES_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What changed and why"}),
+        widget=forms.Textarea(attrs={"rows": rows, "placeholder": "What changed and why"}),
     )
+
+
+def review_fingerprint_field() -> forms.CharField:
+    """The fingerprint of the review the page showed, sent back hidden."""
+    return forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class PublishForm(PageForm):
+    notes = notes_field("Notes for this publish", rows=3)
     # The review this publish is for: anything else is refused as stale.
-    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    fingerprint = review_fingerprint_field()
 
 
 class RestoreForm(PageForm):
@@ -93,14 +103,9 @@ class ScheduleForm(PageForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     time_zone = forms.ChoiceField(label="Time zone", initial="UTC")
-    notes = forms.CharField(
-        label="Notes for the scheduled publish",
-        required=False,
-        max_length=NOTES_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "What changed and why"}),
-    )
+    notes = notes_field("Notes for the scheduled publish", rows=2)
     # The review this schedule is for: the worker publishes exactly this state, or nothing.
-    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    fingerprint = review_fingerprint_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "schedule")

@@ -43,6 +43,8 @@ class EndpointForm(PageForm):
         choices=EVENT_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event type."},
+        # A list of checkboxes, each explained: not one checkbox as the pages' field.html draws.
+        template_name="webhooks/_events_field.html",
     )
 
 

@@ -59,6 +59,24 @@ def for_agent(owner, organization, agent):
     return endpoint
 
 
+def administered_by(user, name: str):
+    """A new organization ``name`` with ``user`` among its admins."""
+    organization = factories.OrganizationFactory(name=name)
+    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
+    return organization
+
+
+def endpoint_of_another_organization(admin, name: str, *, url: str) -> Endpoint:
+    """An endpoint for all agents of a new organization ``name``, made by its ``admin``."""
+    endpoint, _secret = services.create_endpoint(
+        acting_user=admin,
+        organization_id=administered_by(admin, name).pk,
+        url=url,
+        event_types=["publish.created"],
+    )
+    return endpoint
+
+
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -127,23 +145,8 @@ def test_someone_who_manages_nothing_sees_an_empty_page_without_the_form(client_
 def test_an_admin_sees_every_endpoint_of_the_organization_grouped(
     admin, organization, org_wide, for_agent
 ):
-    other = factories.OrganizationFactory(name="Zeta Corp")
-    factories.join(other, admin, role=OrganizationMembership.Role.ADMIN)
-    services.create_endpoint(
-        acting_user=admin,
-        organization_id=other.pk,
-        url=HOOK + "/zeta",
-        event_types=["publish.created"],
-    )
-    stranger_org = factories.OrganizationFactory(name="Not Mine")
-    stranger = factories.UserFactory()
-    factories.join(stranger_org, stranger, role=OrganizationMembership.Role.ADMIN)
-    services.create_endpoint(
-        acting_user=stranger,
-        organization_id=stranger_org.pk,
-        url=HOOK + "/stranger",
-        event_types=["publish.created"],
-    )
+    endpoint_of_another_organization(admin, "Zeta Corp", url=HOOK + "/zeta")
+    endpoint_of_another_organization(factories.UserFactory(), "Not Mine", url=HOOK + "/stranger")
     html = signed_in(admin).get(LIST).content.decode()
     assert html.index(organization.name) < html.index("Zeta Corp")
     assert html.count('class="item endpoint"') == 3
@@ -241,8 +244,7 @@ def test_a_bad_new_endpoint_is_refused_inline(admin, organization, overrides, me
 
 def test_an_admin_elsewhere_may_not_subscribe_to_all_agents_here(client_as, users, organization):
     # The owner administers another organization, so "all agents" is offered: for that one.
-    elsewhere = factories.OrganizationFactory(name="Elsewhere")
-    factories.join(elsewhere, users["owner"], role=OrganizationMembership.Role.ADMIN)
+    elsewhere = administered_by(users["owner"], "Elsewhere")
     response = client_as("owner").post(CREATE, new_form(organization))
     assert response.status_code == 400
     assert "Only the organization&#x27;s admins can subscribe to all its agents" in (
@@ -254,8 +256,7 @@ def test_an_admin_elsewhere_may_not_subscribe_to_all_agents_here(client_as, user
 
 
 def test_an_agent_of_another_organization_is_refused(admin, organization, agent):
-    other = factories.OrganizationFactory(name="Other")
-    factories.join(other, admin, role=OrganizationMembership.Role.ADMIN)
+    other = administered_by(admin, "Other")
     response = signed_in(admin).post(CREATE, new_form(other, **{"new-agent": agent.pk}))
     assert response.status_code == 400
     assert "That agent belongs to another organization." in response.content.decode()

@@ -123,16 +123,16 @@ def _definitions() -> dict[str, Any]:
     return _json_schema(api_schema()["components"]["schemas"])
 
 
-def assert_matches_schema(response) -> None:
+def assert_matches_schema(response, api_package: str = "publishing.api") -> None:
     """The answer's status is documented for its operation, and its body fits the schema.
 
-    Only the publishing API's own operations are checked (others are not this suite's).
+    Only the operations of ``api_package`` are checked (others are not the calling suite's).
     """
     path = response.request["PATH_INFO"]
     method = response.request["REQUEST_METHOD"].lower()
     match = resolve(path)
     view_class = getattr(match.func, "view_class", None)
-    if view_class is None or not view_class.__module__.startswith("publishing.api."):
+    if view_class is None or not view_class.__module__.startswith(api_package + "."):
         return
     template = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", match.route)
     operations = api_schema()["paths"][template]
@@ -157,16 +157,18 @@ def assert_matches_schema(response) -> None:
 
 
 class CheckedClient(APIClient):
-    """An API client whose every answer from the publishing API is held to the schema."""
+    """An API client whose every answer from ``api_package`` is held to the schema."""
+
+    api_package = "publishing.api"
 
     def request(self, **kwargs):
         response = super().request(**kwargs)
-        assert_matches_schema(response)
+        assert_matches_schema(response, self.api_package)
         return response
 
 
-def client_as(user) -> CheckedClient:
-    client = CheckedClient()
+def client_as(user, client_class: type[CheckedClient] = CheckedClient) -> CheckedClient:
+    client = client_class()
     if user is not None:
         client.force_authenticate(user)
     return client

@@ -45,6 +45,42 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'])}"
 
 
+def production_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a process run as deployed, on the test database: this one's, less
+    what makes the test settings, then ``overrides``."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        # Production settings, not the test ones: no test flag, no test cache or Redis.
+        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update(DATABASE_URL=database_url(), DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+    environment.update(overrides)
+    return environment
+
+
+def start_python(arguments: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """``python <arguments>`` in the project's folder with ``environment``, all its output to
+    ``log``."""
+    with log.open("w") as log_file:
+        return subprocess.Popen(
+            [sys.executable, *arguments],
+            cwd=Path(settings.BASE_DIR),
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_stopped(process: subprocess.Popen) -> None:
+    """Wait for a process told to stop; kill it if it has not within 30 s."""
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+
+
 def request(url: str, **options: Any) -> tuple[int, str]:
     """``exchange`` (same options) for a caller that needs no response headers: the status
     and the body."""
@@ -116,54 +152,37 @@ def gunicorn(
 ) -> Iterator[Running]:
     """Serve the app under gunicorn with production settings; ``env`` adds to them."""
     port = free_port()
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        # Production settings, not the test ones: no test flag, no test cache or Redis.
-        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    environment.update(
-        DATABASE_URL=database_url(),
+    environment = production_environment(
         DJANGO_SECRET_KEY="gunicorn-race-" + "k" * 50,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_DEBUG="0",
         DJANGO_SECURE_SSL_REDIRECT="0",
-        PYTHONUNBUFFERED="1",
     )
     environment.update(env or {})
     log = tmp_path / "gunicorn.log"
     access_log = tmp_path / "access.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "ejento_staging.wsgi",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                str(access_log),
-                "--access-logformat",
-                ACCESS_LOG_FORMAT,
-            ],
-            cwd=Path(settings.BASE_DIR),
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_python(
+        [
+            "-m",
+            "gunicorn",
+            "ejento_staging.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+        ],
+        environment,
+        log,
+    )
     try:
         yield Running(f"http://127.0.0.1:{port}", process, log, access_log)
     finally:
         # The workers hold connections to the test database; they must be gone before
         # pytest-django flushes and drops it.
         process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+        wait_stopped(process)

@@ -5,27 +5,17 @@ Every answer of the webhooks API here is held to the published schema (``checked
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 
-import jsonschema
 import pytest
 from django.conf import settings
-from django.urls import resolve
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from agents.models import OrganizationMembership
 from publishing.services import publish_agent
 from tests import factories
-from tests.publishing.conftest import (
-    _definitions,
-    _json_schema,
-    api_schema,
-    grant,
-    user_with_role,
-)
+from tests.publishing.conftest import CheckedClient, api_schema, client_as, grant, user_with_role
 from tests.webhooks.conftest import run_tasks
 from webhooks.events import EVENT_TYPES, SUBSCRIBABLE
 from webhooks.models import Delivery, Endpoint
@@ -33,39 +23,12 @@ from webhooks.models import Delivery, Endpoint
 # --- a client whose every webhooks-API answer is checked against /api/schema/ --------------
 
 
-def assert_documented(response) -> None:
-    match = resolve(response.request["PATH_INFO"])
-    view_class = getattr(match.func, "view_class", None)
-    if view_class is None or not view_class.__module__.startswith("webhooks.api."):
-        return
-    template = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", match.route)
-    method = response.request["REQUEST_METHOD"].lower()
-    operation = api_schema()["paths"][template][method]
-    status = str(response.status_code)
-    assert status in operation["responses"], f"{method} {template}: undocumented {status}"
-    content = operation["responses"][status].get("content")
-    if content is None:
-        return
-    schema = _json_schema(content["application/json"]["schema"])
-    validator = jsonschema.Draft202012Validator(
-        {**schema, "$defs": _definitions()}, format_checker=jsonschema.FormatChecker()
-    )
-    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(response.json())]
-    assert not errors, f"{method} {template} {status}: {errors[:5]}"
+class WebhooksClient(CheckedClient):
+    api_package = "webhooks.api"
 
 
-class CheckedClient(APIClient):
-    def request(self, **kwargs):
-        response = super().request(**kwargs)
-        assert_documented(response)
-        return response
-
-
-def checked(user) -> CheckedClient:
-    client = CheckedClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+def checked(user) -> WebhooksClient:
+    return client_as(user, WebhooksClient)
 
 
 def endpoints_url(organization) -> str:

@@ -6,10 +6,8 @@ short lease, sweep and retry delays below let a test see a crash handed on withi
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,9 +16,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from django.conf import settings
 
-from tests.reliability.servers import database_url
+from tests.reliability.servers import production_environment, start_python, wait_stopped
 
 START_TIMEOUT = 60.0
 LEASE_SECONDS = 3
@@ -33,22 +30,13 @@ T = TypeVar("T")
 
 
 def worker_environment(overrides: dict[str, str] | None = None) -> dict[str, str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        # Production settings, not the test ones: no test flag, no test cache or Redis.
-        if key not in {"DJANGO_TESTING", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    environment.update(
-        DATABASE_URL=database_url(),
+    environment = production_environment(
         DJANGO_SECRET_KEY="worker-processes-" + "k" * 50,
-        DJANGO_DEBUG="0",
         BACKGROUND_SWEEP_SECONDS=str(SWEEP_SECONDS),
         BACKGROUND_LEASE_SECONDS=str(LEASE_SECONDS),
         WEBHOOK_RETRY_DELAYS=RETRY_DELAYS,
         # The receiver is on 127.0.0.1 (plain http), which production never allows.
         WEBHOOK_ALLOW_LOOPBACK="1",
-        PYTHONUNBUFFERED="1",
     )
     environment.update(overrides or {})
     return environment
@@ -79,11 +67,7 @@ class Worker:
             self.process.terminate()
 
     def wait_stopped(self) -> None:
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=30)
+        wait_stopped(self.process)
 
 
 @contextmanager
@@ -97,24 +81,20 @@ def run_workers(
     try:
         for index in range(count):
             log = tmp_path / f"{name}-{index}.log"
-            with log.open("w") as log_file:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "run_worker",
-                        "--interval",
-                        "0.1",
-                        "--no-startup-delay",
-                        "--no-reload",
-                        "--worker-id",
-                        f"{name}-{index}",
-                    ],
-                    cwd=Path(settings.BASE_DIR),
-                    env=environment,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                )
+            process = start_python(
+                [
+                    "manage.py",
+                    "run_worker",
+                    "--interval",
+                    "0.1",
+                    "--no-startup-delay",
+                    "--no-reload",
+                    "--worker-id",
+                    f"{name}-{index}",
+                ],
+                environment,
+                log,
+            )
             workers.append(Worker(f"{name}-{index}", process, log))
         wait_until(lambda: all(worker.ready() for worker in workers), START_TIMEOUT, "workers up")
         yield workers
