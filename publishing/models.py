@@ -109,7 +109,8 @@ class ScheduledPublish(models.Model):
     scheduled_by_username = models.CharField(max_length=150, blank=True, default="")
     created_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    # Why it failed: stale_review, nothing_to_publish, permission_denied or agent_deleted.
+    # Why it failed: stale_review, nothing_to_publish or permission_denied (which also
+    # covers an author deactivated or deleted, and an agent deleted since).
     failure_code = models.CharField(max_length=32, blank=True, default="")
     failure_detail = models.CharField(max_length=500, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)

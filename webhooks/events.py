@@ -70,16 +70,28 @@ def record_event(*, agent: Agent, event_type: str, data: dict[str, Any]) -> Even
     endpoints = subscribers(agent, event_type)
     if not endpoints:
         return None
-    return _record(agent=agent, event_type=event_type, data=data, endpoints=endpoints)
+    event, _deliveries = _record(
+        organization_id=agent.project.organization_id,
+        agent_id=agent.pk,
+        event_type=event_type,
+        data=data,
+        endpoints=endpoints,
+    )
+    return event
 
 
 def _record(
-    *, agent: Agent, event_type: str, data: dict[str, Any], endpoints: list[Endpoint]
-) -> Event:
+    *,
+    organization_id: int,
+    agent_id: int | None,
+    event_type: str,
+    data: dict[str, Any],
+    endpoints: list[Endpoint],
+) -> tuple[Event, list[Delivery]]:
     event = Event.objects.create(
         type=event_type,
-        organization_id=agent.project.organization_id,
-        agent=agent,
+        organization_id=organization_id,
+        agent_id=agent_id,
         payload=envelope(event_type, data),
     )
     deliveries = []
@@ -93,22 +105,16 @@ def _record(
                 task_id=enqueue(deliver, str(delivery_id)),
             )
         )
-    Delivery.objects.bulk_create(deliveries)
-    return event
+    return event, Delivery.objects.bulk_create(deliveries)
 
 
 def record_test_event(*, endpoint: Endpoint, data: dict[str, Any]) -> Delivery:
     """A ``webhook.test`` event for one endpoint, whatever it subscribes to."""
-    event = Event.objects.create(
-        type=WEBHOOK_TEST,
+    _event, [delivery] = _record(
         organization_id=endpoint.organization_id,
         agent_id=endpoint.agent_id,
-        payload=envelope(WEBHOOK_TEST, data),
+        event_type=WEBHOOK_TEST,
+        data=data,
+        endpoints=[endpoint],
     )
-    delivery_id = uuid.uuid4()
-    return Delivery.objects.create(
-        id=delivery_id,
-        event=event,
-        endpoint=endpoint,
-        task_id=enqueue(deliver, str(delivery_id)),
-    )
+    return delivery
