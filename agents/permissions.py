@@ -22,6 +22,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -337,3 +338,45 @@ def require_role(acting_user: Any, agent: Agent, required: Role) -> Role:
     if role < required:
         raise PermissionDenied(f"You need the {required.label} role to {ROLE_VERBS[required]}.")
     return role
+
+
+def users_holding(agent: Agent, user_ids: set[int], required: Role) -> set[int]:
+    """Those of ``user_ids`` who are active and hold at least ``required`` on the agent, in
+    one query however many are asked about (reviewers whose approvals count, for one).
+
+    The same rule as ``role_for`` for roles above viewer (a test holds them together):
+    superusers, the organization's admins, and members with a grant at that level. Viewing
+    through the access level never reaches ``editor``, so it plays no part here.
+    """
+    if not user_ids or agent.deleted_at is not None:
+        return set()
+    if required <= Role.VIEWER:
+        raise ValueError("users_holding answers for editor and above.")
+    organization_id = agent.project.organization_id
+    members = OrganizationMembership.objects.filter(organization_id=organization_id)
+    granted = AgentPermission.objects.filter(
+        agent_id=agent.pk, role__in=[role.label for role in Role if role >= required]
+    )
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(pk__in=members.filter(role=OrganizationMembership.Role.ADMIN).values("user_id"))
+            | (Q(pk__in=members.values("user_id")) & Q(pk__in=granted.values("user_id")))
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def lock_agent(agent: Agent, acting_user: Any, role: Role) -> Agent:
+    """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one.
+
+    The locked instance carries the role already checked, so the staging services it is
+    handed to check it again without a query.
+    """
+    locked = Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
+    if locked.deleted_at is not None:
+        raise Agent.DoesNotExist("Agent not found.")
+    remember_role(locked, acting_user, role)
+    return locked

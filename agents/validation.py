@@ -271,3 +271,21 @@ def clean_sharepoint(site_url: Any, folder_path: Any) -> tuple[str, str]:
     if errors:
         raise ValidationError(errors)
     return url, path
+
+
+# What ``configuration.snapshot.combine_fingerprints`` makes: a SHA-256, as lower-case hex.
+FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
+FINGERPRINT_INVALID = "Must be the 64-character hex fingerprint of a staging-diff."
+
+
+def clean_fingerprint(value: Any, field: str) -> str | None:
+    """The fingerprint of a reviewed staging-diff, or None when none is given ("" or None).
+
+    A malformed one could never match the current state; refusing it as such beats a
+    puzzling "stale review" later.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not FINGERPRINT_PATTERN.fullmatch(value):
+        raise ValidationError({field: [FINGERPRINT_INVALID]})
+    return value

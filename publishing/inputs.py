@@ -1,4 +1,4 @@
-"""What people send the publishing services, each kind read one way: notes, fingerprints, dates.
+"""What people send the publishing services, each kind read one way: notes and dates.
 
 The same values arrive through the API (serializers), the pages (forms) and direct calls
 (services). Each kind has one parser here, raising ``ValidationError`` keyed by field like
@@ -9,7 +9,6 @@ the pages' forms check the shape the browser sends and leave the rule to the ser
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -20,9 +19,6 @@ from django.utils.dateparse import parse_date, parse_datetime
 from agents.validation import clean_text
 from publishing.models import NOTES_MAX_LENGTH
 
-# What ``configuration.snapshot.combine_fingerprints`` makes: a SHA-256, as lower-case hex.
-FINGERPRINT_PATTERN = re.compile(r"[0-9a-f]{64}")
-FINGERPRINT_INVALID = "Must be the 64-character hex fingerprint of a staging-diff."
 DATE_INVALID = "Must be an ISO 8601 date (YYYY-MM-DD) or datetime (YYYY-MM-DDThh:mm[:ss][±hh:mm])."
 
 
@@ -30,19 +26,6 @@ def clean_notes(value: Any) -> str:
     """A publish's notes: a string the database can store, at most ``NOTES_MAX_LENGTH``
     characters as given, kept without the whitespace around it."""
     return clean_text(value, "notes", max_length=NOTES_MAX_LENGTH, required=False).strip()
-
-
-def clean_fingerprint(value: Any, field: str) -> str | None:
-    """The fingerprint of a reviewed staging-diff, or None when none is given ("" or None).
-
-    A malformed one could never match the current state; refusing it as such beats a
-    puzzling "stale review" later.
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not FINGERPRINT_PATTERN.fullmatch(value):
-        raise ValidationError({field: [FINGERPRINT_INVALID]})
-    return value
 
 
 def day_bound(day: date, *, end_of_day: bool = False) -> datetime:

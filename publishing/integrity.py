@@ -14,7 +14,7 @@ from configuration.snapshot import canonical_json
 def record_content(record: Any) -> dict[str, Any]:
     # The publisher is covered by username, not by the foreign key: deleting a user sets
     # the key to NULL, and that must not look like tampering.
-    return {
+    content = {
         "agent_id": record.agent_id,
         "sequence": record.sequence,
         "change_track_id": str(record.change_track_id),
@@ -30,6 +30,12 @@ def record_content(record: Any) -> dict[str, Any]:
         "restored_mode": record.restored_mode,
         "previous_hash": record.previous_hash,
     }
+    # The policy's word joins the content only when there is one, so every record made
+    # before policies existed keeps its hash; once hashed, removing it breaks the link.
+    if record.gate:
+        content["gate"] = record.gate
+        content["broke_glass"] = record.broke_glass
+    return content
 
 
 def compute_record_hash(record: Any) -> str:
@@ -65,6 +71,8 @@ def verify_chain(records: Iterable[Any]) -> BrokenLink | None:
             return BrokenLink(*where, "previous_hash does not match the record before it")
         if compute_record_hash(record) != record.record_hash:
             return BrokenLink(*where, "content does not match its hash")
+        if record.broke_glass != bool((record.gate or {}).get("break_glass")):
+            return BrokenLink(*where, "broke_glass does not match the policy record")
         if record.previous_id != previous_pk:
             return BrokenLink(*where, "previous_id does not name the record before it")
         if record.published_by_id is not None:

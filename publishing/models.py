@@ -37,6 +37,9 @@ class ProductionConfiguration(models.Model):
     change_track_id = models.UUIDField()
     published_at = models.DateTimeField()
     published_by = user_reference()
+    # The Staging revision that went live: edits after it are the next publish's. Empty for
+    # publishes made before it was kept (their time stands in).
+    staging_revision = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         # The table kept its name when the model moved here from ``agents``.
@@ -68,6 +71,12 @@ class PublishRecord(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="restorations"
     )
     restored_mode = models.CharField(max_length=16, blank=True, default="")
+    # What the publish policy said (``reviews.readiness.Readiness.record``): the policy, the
+    # approvals and check results it was published with, and a break-glass reason. Empty
+    # when there was neither a policy nor a review, as for every record before policies.
+    gate = models.JSONField(default=dict, blank=True)
+    # An owner published without the policy being met; ``gate["break_glass"]`` says why.
+    broke_glass = models.BooleanField(default=False, db_index=True)
     previous_hash = models.CharField(max_length=64, blank=True, default="")
     record_hash = models.CharField(max_length=64)
 
@@ -109,8 +118,9 @@ class ScheduledPublish(models.Model):
     scheduled_by_username = models.CharField(max_length=150, blank=True, default="")
     created_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    # Why it failed: stale_review, nothing_to_publish or permission_denied (which also
-    # covers an author deactivated or deleted, and an agent deleted since).
+    # Why it failed: stale_review, nothing_to_publish, approval_required, checks_not_passed
+    # or permission_denied (which also covers an author deactivated or deleted, and an agent
+    # deleted since).
     failure_code = models.CharField(max_length=32, blank=True, default="")
     failure_detail = models.CharField(max_length=500, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from agents.models import Agent
-from agents.permissions import Role, require_role
+from agents.permissions import Role, lock_agent, require_role
+from agents.validation import clean_fingerprint
 from background.queue import claim, enqueue, take_lost
 from publishing import events
 from publishing.exceptions import (
@@ -29,10 +30,11 @@ from publishing.exceptions import (
     ScheduleNotPending,
     StaleReview,
 )
-from publishing.inputs import clean_fingerprint, clean_notes
+from publishing.inputs import clean_notes
 from publishing.models import ScheduledPublish
 from publishing.selectors import review_staging
-from publishing.services import lock_agent, publish_agent
+from publishing.services import publish_agent
+from reviews.exceptions import ApprovalRequired, ChecksNotPassed
 
 # How far ahead a publish may be scheduled.
 LONGEST_WAIT = timedelta(days=366)
@@ -131,6 +133,8 @@ def clean_publish_at(value: Any) -> datetime:
 FAILURES = {
     StaleReview: "stale_review",
     NothingToPublish: "nothing_to_publish",
+    ApprovalRequired: "approval_required",
+    ChecksNotPassed: "checks_not_passed",
     PermissionDenied: "permission_denied",
     Agent.DoesNotExist: "permission_denied",
 }

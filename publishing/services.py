@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agents.models import Agent
-from agents.permissions import Role, remember_role, require_role
+from agents.models import Agent, StagingConfiguration
+from agents.permissions import Role, lock_agent, require_role
 from agents.services import apply_snapshot_to_staging
 from agents.snapshot import staging_snapshot
 from configuration.diff import Diff, diff_snapshots
@@ -39,23 +39,11 @@ from publishing.selectors import (
     production_state,
 )
 from publishing.signals import agent_published
+from reviews.services import clean_break_glass_reason, hold_publish
 
 RESTORE = "restore"
 REVERT = "revert"
 MODES = (RESTORE, REVERT)
-
-
-def lock_agent(agent: Agent, acting_user: Any, role: Role) -> Agent:
-    """The agent's row, locked; an agent archived meanwhile is as gone as an unknown one.
-
-    The locked instance carries the role already checked, so the staging services it is
-    handed to check it again without a query.
-    """
-    locked = Agent.objects.select_for_update().select_related("project").get(pk=agent.pk)
-    if locked.deleted_at is not None:
-        raise Agent.DoesNotExist("Agent not found.")
-    remember_role(locked, acting_user, role)
-    return locked
 
 
 def publish_agent(
@@ -65,22 +53,28 @@ def publish_agent(
     notes: str = "",
     expected_fingerprint: str | None = None,
     schedule: ScheduledPublish | None = None,
+    break_glass_reason: str = "",
 ) -> PublishRecord:
     """Make Production equal to Staging and append a publish record, atomically.
 
     Refused (``PermissionDenied``, or ``Agent.DoesNotExist`` for an agent they may not see)
     unless ``acting_user`` is at least a publisher. Raises ``NothingToPublish`` when Staging
     equals Production, and ``StaleReview`` when ``expected_fingerprint`` is given and Staging
-    or Production moved since that review. ``schedule`` is the scheduled publish this one
-    carries out, if any. The ``publish.created`` webhook event is recorded in the same
-    transaction; the live-read cache is dropped and ``agent_published`` sent after commit.
+    or Production moved since that review. The agent's publish policy must be met for the
+    exact state published (``ApprovalRequired``, ``ChecksNotPassed``), unless an owner
+    gives ``break_glass_reason``; the record keeps what the policy said, inside its hash.
+    ``schedule`` is the scheduled publish this one carries out, if any. The
+    ``publish.created`` webhook event is recorded in the same transaction; the live-read
+    cache is dropped and ``agent_published`` sent after commit.
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
     notes = clean_notes(notes)
+    break_glass_reason = clean_break_glass_reason(break_glass_reason)
     with transaction.atomic():
         locked = lock_agent(agent, acting_user, role)
         before, before_fingerprint = production_state(locked)
-        after = staging_snapshot(locked)
+        staging_row = StagingConfiguration.objects.get(agent_id=locked.pk)
+        after = staging_snapshot(locked, staging=staging_row)
         diff = diff_snapshots(before, after)
         if not diff.has_changes:
             raise NothingToPublish()
@@ -88,6 +82,14 @@ def publish_agent(
         current_review = combine_fingerprints(before_fingerprint, after_fingerprint)
         if expected_fingerprint and expected_fingerprint != current_review:
             raise StaleReview(fingerprint=current_review)
+        gate = hold_publish(
+            agent=locked,
+            acting_user=acting_user,
+            role=role,
+            fingerprint=current_review,
+            staging=after,
+            break_glass_reason=break_glass_reason,
+        )
         previous = (
             PublishRecord.objects.filter(agent_id=locked.pk)
             .only("id", "sequence", "record_hash", "agent_id")
@@ -119,6 +121,8 @@ def publish_agent(
             previous_hash=previous.record_hash if previous else "",
             restored_from=restored_from,
             restored_mode=locked.pending_restored_mode if restored_from else "",
+            gate=gate,
+            broke_glass=bool(gate.get("break_glass")),
         )
         record.record_hash = compute_record_hash(record)
         record.save(force_insert=True)
@@ -130,6 +134,7 @@ def publish_agent(
                 "change_track_id": record.change_track_id,
                 "published_at": record.published_at,
                 "published_by": acting_user,
+                "staging_revision": staging_row.revision,
             },
         )
         if locked.pending_restored_from:

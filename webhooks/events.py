@@ -24,6 +24,8 @@ ROLLBACK_APPLIED = "rollback.applied"
 STAGING_DISCARDED = "staging.discarded"
 SCHEDULE_SUCCEEDED = "schedule.succeeded"
 SCHEDULE_FAILED = "schedule.failed"
+REVIEW_REQUESTED = "review.requested"
+CHECKS_REQUESTED = "checks.requested"
 WEBHOOK_TEST = "webhook.test"
 
 EVENT_TYPES = {
@@ -32,6 +34,11 @@ EVENT_TYPES = {
     STAGING_DISCARDED: "Staging's unpublished changes were discarded.",
     SCHEDULE_SUCCEEDED: "A scheduled publish went live.",
     SCHEDULE_FAILED: "A scheduled publish did not go live; data.reason says why.",
+    REVIEW_REQUESTED: "An editor asked for Staging to be reviewed before it is published.",
+    CHECKS_REQUESTED: (
+        "A state of Staging was put up for review for the first time: checks may run on "
+        "data.fingerprint and post their results to data.checks_url."
+    ),
     WEBHOOK_TEST: "A test event, sent on request to one endpoint.",
 }
 # Types an endpoint may subscribe to (a test event goes to the endpoint it was sent to).

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
+from agents.validation import clean_fingerprint
 from publishing import selectors, services
 from publishing.api.operations import publishing_operation
 from publishing.api.publishes import PublishRecordDetailSerializer
@@ -23,7 +24,7 @@ from publishing.api.shapes import (
     SectionCountsSerializer,
     field_error,
 )
-from publishing.inputs import clean_fingerprint, clean_notes
+from publishing.inputs import clean_notes
 from publishing.models import NOTES_MAX_LENGTH
 
 # Both fields below are plain ``Field``s with a hand-written schema: for a CharField that

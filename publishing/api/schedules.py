@@ -21,13 +21,13 @@ from rest_framework.views import APIView
 from agents.api.base import validated
 from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
+from agents.validation import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
 from publishing import scheduling
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import ID_SCHEMA
 from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
 from publishing.api.shapes import QuerySerializer, field_error
-from publishing.inputs import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
 from publishing.models import ScheduledPublish
 from publishing.selectors_schedules import SCHEDULE_STATES, get_schedule, schedules_of
 

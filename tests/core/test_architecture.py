@@ -2,7 +2,8 @@
 
 ``configuration`` is pure (no Django, no app of this project); ``agents`` owns Staging and
 never imports ``publishing``, which depends on it. ``webhooks`` sends what ``publishing``
-records and never imports it; ``background`` runs any app's tasks and imports none of them.
+and ``reviews`` record and imports neither; ``reviews`` (the publish policy) is asked by
+``publishing`` and never asks it; ``background`` runs any app's tasks and imports none of them.
 Imports inside functions count too: a late import is still a dependency.
 """
 
@@ -32,11 +33,15 @@ def imported_modules(package: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("agents", {"publishing", "webhooks"}),
-        ("configuration", {"django", "rest_framework", "agents", "publishing", "accounts"}),
-        ("accounts", {"publishing", "webhooks"}),
-        ("webhooks", {"publishing"}),
-        ("background", {"agents", "publishing", "webhooks", "accounts"}),
+        ("agents", {"publishing", "webhooks", "reviews"}),
+        (
+            "configuration",
+            {"django", "rest_framework", "agents", "publishing", "accounts", "reviews"},
+        ),
+        ("accounts", {"publishing", "webhooks", "reviews"}),
+        ("webhooks", {"publishing", "reviews"}),
+        ("reviews", {"publishing"}),
+        ("background", {"agents", "publishing", "webhooks", "accounts", "reviews"}),
     ],
 )
 def test_dependencies_run_one_way(package, forbidden):

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from agents.validation import clean_fingerprint
 from publishing.api.publishes import PublishFilterSerializer
 from publishing.api.review import PublishInputSerializer
 from publishing.forms import PublishFilterForm
-from publishing.inputs import clean_fingerprint, clean_notes, day_bound, parse_moment
+from publishing.inputs import clean_notes, day_bound, parse_moment
 from publishing.models import NOTES_MAX_LENGTH, PublishRecord
 from publishing.services import publish_agent
 
