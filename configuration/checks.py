@@ -32,8 +32,8 @@ BUILTIN_CHECKS: dict[str, str] = {
 # agents.models.INSTRUCTION_CONTENT_MAX_LENGTH, which this package cannot import; a test
 # holds the two equal. A snapshot restored from an old publish may predate that limit.
 INSTRUCTION_MAX_CHARACTERS = 100_000
-# About 50,000 tokens: a third of gpt-4o's context, the rest left to the conversation and
-# to knowledge retrieved for it. Two instructions at the maximum each reach it.
+# About 50,000 tokens: two fifths of gpt-4o's context, the rest left to the conversation and
+# to the knowledge retrieved for it. Two instructions at their own maximum reach it.
 INSTRUCTIONS_MAX_TOTAL_CHARACTERS = 200_000
 # The usual rough figure for English text with these models' tokenizers.
 CHARACTERS_PER_TOKEN = 4
@@ -78,6 +78,7 @@ _VARIANT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|latest)")
 
 
 def known_model(name: str) -> ModelLimits | None:
+    """The limits of a model named exactly (in any case) or as a dated variant."""
     name = name.strip().lower()
     if name in KNOWN_MODELS:
         return KNOWN_MODELS[name]
@@ -335,7 +336,8 @@ def _secret_places(snapshot: Snapshot) -> Iterator[str]:
     settings = _dict(snapshot.get("settings"))
     yield from _in_text("Name", _text(settings.get("name")))
     yield from _in_text("Description", _text(settings.get("description")))
-    for tag in settings.get("tags") or []:
+    tags = settings.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
         yield from _in_text("Tags", _text(tag))
     for item in _list(snapshot.get("instructions")):
         place = _named("Instruction", item.get("title"), item.get("id"))
