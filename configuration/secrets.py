@@ -183,9 +183,16 @@ _PEM_BODY = re.compile(
 
 @dataclass(frozen=True)
 class Pattern:
-    """``classify`` gets the match (and the whole text) and names its kind, or refuses it."""
+    """``classify`` gets the match (and the whole text) and names its kind, or refuses it.
+
+    ``needles``: lower-case strings of which every match contains one. A pattern whose
+    needles are all absent from the lowered text is not run: ``in`` scans in C, many times
+    faster than the regex engine trying its lookbehind at every position, and most text
+    holds none of them.
+    """
 
     kinds: tuple[str, ...]
+    needles: tuple[str, ...]
     regex: re.Pattern[str]
     classify: Callable[[re.Match[str], str], str | None]
 
@@ -214,46 +221,55 @@ _AUTH = r"(?<![A-Za-z0-9_-])(?i:authorization)[\"']?+[ \t]*+[:=][ \t]*+[\"']?+"
 PATTERNS: tuple[Pattern, ...] = (
     Pattern(
         ("Anthropic API key",),
+        ("sk-ant-",),
         re.compile(_T + r"sk-ant-(?P<secret>[A-Za-z0-9_-]{32,}+)"),
         _when("Anthropic API key", lambda s: _letters_and_digits(s) and len(set(s)) >= 10),
     ),
     Pattern(
         ("OpenAI API key",),
+        ("sk-",),
         re.compile(_T + r"sk-(?!ant-)(?P<secret>[A-Za-z0-9_-]{20,}+)"),
         _when("OpenAI API key", _mixed),
     ),
     Pattern(
         ("AWS access key id",),
+        ("akia", "asia"),
         re.compile(r"(?<![A-Za-z0-9])(?P<secret>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])"),
         _when("AWS access key id", lambda s: len(set(s)) >= 8),
     ),
     Pattern(
         ("GitHub token",),
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
         re.compile(r"(?<![A-Za-z0-9_])(?P<secret>gh[pousr]_[A-Za-z0-9]{30,}+|github_pat_\w{30,}+)"),
         _when("GitHub token", _letters_and_digits),
     ),
     Pattern(
         ("Slack token",),
+        ("xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"),
         re.compile(_T + r"(?P<secret>xox[baprs]-[A-Za-z0-9-]{10,}+)"),
         _when("Slack token", lambda s: sum(c.isdigit() for c in s) >= 6),
     ),
     Pattern(
         ("Stripe live key",),
+        ("k_live_",),
         re.compile(r"(?<![A-Za-z0-9_])(?P<secret>[sr]k_live_[A-Za-z0-9]{16,}+)"),
         _when("Stripe live key", _letters_and_digits),
     ),
     Pattern(
         ("Google API key",),
+        ("aiza",),
         re.compile(_T + r"(?P<secret>AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])"),
         _when("Google API key", lambda s: len(set(s)) >= 10),
     ),
     Pattern(
         ("private key",),
+        ("-----begin",),
         re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----"),
         _private_key,
     ),
     Pattern(
         ("JSON Web Token",),
+        ("eyj",),
         # An unsigned token grants nothing: the signature is required.
         re.compile(
             _T + r"(?P<secret>eyJ[A-Za-z0-9_-]{10,}+\.eyJ[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{16,}+)"
@@ -262,6 +278,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         ("URL with credentials",),
+        ("://",),
         re.compile(
             r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}+://[^\s:/?#@\"'<>]{1,256}+:"
             r"(?P<secret>[^\s/?#@\"'<>]{1,256}+)@"
@@ -270,16 +287,19 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     Pattern(
         ("basic auth password",),
+        ("basic",),
         re.compile(_AUTH + r"(?i:basic)[ \t]++(?P<secret>[A-Za-z0-9+/]{4,}+=*+)"),
         _when("basic auth password", _basic),
     ),
     Pattern(
         ("bearer token",),
+        ("bearer",),
         re.compile(r"(?<![A-Za-z0-9_])(?i:bearer)[ \t]++(?P<secret>[A-Za-z0-9._~+/-]{16,}+=*+)"),
         _when("bearer token", _random),
     ),
     Pattern(
         ("password", "credential"),
+        tuple(sorted(SECRET_WORDS | {"key"})),
         # The value is read in a lookahead, so a refused "Note: password" leaves "password:
         # hunter2" to the next match; unquoted, it stops at ":" and "=" for the same reason.
         # Only a name ending in a secret word goes on to ``secret_field_kind``, which has
@@ -302,7 +322,10 @@ def find_secrets(text: str) -> list[SecretFinding]:
     kept_starts: list[int] = []
     kept_ends: list[int] = []
     found: list[tuple[int, str]] = []
+    lowered = text.lower()
     for pattern in PATTERNS:
+        if not any(needle in lowered for needle in pattern.needles):
+            continue
         has_secret = "secret" in pattern.regex.groupindex
         for match in pattern.regex.finditer(text):
             start, end = match.start(), max(match.end(), match.end("secret") if has_secret else 0)
