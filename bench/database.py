@@ -15,19 +15,20 @@ from typing import Any
 from bench.environment import DB_NAME, ENV, PG, ROOT
 
 
-def reset_database() -> None:
+def reset_database(name: str = DB_NAME) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
 
 
-def migrate() -> None:
+def migrate(env: dict[str, str] | None = None) -> None:
+    """Migrate the database ``env`` names (the main bench's, by default)."""
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=ROOT,
-        env={**os.environ, **ENV},
+        env={**os.environ, **(ENV if env is None else env)},
         check=True,
     )
 

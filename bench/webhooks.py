@@ -24,7 +24,6 @@ import argparse
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,8 @@ from pathlib import Path
 # is the app and not this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.environment import PG, ROOT
+from bench.database import migrate, reset_database
+from bench.environment import PG
 
 DB_NAME = "bench_webhooks"
 ENV = {
@@ -57,20 +57,6 @@ WORKER_SETTINGS = {"BACKGROUND_LEASE_SECONDS": "60", "BACKGROUND_SWEEP_SECONDS":
 
 def say(message: str) -> None:
     print(f"[bench] {message}", flush=True)
-
-
-def reset_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=os.environ,
-        check=True,
-    )
 
 
 def build(receiver_url: str):
@@ -202,7 +188,8 @@ def main() -> None:
     WORKER_SETTINGS.update(BACKGROUND_LEASE_SECONDS=args.lease, BACKGROUND_SWEEP_SECONDS=args.sweep)
     os.environ.update(ENV)
     say(f"resetting database {DB_NAME!r}; load average {os.getloadavg()[0]:.2f}")
-    reset_database()
+    reset_database(DB_NAME)
+    migrate(ENV)
     import django
 
     django.setup()

@@ -1,0 +1,256 @@
+"""Reviews and checks: what the publish policy adds to a publish and to the review's reads.
+
+Run: ``.venv/bin/python bench/reviews.py``.
+
+On PostgreSQL (database ``bench_reviews`` on ``BENCH_PG``, dropped and re-created each run) it
+measures, for a small and a large agent (``bench.data.SMALL``/``LARGE``):
+
+* ``publish_agent`` (one instruction changed by an editor): queries and median milliseconds
+  with no policy; with "2 approvals and 2 required checks", met; and the same with a long
+  review history (20 verdicts and 40 check results on earlier states) - the query count
+  must not move with it;
+* ``readiness`` of the current state (what the review page and ``/readiness`` read);
+* the built-in checks alone (pure Python) on each agent, and on a configuration at the size
+  limit (``MAX_CONFIGURATION_BYTES``, 2 MB of instructions).
+
+Options: ``--rounds`` publishes per case (default 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.database import migrate, reset_database
+from bench.environment import PG
+
+DB_NAME = "bench_reviews"
+ENV = {
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "DJANGO_SETTINGS_MODULE": "ejento_staging.settings",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "LOG_LEVEL": "ERROR",
+    "REDIS_URL": "",
+}
+CHECKS = ["eval-a", "eval-b"]
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def build():
+    """An organization with a small and a large agent, published once; an admin who
+    publishes, an editor who edits and two publishers who review."""
+    from agents import services
+    from agents.models import Organization, OrganizationMembership, Project
+    from bench.data import LARGE, SMALL, build_agent
+    from publishing.services import publish_agent
+    from tests.factories import UserFactory
+
+    organization = Organization.objects.create(name="Bench reviews")
+    project = Project.objects.create(organization=organization, name="Reviews")
+    admin = UserFactory(username="reviews-admin")
+    OrganizationMembership.objects.create(
+        organization=organization, user=admin, role=OrganizationMembership.Role.ADMIN
+    )
+    people = {name: UserFactory(username=name) for name in ("author", "reviewer-1", "reviewer-2")}
+    for user in people.values():
+        services.add_organization_member(organization=organization, user=user)
+    agents = {}
+    for size, shape in (("small", SMALL), ("large", LARGE)):
+        agent = build_agent(project=project, user=admin, size=shape, name=size.capitalize())
+        publish_agent(agent=agent, acting_user=admin, notes="First")
+        for name, role in (
+            ("author", "editor"),
+            ("reviewer-1", "publisher"),
+            ("reviewer-2", "publisher"),
+        ):
+            services.grant_permission(
+                agent=agent, acting_user=admin, target_user_id=people[name].pk, role=role
+            )
+        agents[size] = agent.pk
+    return admin, people, agents
+
+
+def _agent(agent_id: int):
+    from agents.models import Agent
+
+    return Agent.objects.select_related("project").get(pk=agent_id)
+
+
+def _approve_and_pass(agent_id: int, people: dict) -> None:
+    from reviews import services
+    from reviews.selectors import review_state
+
+    agent = _agent(agent_id)
+    fingerprint = review_state(agent).fingerprint
+    for name in ("reviewer-1", "reviewer-2"):
+        services.give_verdict(
+            agent=_agent(agent_id),
+            acting_user=people[name],
+            verdict="approved",
+            expected_fingerprint=fingerprint,
+        )
+    for check in CHECKS:
+        services.post_check(
+            agent=_agent(agent_id),
+            acting_user=people["author"],
+            fingerprint=fingerprint,
+            name=check,
+            state="success",
+        )
+
+
+def _add_history(agent_id: int, people: dict) -> None:
+    """20 verdicts and 40 check results on earlier states of Staging."""
+    from bench.data import edit_one_instruction
+    from reviews import services
+    from reviews.selectors import review_state
+
+    for n in range(10):
+        edit_one_instruction(_agent(agent_id), people["author"], f"History {n}")
+        fingerprint = review_state(_agent(agent_id)).fingerprint
+        services.request_review(agent=_agent(agent_id), acting_user=people["author"])
+        for name in ("reviewer-1", "reviewer-2"):
+            services.give_verdict(
+                agent=_agent(agent_id),
+                acting_user=people[name],
+                verdict="changes_requested",
+                expected_fingerprint=fingerprint,
+            )
+        for check in CHECKS * 2:
+            services.post_check(
+                agent=_agent(agent_id),
+                acting_user=people["author"],
+                fingerprint=fingerprint,
+                name=check,
+                state="failure",
+            )
+
+
+def publish_cost(admin, people: dict, agents: dict[str, int], rounds: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.data import edit_one_instruction
+    from publishing.services import publish_agent
+    from reviews.services import set_policy
+
+    cases = ("no policy", "policy met", "policy met, long history")
+    samples: dict[tuple[str, str], list[float]] = {}
+    queries: dict[tuple[str, str], set[int]] = {}
+    for case in cases:
+        for size, agent_id in agents.items():
+            if case == "policy met":
+                set_policy(
+                    agent=_agent(agent_id),
+                    acting_user=admin,
+                    values={"required_approvals": 2, "required_checks": CHECKS},
+                )
+            if case == "policy met, long history":
+                _add_history(agent_id, people)
+            for turn in range(rounds):
+                edit_one_instruction(_agent(agent_id), people["author"], f"{case} {turn}")
+                if case != "no policy":
+                    _approve_and_pass(agent_id, people)
+                agent = _agent(agent_id)
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    publish_agent(agent=agent, acting_user=admin)
+                    took = (time.perf_counter() - start) * 1000
+                samples.setdefault((case, size), []).append(took)
+                queries.setdefault((case, size), set()).add(len(captured))
+    say(f"publish_agent, one instruction changed, median of {rounds}:")
+    print("case                      agent  queries  median ms")
+    for case in cases:
+        for size in agents:
+            counts = "/".join(str(q) for q in sorted(queries[(case, size)]))
+            median = statistics.median(samples[(case, size)])
+            print(f"{case:<24}  {size:<5}  {counts:>7}  {median:>9.1f}")
+
+
+def readiness_cost(people: dict, agents: dict[str, int], rounds: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.data import edit_one_instruction
+    from reviews.selectors import readiness, review_state
+
+    say(f"review_state + readiness of the current state, median of {rounds}:")
+    print("agent  queries  median ms")
+    for size, agent_id in agents.items():
+        edit_one_instruction(_agent(agent_id), people["author"], "Readiness")
+        _approve_and_pass(agent_id, people)
+        took, counts = [], set()
+        for _ in range(rounds):
+            agent = _agent(agent_id)
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                state = review_state(agent)
+                readiness(agent, fingerprint=state.fingerprint, staging=state.staging)
+                took.append((time.perf_counter() - start) * 1000)
+            counts.add(len(captured))
+        print(
+            f"{size:<5}  {'/'.join(map(str, sorted(counts))):>7}  {statistics.median(took):>9.1f}"
+        )
+
+
+def builtin_cost(agents: dict[str, int], rounds: int) -> None:
+    from django.conf import settings
+
+    from agents.snapshot import staging_snapshot
+    from bench.data import instruction_text
+    from configuration.checks import run_builtin_checks
+
+    snapshots = {size: staging_snapshot(_agent(agent_id)) for size, agent_id in agents.items()}
+    limit = dict(snapshots["large"])
+    instructions, size, n = [], 0, 0
+    while size < settings.MAX_CONFIGURATION_BYTES:
+        text = " ".join(instruction_text(n + k) for k in range(20))
+        instructions.append({"id": n, "title": f"Rule {n}", "content": text, "position": n})
+        size += len(text)
+        n += 1
+    limit["instructions"] = instructions
+    snapshots[f"at the limit ({size / 1e6:.1f} MB)"] = limit
+    say(f"run_builtin_checks alone, median of {rounds}:")
+    print("configuration                   ms")
+    for name, snapshot in snapshots.items():
+        took = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            run_builtin_checks(snapshot)
+            took.append((time.perf_counter() - start) * 1000)
+        print(f"{name:<28}  {statistics.median(took):>6.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+    os.environ.update(ENV)
+    say(f"resetting database {DB_NAME!r}; load average {os.getloadavg()[0]:.2f}")
+    reset_database(DB_NAME)
+    migrate(ENV)
+    import django
+
+    django.setup()
+    say("building a small and a large agent")
+    admin, people, agents = build()
+    publish_cost(admin, people, agents, args.rounds)
+    readiness_cost(people, agents, args.rounds)
+    builtin_cost(agents, args.rounds)
+    say(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
