@@ -40,6 +40,9 @@ PAGES = {
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
     "history": ("/agents/{id}/history/", 7),
+    "policy": ("/agents/{id}/policy/", 7),
+    # With requests, their verdicts too: one query for the open one's, one for the page's.
+    "reviews": ("/agents/{id}/reviews/", 7),
 }
 
 
