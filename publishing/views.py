@@ -37,6 +37,7 @@ from publishing.policy_views import policy_card
 from publishing.presenters import present_diff
 from publishing.selectors_schedules import schedules_of
 from reviews.exceptions import PolicyNotMet
+from reviews.presenters import present_gate
 
 PUBLISHES_PER_PAGE = 20
 CHECKPOINTS_PER_PAGE = 25
@@ -254,6 +255,7 @@ def publish_detail(request: HttpRequest, agent_id: int, change_track_id: Any) ->
     context.update(
         {
             "record": record,
+            "gate": present_gate(record.gate),
             "sections": present_diff(record.changes),
             "is_live": context["published"]
             and agent.production.change_track_id == record.change_track_id,

@@ -1,6 +1,6 @@
 """The review page under a publish policy: the "Publish policy" card (approvals fresh and
 stale, requests for changes, checks, authors), the review forms, the disabled Publish button
-and break glass."""
+and break glass - and what a publish record keeps of it in the history."""
 
 from __future__ import annotations
 
@@ -569,3 +569,58 @@ def test_break_glass_is_refused_for_a_publisher(client_as, strict):
         response.content.decode()
     )
     assert records(strict) == 1
+
+
+# --- what the history keeps ----------------------------------------------------------------
+
+
+@pytest.fixture
+def broke_glass(strict, users):
+    approve(strict, users["publisher"], comment="One is all we have")
+    pass_check(strict, users["editor"], url="https://ci.example/runs/9")
+    from publishing.services import publish_agent
+
+    return publish_agent(
+        agent=strict,
+        acting_user=users["owner"],
+        notes="Hotfix",
+        break_glass_reason="Wrong price <live>",
+    )
+
+
+def test_the_history_marks_a_break_glass_publish_with_its_reason(client_as, broke_glass):
+    agent_id = broke_glass.agent_id
+    url = reverse("publishing:publishes", args=[agent_id])
+    html = client_as("editor").get(url).content.decode()
+    rows = html.split("<tr>")
+    flagged = next(row for row in rows if f">#{broke_glass.sequence}</a>" in row)
+    assert "Published without approval (break glass)" in flagged
+    assert "<strong>Reason:</strong> Wrong price &lt;live&gt;" in flagged
+    earlier = next(row for row in rows if ">#1</a>" in row)
+    assert "break glass" not in earlier
+
+
+def test_the_publish_page_shows_break_glass_and_what_it_was_published_with(client_as, broke_glass):
+    url = reverse(
+        "publishing:publish-detail", args=[broke_glass.agent_id, broke_glass.change_track_id]
+    )
+    html = client_as("editor").get(url).content.decode()
+    alert = html[html.index("glass-alert") : html.index("</div>", html.index("glass-alert"))]
+    assert "Published without approval (break glass)" in alert
+    assert "<strong>Reason:</strong> Wrong price &lt;live&gt;" in alert
+    assert "<li>2 approvals needed, 1 given on this state.</li>" in alert
+    gate = html[html.index('id="gate-title"') :]
+    assert "2 approvals from people other than the authors" in gate
+    assert '<span class="badge badge--removed">Not met</span>' in gate
+    counted = r'<strong>publisher</strong>\s*<span class="badge badge--live">Approved · counted'
+    assert re.search(counted, gate)
+    assert re.search(r'badge--live">Passed</span>\s*<code class="gate-name">regression-eval', gate)
+    assert 'href="https://ci.example/runs/9"' in gate
+    assert "No secrets in instructions or settings" in gate
+
+
+def test_a_publish_without_a_policy_shows_no_gate(client_as, published):
+    url = reverse("publishing:publish-detail", args=[published.agent_id, published.change_track_id])
+    html = client_as("editor").get(url).content.decode()
+    assert 'id="gate-title"' not in html
+    assert "break glass" not in html
