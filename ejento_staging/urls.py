@@ -31,5 +31,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("agents.urls")),
     path("", include("publishing.urls")),
+    path("", include("reviews.urls")),
     path("", include("webhooks.urls")),
 ]

@@ -33,6 +33,11 @@ class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
 
 
+# What the publish policy said comes first on a record's page: a break-glass publish is what
+# an audit looks for.
+GATE_FIELDS = ["broke_glass", "break_glass_reason", "gate_as_published"]
+
+
 @admin.register(PublishRecord)
 class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -42,12 +47,20 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "published_by_username",
         "summary",
         "restored_from",
+        "broke_glass",
     ]
-    list_filter = ["published_at", "published_by", "agent__project__organization", "agent"]
+    list_filter = [
+        "broke_glass",
+        "published_at",
+        "published_by",
+        "agent__project__organization",
+        "agent",
+    ]
     search_fields = ["notes", "summary", "published_by_username", "=change_track_id"]
     date_hierarchy = "published_at"
     list_select_related = ["agent__staging", "restored_from"]
     readonly_fields = [
+        *GATE_FIELDS,
         "change_track_id",
         "agent",
         "sequence",
@@ -67,15 +80,37 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "previous_hash",
         "record_hash",
     ]
-    fields = readonly_fields
+    fieldsets = [
+        ("Publish policy", {"fields": GATE_FIELDS}),
+        (None, {"fields": readonly_fields[len(GATE_FIELDS) :]}),
+    ]
     actions = None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         # The list never needs the snapshot or the change list.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            queryset = queryset.defer("snapshot", "changes")
+            queryset = queryset.defer("snapshot", "changes", "gate")
         return queryset
+
+    @admin.display(description="break-glass reason")
+    def break_glass_reason(self, obj):
+        glass = (obj.gate or {}).get("break_glass")
+        if not glass:
+            return "-"
+        blockers = format_html_join("", "<li>{}</li>", ((b,) for b in glass.get("blockers", [])))
+        return format_html(
+            "<strong>Published without approval (break glass):</strong> {}"
+            "<br>What was missing: <ul>{}</ul>",
+            glass.get("reason", ""),
+            blockers,
+        )
+
+    @admin.display(description="gate (policy, approvals and checks it was published with)")
+    def gate_as_published(self, obj):
+        if not obj.gate:
+            return "- (no publish policy and no review at the time)"
+        return format_html("<pre>{}</pre>", json.dumps(obj.gate, indent=2, ensure_ascii=False))
 
     @admin.display(description="changes")
     def changes_table(self, obj):

@@ -14,6 +14,11 @@ from django.utils import timezone
 from agents.forms import PageForm
 from publishing.inputs import day_bound
 from publishing.models import NOTES_MAX_LENGTH
+from reviews.services import BREAK_GLASS_REASON_MAX_LENGTH
+
+# The break-glass form is a second PublishForm on the review page: its own ids keep the
+# two forms' labels tied to their own fields.
+BREAK_GLASS_AUTO_ID = "id_break_glass_%s"
 
 
 def notes_field(label: str, *, rows: int) -> forms.CharField:
@@ -35,6 +40,34 @@ class PublishForm(PageForm):
     notes = notes_field("Notes for this publish", rows=3)
     # The review this publish is for: anything else is refused as stale.
     fingerprint = review_fingerprint_field()
+    # Sent by the break-glass form only, so the ordinary Publish button can never publish
+    # past the policy, whatever else is posted with it.
+    break_glass = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    break_glass_reason = forms.CharField(
+        label="Why publish without meeting the policy?",
+        required=False,
+        max_length=BREAK_GLASS_REASON_MAX_LENGTH,
+        help_text="Kept in the publish record and shown in the publish history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm_break_glass = forms.BooleanField(
+        label="I am publishing without the approvals and checks this agent's policy requires.",
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("break_glass"):
+            data["break_glass_reason"] = ""
+            return data
+        if not (data.get("break_glass_reason") or "").strip():
+            self.add_error(
+                "break_glass_reason",
+                "Say why this cannot wait for the policy: the reason is kept with the publish.",
+            )
+        if not data.get("confirm_break_glass"):
+            self.add_error("confirm_break_glass", "Tick this box to confirm.")
+        return data
 
 
 class RestoreForm(PageForm):

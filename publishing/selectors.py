@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.db.models.fields.json import KT
 
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
 from agents.snapshot import staging_snapshot
@@ -36,6 +37,7 @@ LIST_FIELDS = (
     "previous_id",
     "restored_from_id",
     "restored_mode",
+    "broke_glass",
 )
 # What a publish record shows of the schedule it came from, if any.
 SCHEDULE_FIELDS = (
@@ -107,7 +109,11 @@ def publish_records(
     published_after: datetime | None = None,
     published_before: datetime | None = None,
 ) -> QuerySet[PublishRecord]:
-    """An agent's publish records, newest first, without snapshots or change lists."""
+    """An agent's publish records, newest first, without snapshots or change lists.
+
+    A break-glass publish's reason comes out of its gate on its own (``break_glass_reason``):
+    the history shows it, and the rest of the gate stays unloaded.
+    """
     records = (
         PublishRecord.objects.filter(agent_id=agent.pk)
         .select_related("restored_from", "previous", "schedule")
@@ -118,6 +124,7 @@ def publish_records(
             "previous__change_track_id",
             *SCHEDULE_FIELDS,
         )
+        .annotate(break_glass_reason=KT("gate__break_glass__reason"))
         .order_by("-sequence")
     )
     if published_by is not None:

@@ -1,14 +1,16 @@
-"""Pages: review, publish and schedule, publish history, restore/revert preview, edit history."""
+"""Pages: review, publish and schedule, what changed since a verdict, publish history,
+restore/revert preview, edit history."""
 
 from django.urls import path
 
-from publishing import schedule_views, views
+from publishing import policy_views, schedule_views, views
 
 app_name = "publishing"
 
 # (path under agents/<id:agent_id>/, view, name), in the order Django tries them.
 PAGES = [
     ("review/", views.review, "review"),
+    ("review/verdicts/<id:verdict_id>/", policy_views.verdict_changes, "verdict-changes"),
     ("publish/", views.publish, "publish"),
     ("discard/", views.discard, "discard"),
     ("schedule/", schedule_views.schedule, "schedule"),

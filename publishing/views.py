@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,11 +24,20 @@ from agents.permissions import Role, get_agent_for
 from ejento_staging.pages import NOT_LIVE_YET, agent_context, page, paginate
 from publishing import selectors, services
 from publishing.exceptions import StaleReview
-from publishing.forms import PublishFilterForm, PublishForm, RestoreForm, ScheduleForm
+from publishing.forms import (
+    BREAK_GLASS_AUTO_ID,
+    PublishFilterForm,
+    PublishForm,
+    RestoreForm,
+    ScheduleForm,
+)
 from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
+from publishing.policy_views import policy_card
 from publishing.presenters import present_diff
 from publishing.selectors_schedules import schedules_of
+from reviews.exceptions import PolicyNotMet
+from reviews.presenters import present_gate
 
 PUBLISHES_PER_PAGE = 20
 CHECKPOINTS_PER_PAGE = 25
@@ -92,22 +101,33 @@ def review_page(
     *,
     review: selectors.Review | None = None,
     form: PublishForm | None = None,
+    break_glass_form: PublishForm | None = None,
     schedule_form: ScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """The review page; a refused publish or schedule passes its form back, with errors."""
     review = review or selectors.review_staging(agent)
+    initial = {"fingerprint": review.fingerprint}
     context = agent_context(agent, role, tab="review", environment="review")
     context.update(
         {
             "review": review,
             "sections": present_diff(review.diff),
             "total": len(review.diff.changes),
-            "publish_form": form or PublishForm(initial={"fingerprint": review.fingerprint}),
-            "schedule_form": schedule_form
-            or ScheduleForm(initial={"fingerprint": review.fingerprint}),
+            "publish_form": form or PublishForm(initial=initial),
+            "break_glass_form": break_glass_form
+            or PublishForm(initial=initial, auto_id=BREAK_GLASS_AUTO_ID),
+            "schedule_form": schedule_form or ScheduleForm(initial=initial),
             "can_discard": review.production is not None and review.diff.has_changes,
             **scheduled_card(agent),
+            **policy_card(
+                agent,
+                role,
+                request.user,
+                fingerprint=review.fingerprint,
+                staging=review.staging,
+                has_changes=review.diff.has_changes,
+            ),
         }
     )
     return render(request, "publishing/review.html", context, status=status)
@@ -120,11 +140,30 @@ def review(request: HttpRequest, agent_id: int) -> HttpResponse:
     return review_page(request, agent, role)
 
 
+def _publish_form_again(
+    request: HttpRequest, agent: Agent, role: Role, form: PublishForm, *, status: int
+) -> HttpResponse:
+    """The review page as it is now, with the publish form that was sent kept as typed (in
+    its place: the ordinary one, or the break-glass one) and the fresh fingerprint."""
+    fresh = selectors.review_staging(agent)
+    typed = {name: form.data.get(name, "") for name in ("notes", "break_glass_reason")}
+    again = PublishForm(
+        initial={**typed, "fingerprint": fresh.fingerprint},
+        auto_id=form.auto_id,
+    )
+    if form.auto_id == BREAK_GLASS_AUTO_ID:
+        return review_page(
+            request, agent, role, review=fresh, break_glass_form=again, status=status
+        )
+    return review_page(request, agent, role, review=fresh, form=again, status=status)
+
+
 @page(back=_review_url)
 @require_POST
 def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-    form = PublishForm(request.POST)
+    breaking_glass = bool(request.POST.get("break_glass"))
+    form = PublishForm(request.POST, auto_id=BREAK_GLASS_AUTO_ID if breaking_glass else "id_%s")
     if form.is_valid():
         try:
             record = services.publish_agent(
@@ -132,26 +171,39 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
                 acting_user=request.user,
                 notes=form.cleaned_data["notes"],
                 expected_fingerprint=form.cleaned_data["fingerprint"],
+                break_glass_reason=form.cleaned_data["break_glass_reason"],
             )
         except StaleReview as exc:
             # Show what Staging is now, keeping the notes the publisher wrote.
             messages.error(request, exc.detail)
-            fresh = selectors.review_staging(agent)
-            form = PublishForm(
-                initial={"notes": form.cleaned_data["notes"], "fingerprint": fresh.fingerprint}
+            return _publish_form_again(request, agent, role, form, status=409)
+        except PolicyNotMet as exc:
+            blockers = exc.extra.get("blockers") or [exc.detail]
+            messages.error(
+                request,
+                "Not published: the publish policy is not met. " + " ".join(blockers),
             )
-            return review_page(request, agent, role, review=fresh, form=form, status=409)
+            return _publish_form_again(request, agent, role, form, status=409)
+        except PermissionDenied as exc:
+            # A publisher breaking glass: only owners may, so say so where they stand.
+            messages.error(request, f"Not published: {exc}")
+            return _publish_form_again(request, agent, role, form, status=403)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            glass = " without meeting the publish policy (break glass)"
+            glass = glass if record.broke_glass else ""
             messages.success(
-                request, f"Published to Production as #{record.sequence}: {record.summary}."
+                request,
+                f"Published to Production as #{record.sequence}{glass}: {record.summary}.",
             )
             return redirect(
                 "publishing:publish-detail",
                 agent_id=agent.pk,
                 change_track_id=record.change_track_id,
             )
+    if breaking_glass:
+        return review_page(request, agent, role, break_glass_form=form, status=400)
     return review_page(request, agent, role, form=form, status=400)
 
 
@@ -203,6 +255,7 @@ def publish_detail(request: HttpRequest, agent_id: int, change_track_id: Any) ->
     context.update(
         {
             "record": record,
+            "gate": present_gate(record.gate),
             "sections": present_diff(record.changes),
             "is_live": context["published"]
             and agent.production.change_track_id == record.change_track_id,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, F, Min, Q, When
+from django.db.models import Case, CharField, Count, F, Min, Q, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,11 +53,24 @@ def _with_next_schedule(agents: Any) -> Any:
     )
 
 
+def _with_open_review(agents: Any) -> Any:
+    """Annotate whether a review is requested, in the list's one query: through the reverse
+    relation ``reviews`` declares, as the schedule's (``agents`` never imports ``reviews``).
+    Counted distinct, as the schedules' join repeats each request once per schedule."""
+    return agents.annotate(
+        open_review_requests=Count(
+            "review_requests", filter=Q(review_requests__status="open"), distinct=True
+        )
+    )
+
+
 def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[str, Any]:
     search = forms.AgentSearchForm(request.GET)
     agents = _with_shown_name(
-        _with_next_schedule(
-            visible_agents(request.user).select_related("production__published_by")
+        _with_open_review(
+            _with_next_schedule(
+                visible_agents(request.user).select_related("production__published_by")
+            )
         ),
         request.user,
     )
@@ -81,6 +94,8 @@ def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[st
                 "state": _publish_state(agent) if role >= Role.EDITOR else "live",
                 # Nor whether a publish is scheduled: that too says Staging differs.
                 "scheduled_at": agent.next_scheduled_publish if role >= Role.EDITOR else None,
+                # Nor whether a review is requested, for the same reason.
+                "review_requested": role >= Role.EDITOR and agent.open_review_requests > 0,
             }
         )
     return {

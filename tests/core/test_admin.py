@@ -6,7 +6,10 @@ from django.contrib import admin
 from agents import services
 from agents.models import Instruction, StagingConfiguration
 from publishing.models import ProductionConfiguration, PublishRecord
+from publishing.selectors import review_staging
 from publishing.services import publish_agent
+from reviews import services as reviews
+from reviews.models import CheckRun, PolicyChange, PublishPolicy, ReviewRequest, Verdict
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +37,11 @@ def published(agent, owner):
         ProductionConfiguration,
         PublishRecord,
         StagingConfiguration.history.model,
+        PublishPolicy,
+        PolicyChange,
+        ReviewRequest,
+        Verdict,
+        CheckRun,
     ],
 )
 def test_audited_models_cannot_be_added_changed_or_deleted(rf, model):
@@ -45,10 +53,10 @@ def test_audited_models_cannot_be_added_changed_or_deleted(rf, model):
     assert not model_admin.has_delete_permission(request)
 
 
-def test_every_model_of_both_apps_is_registered():
+def test_every_model_of_the_audited_apps_is_registered():
     from django.apps import apps
 
-    for app in ("agents", "publishing"):
+    for app in ("agents", "publishing", "reviews"):
         for model in apps.get_app_config(app).get_models():
             if model.__name__.startswith("Historical") and model is not (
                 StagingConfiguration.history.model
@@ -104,3 +112,82 @@ def test_publish_record_cannot_be_deleted_through_the_admin(admin_client, publis
     )
     assert response.status_code == 403
     assert PublishRecord.objects.filter(pk=published.pk).exists()
+
+
+@pytest.fixture
+def broke_glass(agent, owner, published, monkeypatch):
+    """A policy, a review, a check result, and a publish past the policy by the owner."""
+    from django.urls import NoReverseMatch, reverse
+
+    from reviews import events
+
+    try:
+        reverse("api-checks", args=[1])
+    except NoReverseMatch:
+        # The review events name the checks endpoint, which the reviews API routes.
+        monkeypatch.setattr(
+            events,
+            "reverse",
+            lambda name, *a, **k: "/checks" if name == "api-checks" else reverse(name, *a, **k),
+        )
+    reviews.set_policy(
+        agent=agent,
+        acting_user=owner,
+        values={"required_approvals": 1, "required_checks": ["regression-eval"]},
+    )
+    services.add_instruction(agent=agent, acting_user=owner, title="More", content="Text")
+    current = review_staging(agent).fingerprint
+    reviews.request_review(agent=agent, acting_user=owner, description="look")
+    reviews.post_check(
+        agent=agent, acting_user=owner, fingerprint=current, name="regression-eval", state="failure"
+    )
+    reviews.give_verdict(
+        agent=agent,
+        acting_user=owner,
+        verdict="changes_requested",
+        expected_fingerprint=current,
+        comment="hmm",
+    )
+    return publish_agent(agent=agent, acting_user=owner, break_glass_reason="Outage <now>")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/reviews/publishpolicy/",
+        "/admin/reviews/policychange/",
+        "/admin/reviews/reviewrequest/",
+        "/admin/reviews/verdict/",
+        "/admin/reviews/checkrun/",
+        "/admin/publishing/publishrecord/?broke_glass__exact=1",
+    ],
+)
+def test_review_admin_lists_render(admin_client, broke_glass, url):
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert b'id="result_list"' in response.content  # the row is listed
+
+
+@pytest.mark.parametrize("model", [PublishPolicy, PolicyChange, ReviewRequest, Verdict, CheckRun])
+def test_review_admin_pages_render_read_only(admin_client, broke_glass, model):
+    row = model.objects.first()
+    name = model._meta.model_name
+    response = admin_client.get(f"/admin/reviews/{name}/{row.pk}/change/")
+    assert response.status_code == 200
+    assert b'type="submit"' not in response.content.split(b'id="content-main"')[-1]
+
+
+def test_a_break_glass_publish_is_flagged_first_on_its_admin_page(admin_client, broke_glass):
+    listing = admin_client.get("/admin/publishing/publishrecord/?broke_glass__exact=1")
+    assert b"1 publish record\n" in listing.content
+    assert b'data-filter-title="broke glass"' in listing.content  # offered as a filter
+    assert b"column-broke_glass" in listing.content  # and a column
+    unflagged = admin_client.get("/admin/publishing/publishrecord/?broke_glass__exact=0")
+    assert b"1 publish record\n" in unflagged.content
+    html = admin_client.get(
+        f"/admin/publishing/publishrecord/{broke_glass.pk}/change/"
+    ).content.decode()
+    assert "Published without approval (break glass):</strong> Outage &lt;now&gt;" in html
+    assert "1 approval needed, 0 given on this state." in html
+    assert "&quot;regression-eval&quot;" in html  # the gate, as kept
+    assert html.index("Publish policy") < html.index("Change track id")

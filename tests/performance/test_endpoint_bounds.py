@@ -34,12 +34,18 @@ PAGES = {
     # page also offers the new-agent form and its project choices.
     "agent-list": ("/agents/", 9),
     "editor": ("/agents/{id}/", 16),
-    # 13: the Scheduled card reads the agent's pending and latest schedules.
-    "review": ("/agents/{id}/review/", 13),
+    # 13: the Scheduled card reads the agent's pending and latest schedules. 19: the Publish
+    # policy card asks ``reviews.selectors.readiness`` (the policy, the last publish, the
+    # authors since, the verdicts, the check results: five, whatever their number; one more
+    # when approvals were given on this state) and reads the open review request.
+    "review": ("/agents/{id}/review/", 19),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
     "history": ("/agents/{id}/history/", 7),
+    "policy": ("/agents/{id}/policy/", 7),
+    # With requests, their verdicts too: one query for the open one's, one for the page's.
+    "reviews": ("/agents/{id}/reviews/", 7),
 }
 
 
