@@ -36,6 +36,7 @@ LIST_FIELDS = (
     "previous_id",
     "restored_from_id",
     "restored_mode",
+    "broke_glass",
 )
 # What a publish record shows of the schedule it came from, if any.
 SCHEDULE_FIELDS = (
@@ -106,6 +107,7 @@ def publish_records(
     published_by: int | None = None,
     published_after: datetime | None = None,
     published_before: datetime | None = None,
+    broke_glass: bool | None = None,
 ) -> QuerySet[PublishRecord]:
     """An agent's publish records, newest first, without snapshots or change lists."""
     records = (
@@ -126,6 +128,8 @@ def publish_records(
         records = records.filter(published_at__gte=published_after)
     if published_before is not None:
         records = records.filter(published_at__lte=published_before)
+    if broke_glass is not None:
+        records = records.filter(broke_glass=broke_glass)
     return records
 
 
