@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
 from agents.snapshot import staging_snapshot
 from agents.staging import staging_rows_at
+from configuration.checks import run_builtin_checks
 from configuration.diff import Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
@@ -67,6 +68,8 @@ class Review:
             "counts": self.diff.counts,
             "summary": self.diff.summary,
             "changes": [c.as_dict() for c in self.diff.changes],
+            # Read from the snapshot already built for the diff: no query more.
+            "builtin_checks": [result.as_dict() for result in run_builtin_checks(self.staging)],
         }
 
 

@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.validation import clean_fingerprint
-from configuration.checks import run_builtin_checks
 from publishing import selectors, services
 from publishing.api.operations import publishing_operation
 from publishing.api.publishes import PublishRecordDetailSerializer
@@ -175,10 +174,7 @@ class PublishErrorSerializer(serializers.Serializer):
 
 
 def staging_diff_response(agent: Agent) -> Response:
-    review = selectors.review_staging(agent)
-    # The built-in checks read the snapshot already built for the diff: no query more.
-    builtin = [result.as_dict() for result in run_builtin_checks(review.staging)]
-    return Response({**review.as_dict(), "builtin_checks": builtin})
+    return Response(selectors.review_staging(agent).as_dict())
 
 
 class StagingDiffView(APIView):

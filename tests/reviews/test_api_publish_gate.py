@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from agents import services as agent_services
 from configuration.checks import run_builtin_checks
 from publishing import selectors as publishing_selectors
-from publishing.api import review as review_api
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from reviews import services
@@ -260,7 +259,7 @@ def test_the_builtin_checks_cost_the_staging_diff_no_query(agent, editor, monkey
     client.get(url)  # warm what a first request loads once
     with CaptureQueriesContext(connection) as with_checks:
         client.get(url)
-    monkeypatch.setattr(review_api, "run_builtin_checks", lambda snapshot: ())
+    monkeypatch.setattr(publishing_selectors, "run_builtin_checks", lambda snapshot: ())
     with CaptureQueriesContext(connection) as without:
         client.get(url)
     assert len(with_checks) == len(without)
