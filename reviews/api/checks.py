@@ -12,7 +12,7 @@ from agents.permissions import Role, get_agent_for
 from reviews import selectors, services
 from reviews.api import examples
 from reviews.api.inputs import CheckRunCreateSerializer
-from reviews.api.schema import CheckRunErrorSerializer, conflict, review_operation
+from reviews.api.schema import CheckRunErrorSerializer, conflict_of, review_operation
 from reviews.api.shapes import CheckRunSerializer, CheckStatesSerializer
 from reviews.api.verdicts import fingerprint_filter, query_fingerprint
 
@@ -67,7 +67,7 @@ class CheckListView(JSONView):
         ok=CheckRunSerializer,
         ok_status=201,
         invalid=CheckRunErrorSerializer,
-        conflict=conflict("unknown_fingerprint."),
+        conflict=conflict_of("unknown_fingerprint."),
         examples=[*examples.CHECK_BODY, *examples.CHECK_CREATED],
     )
     def post(self, request: Request, agent_id: str) -> Response:

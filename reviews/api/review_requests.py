@@ -25,7 +25,7 @@ from reviews.api.schema import (
     NOT_FOUND_OR_PAGE,
     NOT_FOUND_REQUEST,
     ReviewRequestErrorSerializer,
-    conflict,
+    conflict_of,
     review_operation,
 )
 from reviews.api.shapes import (
@@ -91,7 +91,7 @@ class ReviewRequestListView(PaginatedView):
         ok=ReviewRequestSerializer,
         ok_status=201,
         invalid=ReviewRequestErrorSerializer,
-        conflict=conflict("stale_review or nothing_to_review."),
+        conflict=conflict_of("stale_review or nothing_to_review."),
         examples=[*examples.REVIEW_REQUEST_BODY, *examples.REVIEW_REQUEST_CREATED],
     )
     def post(self, request: Request, agent_id: str) -> Response:
@@ -130,7 +130,7 @@ class ReviewRequestWithdrawView(JSONView):
         description="409 `review_request_closed` once it is no longer open.",
         request=None,
         ok=ReviewRequestDetailSerializer,
-        conflict=conflict("review_request_closed."),
+        conflict=conflict_of("review_request_closed."),
         examples=examples.WITHDRAWN,
         **ON_ONE_REQUEST,
     )

@@ -65,7 +65,7 @@ CheckRunErrorSerializer = field_errors_serializer(
 PageErrorSerializer = field_errors_serializer("ReviewsPageErrorSerializer", ["page"])
 
 
-def conflict(codes: str) -> OpenApiResponse:
+def conflict_of(codes: str) -> OpenApiResponse:
     return OpenApiResponse(ReviewConflictSerializer, description=codes)
 
 

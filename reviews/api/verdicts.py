@@ -19,7 +19,7 @@ from reviews.api.inputs import FINGERPRINT_SCHEMA, VerdictCreateSerializer
 from reviews.api.schema import (
     NOT_FOUND_OR_PAGE,
     VerdictErrorSerializer,
-    conflict,
+    conflict_of,
     review_operation,
 )
 from reviews.api.shapes import VerdictSerializer
@@ -82,7 +82,7 @@ class VerdictListView(PaginatedView):
         ok=VerdictSerializer,
         ok_status=201,
         invalid=VerdictErrorSerializer,
-        conflict=conflict("stale_review or nothing_to_review."),
+        conflict=conflict_of("stale_review or nothing_to_review."),
         examples=[*examples.VERDICT_BODY, *examples.VERDICT_CREATED],
     )
     def post(self, request: Request, agent_id: str) -> Response:
