@@ -4,6 +4,8 @@ same decision a publish takes. Every reviews-API answer is held to the schema.""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agents import services as agent_services
 from configuration.checks import BUILTIN_CHECKS
@@ -151,3 +153,36 @@ def test_after_a_publish_there_is_nothing_to_review(agent, owner, editor):
     data = readiness(editor, agent)
     assert data["has_changes"] is False
     assert data["authors"] == []
+
+
+def test_readiness_costs_the_same_whatever_the_number_of_verdicts_and_checks(agent, owner, editor):
+    services.set_policy(
+        agent=agent, acting_user=owner, values={"required_approvals": 3, "required_checks": ["a"]}
+    )
+    services.request_review(agent=agent, acting_user=editor)
+    client = checked(editor)
+    url = f"/api/v2/agents/{agent.pk}/readiness"
+
+    def add_reviews(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            reviewer = factories.UserFactory(username=f"reviewer{n}")
+            grant(agent, reviewer, "publisher")
+            approve(reviewer, agent)
+            services.post_check(
+                agent=agent,
+                acting_user=editor,
+                fingerprint=current(agent),
+                name=f"c{n}",
+                state="success",
+            )
+
+    add_reviews(0, 1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_reviews(1, 4)
+    with CaptureQueriesContext(connection) as many:
+        data = client.get(url).json()
+
+    assert (data["approvals"]["counted"], len(data["checks"])) == (5, 6)
+    assert len(many) == len(few)
