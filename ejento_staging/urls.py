@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v2/", include("agents.api_urls")),
     path("api/v2/", include("publishing.api_urls")),
     path("api/v2/", include("webhooks.api_urls")),
+    path("api/v2/", include("reviews.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script from ?script rather than inline, and the
     # template keeps its styles in a stylesheet: the docs need no CSP exemption.

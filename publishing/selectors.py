@@ -18,6 +18,7 @@ from django.db.models.fields.json import KT
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
 from agents.snapshot import staging_snapshot
 from agents.staging import staging_rows_at
+from configuration.checks import run_builtin_checks
 from configuration.diff import Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
@@ -68,6 +69,8 @@ class Review:
             "counts": self.diff.counts,
             "summary": self.diff.summary,
             "changes": [c.as_dict() for c in self.diff.changes],
+            # Read from the snapshot already built for the diff: no query more.
+            "builtin_checks": [result.as_dict() for result in run_builtin_checks(self.staging)],
         }
 
 
@@ -108,6 +111,7 @@ def publish_records(
     published_by: int | None = None,
     published_after: datetime | None = None,
     published_before: datetime | None = None,
+    broke_glass: bool | None = None,
 ) -> QuerySet[PublishRecord]:
     """An agent's publish records, newest first, without snapshots or change lists.
 
@@ -133,6 +137,8 @@ def publish_records(
         records = records.filter(published_at__gte=published_after)
     if published_before is not None:
         records = records.filter(published_at__lte=published_before)
+    if broke_glass is not None:
+        records = records.filter(broke_glass=broke_glass)
     return records
 
 

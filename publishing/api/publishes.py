@@ -34,6 +34,7 @@ from publishing.models import PublishRecord
 from publishing.pagination import SequencePagination
 from publishing.schema import ConfigurationField
 from publishing.services import MODES
+from reviews.api.shapes import PublishGateSerializer
 
 # User ids are 32-bit in auth_user; anything larger can name no one, and the database would
 # refuse the comparison rather than find nothing.
@@ -92,6 +93,22 @@ class QueryIdField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "boolean"})
+class QueryBooleanField(serializers.Field):
+    """``true`` or ``false`` in a query string. DRF's BooleanField would also take "1", "yes"
+    and "on", which the schema's boolean does not promise."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data not in ("true", "false"):
+            self.fail("invalid")
+        return data == "true"
+
+    def to_representation(self, value: bool) -> bool:
+        return value
+
+
 class PublishFilterSerializer(QuerySerializer):
     published_by = QueryIdField(required=False, max_id=MAX_USER_ID, help_text="A user id.")
     published_after = DateOrDateTimeField(
@@ -102,12 +119,18 @@ class PublishFilterSerializer(QuerySerializer):
         end_of_day=True,
         help_text="ISO date or datetime; inclusive (a date: the whole day).",
     )
+    broke_glass = QueryBooleanField(
+        required=False,
+        help_text="true: only the publishes an owner made without the publish policy being "
+        "met; false: only the others.",
+    )
 
 
 class PublishFilterErrorSerializer(serializers.Serializer):
     published_by = error_list()
     published_after = error_list()
     published_before = error_list()
+    broke_glass = error_list()
     page = error_list()
 
 
@@ -137,6 +160,11 @@ class PublishRecordSerializer(serializers.ModelSerializer):
     restored_mode = serializers.SerializerMethodField()
     schedule = serializers.SerializerMethodField()
     counts = SectionCountsSerializer()
+    broke_glass = serializers.BooleanField(
+        read_only=True,
+        help_text="An owner published without the publish policy being met (the record's "
+        "gate.break_glass says why).",
+    )
 
     class Meta:
         model = PublishRecord
@@ -152,6 +180,7 @@ class PublishRecordSerializer(serializers.ModelSerializer):
             "restored_from",
             "restored_mode",
             "schedule",
+            "broke_glass",
         )
         read_only_fields = fields
 
@@ -208,10 +237,17 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
 
     changes = DiffEntrySerializer(many=True)
     snapshot = ConfigurationField(help_text="The whole configuration as published.")
+    # Only here: the list does not load it (``selectors.LIST_FIELDS``).
+    gate = serializers.SerializerMethodField()
 
     class Meta(PublishRecordSerializer.Meta):
-        fields = (*PublishRecordSerializer.Meta.fields, "changes", "snapshot")
+        fields = (*PublishRecordSerializer.Meta.fields, "changes", "snapshot", "gate")
         read_only_fields = fields
+
+    @extend_schema_field(PublishGateSerializer)
+    def get_gate(self, record: PublishRecord) -> dict[str, Any]:
+        # Served exactly as kept (and hashed): a serializer would add the keys it lacks.
+        return record.gate
 
 
 class PublishListView(GenericAPIView):

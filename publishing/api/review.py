@@ -26,6 +26,12 @@ from publishing.api.shapes import (
 )
 from publishing.inputs import clean_notes
 from publishing.models import NOTES_MAX_LENGTH
+from reviews.api.shapes import (
+    BuiltinCheckResultSerializer,
+    ReviewerVerdictSerializer,
+    policy_check_list,
+)
+from reviews.services import BREAK_GLASS_REASON_MAX_LENGTH, clean_break_glass_reason
 
 # Both fields below are plain ``Field``s with a hand-written schema: for a CharField that
 # allows blanks, drf-spectacular emits ``oneOf: [<pattern>, {maxLength: 0}]``, which the
@@ -77,9 +83,34 @@ class FingerprintField(serializers.Field):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": BREAK_GLASS_REASON_MAX_LENGTH,
+        "pattern": "^[^\\u0000]*$",
+        "default": "",
+        "description": (
+            "Owners only: publish although the agent's publish policy is not met, and why. "
+            "Kept in the publish record (`gate.break_glass`, `broke_glass`). Ignored when the "
+            "policy is met; from a publisher when it is not, 403."
+        ),
+    }
+)
+class BreakGlassReasonField(serializers.Field):
+    def to_internal_value(self, data: Any) -> str:
+        try:
+            return clean_break_glass_reason(data)
+        except ValidationError as exc:
+            raise field_error(exc) from None
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
 class PublishInputSerializer(serializers.Serializer):
     notes = NotesField(required=False, default="")
     expected_fingerprint = FingerprintField(required=False, allow_null=True, default=None)
+    break_glass_reason = BreakGlassReasonField(required=False, default="")
 
 
 class StagingDiffSerializer(serializers.Serializer):
@@ -96,14 +127,39 @@ class StagingDiffSerializer(serializers.Serializer):
     counts = SectionCountsSerializer()
     summary = serializers.CharField()
     changes = DiffEntrySerializer(many=True)
+    builtin_checks = BuiltinCheckResultSerializer(
+        many=True,
+        help_text="The built-in checks on Staging as it stands; the publish policy may make "
+        "some of them block a publish.",
+    )
 
 
 class PublishConflictSerializer(serializers.Serializer):
     has_changes = serializers.BooleanField()
-    code = serializers.ChoiceField(choices=["nothing_to_publish", "stale_review"])
+    code = serializers.ChoiceField(
+        choices=["nothing_to_publish", "stale_review", "approval_required", "checks_not_passed"]
+    )
     detail = serializers.CharField()
     fingerprint = serializers.CharField(
-        required=False, help_text="stale_review only: the fingerprint of the state now."
+        required=False,
+        help_text="stale_review: the fingerprint of the state now; approval_required and "
+        "checks_not_passed: of the state that was refused.",
+    )
+    # What the publish policy is missing (approval_required, checks_not_passed only).
+    blockers = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What holds the publish back, in words.",
+    )
+    required_approvals = serializers.IntegerField(min_value=0, required=False)
+    approvals = ReviewerVerdictSerializer(
+        many=True,
+        required=False,
+        help_text="Each reviewer's newest verdict since the last publish; `counted` ones count.",
+    )
+    checks = policy_check_list(
+        required=False,
+        help_text="The required external checks and the blocking built-in ones, as they stand.",
     )
 
 
@@ -112,6 +168,7 @@ class PublishErrorSerializer(serializers.Serializer):
 
     notes = error_list()
     expected_fingerprint = error_list()
+    break_glass_reason = error_list()
     non_field_errors = error_list()
     detail = serializers.CharField(required=False)
 
@@ -138,14 +195,19 @@ class PublishView(APIView):
         description=(
             "Atomic: Production becomes Staging and a publish record is written, or nothing "
             "happens. 409 `nothing_to_publish` when Staging equals Production; 409 "
-            "`stale_review` when `expected_fingerprint` no longer names the current state."
+            "`stale_review` when `expected_fingerprint` no longer names the current state; "
+            "409 `approval_required` or `checks_not_passed` when the agent's publish policy "
+            "is not met for the state being published (`blockers`, `approvals` and `checks` "
+            "say what is missing; see `readiness`). An owner may publish anyway by giving "
+            "`break_glass_reason`; a publisher who gives one then is refused with 403."
         ),
         request=PublishInputSerializer,
         ok=PublishRecordDetailSerializer,
         ok_status=201,
         invalid=PublishErrorSerializer,
         conflict=OpenApiResponse(
-            PublishConflictSerializer, description="nothing_to_publish or stale_review."
+            PublishConflictSerializer,
+            description="nothing_to_publish, stale_review, approval_required or checks_not_passed.",
         ),
     )
     def post(self, request: Request, agent_id: str) -> Response:
@@ -157,6 +219,7 @@ class PublishView(APIView):
             acting_user=request.user,
             notes=serializer.validated_data["notes"],
             expected_fingerprint=serializer.validated_data["expected_fingerprint"],
+            break_glass_reason=serializer.validated_data["break_glass_reason"],
         )
         # Re-read through the selector so the answer has the same form as the detail GET.
         record = selectors.get_publish_record(agent=agent, change_track_id=record.change_track_id)

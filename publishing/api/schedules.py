@@ -132,7 +132,8 @@ class ScheduleSerializer(serializers.Serializer):
             "nullable": True,
             "pattern": "^[a-z_]+$",
             "description": "Why a failed schedule published nothing: stale_review, "
-            "nothing_to_publish or permission_denied. Null unless failed.",
+            "nothing_to_publish, approval_required, checks_not_passed or "
+            "permission_denied. Null unless failed.",
         }
     )
     def get_reason(self, schedule: ScheduledPublish) -> str | None:

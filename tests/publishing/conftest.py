@@ -175,7 +175,7 @@ def client_as(user, client_class: type[CheckedClient] = CheckedClient) -> Checke
 
 
 # The fields of a publish in the history list (the contract, written out here on purpose);
-# one publish in full adds "changes" and "snapshot".
+# one publish in full adds "changes", "snapshot" and "gate".
 PUBLISH_ROW_FIELDS = {
     "change_track_id",
     "sequence",
@@ -188,6 +188,7 @@ PUBLISH_ROW_FIELDS = {
     "restored_from",
     "restored_mode",
     "schedule",
+    "broke_glass",
 }
 
 # What is live, read the way the services read it.

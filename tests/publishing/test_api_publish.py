@@ -35,7 +35,7 @@ def test_publish_answers_201_with_the_whole_record(agent, owner, publisher):
 
     assert response.status_code == 201
     data = response.json()
-    assert set(data) == PUBLISH_ROW_FIELDS | {"changes", "snapshot"}
+    assert set(data) == PUBLISH_ROW_FIELDS | {"changes", "snapshot", "gate"}
     record = PublishRecord.objects.get(agent=agent)
     assert data["change_track_id"] == str(record.change_track_id)
     assert data["sequence"] == 1
