@@ -68,23 +68,3 @@ def published(agent, owner, instruction):
 
 # What is live, read the way the services read it.
 production_of = production_snapshot
-
-
-@pytest.fixture
-def checks_endpoint(monkeypatch):
-    """The review events link to the checks endpoint by its URL name; where the API that
-    serves it is not routed, a stand-in address lets a review be requested all the same."""
-    from django.urls import NoReverseMatch, reverse
-
-    from reviews import events
-
-    try:
-        reverse("api-checks", args=[1])
-    except NoReverseMatch:
-
-        def stand_in(name, *args, **kwargs):
-            if name == "api-checks":
-                return f"/api/v2/agents/{kwargs['args'][0]}/checks"
-            return reverse(name, *args, **kwargs)
-
-        monkeypatch.setattr(events, "reverse", stand_in)

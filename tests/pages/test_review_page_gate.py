@@ -17,7 +17,7 @@ from reviews import services as reviews
 from reviews.models import ReviewRequest, Verdict
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checks_endpoint")]
+pytestmark = pytest.mark.django_db
 
 
 def review_url(agent) -> str:

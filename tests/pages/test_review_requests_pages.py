@@ -13,7 +13,7 @@ from reviews import services as reviews
 from reviews.models import ReviewRequest
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checks_endpoint")]
+pytestmark = pytest.mark.django_db
 
 
 def requests_url(agent) -> str:
