@@ -118,7 +118,6 @@ def test_publish_record_cannot_be_deleted_through_the_admin(admin_client, publis
 def broke_glass(agent, owner, published, monkeypatch):
     """A policy, a review, a check result, and a publish past the policy by the owner."""
 
-
     reviews.set_policy(
         agent=agent,
         acting_user=owner,

@@ -127,6 +127,20 @@ API = {
     ("GET", f"{H}/{{endpoint_id}}/deliveries"): ENDPOINT_MANAGER,
     ("GET", f"{H}/{{endpoint_id}}/deliveries/{{delivery_id}}"): ENDPOINT_MANAGER,
     ("POST", f"{H}/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver"): ENDPOINT_MANAGER,
+    ("GET", f"{A}/publish-policy"): EDITOR,
+    ("PUT", f"{A}/publish-policy"): OWNER,
+    ("PATCH", f"{A}/publish-policy"): OWNER,
+    ("GET", f"{A}/publish-policy/changes"): EDITOR,
+    ("GET", f"{A}/readiness"): EDITOR,
+    ("GET", f"{A}/review-requests"): EDITOR,
+    ("POST", f"{A}/review-requests"): EDITOR,
+    ("GET", f"{A}/review-requests/{{request_id}}"): EDITOR,
+    # Its author (the world's organization admin) or a publisher.
+    ("POST", f"{A}/review-requests/{{request_id}}/withdraw"): PUBLISHER,
+    ("GET", f"{A}/verdicts"): EDITOR,
+    ("POST", f"{A}/verdicts"): PUBLISHER,
+    ("GET", f"{A}/checks"): EDITOR,
+    ("POST", f"{A}/checks"): EDITOR,
 }
 # Not an operation of its own in the schema: the same GET with a query string.
 API_VARIANTS = {("GET", f"{A}?environment=production"): VIEWER}
@@ -166,6 +180,15 @@ PAGES = {
     ("POST", "publishing:checkpoint-restore"): PUBLISHER,
     ("POST", "publishing:schedule"): PUBLISHER,
     ("POST", "publishing:schedule-cancel"): PUBLISHER,
+    ("GET", "publishing:verdict-changes"): EDITOR,
+    ("GET", "reviews:policy"): EDITOR,
+    ("POST", "reviews:policy"): OWNER,
+    ("GET", "reviews:requests"): EDITOR,
+    ("POST", "reviews:request"): EDITOR,
+    # Editors reach the form; one who did not ask is refused by the service with a message
+    # (tests/pages/test_review_requests_pages.py), like an author's approval.
+    ("POST", "reviews:request-withdraw"): EDITOR,
+    ("POST", "reviews:verdict"): PUBLISHER,
     ("GET", "webhooks:list"): SIGNED_IN,  # lists only the endpoints the caller manages
     ("POST", "webhooks:create"): SIGNED_IN,  # offers only organizations they may manage
     ("GET", "webhooks:endpoint"): ENDPOINT_MANAGER,
@@ -291,7 +314,7 @@ def page_names() -> set[str]:
         for entry in patterns:
             if isinstance(entry, URLResolver):
                 walk(entry.url_patterns, entry.namespace or namespace)
-            elif namespace in ("agents", "publishing", "webhooks") and entry.name:
+            elif namespace in ("agents", "publishing", "reviews", "webhooks") and entry.name:
                 found.add(f"{namespace}:{entry.name}")
 
     walk(get_resolver().url_patterns, None)

@@ -1,6 +1,7 @@
 """A small world for hostile-input tests: a superuser, an organization admin, an agent with
 something in every section, published once and edited since, with a pending scheduled
-publish; a webhook endpoint for the organization with one delivery; and a valid request body
+publish, an open review request and a request for changes; a webhook endpoint for the
+organization with one delivery; and a valid request body
 for every write endpoint, so one field at a time can be made hostile while the rest stay
 valid."""
 
@@ -20,6 +21,7 @@ from agents.models import AgentPermission, OrganizationMembership, StagingConfig
 from publishing.scheduling import schedule_publish
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
+from reviews import services as review_services
 from tests import factories
 from tests.reliability import helpers
 from webhooks import services as webhook_services
@@ -66,6 +68,8 @@ class World:
     endpoint: Any  # a webhook endpoint for every agent of the organization
     delivery: Any  # a test event queued for it
     schedule: Any  # the agent's pending scheduled publish
+    review_request: Any  # open, asked by the organization admin
+    verdict: Any  # the admin's request for changes on the state under review
 
     def path_values(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,8 @@ class World:
             "endpoint_id": self.endpoint.pk,
             "delivery_id": str(self.delivery.pk),
             "schedule_id": self.schedule.pk,
+            "request_id": self.review_request.pk,
+            "verdict_id": self.verdict.pk,
         }
 
     def url(self, template: str) -> str:
@@ -176,6 +182,25 @@ class World:
                 "description": "Search index",
             },
             ("PATCH", f"{hooks}/{{endpoint_id}}"): {"description": "Renamed", "enabled": True},
+            ("PUT", f"{a}/publish-policy"): {
+                "required_approvals": 1,
+                "authors_may_approve": False,
+                "required_checks": ["regression-eval"],
+                "blocking_builtin_checks": ["no_secrets"],
+            },
+            ("PATCH", f"{a}/publish-policy"): {"required_approvals": 2},
+            ("POST", f"{a}/review-requests"): {"description": "Tone changes"},
+            ("POST", f"{a}/verdicts"): {
+                "verdict": "changes_requested",
+                "comment": "Shorter, please",
+                "expected_fingerprint": review_staging(self.agent).fingerprint,
+            },
+            ("POST", f"{a}/checks"): {
+                "fingerprint": review_staging(self.agent).fingerprint,
+                "name": "regression-eval",
+                "state": "success",
+                "target_url": "https://ci.example.com/runs/1",
+            },
         }
 
 
@@ -211,6 +236,15 @@ def build_world() -> World:
         publish_at=timezone.now() + timedelta(days=1),
         expected_fingerprint=review_staging(agent).fingerprint,
     )
+    review_request = review_services.request_review(
+        agent=agent, acting_user=admin, description="Please look"
+    )
+    verdict = review_services.give_verdict(
+        agent=agent,
+        acting_user=admin,
+        verdict="changes_requested",
+        expected_fingerprint=review_request.fingerprint,
+    )
     return World(
         superuser=superuser,
         admin=admin,
@@ -234,4 +268,6 @@ def build_world() -> World:
         endpoint=endpoint,
         delivery=webhook_services.send_test_event(acting_user=admin, endpoint=endpoint),
         schedule=schedule,
+        review_request=review_request,
+        verdict=verdict,
     )
