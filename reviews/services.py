@@ -261,7 +261,8 @@ def post_check(
             cleaned[field] = clean(given[field])
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if not errors and cleaned["fingerprint"] is None:
+    # Named beside the other fields' errors, not after them: one answer lists every fix.
+    if "fingerprint" not in errors and cleaned["fingerprint"] is None:
         errors["fingerprint"] = [NAME_THE_STATE]
     if errors:
         raise ValidationError(errors)
