@@ -1,3 +1,11 @@
 """Fixtures of the review tests: the cast of ``tests.reviews.scenario``."""
 
-from tests.reviews.scenario import editor, live, publisher, reviewer, stranger, viewer  # noqa: F401
+from tests.reviews.scenario import (  # noqa: F401
+    checks_route,
+    editor,
+    live,
+    publisher,
+    reviewer,
+    stranger,
+    viewer,
+)
