@@ -196,6 +196,24 @@ def test_without_required_approvals_a_request_for_changes_is_advice(world):
     ]
 
 
+@pytest.mark.parametrize("lowered_to", ["editor", "viewer"])
+def test_an_approver_lowered_below_publisher_no_longer_counts(world, lowered_to):
+    set_policy(world.agent, world.owner, required_approvals=1)
+    approve(world.agent, world.alice)
+    agent_services.change_permission(
+        permission=AgentPermission.objects.get(agent=world.agent, user=world.alice),
+        acting_user=world.owner,
+        role=lowered_to,
+    )
+    with pytest.raises(ApprovalRequired) as caught:
+        publish(world.agent, world.releaser)
+    [verdict] = caught.value.extra["approvals"]
+    assert (verdict["counted"], verdict["not_counted_reason"]) == (
+        False,
+        "no longer holds the publisher role",
+    )
+
+
 def test_the_reviewers_newest_verdict_counts(world):
     set_policy(world.agent, world.owner, required_approvals=1)
     approve(world.agent, world.alice)
