@@ -5,7 +5,6 @@ from tests.reviews.scenario import (  # noqa: F401
     editor,
     live,
     publisher,
-    reviewer,
     stranger,
     viewer,
 )

@@ -1,7 +1,7 @@
 """The cast and the moves of the review-core tests: an agent live in Production, people in
 each role, and the steps of a review (edit, verdict, check, policy, publish) as service calls.
 
-Test modules import the fixtures they use by name (pytest finds them in the module).
+The fixtures reach the tests through this package's conftest; the moves are imported.
 """
 
 from __future__ import annotations
@@ -42,12 +42,6 @@ def editor(agent):
 @pytest.fixture
 def publisher(agent):
     return person(agent, "publisher", "publisher")
-
-
-@pytest.fixture
-def reviewer(agent):
-    """A second publisher, for policies that want two approvals."""
-    return person(agent, "reviewer", "publisher")
 
 
 @pytest.fixture
