@@ -67,7 +67,8 @@ def clean_policy(values: dict[str, Any], current: Policy) -> Policy:
     if not isinstance(values, dict):
         raise ValidationError({"non_field_errors": ["Send the policy as a JSON object."]})
     errors: dict[str, list[str]] = {}
-    unknown = sorted(set(values) - set(FIELDS))
+    # Named as text: a caller other than the API may use keys that are not strings.
+    unknown = sorted(str(key) for key in values if key not in FIELDS)
     if unknown:
         errors["non_field_errors"] = [f"Unknown field(s): {', '.join(unknown)}."]
     cleaned = current.as_dict()
@@ -109,7 +110,11 @@ def clean_policy(values: dict[str, Any], current: Policy) -> Policy:
 
     if "blocking_builtin_checks" in values:
         value = values["blocking_builtin_checks"]
-        if not isinstance(value, list) or not all(v in BUILTIN_CHECKS for v in value):
+        # A list or an object inside the list is no name, and must not reach the dict lookup
+        # (unhashable: a 500 instead of a 400).
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) and v in BUILTIN_CHECKS for v in value
+        ):
             errors["blocking_builtin_checks"] = [
                 f"Must be a list of built-in check names: {', '.join(BUILTIN_CHECKS)}."
             ]

@@ -106,7 +106,9 @@ def authors_since_publish(
         records = records.filter(staging_revision__gt=published_revision)
     elif published_at is not None:
         records = records.filter(history_date__gt=published_at)
-    seen = records.values_list("history_user_id", "history_username").distinct()
+    # No ordering: the history's default one would join the DISTINCT and make it return a
+    # row per edit instead of one per author.
+    seen = records.order_by().values_list("history_user_id", "history_username").distinct()
     return tuple(sorted({Person(pk, name) for pk, name in seen}, key=lambda p: p.username))
 
 

@@ -261,7 +261,8 @@ def post_check(
             cleaned[field] = clean(given[field])
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if not errors and cleaned["fingerprint"] is None:
+    # Named beside the other fields' errors, not after them: one answer lists every fix.
+    if "fingerprint" not in errors and cleaned["fingerprint"] is None:
         errors["fingerprint"] = [NAME_THE_STATE]
     if errors:
         raise ValidationError(errors)
@@ -307,14 +308,16 @@ def hold_publish(
     (a publisher giving one is refused with ``PermissionDenied``). Returns what the publish
     record keeps of the decision, and closes the open review request as published.
     """
+    # Refused whether or not the policy happens to be met: the same publisher's request must
+    # not pass or fail by the timing of the reviews, nor have its reason silently dropped.
+    if break_glass_reason and role < Role.OWNER:
+        raise PermissionDenied("Only an owner can publish without meeting the publish policy.")
     state: Readiness = readiness(agent, fingerprint=fingerprint, staging=staging)
     refusal = state.refusal()
     used_glass = ""
     if refusal is not None:
         if not break_glass_reason:
             raise refusal
-        if role < Role.OWNER:
-            raise PermissionDenied("Only an owner can publish without meeting the publish policy.")
         used_glass = break_glass_reason
     _close_open(agent, ReviewRequest.Status.PUBLISHED, acting_user, timezone.now())
     return state.record(break_glass_reason=used_glass)
