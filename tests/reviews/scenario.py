@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import override_settings
-from django.urls import NoReverseMatch, reverse
 
 from agents import services as agent_services
 from agents.models import Agent
@@ -77,20 +75,3 @@ def check(agent: Agent, user: Any, name: str, state: str, **kwargs: Any):
     return services.post_check(
         agent=fresh(agent), acting_user=user, name=name, state=state, **kwargs
     )
-
-
-@pytest.fixture(scope="module")
-def checks_route():
-    """The review events link to the check-results route (``api-checks``), which the API
-    registers; until it does, a stand-in keeps ``request_review`` testable here.
-
-    Module-wide: every change of ``ROOT_URLCONF`` rebuilds the URL resolver, which costs more
-    than most of these tests.
-    """
-    try:
-        reverse("api-checks", args=[1])
-    except NoReverseMatch:
-        with override_settings(ROOT_URLCONF="tests.reviews.checks_urls"):
-            yield
-        return
-    yield

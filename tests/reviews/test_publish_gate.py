@@ -29,7 +29,7 @@ from tests import factories
 from tests.reviews.scenario import approve, check, edit, fresh, person, set_policy, state_of
 from tests.webhooks.conftest import run_tasks
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checks_route")]
+pytestmark = pytest.mark.django_db
 
 APPROVALS = ("none", "fresh", "by_author", "stale", "withdrawn", "revoked")
 CHECK_STATES = ("missing", "pending", "failure", "error", "success")

@@ -36,7 +36,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("postgres_only", "checks_route"),
+    pytest.mark.usefixtures("postgres_only"),
 ]
 
 JOIN_TIMEOUT = 60.0

@@ -18,7 +18,7 @@ from webhooks import services as webhook_services
 from webhooks.events import CHECKS_REQUESTED, REVIEW_REQUESTED
 from webhooks.models import Event
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("checks_route")]
+pytestmark = pytest.mark.django_db
 
 OLD = "0" * 64
 
