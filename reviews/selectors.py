@@ -91,6 +91,39 @@ def _last_publish(agent: Agent) -> tuple[int | None, datetime | None]:
     return row if row is not None else (None, None)
 
 
+POLICY_FIELDS = (
+    "required_approvals",
+    "authors_may_approve",
+    "required_checks",
+    "blocking_builtin_checks",
+)
+
+
+def _policy_and_last_publish(agent: Agent) -> tuple[Policy, tuple[int | None, datetime | None]]:
+    """``policy_for`` and ``_last_publish`` in one query: both hang off the agent's row."""
+    row = (
+        Agent.objects.filter(pk=agent.pk)
+        .values_list(
+            "production__staging_revision",
+            "production__published_at",
+            *(f"publish_policy__{name}" for name in POLICY_FIELDS),
+        )
+        .first()
+    )
+    if row is None:
+        return Policy(), (None, None)
+    last_publish, values = (row[0], row[1]), row[2:]
+    if values[0] is None:  # no policy row: the default
+        return Policy(), last_publish
+    policy = Policy(
+        required_approvals=values[0],
+        authors_may_approve=values[1],
+        required_checks=tuple(values[2]),
+        blocking_builtin_checks=tuple(values[3]),
+    )
+    return policy, last_publish
+
+
 def authors_since_publish(
     agent: Agent, *, last_publish: tuple[int | None, datetime | None] | None = None
 ) -> tuple[Person, ...]:
@@ -112,11 +145,16 @@ def authors_since_publish(
     return tuple(sorted({Person(pk, name) for pk, name in seen}, key=lambda p: p.username))
 
 
-def readiness(agent: Agent, *, fingerprint: str, staging: Snapshot) -> Readiness:
-    """How the state ``fingerprint`` (whose Staging is ``staging``) stands against the policy."""
-    policy = policy_for(agent)
-    last_publish = _last_publish(agent)
-    authors = authors_since_publish(agent, last_publish=last_publish)
+def readiness(
+    agent: Agent, *, fingerprint: str, staging: Snapshot, with_authors: bool = True
+) -> Readiness:
+    """How the state ``fingerprint`` (whose Staging is ``staging``) stands against the policy.
+
+    ``with_authors=False`` (a publish) reads the authors only when the decision needs them:
+    when someone approved this state and the policy lets no author approve. Four queries
+    then when nobody approved, whatever the history holds.
+    """
+    policy, last_publish = _policy_and_last_publish(agent)
     published_at = last_publish[1]
 
     verdict_rows = Verdict.objects.filter(agent_id=agent.pk)
@@ -126,12 +164,14 @@ def readiness(agent: Agent, *, fingerprint: str, staging: Snapshot) -> Readiness
     for row in verdict_rows.order_by("created_at", "id"):
         # Keyed by the reviewer; a deleted reviewer's verdicts stay apart by username.
         newest[row.reviewer_id or f"deleted:{row.reviewer_username}"] = row
-    fresh_approvers = {
-        v.reviewer_id
-        for v in newest.values()
-        if v.fingerprint == fingerprint and v.reviewer_id is not None
-    }
-    may_approve = users_holding(agent, fresh_approvers, Role.PUBLISHER)
+    fresh = [v for v in newest.values() if v.fingerprint == fingerprint]
+    may_approve = users_holding(
+        agent, {v.reviewer_id for v in fresh if v.reviewer_id is not None}, Role.PUBLISHER
+    )
+    approved = any(v.kind == Verdict.Kind.APPROVED for v in fresh)
+    authors: tuple[Person, ...] = ()
+    if with_authors or (approved and not policy.authors_may_approve):
+        authors = authors_since_publish(agent, last_publish=last_publish)
     author_ids = {a.id for a in authors}
 
     verdicts = []
@@ -141,7 +181,12 @@ def readiness(agent: Agent, *, fingerprint: str, staging: Snapshot) -> Readiness
         if fresh:
             if row.reviewer_id not in may_approve:
                 not_counted = NOT_A_PUBLISHER
-            elif row.reviewer_id in author_ids and not policy.authors_may_approve:
+            elif (
+                row.kind == Verdict.Kind.APPROVED
+                and row.reviewer_id in author_ids
+                and not policy.authors_may_approve
+            ):
+                # Authors may not vouch for their own change; they may still object to it.
                 not_counted = AUTHOR
         verdicts.append(
             ReviewerVerdict(

@@ -149,11 +149,11 @@ def _set_closed(request: ReviewRequest, status: str, acting_user: Any, when: Any
 
 
 def _close_open(agent: Agent, status: str, acting_user: Any, when: Any) -> None:
-    request = ReviewRequest.objects.filter(
-        agent_id=agent.pk, status=ReviewRequest.Status.OPEN
-    ).first()
-    if request is not None:
-        _set_closed(request, status, acting_user, when)
+    # One UPDATE whether or not a request is open: a publish pays for it every time.
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    ReviewRequest.objects.filter(agent_id=agent.pk, status=ReviewRequest.Status.OPEN).update(
+        status=status, closed_at=when, closed_by=user, closed_by_username=_username(acting_user)
+    )
 
 
 def give_verdict(
@@ -312,7 +312,9 @@ def hold_publish(
     # not pass or fail by the timing of the reviews, nor have its reason silently dropped.
     if break_glass_reason and role < Role.OWNER:
         raise PermissionDenied("Only an owner can publish without meeting the publish policy.")
-    state: Readiness = readiness(agent, fingerprint=fingerprint, staging=staging)
+    state: Readiness = readiness(
+        agent, fingerprint=fingerprint, staging=staging, with_authors=False
+    )
     refusal = state.refusal()
     used_glass = ""
     if refusal is not None:

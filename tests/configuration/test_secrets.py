@@ -147,7 +147,7 @@ def fill(unit: str) -> str:
 ADVERSARIAL: dict[str, tuple[str, str, list[str]]] = {
     "Anthropic API key": ("sk-ant-", "a", [fill("sk-ant-a1 ")]),
     "OpenAI API key": ("sk-", "a", [fill("sk-aB3-")]),
-    "AWS access key id": ("AKIA", "A", [fill("AKIA1234567890ABCDEF ")]),
+    "AWS access key id": ("AKIA", "A", [fill("AKIA" + "1234567890ABCDEF ")]),
     "GitHub token": ("github_pat_", "_", [fill("ghp_"), "ghp_" + "a" * SIZE]),
     "Slack token": ("xoxb-", "-", ["xoxb-" + "1-" * (SIZE // 2)]),
     "Stripe live key": ("sk_live_", "a", []),

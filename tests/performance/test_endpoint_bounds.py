@@ -34,11 +34,11 @@ PAGES = {
     # page also offers the new-agent form and its project choices.
     "agent-list": ("/agents/", 9),
     "editor": ("/agents/{id}/", 16),
-    # 13: the Scheduled card reads the agent's pending and latest schedules. 19: the Publish
-    # policy card asks ``reviews.selectors.readiness`` (the policy, the last publish, the
-    # authors since, the verdicts, the check results: five, whatever their number; one more
+    # 13: the Scheduled card reads the agent's pending and latest schedules. 18: the Publish
+    # policy card asks ``reviews.selectors.readiness`` (the policy with the last publish, the
+    # authors since, the verdicts, the check results: four, whatever their number; one more
     # when approvals were given on this state) and reads the open review request.
-    "review": ("/agents/{id}/review/", 19),
+    "review": ("/agents/{id}/review/", 18),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),

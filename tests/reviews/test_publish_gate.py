@@ -196,6 +196,19 @@ def test_without_required_approvals_a_request_for_changes_is_advice(world):
     ]
 
 
+def test_an_author_may_object_to_their_own_change_though_not_vouch_for_it(world):
+    """Four eyes keep authors from approving what they wrote, not from holding it back."""
+    set_policy(world.agent, world.owner, required_approvals=1)
+    approve(world.agent, world.alice)
+    # Bob touches Staging and puts it back: same state under review, and he is an author.
+    edit(world.agent, world.bob, "Bob was here")
+    edit(world.agent, world.bob, EDITED)
+    approve(world.agent, world.bob, "changes_requested", comment="I got the tone wrong.")
+    with pytest.raises(ApprovalRequired) as caught:
+        publish(world.agent, world.releaser)
+    assert caught.value.extra["blockers"] == ["Changes requested by bob."]
+
+
 @pytest.mark.parametrize("lowered_to", ["editor", "viewer"])
 def test_an_approver_lowered_below_publisher_no_longer_counts(world, lowered_to):
     set_policy(world.agent, world.owner, required_approvals=1)
