@@ -10,28 +10,7 @@ from agents import services as agent_services
 from reviews import services
 from reviews.models import CheckRun
 from reviews.selectors import review_state
-from tests import factories
-from tests.publishing.conftest import CheckedClient, client_as, user_with_role
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-def checked(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
-
-
-@pytest.fixture
-def other_agent(db):
-    """An agent of another organization, with unpublished changes of its own."""
-    other_owner = factories.UserFactory(username="other-owner")
-    return factories.AgentFactory(user=other_owner, name="Other bot")
+from tests.reviews.api_client import checked
 
 
 def checks_url(agent) -> str:

@@ -10,20 +10,7 @@ from ejento_staging.pagination import StrictPageNumberPagination
 from reviews import services
 from reviews.models import PolicyChange, PublishPolicy
 from reviews.selectors import policy_for
-from tests.publishing.conftest import CheckedClient, client_as, user_with_role
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-def checked(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
+from tests.reviews.api_client import checked
 
 
 def policy_url(agent) -> str:

@@ -21,31 +21,12 @@ from reviews.models import ReviewRequest
 from reviews.selectors import review_state
 from tests import factories
 from tests.publishing.conftest import (
-    CheckedClient,
     assert_invariants,
     client_as,
     grant,
     staging_of,
-    user_with_role,
 )
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-def checked(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
-
-
-@pytest.fixture
-def publisher(agent):
-    return user_with_role(agent, "publisher")
+from tests.reviews.api_client import checked
 
 
 def publish(user, agent, **body):

@@ -3,7 +3,6 @@ same decision a publish takes. Every reviews-API answer is held to the schema.""
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,25 +12,8 @@ from publishing.services import publish_agent
 from reviews import services
 from reviews.selectors import review_state
 from tests import factories
-from tests.publishing.conftest import CheckedClient, client_as, grant, user_with_role
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-def checked(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
-
-
-@pytest.fixture
-def publisher(agent):
-    return user_with_role(agent, "publisher")
+from tests.publishing.conftest import grant
+from tests.reviews.api_client import checked
 
 
 def readiness(user, agent) -> dict:

@@ -17,21 +17,8 @@ from reviews import services
 from reviews.models import CheckRun, PolicyChange, PublishPolicy, ReviewRequest, Verdict
 from reviews.selectors import review_state
 from tests import factories
-from tests.publishing.conftest import CheckedClient, client_as, user_with_role
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
-
-
-@pytest.fixture
-def publisher(agent):
-    return user_with_role(agent, "publisher")
+from tests.publishing.conftest import user_with_role
+from tests.reviews.api_client import checked
 
 
 @pytest.fixture
@@ -106,15 +93,11 @@ def call(client, world, method, path, body):
     return getattr(client, method.lower())(url, data, format="json")
 
 
-def as_user(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
 @pytest.mark.parametrize(("method", "path", "body", "least", "ok"), OPERATIONS, ids=IDS)
 @pytest.mark.parametrize("role", [VIEWER, EDITOR, PUBLISHER, OWNER])
 def test_each_role(world, method, path, body, least, ok, role):
     before = written()
-    response = call(as_user(world.users[role]), world, method, path, body)
+    response = call(checked(world.users[role]), world, method, path, body)
     if RANK[role] >= RANK[least]:
         assert response.status_code == ok, response.content
         if method != "GET":
@@ -128,7 +111,7 @@ def test_each_role(world, method, path, body, least, ok, role):
 @pytest.mark.parametrize(("method", "path", "body", "least", "ok"), OPERATIONS, ids=IDS)
 def test_an_agent_the_caller_may_not_see_is_404(world, method, path, body, least, ok):
     before = written()
-    response = call(as_user(world.stranger), world, method, path, body)
+    response = call(checked(world.stranger), world, method, path, body)
     assert response.status_code == 404
     assert written() == before
 
@@ -143,5 +126,5 @@ def test_anonymous_is_401(world, method, path, body, least, ok):
 
 @pytest.mark.parametrize(("method", "path", "body", "least", "ok"), OPERATIONS, ids=IDS)
 def test_an_unknown_agent_is_404(world, method, path, body, least, ok):
-    response = call(as_user(world.users[OWNER]), world, method, path.replace("{agent}", "0"), body)
+    response = call(checked(world.users[OWNER]), world, method, path.replace("{agent}", "0"), body)
     assert response.status_code == 404

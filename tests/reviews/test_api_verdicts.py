@@ -10,25 +10,7 @@ from publishing.services import publish_agent
 from reviews import services
 from reviews.models import Verdict
 from reviews.selectors import review_state
-from tests.publishing.conftest import CheckedClient, client_as, user_with_role
-
-
-class ReviewsClient(CheckedClient):
-    api_package = "reviews.api"
-
-
-def checked(user) -> ReviewsClient:
-    return client_as(user, ReviewsClient)
-
-
-@pytest.fixture
-def editor(agent):
-    return user_with_role(agent, "editor")
-
-
-@pytest.fixture
-def publisher(agent):
-    return user_with_role(agent, "publisher")
+from tests.reviews.api_client import checked
 
 
 def verdicts_url(agent) -> str:
