@@ -225,3 +225,17 @@ def free_text_field(max_length: int) -> StrictCharField:
         allow_blank=True,
         trim_whitespace=False,
     )
+
+
+class FlatListField(serializers.ListField):
+    """A list whose 400 is one list of messages, as for every other field (DRF's ListField
+    keys the messages by the position of the offending item)."""
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            items = detail.values() if isinstance(detail, dict) else [detail]
+            messages = [str(message) for item in items for message in item]
+            raise serializers.ValidationError(list(dict.fromkeys(messages))) from None

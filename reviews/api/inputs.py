@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.serializers.fields import (
+    FlatListField,
     StrictBooleanField,
     StrictCharField,
     StrictIntegerField,
@@ -98,20 +99,6 @@ def check_name_field(**kwargs: Any) -> StrictCharField:
         validators=[RegexValidator(f"^{CHECK_NAME_PATTERN.pattern}$", message=CHECK_NAME_INVALID)],
         **kwargs,
     )
-
-
-class FlatListField(serializers.ListField):
-    """A list whose 400 is one list of messages, as for every other field (DRF's ListField
-    keys the messages by the position of the offending item)."""
-
-    def run_child_validation(self, data: list[Any]) -> list[Any]:
-        try:
-            return super().run_child_validation(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail
-            items = detail.values() if isinstance(detail, dict) else [detail]
-            messages = [str(message) for item in items for message in item]
-            raise serializers.ValidationError(list(dict.fromkeys(messages))) from None
 
 
 # --- the policy ------------------------------------------------------------------------------

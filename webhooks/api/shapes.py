@@ -12,6 +12,7 @@ from rest_framework import serializers
 from agents.api.schema import field_errors_serializer
 from agents.serializers.fields import (
     NOT_BLANK,
+    FlatListField,
     IdField,
     StrictBooleanField,
     StrictCharField,
@@ -45,22 +46,8 @@ class StateField(serializers.CharField):
         }
 
 
-class EventTypesField(serializers.ListField):
-    """A list of event types whose 400 is one list of messages, as for every other field
-    (DRF's ListField would key the messages by the position of the offending item)."""
-
-    def run_child_validation(self, data: list[Any]) -> list[Any]:
-        try:
-            return super().run_child_validation(data)
-        except serializers.ValidationError as exc:
-            detail = exc.detail
-            items = detail.values() if isinstance(detail, dict) else [detail]
-            messages = [str(message) for item in items for message in item]
-            raise serializers.ValidationError(list(dict.fromkeys(messages))) from None
-
-
 def event_types_field(**kwargs: Any) -> serializers.ListField:
-    return EventTypesField(
+    return FlatListField(
         child=serializers.ChoiceField(choices=SUBSCRIBABLE),
         allow_empty=False,
         max_length=len(SUBSCRIBABLE),
