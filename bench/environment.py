@@ -33,6 +33,21 @@ ENV = {
 }
 
 
+def app_environment(db_name: str, **extra: str) -> dict[str, str]:
+    """The environment of a bench that runs the project's own settings on its own database
+    (``bench/webhooks.py``, ``bench/reviews.py``)."""
+    return {
+        "DATABASE_URL": f"{PG}/{db_name}",
+        "DJANGO_SETTINGS_MODULE": "ejento_staging.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "ERROR",
+        "REDIS_URL": "",
+        **extra,
+    }
+
+
 def last_page(records: int) -> int:
     """The number of the last page of a history of ``records`` publishes."""
     return -(-records // PAGE_SIZE)

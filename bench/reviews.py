@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -29,18 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import migrate, reset_database
-from bench.environment import PG
+from bench.environment import app_environment
 
 DB_NAME = "bench_reviews"
-ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "DJANGO_SETTINGS_MODULE": "ejento_staging.settings",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECURE_SSL_REDIRECT": "0",
-    "LOG_LEVEL": "ERROR",
-    "REDIS_URL": "",
-}
+ENV = app_environment(DB_NAME)
 CHECKS = ["eval-a", "eval-b"]
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -34,20 +33,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import migrate, reset_database
-from bench.environment import PG
+from bench.environment import app_environment
 
 DB_NAME = "bench_webhooks"
-ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
-    "DJANGO_SETTINGS_MODULE": "ejento_staging.settings",
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECURE_SSL_REDIRECT": "0",
-    # The receiver is on this machine, over plain http.
-    "WEBHOOK_ALLOW_LOOPBACK": "1",
-    "LOG_LEVEL": "ERROR",
-    "REDIS_URL": "",
-}
+# The receiver is on this machine, over plain http.
+ENV = app_environment(DB_NAME, WEBHOOK_ALLOW_LOOPBACK="1")
 ENDPOINT_COUNTS = (0, 1, 3)
 WORKER_COUNTS = (1, 4)
 # The deployed defaults (see ejento_staging/settings.py); --lease and --sweep take the tests'
