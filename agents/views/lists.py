@@ -19,12 +19,23 @@ from agents.selectors import has_unpublished_changes
 from ejento_staging.pages import display_name, editor_url, page, paginate
 
 AGENTS_PER_PAGE = 25
+NOT_A_CREATOR = (
+    "Only members of an organization can create agents, in its projects. "
+    "Ask an organization admin to add you."
+)
 
 
-def _publish_state(agent: Agent) -> str:
-    """The list badge: "unpublished" (never published), "changed" (Staging differs), "live"."""
+def _publish_state(agent: Agent, role: Role) -> str:
+    """The list badge: "unpublished" (never published), "changed" (Staging differs), "live".
+
+    Below the editor role only Production counts: whether Staging differs is Staging's to
+    tell, and a viewer may not see Staging. A never-published agent is still "unpublished"
+    to them (an explicit grant shows it to them), never "live": nothing of it is.
+    """
     if agent.production_or_none() is None:
         return "unpublished"
+    if role < Role.EDITOR:
+        return "live"
     return "changed" if has_unpublished_changes(agent) else "live"
 
 
@@ -90,9 +101,8 @@ def _list_context(request: HttpRequest, new_form: forms.NewAgentForm) -> dict[st
                 "role_label": role.label.capitalize(),
                 "can_edit": role >= Role.EDITOR,
                 "production": production,
-                # Viewers never learn whether Staging differs.
-                "state": _publish_state(agent) if role >= Role.EDITOR else "live",
-                # Nor whether a publish is scheduled: that too says Staging differs.
+                "state": _publish_state(agent, role),
+                # Viewers never learn whether a publish is scheduled: that says Staging differs.
                 "scheduled_at": agent.next_scheduled_publish if role >= Role.EDITOR else None,
                 # Nor whether a review is requested, for the same reason.
                 "review_requested": role >= Role.EDITOR and agent.open_review_requests > 0,
@@ -120,6 +130,11 @@ def agent_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agent_create(request: HttpRequest) -> HttpResponse:
     form = forms.NewAgentForm(request.POST, user=request.user, prefix="new")
+    if not form.fields["project"].queryset.exists():
+        # The list hides the form from them, so an inline "not a valid choice" would be
+        # shown nowhere: say why on the list instead.
+        messages.error(request, NOT_A_CREATOR)
+        return redirect("agents:list")
     if form.is_valid():
         try:
             agent = services.create_agent(

@@ -4,6 +4,8 @@ Everything is made through the services, exactly as the API and the pages make i
 demo's edit and publish histories look like real ones. Running it again changes nothing.
 """
 
+import os
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -66,10 +68,34 @@ ROLE_USERS = [
 ]
 
 
+DEFAULT_PORT = "8000"
+
+
+def demo_url(addrport: str) -> str:
+    """Where the demo's ``runserver addrport`` answers: ``8001``, ``0.0.0.0:8001`` and
+    ``127.0.0.1:8001`` all answer on http://127.0.0.1:8001/ from this machine."""
+    host, _, port = addrport.strip().rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port or DEFAULT_PORT}/"
+
+
 class Command(BaseCommand):
     help = "Create demo data (idempotent) and print how to log in."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--addrport",
+            # The demo script serves on $PORT; the printed address must be the one it serves.
+            default=os.environ.get("PORT") or DEFAULT_PORT,
+            help="What the demo passes to runserver (PORT, default 8000): the URL printed.",
+        )
+
     def handle(self, *args, **options):
+        self.url = demo_url(options["addrport"])
         User = get_user_model()
         if Organization.objects.filter(name=ORGANIZATION).exists():
             self.stdout.write("Demo data already present.")
@@ -218,8 +244,7 @@ class Command(BaseCommand):
 
     def _print_logins(self):
         self.stdout.write(
-            "\nOpen http://127.0.0.1:8000/ and log in with any of these "
-            f"(password: {DEMO_PASSWORD}):"
+            f"\nOpen {self.url} and log in with any of these (password: {DEMO_PASSWORD}):"
         )
         self.stdout.write("  admin      superuser; Django admin at /admin/")
         for username, description in ROLE_USERS:
