@@ -4,6 +4,7 @@ from django.core.management import call_command
 from agents.models import Agent, AgentPermission
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import review_staging
+from reviews.selectors import open_review_request, readiness, review_state
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,17 @@ def test_seed_demo_makes_a_realistic_catalogue_and_is_idempotent(capsys):
     assert support.instructions.count() == 4
     assert review_staging(support).diff.has_changes  # work in progress to review
     assert AgentPermission.objects.filter(role="viewer").count() == 3
+    # One agent waits for its review: a policy, an editor's change, a request, a check.
+    sales = Agent.objects.get(staging__name="Sales Helper")
+    state = review_state(sales)
+    waiting = readiness(sales, fingerprint=state.fingerprint, staging=state.staging)
+    assert waiting.policy.required_approvals == 1
+    assert waiting.blockers == (
+        "1 approval needed, 0 given on this state.",
+        "Required check 'regression-eval': pending.",
+    )
+    assert [a.username for a in waiting.authors] == ["editor"]
+    assert open_review_request(sales).fingerprint == state.fingerprint
 
     call_command("seed_demo")
     assert "already present" in capsys.readouterr().out

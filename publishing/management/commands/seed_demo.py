@@ -1,4 +1,5 @@
-"""Demo data: an organization, a project, a catalogue, three agents and one user per role.
+"""Demo data: an organization, a project, a catalogue, three agents and one user per role;
+one agent has a publish policy and a change waiting for its review.
 
 Everything is made through the services, exactly as the API and the pages make it, so the
 demo's edit and publish histories look like real ones. Running it again changes nothing.
@@ -13,6 +14,7 @@ from django.db import transaction
 from agents import services
 from agents.models import AgentPermission, Organization, OrganizationMembership
 from publishing.services import publish_agent
+from reviews import services as reviews
 
 
 def create_configured_agent(
@@ -53,6 +55,39 @@ def stage_unpublished_work(agent, editor, *, instruction, model_config, disabled
     action = tool.actions.get(name=action_name)
     services.update_action(
         agent=agent, acting_user=editor, tool_id=tool.pk, action_id=action.pk, enabled=False
+    )
+
+
+def put_under_review(agent, *, owner, editor):
+    """A publish policy ("one approval from someone who did not edit, and the regression
+    evaluation green"), and an editor's change waiting for both: what the review page shows
+    when a team reviews before it publishes."""
+    reviews.set_policy(
+        agent=agent,
+        acting_user=owner,
+        values={
+            "required_approvals": 1,
+            "required_checks": ["regression-eval"],
+            "blocking_builtin_checks": ["no_secrets"],
+        },
+    )
+    services.add_instruction(
+        agent=agent,
+        acting_user=editor,
+        title="Annual plans",
+        content="Mention that annual plans save two months, and link to the pricing page.",
+    )
+    request = reviews.request_review(
+        agent=agent, acting_user=editor, description="Adds the annual-plan pitch."
+    )
+    reviews.post_check(
+        agent=agent,
+        acting_user=editor,
+        fingerprint=request.fingerprint,
+        name="regression-eval",
+        state="pending",
+        description="120 conversations queued",
+        target_url="https://ci.example.com/evals/sales-helper",
     )
 
 
@@ -241,6 +276,7 @@ class Command(BaseCommand):
                 services.grant_permission(
                     agent=agent, acting_user=owner, target_user_id=users[username].pk, role=role
                 )
+        put_under_review(sales, owner=owner, editor=users["editor"])
 
     def _print_logins(self):
         self.stdout.write(
