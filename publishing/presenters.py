@@ -278,6 +278,12 @@ def _lines(text: str) -> list[str]:
     return [line for line in _LINES.findall(text) if line]
 
 
+def _run(lines: list[str], start: int, end: int) -> str:
+    # Each run is shown in its own cell: the blank lines after its last line would only
+    # pad the cell, their spacing is the table's.
+    return "".join(lines[start:end]).rstrip("\n")
+
+
 def _span(start: int, end: int) -> str:
     return f"line {start}" if end <= start else f"lines {start}\u2013{end}"
 
@@ -300,14 +306,14 @@ def line_hunks(before: str, after: str, *, anchor: str = "change") -> tuple[Hunk
 
     def same(i1: int, i2: int, j1: int) -> None:
         if i2 > i1:
-            left = "".join(a[i1:i2])
-            right = "".join(b[j1 : j1 + i2 - i1])
+            left = _run(a, i1, i2)
+            right = _run(b, j1, j1 + i2 - i1)
             hunks.append(Hunk("same", _html(_plain(left)), _html(_plain(right)), i2 - i1))
 
     for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op != "equal":
             changes += 1
-            left, right = word_diff("".join(a[i1:i2]), "".join(b[j1:j2]))
+            left, right = word_diff(_run(a, i1, i2), _run(b, j1, j2))
             hunks.append(
                 Hunk(
                     "change",
@@ -327,7 +333,7 @@ def line_hunks(before: str, after: str, *, anchor: str = "change") -> tuple[Hunk
             same(i1, i2, j1)
             continue
         same(i1, i1 + head, j1)
-        folded = "".join(b[j1 + head : j1 + head + hidden])
+        folded = _run(b, j1 + head, j1 + head + hidden)
         hunks.append(Hunk("gap", _html(_plain(folded)), _html(_plain(folded)), hidden))
         same(i2 - tail, i2, j2 - tail)
     return tuple(hunks)

@@ -313,8 +313,8 @@ def test_one_changed_paragraph_of_twelve_shows_with_context_and_the_rest_folded(
     ]
     gap, before_context, change, after_context, _ = row.hunks
     assert "Paragraph 6" in before_context.left and "Paragraph 6" in before_context.right
-    assert change.left == "Paragraph 7: say how to handle case 7 <del>in full.</del>\n\n"
-    assert change.right == "Paragraph 7: say how to handle case 7 <ins>briefly.</ins>\n\n"
+    assert change.left == "Paragraph 7: say how to handle case 7 <del>in full.</del>"
+    assert change.right == "Paragraph 7: say how to handle case 7 <ins>briefly.</ins>"
     assert "Paragraph 8" in after_context.right
     # The folded lines are there for whoever opens the fold.
     assert all(f"Paragraph {n}:" in gap.right for n in range(1, 6))
