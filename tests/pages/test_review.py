@@ -289,3 +289,11 @@ def test_a_first_publish_adds_everything_and_names_each_side(client_as, agent, i
     assert '<span class="badge badge--added">Added</span>' in html
     assert "(left)" not in html and "(right)" not in html
     assert 'data-side="Production"' in html and 'data-side="Staging"' in html
+
+
+def test_the_publish_record_shows_the_long_change_the_same_way(client_as, long_edit, owner):
+    record = publish_agent(agent=long_edit, acting_user=owner, notes="Briefer")
+    url = reverse("publishing:publish-detail", args=[long_edit.pk, record.change_track_id])
+    html = client_as("editor").get(url).content.decode()
+    assert "<summary>5 unchanged lines</summary>" in html
+    assert '<a href="#diff-change-1-1">Instruction “Tone”: content, line 7</a>' in html
