@@ -5,6 +5,14 @@ publish record). Values become readable text (dicts and lists as pretty JSON, ``
 Enabled/Disabled, None as an em dash); long or multi-line text gets a word-level diff with
 removed words in ``<del>`` on the left and added words in ``<ins>`` on the right.
 
+Multi-line text reads like a code review: split into lines (a paragraph and the blank lines
+after it count as one), each change a ``Hunk`` with both sides side by side, a little context
+around it and the unchanged runs between collapsed into ``gap`` hunks. Every change has an
+anchor for the diff's jump list. Tags show as chips, model configuration keys by their labels.
+
+Stored records keep their labels and ``change`` kinds; what this module shows differently
+(labels, "Added" for a value that was empty before) is presentation only.
+
 Every piece of text is escaped and marked safe in one place: ``_html``.
 """
 
@@ -20,7 +28,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from configuration.changes import ADDED, REMOVED, SECTIONS, ChangePath
+from configuration.changes import ADDED, MODEL_CONFIG, MODIFIED, REMOVED, SECTIONS, ChangePath
 from configuration.diff import Change, Diff
 
 SECTION_TITLES: dict[str, str] = {
@@ -42,6 +50,59 @@ _TOKENS = re.compile(r"(\s+)")
 Segment = tuple[str, str | None]
 
 
+# Unchanged lines kept on each side of a change; a shorter unchanged run is not worth folding.
+CONTEXT = 1
+MIN_GAP = 2
+
+# What people read for the model configuration's keys (stored labels keep the keys).
+MODEL_CONFIG_LABELS: dict[str, str] = {
+    "model": "Model",
+    "temperature": "Temperature",
+    "top_p": "Top P",
+    "max_tokens": "Max tokens",
+    "frequency_penalty": "Frequency penalty",
+    "presence_penalty": "Presence penalty",
+    "seed": "Seed",
+    "reasoning_effort": "Reasoning effort",
+    "response_format": "Response format",
+    "stop": "Stop sequences",
+}
+_MODEL_CONFIG_PREFIX = "Model configuration"
+
+
+def model_config_label(key: str) -> str:
+    return MODEL_CONFIG_LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One run of lines of a multi-line value.
+
+    ``kind`` is ``change`` (the two sides differ, word highlights inside), ``same`` (context,
+    equal on both sides) or ``gap`` (``count`` unchanged lines folded away, ``right`` holds
+    them for whoever opens the fold).
+    """
+
+    kind: str
+    left: SafeString
+    right: SafeString
+    count: int = 0
+    anchor: str = ""
+    lines: str = ""  # "line 7" / "lines 7-9" of the change, for the jump list
+
+
+@dataclass(frozen=True)
+class Chip:
+    text: str
+    state: str | None  # None (on both sides), "added" or "removed"
+
+
+@dataclass(frozen=True)
+class Jump:
+    anchor: str
+    label: str
+
+
 @dataclass(frozen=True)
 class DiffRow:
     section: str
@@ -53,6 +114,18 @@ class DiffRow:
     left: SafeString  # before, as HTML
     right: SafeString  # after, as HTML
     inline: bool  # word-level highlights were computed
+    hunks: tuple[Hunk, ...] = ()  # multi-line values: shown instead of left/right
+    left_chips: tuple[Chip, ...] | None = None  # lists of words (tags): shown as chips
+    right_chips: tuple[Chip, ...] | None = None
+    anchor: str = ""
+
+    @property
+    def jumps(self) -> tuple[Jump, ...]:
+        """Where the jump list links for this row: each change of a long value, or the row."""
+        changes = [h for h in self.hunks if h.kind == "change"]
+        if len(changes) > 1 or (changes and any(h.kind == "gap" for h in self.hunks)):
+            return tuple(Jump(h.anchor, f"{self.label}, {h.lines}") for h in changes)
+        return (Jump(self.anchor, self.label),)
 
 
 @dataclass(frozen=True)
@@ -70,10 +143,11 @@ def present_diff(
 
     Sections without changes are left out unless ``include_empty``.
     """
-    items = changes.changes if isinstance(changes, Diff) else changes
+    items = list(changes.changes if isinstance(changes, Diff) else changes)
+    first = _from_nothing(items)
     grouped: dict[str, list[DiffRow]] = {section: [] for section in SECTIONS}
-    for item in items:
-        row = present_change(item)
+    for index, item in enumerate(items, start=1):
+        row = present_change(item, anchor=f"change-{index}", from_nothing=first)
         grouped.setdefault(row.section, []).append(row)
     return [
         DiffSection(
@@ -87,14 +161,50 @@ def present_diff(
     ]
 
 
-def present_change(change: Change | Mapping[str, Any]) -> DiffRow:
-    """One change as a row (a ``Change`` or its ``as_dict()``)."""
+def jump_list(sections: Iterable[DiffSection]) -> list[Jump]:
+    return [jump for section in sections for row in section.rows for jump in row.jumps]
+
+
+def _as_dict(change: Change | Mapping[str, Any]) -> Mapping[str, Any]:
+    return change.as_dict() if isinstance(change, Change) else change
+
+
+def _from_nothing(items: list[Change | Mapping[str, Any]]) -> bool:
+    """A diff against no configuration at all (a first publish): the name was empty.
+
+    The stored diff compares against an empty configuration, so its settings come out as
+    "modified" from the empty defaults; every agent has a name once it has been published.
+    """
+    return any(
+        data["section"] == "settings" and data.get("field") == "name" and not data.get("before")
+        for data in map(_as_dict, items)
+    )
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value in ("", [], {})
+
+
+def present_change(
+    change: Change | Mapping[str, Any], *, anchor: str = "change", from_nothing: bool = False
+) -> DiffRow:
+    """One change as a row (a ``Change`` or its ``as_dict()``).
+
+    ``from_nothing``: the diff is a first publish's, so every setting reads as added.
+    """
     if isinstance(change, Change):
         data, path = change.as_dict(), change.path
     else:
         data = change
         path = ChangePath.parse(data["section"], data["key"], data.get("field"))
     kind = data["change"]
+    # A value set where there was none reads as added, and one emptied as removed.
+    if kind == MODIFIED and (
+        _empty(data.get("before")) or (from_nothing and data["section"] == "settings")
+    ):
+        kind = ADDED
+    elif kind == MODIFIED and _empty(data.get("after")):
+        kind = REMOVED
     whole_item = path.field is None and kind in (ADDED, REMOVED)
     before = None if kind == ADDED else _text(data.get("before"), path, whole_item)
     after = None if kind == REMOVED else _text(data.get("after"), path, whole_item)
@@ -109,21 +219,124 @@ def present_change(change: Change | Mapping[str, Any]) -> DiffRow:
             or "\n" in after
         )
     )
+    hunks: tuple[Hunk, ...] = ()
     if inline:
         left, right = word_diff(before, after)
+        if "\n" in before or "\n" in after:
+            hunks = line_hunks(before, after, anchor=anchor)
     else:
         left, right = _plain(before), _plain(after)
+    left_chips = right_chips = None
+    if path.field == "tags" and path.kind == "settings":
+        left_chips, right_chips = tag_chips(
+            None if kind == ADDED else data.get("before"),
+            None if kind == REMOVED else data.get("after"),
+        )
     return DiffRow(
         section=data["section"],
         key=data["key"],
         field=data.get("field"),
-        label=data["label"],
+        label=_label(data["label"], path),
         change=kind,
         change_title=CHANGE_TITLES.get(kind, kind.capitalize()),
         left=_html(left),
         right=_html(right),
         inline=inline,
+        hunks=hunks,
+        left_chips=left_chips,
+        right_chips=right_chips,
+        anchor=anchor,
     )
+
+
+def _label(stored: str, path: ChangePath) -> str:
+    if path.kind == "settings" and path.field == MODEL_CONFIG and path.field_key is not None:
+        return f"{_MODEL_CONFIG_PREFIX}: {model_config_label(path.field_key)}"
+    return stored
+
+
+def tag_chips(before: Any, after: Any) -> tuple[tuple[Chip, ...] | None, tuple[Chip, ...] | None]:
+    """Both sides' tags as chips: those only on the left removed, only on the right added.
+
+    A side that is not a list (no value, or an odd stored one) has no chips: its text shows.
+    """
+    old = [str(t) for t in before] if isinstance(before, list) else None
+    new = [str(t) for t in after] if isinstance(after, list) else None
+    left = right = None
+    if old is not None:
+        left = tuple(Chip(t, None if new is not None and t in new else "removed") for t in old)
+    if new is not None:
+        right = tuple(Chip(t, None if old is not None and t in old else "added") for t in new)
+    return left, right
+
+
+_LINES = re.compile(r"[^\n]*\n*")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with the line breaks after them: a paragraph and its blank lines are one."""
+    return [line for line in _LINES.findall(text) if line]
+
+
+def _run(lines: list[str], start: int, end: int) -> str:
+    # Each run is shown in its own cell: the blank lines after its last line would only
+    # pad the cell, their spacing is the table's.
+    return "".join(lines[start:end]).rstrip("\n")
+
+
+def _span(start: int, end: int) -> str:
+    return f"line {start}" if end <= start else f"lines {start}\u2013{end}"
+
+
+def line_hunks(before: str, after: str, *, anchor: str = "change") -> tuple[Hunk, ...]:
+    """The two texts as hunks: changes with ``CONTEXT`` lines around them, the rest folded.
+
+    Lines are matched ignoring their trailing blank lines, so appending a paragraph after
+    the last one does not count the last one as changed.
+    """
+    a, b = _lines(before), _lines(after)
+    matcher = SequenceMatcher(
+        None, [line.rstrip("\n") for line in a], [line.rstrip("\n") for line in b], autojunk=False
+    )
+    opcodes = matcher.get_opcodes()
+    if all(op == "equal" for op, *_ in opcodes):
+        return ()
+    hunks: list[Hunk] = []
+    changes = 0
+
+    def same(i1: int, i2: int, j1: int) -> None:
+        if i2 > i1:
+            left = _run(a, i1, i2)
+            right = _run(b, j1, j1 + i2 - i1)
+            hunks.append(Hunk("same", _html(_plain(left)), _html(_plain(right)), i2 - i1))
+
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op != "equal":
+            changes += 1
+            left, right = word_diff(_run(a, i1, i2), _run(b, j1, j2))
+            hunks.append(
+                Hunk(
+                    "change",
+                    _html(left) if i2 > i1 else _html(_plain(None)),
+                    _html(right) if j2 > j1 else _html(_plain(None)),
+                    max(i2 - i1, j2 - j1),
+                    anchor=f"{anchor}-{changes}",
+                    # Where to find it in the text being reviewed (the right side).
+                    lines=_span(j1 + 1, j2) if j2 > j1 else f"removed after line {j1}",
+                )
+            )
+            continue
+        head = 0 if index == 0 else CONTEXT
+        tail = 0 if index == len(opcodes) - 1 else CONTEXT
+        hidden = (i2 - i1) - head - tail
+        if hidden < MIN_GAP:
+            same(i1, i2, j1)
+            continue
+        same(i1, i1 + head, j1)
+        folded = _run(b, j1 + head, j1 + head + hidden)
+        hunks.append(Hunk("gap", _html(_plain(folded)), _html(_plain(folded)), hidden))
+        same(i2 - tail, i2, j2 - tail)
+    return tuple(hunks)
 
 
 def _plain(text: str | None) -> list[Segment]:

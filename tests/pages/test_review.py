@@ -222,3 +222,78 @@ def test_an_org_admin_may_publish(client, edited, organization):
     html = client.get(review_url(edited)).content.decode()
     assert "Your role: <strong>Owner</strong>" in html
     assert "Publish to Production" in html
+
+
+# --- long text, tags and labels as people read them ------------------------------------------
+
+PARAGRAPHS = [f"Paragraph {n}: how to handle case {n}, step by step." for n in range(1, 13)]
+
+
+@pytest.fixture
+def long_edit(agent, owner, instruction):
+    """A published 12-paragraph instruction with paragraph 7 reworded in Staging."""
+
+    def write(paragraphs: list[str]) -> None:
+        services.update_instruction(
+            agent=agent,
+            acting_user=owner,
+            instruction_id=instruction.pk,
+            content="\n\n".join(paragraphs),
+        )
+
+    write(PARAGRAPHS)
+    publish_agent(agent=agent, acting_user=owner, notes="Long")
+    write([*PARAGRAPHS[:6], "Paragraph 7: how to handle case 7, briefly.", *PARAGRAPHS[7:]])
+    return agent
+
+
+def test_a_long_instruction_shows_the_change_with_context_and_folds_the_rest(client_as, long_edit):
+    html = client_as("editor").get(review_url(long_edit)).content.decode()
+    assert "<summary>5 unchanged lines</summary>" in html
+    assert "<summary>4 unchanged lines</summary>" in html
+    assert "<del>step by step.</del>" in html and "<ins>briefly.</ins>" in html
+    # The change sits on one row: both sides of it together.
+    row = re.search(
+        r'<tr class="[^"]*diff-hunk--change[^"]*" id="diff-change-1-1">(.*?)</tr>', html, re.S
+    )
+    assert row is not None
+    assert "<del>step by step.</del>" in row[1] and "<ins>briefly.</ins>" in row[1]
+    assert "max-height" not in html
+
+
+def test_the_jump_list_links_to_the_changed_paragraph(client_as, long_edit):
+    html = client_as("editor").get(review_url(long_edit)).content.decode()
+    assert "Jump to a change" in html
+    assert '<a href="#diff-change-1-1">Instruction “Tone”: content, line 7</a>' in html
+    assert 'id="diff-change-1-1"' in html
+
+
+def test_tags_are_chips_and_model_keys_have_labels(client_as, agent, owner, published):
+    services.set_tags(agent=agent, acting_user=owner, tags=["billing", "vip"])
+    services.update_agent_settings(
+        agent=agent,
+        acting_user=owner,
+        model_config={"model": "gpt-4o", "temperature": 0.2, "max_tokens": 900, "top_p": 0.5},
+    )
+    html = client_as("editor").get(review_url(agent)).content.decode()
+    assert '<li class="tag-chip tag-chip--added"><ins>billing</ins>' in html
+    assert '["billing"' not in html
+    assert "Model configuration: Max tokens" in html
+    assert "Model configuration: Top P" in html
+    assert "max_tokens" not in html and "top_p" not in html
+
+
+def test_a_first_publish_adds_everything_and_names_each_side(client_as, agent, instruction):
+    html = client_as("owner").get(review_url(agent)).content.decode()
+    assert "badge--modified" not in html
+    assert '<span class="badge badge--added">Added</span>' in html
+    assert "(left)" not in html and "(right)" not in html
+    assert 'data-side="Production"' in html and 'data-side="Staging"' in html
+
+
+def test_the_publish_record_shows_the_long_change_the_same_way(client_as, long_edit, owner):
+    record = publish_agent(agent=long_edit, acting_user=owner, notes="Briefer")
+    url = reverse("publishing:publish-detail", args=[long_edit.pk, record.change_track_id])
+    html = client_as("editor").get(url).content.decode()
+    assert "<summary>5 unchanged lines</summary>" in html
+    assert '<a href="#diff-change-1-1">Instruction “Tone”: content, line 7</a>' in html

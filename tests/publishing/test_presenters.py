@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from configuration.diff import diff_snapshots
-from publishing.presenters import EMPTY, present_change, present_diff, word_diff
+from publishing.presenters import (
+    EMPTY,
+    Chip,
+    Jump,
+    jump_list,
+    present_change,
+    present_diff,
+    word_diff,
+)
 from tests.publishing.strategies import (
     PROPERTY,
     QUICK,
@@ -262,8 +270,9 @@ def test_highlights_reassemble_both_texts(before: str, after: str) -> None:
     assert all(tag in (None, "del") for _, tag in left)
     assert all(tag in (None, "ins") for _, tag in right)
     row = present_change(modified("content", before, after))
-    assert text_of(row.left) == before
-    assert text_of(row.right) == after
+    # An empty side is no value: the change reads as added or removed.
+    assert text_of(row.left) == (before or EMPTY)
+    assert text_of(row.right) == (after if before == "" or after else EMPTY)
     assert "<" not in re.sub(r"</?(del|ins)>", "", row.left + row.right)
 
 
@@ -274,3 +283,169 @@ def test_every_change_becomes_one_row(pair: tuple[dict, dict]) -> None:
     sections = present_diff(diff)
     assert sum(s.count for s in sections) == len(diff.changes)
     assert [r.key for s in sections for r in s.rows] == [c.key for c in diff.changes]
+
+
+# --- long text like a code review -------------------------------------------------------------
+
+PARAGRAPHS = [f"Paragraph {n}: say how to handle case {n} in full." for n in range(1, 13)]
+
+
+def twelve_paragraphs(changed: dict[int, str] | None = None) -> str:
+    paragraphs = list(PARAGRAPHS)
+    for number, text in (changed or {}).items():
+        paragraphs[number - 1] = text
+    return "\n\n".join(paragraphs)
+
+
+def content_row(before: str, after: str):
+    return present_diff([modified("content", before, after)])[0].rows[0]
+
+
+def test_one_changed_paragraph_of_twelve_shows_with_context_and_the_rest_folded() -> None:
+    after = twelve_paragraphs({7: "Paragraph 7: say how to handle case 7 briefly."})
+    row = content_row(twelve_paragraphs(), after)
+    assert [(h.kind, h.count) for h in row.hunks] == [
+        ("gap", 5),
+        ("same", 1),
+        ("change", 1),
+        ("same", 1),
+        ("gap", 4),
+    ]
+    gap, before_context, change, after_context, _ = row.hunks
+    assert "Paragraph 6" in before_context.left and "Paragraph 6" in before_context.right
+    assert change.left == "Paragraph 7: say how to handle case 7 <del>in full.</del>"
+    assert change.right == "Paragraph 7: say how to handle case 7 <ins>briefly.</ins>"
+    assert "Paragraph 8" in after_context.right
+    # The folded lines are there for whoever opens the fold.
+    assert all(f"Paragraph {n}:" in gap.right for n in range(1, 6))
+    assert sum(h.count for h in row.hunks) == 12
+
+
+def test_changes_close_together_share_their_context() -> None:
+    after = twelve_paragraphs({3: "Three.", 5: "Five."})
+    row = content_row(twelve_paragraphs(), after)
+    assert [(h.kind, h.count) for h in row.hunks] == [
+        ("same", 2),  # one line more than the context is not worth a fold
+        ("change", 1),
+        ("same", 1),
+        ("change", 1),
+        ("same", 1),
+        ("gap", 6),
+    ]
+
+
+def test_an_appended_paragraph_is_the_only_change() -> None:
+    row = content_row(twelve_paragraphs(), twelve_paragraphs() + "\n\nParagraph 13.")
+    change = next(h for h in row.hunks if h.kind == "change")
+    assert change.left == EMPTY
+    assert change.right == "<ins>Paragraph 13.</ins>"
+    assert change.lines == "line 13"
+
+
+def test_a_removed_paragraph_leaves_an_em_dash_on_the_right() -> None:
+    after = "\n\n".join(PARAGRAPHS[:6] + PARAGRAPHS[7:])
+    change = next(h for h in content_row(twelve_paragraphs(), after).hunks if h.kind == "change")
+    assert "<del>Paragraph 7:" in change.left
+    assert change.right == EMPTY
+    assert change.lines == "removed after line 6"
+
+
+def test_the_jump_list_links_each_change_by_its_lines() -> None:
+    after = twelve_paragraphs({2: "Two.", 10: "Ten."})
+    sections = present_diff(
+        [
+            stored("settings", "settings", "name", "Name", "modified", "Old", "New"),
+            modified("content", twelve_paragraphs(), after),
+        ]
+    )
+    assert jump_list(sections) == [
+        Jump("change-1", "Name"),
+        Jump("change-2-1", "Instruction, line 2"),
+        Jump("change-2-2", "Instruction, line 10"),
+    ]
+    anchors = [h.anchor for h in sections[1].rows[0].hunks if h.kind == "change"]
+    assert anchors == ["change-2-1", "change-2-2"]
+
+
+def test_short_multi_line_text_is_not_folded_and_jumps_to_its_row() -> None:
+    row = content_row("one\ntwo", "one\n2")
+    assert [h.kind for h in row.hunks] == ["same", "change"]
+    assert row.jumps == (Jump("change-1", "Instruction"),)
+
+
+def test_hunks_escape_every_line() -> None:
+    row = content_row(twelve_paragraphs({1: XSS}), twelve_paragraphs({1: XSS + "!", 9: XSS}))
+    for hunk in row.hunks:
+        assert "<script>" not in hunk.left + hunk.right
+
+
+def test_text_differing_only_in_blank_lines_has_no_hunks() -> None:
+    row = content_row("a\n\nb", "a\nb")
+    assert row.hunks == ()
+    assert row.inline
+
+
+# --- wording ------------------------------------------------------------------------------
+
+
+def test_tags_read_as_chips_with_added_and_removed_marked() -> None:
+    row = present_change(
+        stored("settings", "settings", "tags", "Tags", "modified", ["a", "b"], ["b", "c"])
+    )
+    assert row.left_chips == (Chip("a", "removed"), Chip("b", None))
+    assert row.right_chips == (Chip("b", None), Chip("c", "added"))
+
+
+def test_tags_set_for_the_first_time_are_added_chips() -> None:
+    row = present_change(stored("settings", "settings", "tags", "Tags", "modified", [], ["x"]))
+    assert (row.change, row.change_title, row.left) == ("added", "Added", EMPTY)
+    assert row.left_chips is None
+    assert row.right_chips == (Chip("x", "added"),)
+
+
+def test_model_configuration_keys_read_as_labels() -> None:
+    labels = [
+        present_change(
+            stored(
+                "settings",
+                "settings",
+                f"model_config.{key}",
+                f"Model configuration: {key}",
+                "modified",
+                1,
+                2,
+            )
+        ).label
+        for key in ("max_tokens", "top_p", "temperature", "custom_knob")
+    ]
+    assert labels == [
+        "Model configuration: Max tokens",
+        "Model configuration: Top P",
+        "Model configuration: Temperature",
+        "Model configuration: Custom knob",
+    ]
+
+
+def test_other_labels_are_shown_as_stored() -> None:
+    row = present_change(
+        stored(
+            "guardrails", "guardrail:1", "settings.top_p", "G: setting “top_p”", "modified", 1, 2
+        ),
+    )
+    assert row.label == "G: setting “top_p”"
+
+
+def test_a_first_publish_adds_every_setting() -> None:
+    diff = diff_snapshots(None, sample_snapshot())
+    rows = [row for section in present_diff(diff) for row in section.rows]
+    assert {row.change_title for row in rows} == {"Added"}
+    assert all(row.left == EMPTY for row in rows)
+    # What the record stores is unchanged: the settings came from the empty defaults.
+    assert diff.changes[0].change == "modified" and diff.changes[0].before == ""
+
+
+def test_a_value_emptied_reads_as_removed() -> None:
+    row = present_change(
+        stored("settings", "settings", "description", "Description", "modified", "Old", "")
+    )
+    assert (row.change_title, row.left, row.right) == ("Removed", "Old", EMPTY)
