@@ -150,3 +150,8 @@ def test_every_labelled_button_names_what_it_shows(page, agent, owner, catalogue
         # The arrows are pictures of the word beside them.
         words = visible.strip("↑↓ ").lower()
         assert words in label.lower(), (visible, label)
+
+
+def test_no_template_comment_leaks_into_the_page(page, published, catalogue):
+    # Django's {# #} comments end at the line's end; a longer one would show as text.
+    assert "{#" not in page()
