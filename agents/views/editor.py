@@ -12,6 +12,8 @@ from agents import forms
 from agents.models import Agent, Guardrail, Tool
 from agents.permissions import Role, get_agent_for
 from agents.snapshot import staging_snapshot
+from configuration.changes import ACTION, SETTINGS, SHAREPOINT
+from configuration.diff import diff_snapshots
 from ejento_staging.pages import agent_context, page
 
 
@@ -39,12 +41,56 @@ def _catalogue(agent: Agent) -> dict[str, Any]:
     }
 
 
+# The editor's sections, as its side menu lists them; access and tags are settings in a diff.
+EDITOR_SECTIONS = ("settings", "instructions", "knowledge", "tools", "guardrails", "access")
+_DIFF_SECTION = {"knowledge_sources": "knowledge"}
+_ACCESS_FIELDS = frozenset({"access_level", "tags"})
+
+
+def changed_marks(production: dict[str, Any] | None, staging: dict[str, Any]) -> dict[str, Any]:
+    """What differs from Production, as the editor marks it: changes per section of the
+    side menu, the items changed (by diff key) and the fields changed (by form prefix).
+
+    Before the first publish there is nothing to differ from; marking every field "changed"
+    would say nothing, so nothing is marked.
+    """
+    counts = dict.fromkeys(EDITOR_SECTIONS, 0)
+    items: set[str] = set()
+    fields: dict[str, set[str]] = {}
+    if production is None:
+        return {"counts": counts, "items": items, "fields": fields, "total": 0}
+    for change in diff_snapshots(production, staging).changes:
+        path = change.path
+        section = _DIFF_SECTION.get(path.section, path.section)
+        if path.kind == SETTINGS:
+            field = path.field_key if path.field == "model_config" else path.field
+            if path.field in _ACCESS_FIELDS:
+                section = "access"
+            fields.setdefault(path.field if section == "access" else "settings", set()).add(
+                field or ""
+            )
+        elif path.kind == SHAREPOINT:
+            fields.setdefault("sharepoint", set()).update(
+                [path.field] if path.field else ["site_url", "folder_path"]
+            )
+        else:
+            items.add(path.key)
+            if path.kind == ACTION:
+                items.add(path.parent().key)
+            if path.field in ("title", "content"):
+                fields.setdefault(f"instruction-{path.item_id}", set()).add(path.field)
+        counts[section] += 1
+    return {"counts": counts, "items": items, "fields": fields, "total": sum(counts.values())}
+
+
 def editor_context(
     agent: Agent, role: Role, bound: dict[str, forms.PageForm] | None = None
 ) -> dict[str, Any]:
     """The editor page: Staging as one snapshot, a form per part, ``bound`` for a refused one."""
     bound = bound or {}
     snapshot = staging_snapshot(agent)
+    live = agent.production_or_none()
+    marks = changed_marks(live.snapshot if live is not None else None, snapshot)
     settings = snapshot["settings"]
     catalogue = _catalogue(agent)
 
@@ -61,6 +107,8 @@ def editor_context(
                 initial={"title": item["title"], "content": item["content"]},
             ),
             "errors": bound.get(f"instruction-{item['id']}-action"),
+            "changed": f"instruction:{item['id']}" in marks["items"],
+            "changed_fields": marks["fields"].get(f"instruction-{item['id']}", set()),
             "up": index - 1 if index > 0 else None,
             "down": index + 1 if index < len(instructions) - 1 else None,
         }
@@ -76,6 +124,7 @@ def editor_context(
                 initial=forms.CorpusSettingsForm.initial_from(item),
             ),
             "errors": bound.get(f"corpus-{item['corpus_id']}-action"),
+            "changed": f"corpus:{item['corpus_id']}" in marks["items"],
         }
         for item in corpora
     ]
@@ -90,11 +139,13 @@ def editor_context(
                 "tool": tool,
                 "state": state,
                 "errors": bound.get(f"tool-{tool.pk}"),
+                "changed": f"tool:{tool.pk}" in marks["items"],
                 "actions": [
                     {
                         "action": action,
                         "state": settings_by_action.get(action.pk),
                         "errors": bound.get(f"action-{action.pk}-action"),
+                        "changed": f"tool:{tool.pk}/action:{action.pk}" in marks["items"],
                         "form": form(
                             f"action-{action.pk}",
                             forms.ActionConfigForm,
@@ -114,6 +165,7 @@ def editor_context(
         {
             "guardrail": guardrail,
             "state": guardrail_state.get(guardrail.pk),
+            "changed": f"guardrail:{guardrail.pk}" in marks["items"],
             "form": form(
                 f"guardrail-{guardrail.pk}",
                 forms.GuardrailForm,
@@ -129,6 +181,9 @@ def editor_context(
     context.update(
         {
             "snapshot": snapshot,
+            "marks": marks,
+            # Fields changed from Production, by form: {"settings": {"temperature", ...}, ...}.
+            "changed_fields": marks["fields"],
             "settings_form": form(
                 "settings", forms.SettingsForm, initial=forms.SettingsForm.initial_from(settings)
             ),
@@ -161,7 +216,8 @@ def editor_context(
 @page
 @require_http_methods(["GET", "HEAD"])
 def editor(request: HttpRequest, agent_id: int) -> HttpResponse:
-    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER)
+    # Production's snapshot comes in the same query as the agent: the "changed" marks need it.
+    agent, role = get_agent_for(request.user, agent_id, Role.VIEWER, with_production_snapshot=True)
     if role < Role.EDITOR or request.GET.get("environment") == "production":
         # Viewers see Production only, never Staging.
         return redirect("agents:production", agent_id=agent.pk)

@@ -44,10 +44,11 @@ def staging_edit_view(
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
+            # Tagged with the section the page returns to, which shows it in view there.
             if agent.staging.revision == revision:
-                messages.info(request, "Nothing changed: Staging already had these values.")
+                messages.info(request, "Nothing changed: Staging already had these values.", anchor)
             else:
-                messages.success(request, f"{done} Saved to Staging. {NOT_LIVE_YET}")
+                messages.success(request, f"{done} Saved to Staging. {NOT_LIVE_YET}", anchor)
             return redirect(editor_url(agent.pk, anchor))
     return render(
         request, "agents/editor.html", editor_context(agent, role, bound={key: form}), status=400

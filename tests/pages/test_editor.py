@@ -574,3 +574,14 @@ def test_the_api_refuses_the_same_json_with_400(agent, owner, catalogue, raw):
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
     assert revision(agent) == before
+
+
+def test_the_message_of_a_save_is_inside_the_section_saved(editor, agent, instruction):
+    # The redirect lands on the section: a message at the page's top would be out of view.
+    response = editor.post(
+        reverse("agents:tags", args=[agent.pk]), {"tags-tags": "vip"}, follow=True
+    )
+    html = response.content.decode()
+    access = html[html.index('<section id="access"') :]
+    assert "Tags updated. Saved to Staging." in access[: access.index("</section>")]
+    assert html.count("Tags updated.") == 1
