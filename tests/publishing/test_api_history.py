@@ -11,7 +11,7 @@ from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
 from tests.publishing.conftest import client_as, grant, staging_of
 
-ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary"}
+ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary", "published"}
 
 
 def history_url(agent, suffix: str = "") -> str:
