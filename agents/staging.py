@@ -38,6 +38,7 @@ from agents.models import (
     StagingConfiguration,
     ToolBinding,
 )
+from agents.reasons import clip
 from agents.snapshot import staging_snapshot
 from configuration.snapshot import canonical_json, fingerprint, without_labels
 
@@ -114,7 +115,7 @@ def record_history(
                 history_date=when,
                 history_user=actor,
                 history_username=actor.get_username() if actor is not None else "",
-                history_change_reason=reason[:100],
+                history_change_reason=clip(reason),
                 history_type=kind,
                 staging_revision=revision,
                 **{f.attname: getattr(obj, f.attname) for f in tracked},
@@ -131,6 +132,10 @@ class StagingChanges:
     agent: Agent
     staging: StagingConfiguration
     settings_fields: set[str] = field(default_factory=set)
+    # The old values of ``settings_fields``, so the reason can say what became of them.
+    settings_before: dict[str, Any] = field(default_factory=dict)
+    # Set by the service once it knows what the edit did; else the reason it opened with.
+    reason: str | None = None
     created: dict[type, list[models.Model]] = field(default_factory=dict)
     updated: dict[type, tuple[dict[int, models.Model], set[str]]] = field(default_factory=dict)
     deleted: dict[type, list[models.Model]] = field(default_factory=dict)
@@ -138,6 +143,7 @@ class StagingChanges:
     def set_settings(self, **values: Any) -> None:
         for name, value in values.items():
             if getattr(self.staging, name) != value:
+                self.settings_before.setdefault(name, getattr(self.staging, name))
                 setattr(self.staging, name, value)
                 self.settings_fields.add(name)
 
@@ -235,7 +241,7 @@ def staging_edit(agent: Agent, *, acting_user: Any, reason: str) -> Iterator[Sta
         changes = StagingChanges(agent=locked, staging=staging)
         yield changes
         if not changes.is_empty:
-            changes.flush(acting_user=acting_user, reason=reason)
+            changes.flush(acting_user=acting_user, reason=changes.reason or reason)
     agent.staging = changes.staging
 
 

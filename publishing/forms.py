@@ -111,6 +111,41 @@ class PublishFilterForm(PageForm):
         }
 
 
+class HistoryFilterForm(PageForm):
+    """The edit history's filter: who made the edit, and between which days (inclusive)."""
+
+    changed_by = forms.TypedChoiceField(
+        label="Changed by", required=False, coerce=int, empty_value=None
+    )
+    changed_after = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    changed_before = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, editors: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["changed_by"].choices = [("", "Anyone"), *editors]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        after, before = data.get("changed_after"), data.get("changed_before")
+        if after and before and after > before:
+            self.add_error("changed_before", "Must be on or after the start date.")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for ``publishing.selectors.edit_history`` (whole days)."""
+        data = self.cleaned_data
+        after, before = data.get("changed_after"), data.get("changed_before")
+        return {
+            "changed_by": data.get("changed_by"),
+            "changed_after": day_bound(after) if after else None,
+            "changed_before": day_bound(before, end_of_day=True) if before else None,
+        }
+
+
 @functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
     """UTC first, then the IANA zones by name (the legacy aliases left out)."""

@@ -7,13 +7,14 @@ queries never load snapshots or change lists (``LIST_FIELDS``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
 from agents.snapshot import staging_snapshot
@@ -40,6 +41,8 @@ LIST_FIELDS = (
     "restored_mode",
     "broke_glass",
 )
+# Later than any publish: the bound after the newest checkpoint, which has no next one.
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 # What a publish record shows of the schedule it came from, if any.
 SCHEDULE_FIELDS = (
     "schedule__id",
@@ -160,10 +163,40 @@ def get_publish_record(*, agent: Agent, change_track_id: Any) -> PublishRecord:
     )
 
 
-def edit_history(agent: Agent) -> QuerySet[Any]:
-    """The checkpoints of Staging, newest first (one per edit)."""
-    return (
-        StagingConfiguration.history.filter(agent_id=agent.pk)
+def edit_history(
+    agent: Agent,
+    *,
+    changed_by: int | None = None,
+    changed_after: datetime | None = None,
+    changed_before: datetime | None = None,
+) -> QuerySet[Any]:
+    """The checkpoints of Staging, newest first (one per edit), each with the publish that
+    took it live, if any (``published_sequence``, ``published_track_id``; else None).
+
+    A publish record keeps no Staging revision, but a publish copies Staging as it stands
+    under the agent's lock: the checkpoint it took live is the newest one made before it,
+    and its fingerprint is the record's. A checkpoint is marked only when both hold, so a
+    record whose fingerprint matches no checkpoint (one older than the fingerprints kept in
+    the history) marks none rather than a guess. Both are subqueries: no query more.
+    """
+    history = StagingConfiguration.history
+    next_at = Subquery(
+        history.filter(agent_id=OuterRef("agent_id"), revision__gt=OuterRef("revision"))
+        .order_by("revision")
+        .values("history_date")[:1]
+    )
+    published = (
+        PublishRecord.objects.filter(
+            agent_id=OuterRef("agent_id"),
+            fingerprint=OuterRef("fingerprint"),
+            published_at__gte=OuterRef("history_date"),
+            published_at__lt=Coalesce(OuterRef("next_at"), Value(FAR_FUTURE)),
+        )
+        .exclude(fingerprint="")
+        .order_by("sequence")
+    )
+    checkpoints = (
+        history.filter(agent_id=agent.pk)
         .select_related("history_user")
         .only(
             "history_id",
@@ -171,24 +204,45 @@ def edit_history(agent: Agent) -> QuerySet[Any]:
             "history_change_reason",
             "history_type",
             "revision",
+            "fingerprint",
             "agent_id",
             "history_user__id",
             "history_user__username",
             "history_username",
         )
+        .annotate(next_at=next_at)
+        .annotate(
+            published_sequence=Subquery(published.values("sequence")[:1]),
+            published_track_id=Subquery(published.values("change_track_id")[:1]),
+        )
         .order_by("-revision", "-history_id")
     )
+    if changed_by is not None:
+        checkpoints = checkpoints.filter(history_user_id=changed_by)
+    if changed_after is not None:
+        checkpoints = checkpoints.filter(history_date__gte=changed_after)
+    if changed_before is not None:
+        checkpoints = checkpoints.filter(history_date__lte=changed_before)
+    return checkpoints
+
+
+def editors(agent: Agent) -> list[tuple[int, str]]:
+    """Who has edited this agent's Staging (id, username), by name: the history's user filter."""
+    pairs = (
+        StagingConfiguration.history.filter(agent_id=agent.pk, history_user__isnull=False)
+        .order_by()
+        .values_list("history_user_id", "history_user__username")
+        .distinct()
+    )
+    return sorted(set(pairs), key=lambda pair: pair[1].lower())
 
 
 def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
     pk = parse_id(history_id)
     if pk is None:
         raise StagingConfiguration.DoesNotExist("No such checkpoint.")
-    checkpoint = (
-        StagingConfiguration.history.filter(agent_id=agent.pk, history_id=pk)
-        .select_related("history_user")
-        .first()
-    )
+    # All its fields, and the publish that took it live, as the list has it.
+    checkpoint = edit_history(agent).filter(history_id=pk).defer(None).first()
     if checkpoint is None:
         raise StagingConfiguration.DoesNotExist("No such checkpoint.")
     return checkpoint

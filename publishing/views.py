@@ -26,6 +26,7 @@ from publishing import selectors, services
 from publishing.exceptions import StaleReview
 from publishing.forms import (
     BREAK_GLASS_AUTO_ID,
+    HistoryFilterForm,
     PublishFilterForm,
     PublishForm,
     RestoreForm,
@@ -325,10 +326,23 @@ def restore(request: HttpRequest, agent_id: int, change_track_id: Any) -> HttpRe
 @require_GET
 def history(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    form = HistoryFilterForm(request.GET, editors=selectors.editors(agent))
+    status = 200
+    if form.is_valid():
+        checkpoints = selectors.edit_history(agent, **form.filters())
+    else:
+        checkpoints = selectors.edit_history(agent).none()
+        status = 400
     context = agent_context(agent, role, tab="history", environment="staging")
-    context["page_obj"] = paginate(request, selectors.edit_history(agent), CHECKPOINTS_PER_PAGE)
-    context["current_revision"] = agent.staging.revision
-    return render(request, "publishing/history.html", context)
+    context.update(
+        {
+            "filter_form": form,
+            "filtered": any(request.GET.get(name) for name in form.fields),
+            "page_obj": paginate(request, checkpoints, CHECKPOINTS_PER_PAGE),
+            "current_revision": agent.staging.revision,
+        }
+    )
+    return render(request, "publishing/history.html", context, status=status)
 
 
 def _checkpoint_page(

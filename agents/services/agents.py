@@ -15,6 +15,7 @@ from django.utils import timezone
 from agents import validation
 from agents.models import NAME_MAX_LENGTH, Agent, AgentPermission, Project, StagingConfiguration
 from agents.permissions import Role, organizations_for, require_role
+from agents.reasons import settings_reason
 from agents.services.common import clean_description
 from agents.signals import agent_archived
 from agents.staging import record_history, staging_edit, staging_fingerprint
@@ -121,9 +122,10 @@ def update_agent_settings(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    reason = f"Settings changed: {', '.join(sorted(values))}" if values else "Settings changed"
-    with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
+    with staging_edit(agent, acting_user=acting_user, reason="Settings changed") as change:
         change.set_settings(**values)
+        # A form sends every field: the reason names those whose values moved.
+        change.reason = settings_reason(change.settings_before, values)
     return change.staging
 
 

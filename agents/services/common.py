@@ -43,9 +43,15 @@ def clean_description(description: Any) -> str:
     )
 
 
-def update_changed(change: StagingChanges, row: Any, **values: Any) -> None:
-    """Set each given value (None: leave as is) that differs; record the row if any did."""
-    changed = [f for f, v in values.items() if v is not None and getattr(row, f) != v]
-    for field in changed:
+def update_changed(change: StagingChanges, row: Any, **values: Any) -> dict[str, Any]:
+    """Set each given value (None: leave as is) that differs; record the row if any did.
+
+    Answers the old values of the fields that changed, for the edit's reason.
+    """
+    before = {
+        f: getattr(row, f) for f, v in values.items() if v is not None and getattr(row, f) != v
+    }
+    for field in before:
         setattr(row, field, values[field])
-    change.update(row, changed)
+    change.update(row, list(before))
+    return before

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from agents import validation
 from agents.models import Agent, Guardrail, GuardrailSetting
 from agents.permissions import Role, require_role
+from agents.reasons import ON_OFF, item_reason, named
 from agents.services.common import require_flag, require_id, update_changed
 from agents.staging import staging_edit
 
@@ -31,7 +32,7 @@ def set_guardrail(
         raise ValidationError({"guardrail_id": ["Unknown guardrail for this organization."]})
     require_flag(enabled)
     cleaned = validation.clean_json_object(settings, "settings") if settings is not None else None
-    reason = f"Guardrail “{guardrail.name}” {'enabled' if enabled else 'disabled'}"
+    reason = f"{named('Guardrail', guardrail.name)} {ON_OFF[enabled]}"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         setting = GuardrailSetting.objects.filter(
             agent_id=agent.pk, guardrail_id=guardrail.pk
@@ -43,6 +44,9 @@ def set_guardrail(
                 )
             )
             return setting
-        update_changed(change, setting, enabled=enabled, settings=cleaned)
+        before = update_changed(change, setting, enabled=enabled, settings=cleaned)
+        change.reason = item_reason(
+            "Guardrail", guardrail.name, before, {"enabled": enabled, "settings": cleaned}
+        )
     setting.guardrail = guardrail
     return setting

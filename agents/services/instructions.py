@@ -17,6 +17,7 @@ from agents.models import (
     Instruction,
 )
 from agents.permissions import Role, require_role
+from agents.reasons import instruction_reason, named
 from agents.services.common import update_changed
 from agents.staging import StagingChanges, staging_edit
 from ejento_staging.ids import parse_id
@@ -73,7 +74,7 @@ def add_instruction(
     require_role(acting_user, agent, Role.EDITOR)
     values = _clean_instruction(title, content, partial=False)
     position = _clean_position(position)
-    reason = f"Instruction added: {values['title']}"
+    reason = f"{named('Instruction', values['title'])} added"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         # Positions are 0..n-1 (every edit renumbers), so only the instructions at or after
         # the new one move, and an append reads none of them: the add no longer loads every
@@ -111,11 +112,17 @@ def update_instruction(
         ordered, instruction = _in_order_with(agent, instruction_id)
         if instruction is None:
             raise ValidationError({"id": ["No such instruction on this agent."]})
-        update_changed(change, instruction, **values)
+        title_before = instruction.title
+        fields = set(update_changed(change, instruction, **values))
         if position is not None:
+            before = instruction.position
             ordered.remove(instruction)
             ordered.insert(min(position, len(ordered)), instruction)
             _place(change, ordered)
+            if instruction.position != before:
+                fields.add("position")
+        # Named as it was: a renamed instruction is found by the title it had.
+        change.reason = instruction_reason(title_before, fields)
     return instruction
 
 
@@ -125,6 +132,7 @@ def delete_instruction(*, agent: Agent, acting_user: Any, instruction_id: Any) -
         ordered, instruction = _in_order_with(agent, instruction_id)
         if instruction is None:
             raise Instruction.DoesNotExist("No such instruction on this agent.")
+        change.reason = f"{named('Instruction', instruction.title)} deleted"
         ordered.remove(instruction)
         change.delete(instruction)
         _place(change, ordered)

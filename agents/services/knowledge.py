@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from agents import validation
 from agents.models import Agent, Corpus, CorpusConnection, StagingConfiguration
 from agents.permissions import Role, require_role
+from agents.reasons import item_reason, named, several
 from agents.services.common import require_flag, require_id, update_changed
 from agents.staging import staging_edit
 
@@ -59,7 +60,7 @@ def connect_corpora(
     cleaned = validation.clean_corpus_settings(
         settings if settings is not None else dict(validation.DEFAULT_CORPUS_SETTINGS)
     )
-    reason = f"{len(corpora)} corpus(es) connected"
+    reason = several("Corpus", "corpora", [corpora[pk].name for pk in corpus_ids], "connected")
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         already = set(
             CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id__in=corpora).values_list(
@@ -84,11 +85,16 @@ def disconnect_corpora(*, agent: Agent, acting_user: Any, corpus_ids: list[int])
     corpus_ids = [require_id(pk, "corpus_ids") for pk in _corpus_ids(corpus_ids)]
     with staging_edit(agent, acting_user=acting_user, reason="Corpora disconnected") as change:
         connections = list(
-            CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id__in=corpus_ids)
+            CorpusConnection.objects.filter(
+                agent_id=agent.pk, corpus_id__in=corpus_ids
+            ).select_related("corpus")
         )
         missing = sorted(set(corpus_ids) - {c.corpus_id for c in connections})
         if missing:
             raise ValidationError({"corpus_ids": [f"Not connected to this agent: {missing}."]})
+        change.reason = several(
+            "Corpus", "corpora", [c.corpus.name for c in connections], "disconnected"
+        )
         for connection in connections:
             change.delete(connection)
     return len(connections)
@@ -113,7 +119,7 @@ def set_corpus_connection(
     corpus = _corpora_of_organization(agent, [pk])[pk]
     enabled = require_flag(enabled, optional=True)
     cleaned = validation.clean_corpus_settings(settings) if settings is not None else None
-    reason = f"Knowledge source “{corpus.name}” set"
+    reason = f"{named('Corpus', corpus.name)} connected"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         connection = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=corpus.pk).first()
         if connection is None:
@@ -129,7 +135,10 @@ def set_corpus_connection(
             )
             change.create(connection)
             return connection, True
-        update_changed(change, connection, enabled=enabled, settings=cleaned)
+        before = update_changed(change, connection, enabled=enabled, settings=cleaned)
+        change.reason = item_reason(
+            "Corpus", corpus.name, before, {"enabled": enabled, "settings": cleaned}
+        )
     connection.corpus = corpus
     return connection, False
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from agents import validation
 from agents.models import ActionSetting, Agent, Tool, ToolAction, ToolBinding
 from agents.permissions import Role, require_role
+from agents.reasons import ON_OFF, item_reason, named, plural
 from agents.services.common import require_flag, require_id, update_changed
 from agents.staging import StagingChanges, staging_edit
 
@@ -35,14 +36,15 @@ def _binding_edit(
     """One edit of the agent's binding of a tool: the change, the tool, its binding if any."""
     require_role(acting_user, agent, Role.EDITOR)
     tool = _tool_of_organization(agent, tool_id)
-    reason = f"Tool “{tool.name}” {verb}"
+    reason = f"{named('Tool', tool.name)} {verb}"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         yield change, tool, ToolBinding.objects.filter(agent_id=agent.pk, tool_id=tool.pk).first()
 
 
 def enable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
     """Bind and enable a tool; on first binding every action of the tool starts enabled."""
-    with _binding_edit(agent, acting_user, tool_id, "enabled") as (change, tool, binding):
+    with _binding_edit(agent, acting_user, tool_id, "turned on") as (change, tool, binding):
+        turned_on = binding is None or not binding.enabled
         if binding is None:
             binding = change.create(ToolBinding(agent_id=agent.pk, tool=tool, enabled=True))
         elif not binding.enabled:
@@ -53,15 +55,21 @@ def enable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
                 "action_id", flat=True
             )
         )
+        added = 0
         for action in tool.actions.all():
             if action.pk not in existing:
                 change.create(ActionSetting(agent_id=agent.pk, action=action, enabled=True))
+                added += 1
+        if not turned_on and added:
+            # Already on: only the actions the catalogue gained since were taken in.
+            actions = plural(added, "action", "actions")
+            change.reason = f"{named('Tool', tool.name)}: {actions} added"
     return binding
 
 
 def disable_tool(*, agent: Agent, acting_user: Any, tool_id: Any) -> ToolBinding:
     """Disable a bound tool; its action states are kept for when it is enabled again."""
-    with _binding_edit(agent, acting_user, tool_id, "disabled") as (change, _tool, binding):
+    with _binding_edit(agent, acting_user, tool_id, "turned off") as (change, _tool, binding):
         if binding is None:
             raise ToolBinding.DoesNotExist("This tool is not connected to the agent.")
         if binding.enabled:
@@ -87,8 +95,8 @@ def update_action(
         raise ToolAction.DoesNotExist("No such action on this tool.")
     enabled = require_flag(enabled, optional=True)
     cleaned = validation.clean_json_object(config, "config") if config is not None else None
-    verb = "changed" if enabled is None else ("enabled" if enabled else "disabled")
-    reason = f"Tool “{tool.name}”: action “{action.name}” {verb}"
+    noun = f"{named('Tool', tool.name)}: action"
+    reason = f"{named(noun, action.name)} {ON_OFF[enabled is not False]}"
     with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
         if not ToolBinding.objects.filter(agent_id=agent.pk, tool_id=tool.pk).exists():
             raise ValidationError({"tool_id": ["Enable this tool on the agent first."]})
@@ -103,6 +111,9 @@ def update_action(
                 )
             )
             return setting
-        update_changed(change, setting, enabled=enabled, config=cleaned)
+        before = update_changed(change, setting, enabled=enabled, config=cleaned)
+        change.reason = item_reason(
+            noun, action.name, before, {"enabled": enabled, "config": cleaned}, nested="config"
+        )
     setting.action = action
     return setting

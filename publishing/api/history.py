@@ -19,9 +19,10 @@ from publishing.api.paths import (
     checkpoint_or_404,
     history_id_from_path,
 )
+from publishing.api.publishes import MAX_USER_ID, DateOrDateTimeField, QueryIdField
 from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
-from publishing.api.shapes import DiffEntrySerializer, SectionCountsSerializer
+from publishing.api.shapes import DiffEntrySerializer, QuerySerializer, SectionCountsSerializer
 
 
 class EditorRefSerializer(serializers.Serializer):
@@ -29,6 +30,13 @@ class EditorRefSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(allow_null=True)
     username = serializers.CharField()
+
+
+class CheckpointPublishSerializer(serializers.Serializer):
+    """The publish that took a checkpoint live."""
+
+    change_track_id = serializers.UUIDField()
+    sequence = serializers.IntegerField()
 
 
 class CheckpointSerializer(serializers.Serializer):
@@ -41,6 +49,18 @@ class CheckpointSerializer(serializers.Serializer):
     summary = serializers.CharField(
         source="history_change_reason", allow_blank=True, default="", help_text="What the edit did."
     )
+
+    published = serializers.SerializerMethodField(
+        help_text="The publish that took this checkpoint live, or null: never published, or "
+        "published before the history kept fingerprints (such a publish is not guessed at)."
+    )
+
+    @extend_schema_field(CheckpointPublishSerializer(allow_null=True))
+    def get_published(self, checkpoint: Any) -> dict[str, Any] | None:
+        sequence = getattr(checkpoint, "published_sequence", None)
+        if sequence is None:
+            return None
+        return {"change_track_id": str(checkpoint.published_track_id), "sequence": sequence}
 
     @extend_schema_field(EditorRefSerializer(allow_null=True))
     def get_changed_by(self, checkpoint: Any) -> dict[str, Any] | None:
@@ -67,7 +87,22 @@ class CheckpointDetailSerializer(CheckpointSerializer):
     changes = DiffEntrySerializer(many=True)
 
 
-class PageErrorSerializer(serializers.Serializer):
+class HistoryFilterSerializer(QuerySerializer):
+    changed_by = QueryIdField(required=False, max_id=MAX_USER_ID, help_text="A user id.")
+    changed_after = DateOrDateTimeField(
+        required=False, help_text="ISO date or datetime; inclusive (a date: from its start)."
+    )
+    changed_before = DateOrDateTimeField(
+        required=False,
+        end_of_day=True,
+        help_text="ISO date or datetime; inclusive (a date: the whole day).",
+    )
+
+
+class HistoryFilterErrorSerializer(serializers.Serializer):
+    changed_by = error_list()
+    changed_after = error_list()
+    changed_before = error_list()
     page = error_list()
 
 
@@ -77,13 +112,16 @@ class HistoryListView(GenericAPIView):
     @publishing_operation(
         "agents_history_list",
         "Edit history of Staging, newest first",
+        parameters=(HistoryFilterSerializer,),
         ok=CheckpointSerializer(many=True),
-        invalid=PageErrorSerializer,
+        invalid=HistoryFilterErrorSerializer,
         not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        page = self.paginate_queryset(selectors.edit_history(agent))
+        filters = HistoryFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.edit_history(agent, **filters.validated_data))
         return self.get_paginated_response(CheckpointSerializer(page, many=True).data)
 
 

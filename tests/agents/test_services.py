@@ -40,7 +40,7 @@ def test_update_settings_writes_one_attributed_checkpoint(agent, editor):
     assert (staging.name, staging.description, staging.revision) == ("New", "D", 2)
     last = checkpoints(agent)[-1]
     assert (last.history_user, last.revision, last.name) == (editor, 2, "New")
-    assert last.history_change_reason == "Settings changed: description, name"
+    assert last.history_change_reason == "Settings changed: Name, Description"
 
 
 def test_update_settings_that_change_nothing_write_nothing(agent, editor):

@@ -96,7 +96,7 @@ def test_connect_corpora_refuses_one_already_connected_to_this_agent_only(
 def test_disconnect_corpora_is_recorded_with_its_reason(agent, editor, corpus):
     services.connect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
     services.disconnect_corpora(agent=agent, acting_user=editor, corpus_ids=[corpus.pk])
-    assert checkpoints(agent)[-1].history_change_reason == "Corpora disconnected"
+    assert checkpoints(agent)[-1].history_change_reason == "Corpus “Handbook” disconnected"
 
 
 def test_set_corpus_connection_creates_it_disabled_when_asked(agent, editor, corpus):
@@ -159,11 +159,11 @@ def test_tool_edits_are_recorded_with_reasons_naming_the_tool(agent, editor, too
         change_action(agent, editor, tool, action, enabled=enabled, config=config)
     services.disable_tool(agent=agent, acting_user=editor, tool_id=tool.pk)
     assert [c.history_change_reason for c in checkpoints(agent)[1:]] == [
-        "Tool “CRM” enabled",
-        "Tool “CRM”: action “search” disabled",
-        "Tool “CRM”: action “search” enabled",
-        "Tool “CRM”: action “search” changed",
-        "Tool “CRM” disabled",
+        "Tool “CRM” turned on",
+        "Tool “CRM”: action “search” turned off",
+        "Tool “CRM”: action “search” turned on",
+        "Tool “CRM”: action “search” config changed: k",
+        "Tool “CRM” turned off",
     ]
 
 
@@ -271,9 +271,9 @@ def test_set_guardrail_stores_settings_and_keeps_them_when_none_are_given(agent,
     )
     assert GuardrailSetting.objects.get().settings == {"mask": False}
     assert [c.history_change_reason for c in checkpoints(agent)[1:]] == [
-        "Guardrail “PII” enabled",
-        "Guardrail “PII” disabled",
-        "Guardrail “PII” disabled",
+        "Guardrail “PII” turned on",
+        "Guardrail “PII” turned off",
+        "Guardrail “PII” settings changed: mask",
     ]
 
 

@@ -23,7 +23,7 @@ def checkpoints(agent, owner, users, published):
 
 def test_history_lists_checkpoints_newest_first(client_as, agent, checkpoints):
     html = client_as("editor").get(reverse("publishing:history", args=[agent.pk])).content.decode()
-    assert html.index("Settings changed: name") < html.index("Tags replaced")
+    assert html.index("Settings changed: Name") < html.index("Tags replaced")
     assert html.index("Tags replaced") < html.index("Agent created")
     assert ">editor<" in html
     assert html.count("Current</span>") == 1

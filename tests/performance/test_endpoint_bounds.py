@@ -42,7 +42,8 @@ PAGES = {
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
-    "history": ("/agents/{id}/history/", 7),
+    # 8: the person filter lists who has edited the agent (one query, as on the publishes page).
+    "history": ("/agents/{id}/history/", 8),
     "policy": ("/agents/{id}/policy/", 7),
     # With requests, their verdicts too: one query for the open one's, one for the page's.
     "reviews": ("/agents/{id}/reviews/", 7),

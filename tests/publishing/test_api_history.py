@@ -11,7 +11,7 @@ from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
 from tests.publishing.conftest import client_as, grant, staging_of
 
-ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary"}
+ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary", "published"}
 
 
 def history_url(agent, suffix: str = "") -> str:
@@ -42,8 +42,8 @@ def test_history_is_newest_first_and_attributed(agent, owner, editor, edited):
     assert [row["changed_by"]["username"] for row in rows] == ["owner", "editor", "owner"]
     assert rows[0]["changed_by"] == {"id": owner.pk, "username": "owner"}
     assert [row["summary"] for row in rows] == [
-        "Tool “CRM” enabled",
-        "Instruction added: Greet",
+        "Tool “CRM” turned on",
+        "Instruction “Greet” added",
         "Agent created",
     ]
     assert rows[0]["history_id"] == edited[0].history_id
@@ -79,7 +79,7 @@ def test_checkpoint_detail_has_its_diff_against_the_one_before(agent, editor, ed
     assert response.status_code == 200
     data = response.json()
     assert set(data) == ROW_FIELDS | {"has_changes", "counts", "changes", "changes_summary"}
-    assert data["summary"] == "Instruction added: Greet"
+    assert data["summary"] == "Instruction “Greet” added"
     assert data["has_changes"] is True
     assert data["changes_summary"] == "1 instruction added"
     assert data["counts"]["instructions"] == 1

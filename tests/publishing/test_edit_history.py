@@ -37,8 +37,8 @@ def test_every_edit_adds_one_attributed_checkpoint(agent, owner, editor, catalog
     assert [c.revision for c in newest_first] == [4, 3, 2, 1]
     assert [c.history_user for c in newest_first[:3]] == [editor, owner, editor]
     assert newest_first[0].history_change_reason == "Tags replaced"
-    assert newest_first[1].history_change_reason == "Tool “CRM” enabled"
-    assert newest_first[2].history_change_reason == "Instruction added: Greet"
+    assert newest_first[1].history_change_reason == "Tool “CRM” turned on"
+    assert newest_first[2].history_change_reason == "Instruction “Greet” added"
 
 
 def test_an_edit_that_changes_nothing_makes_no_checkpoint(agent, owner):
