@@ -45,7 +45,7 @@
       if (dialog.returnValue !== "confirm") return;
       var confirmed = form.querySelector('input[name="confirmed"]');
       if (!confirmed) {
-        confirmed = element("input", { type: "hidden", name: "confirmed" });
+        confirmed = element("input", { type: "hidden", name: "confirmed", "data-added": "" });
         form.append(confirmed);
       }
       confirmed.value = "1";
@@ -69,7 +69,7 @@
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-confirmed]").forEach(function (form) {
       delete form.dataset.confirmed;
-      var confirmed = form.querySelector('input[name="confirmed"]');
+      var confirmed = form.querySelector('input[name="confirmed"][data-added]');
       if (confirmed) confirmed.remove();
     });
   });
