@@ -100,3 +100,46 @@ def paginate(
     request: HttpRequest, items: Any, per_page: int, paginator: type[Paginator] = Paginator
 ) -> Any:
     return paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+# --- confirming a risky action -----------------------------------------------------------------
+
+# The field a confirmed form carries. ``static/js/confirm.js`` adds it when its dialog is
+# accepted; without JavaScript the view answers an unconfirmed POST with ``confirm_page``,
+# whose form carries it: one extra click either way, and nothing written before it.
+CONFIRMED = "confirmed"
+
+
+def is_confirmed(request: HttpRequest) -> bool:
+    return request.POST.get(CONFIRMED) == "1"
+
+
+def confirm_page(
+    request: HttpRequest,
+    context: dict[str, Any],
+    *,
+    question: str,
+    detail: str,
+    confirm_label: str,
+    cancel_url: str,
+    danger: bool = True,
+) -> HttpResponse:
+    """Ask ``question`` before doing what the POST asked; confirming sends the same fields
+    again to the same URL, so the view's own checks (a stale review, a role) still apply."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", CONFIRMED)
+        for value in values
+    ]
+    context = {
+        **context,
+        "question": question,
+        "detail": detail,
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "danger": danger,
+        "action": request.path,
+        "fields": fields,
+    }
+    return render(request, "confirm.html", context)

@@ -298,9 +298,13 @@ def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = Fal
     )
 
 
-def checkpoint_diff(*, agent: Agent, checkpoint: Any) -> Diff:
-    """What one checkpoint changed against the one before it."""
-    after = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
+def checkpoint_diff(*, agent: Agent, checkpoint: Any, after: Snapshot | None = None) -> Diff:
+    """What one checkpoint changed against the one before it.
+
+    ``after``: the checkpoint's snapshot when the caller has it already (a restore preview).
+    """
+    if after is None:
+        after = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
     before_revision = (
         StagingConfiguration.history.filter(agent_id=agent.pk, revision__lt=checkpoint.revision)
         .order_by("-revision")
@@ -313,3 +317,37 @@ def checkpoint_diff(*, agent: Agent, checkpoint: Any) -> Diff:
         else None
     )
     return diff_snapshots(before, after)
+
+
+@dataclass(frozen=True)
+class CheckpointPreview:
+    """A checkpoint: what its edit changed, and what restoring it would do.
+
+    ``staging_diff``: Staging now against the checkpoint; ``production_diff``: Production now
+    against it, what a publish right after the restore would change. ``refusal``: why the
+    checkpoint cannot be restored (a component that left the catalogue), if it cannot.
+    """
+
+    edit_diff: Diff
+    staging_diff: Diff
+    production_diff: Diff
+    refusal: tuple[str, ...]
+
+
+def checkpoint_preview(*, agent: Agent, checkpoint: Any) -> CheckpointPreview:
+    """Built from one snapshot of the checkpoint, one of Staging and one of Production."""
+    refusal: tuple[str, ...] = ()
+    try:
+        target = checkpoint_snapshot(
+            agent_id=agent.pk, revision=checkpoint.revision, for_restore=True
+        )
+    except ValidationError as exc:
+        refusal = tuple(exc.messages)
+        target = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
+    production, _fingerprint = production_state(agent)
+    return CheckpointPreview(
+        edit_diff=checkpoint_diff(agent=agent, checkpoint=checkpoint, after=target),
+        staging_diff=diff_snapshots(staging_snapshot(agent), target),
+        production_diff=diff_snapshots(production, target),
+        refusal=refusal,
+    )

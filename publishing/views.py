@@ -21,8 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
-from ejento_staging.pages import NOT_LIVE_YET, agent_context, page, paginate
-from publishing import selectors, services
+from ejento_staging.pages import (
+    NOT_LIVE_YET,
+    agent_context,
+    confirm_page,
+    is_confirmed,
+    page,
+    paginate,
+)
+from publishing import confirmations, selectors, services
 from publishing.exceptions import StaleReview
 from publishing.forms import (
     BREAK_GLASS_AUTO_ID,
@@ -39,6 +46,7 @@ from publishing.presenters import present_diff
 from publishing.selectors_schedules import schedules_of
 from reviews.exceptions import PolicyNotMet
 from reviews.presenters import present_gate
+from reviews.selectors import readiness
 
 PUBLISHES_PER_PAGE = 20
 CHECKPOINTS_PER_PAGE = 25
@@ -120,6 +128,10 @@ def review_page(
             or PublishForm(initial=initial, auto_id=BREAK_GLASS_AUTO_ID),
             "schedule_form": schedule_form or ScheduleForm(initial=initial),
             "can_discard": review.production is not None and review.diff.has_changes,
+            "publish_question": confirmations.publish_question(review.diff),
+            "publish_detail": confirmations.publish_detail(review.production is None),
+            "discard_question": confirmations.discard_question(review.diff),
+            "discard_detail": confirmations.DISCARD_DETAIL,
             **scheduled_card(agent),
             **policy_card(
                 agent,
@@ -165,6 +177,28 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
     breaking_glass = bool(request.POST.get("break_glass"))
     form = PublishForm(request.POST, auto_id=BREAK_GLASS_AUTO_ID if breaking_glass else "id_%s")
+    # Breaking glass is confirmed by its own required checkbox; an ordinary publish asks here
+    # unless its dialog did. Only a publish that would go ahead is confirmed: a stale review
+    # or an unmet policy goes on to the service, which refuses it and says why.
+    if form.is_valid() and not breaking_glass and not is_confirmed(request):
+        current = selectors.review_staging(agent)
+        fingerprint = form.cleaned_data["fingerprint"]
+        if (
+            current.diff.has_changes
+            and current.fingerprint == fingerprint
+            and readiness(
+                agent, fingerprint=fingerprint, staging=current.staging, with_authors=False
+            ).met
+        ):
+            return confirm_page(
+                request,
+                agent_context(agent, role, tab="review", environment="review"),
+                question=confirmations.publish_question(current.diff),
+                detail=confirmations.publish_detail(current.production is None),
+                confirm_label="Publish",
+                cancel_url=reverse("publishing:review", args=[agent.pk]),
+                danger=False,
+            )
     if form.is_valid():
         try:
             record = services.publish_agent(
@@ -211,7 +245,19 @@ def publish(request: HttpRequest, agent_id: int) -> HttpResponse:
 @page(back=_review_url)
 @require_POST
 def discard(request: HttpRequest, agent_id: int) -> HttpResponse:
-    agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    if not is_confirmed(request):
+        current = selectors.review_staging(agent)
+        # Nothing to discard goes on to the service, which says why.
+        if current.production is not None and current.diff.has_changes:
+            return confirm_page(
+                request,
+                agent_context(agent, role, tab="review", environment="review"),
+                question=confirmations.discard_question(current.diff),
+                detail=confirmations.DISCARD_DETAIL,
+                confirm_label="Discard",
+                cancel_url=reverse("publishing:review", args=[agent.pk]),
+            )
     services.discard_staging(agent=agent, acting_user=request.user)
     messages.success(request, "Unpublished changes discarded: Staging matches Production again.")
     return redirect("publishing:review", agent_id=agent.pk)
@@ -285,6 +331,12 @@ def _restore_page(
             {
                 "plan": plan,
                 "mode": plan.mode,
+                "confirm_question": (
+                    f"Undo publish #{record.sequence} in Staging?"
+                    if plan.mode == services.REVERT
+                    else f"Restore Staging to publish #{record.sequence}?"
+                ),
+                "confirm_detail": confirmations.staging_effect(plan.staging_diff),
                 "staging_sections": present_diff(plan.staging_diff),
                 "production_sections": present_diff(plan.production_diff),
             }
@@ -355,13 +407,19 @@ def _checkpoint_page(
     status: int = 200,
 ) -> HttpResponse:
     checkpoint = selectors.get_checkpoint(agent=agent, history_id=history_id)
+    preview = selectors.checkpoint_preview(agent=agent, checkpoint=checkpoint)
     context = agent_context(agent, role, tab="history", environment="staging")
     context.update(
         {
             "checkpoint": checkpoint,
-            "sections": present_diff(selectors.checkpoint_diff(agent=agent, checkpoint=checkpoint)),
+            "preview": preview,
+            "sections": present_diff(preview.edit_diff),
+            "staging_sections": present_diff(preview.staging_diff),
+            "production_sections": present_diff(preview.production_diff),
             "is_current": checkpoint.revision == agent.staging.revision,
             "errors": errors or [],
+            "confirm_question": f"Restore Staging to checkpoint {checkpoint.revision}?",
+            "confirm_detail": confirmations.staging_effect(preview.staging_diff),
         }
     )
     return render(request, "publishing/checkpoint.html", context, status=status)
@@ -378,6 +436,13 @@ def checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResp
 @require_POST
 def restore_checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
+    if not is_confirmed(request):
+        # Restored only from its preview (the history's buttons land there): Staging's new
+        # state and Production's next publish are shown before anything is written.
+        checkpoint = selectors.get_checkpoint(agent=agent, history_id=history_id)
+        messages.info(request, "Check what the restore would do, then confirm it below.")
+        url = reverse("publishing:checkpoint", args=[agent.pk, checkpoint.history_id])
+        return redirect(f"{url}#restore")
     try:
         revision = services.restore_checkpoint(
             agent=agent, acting_user=request.user, history_id=history_id

@@ -16,10 +16,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agents import forms, services
-from agents.models import Agent
+from agents.models import Agent, CorpusConnection, Instruction
 from agents.permissions import Role, get_agent_for
 from agents.views.editor import editor_context
-from ejento_staging.pages import NOT_LIVE_YET, editor_url, page
+from ejento_staging.ids import parse_id
+from ejento_staging.pages import (
+    NOT_LIVE_YET,
+    agent_context,
+    confirm_page,
+    editor_url,
+    is_confirmed,
+    page,
+)
 
 
 def staging_edit_view(
@@ -104,6 +112,69 @@ def _button(
     return _edit(key, forms.ActionForm, done, anchor, service, lambda agent, form, **ids: fixed)
 
 
+def _asks_first(
+    view: Callable[..., HttpResponse],
+    anchor: str,
+    verb: str,
+    describe: Callable[..., tuple[str, str] | None],
+) -> Callable[..., HttpResponse]:
+    """``view``, once confirmed: unconfirmed (no JavaScript, so no dialog), it asks on a page.
+
+    ``describe(agent, **ids)`` gives the name of what goes and what that means, or None when
+    there is nothing to take away: then ``view`` refuses it as it always has. The editor's
+    ``includes/remove_button.html`` puts the same words in its dialog.
+    """
+
+    @page
+    @require_POST
+    def asking(request: HttpRequest, agent_id: int, **ids: Any) -> HttpResponse:
+        if is_confirmed(request):
+            return view(request, agent_id, **ids)
+        agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
+        described = describe(agent, **ids)
+        if described is None:
+            return view(request, agent_id, **ids)
+        name, detail = described
+        return confirm_page(
+            request,
+            agent_context(agent, role, tab="editor", environment="staging"),
+            question=f"{verb} “{name}”?",
+            detail=detail,
+            confirm_label=verb,
+            cancel_url=editor_url(agent.pk, anchor),
+        )
+
+    return asking
+
+
+DELETE_INSTRUCTION_DETAIL = (
+    "The instruction leaves Staging. Production keeps it until the next publish, and the "
+    "edit history can bring it back."
+)
+DISCONNECT_CORPUS_DETAIL = (
+    "The agent stops searching this knowledge source in Staging, and loses its settings "
+    "here. Production keeps it until the next publish."
+)
+
+
+def _instruction_to_delete(agent: Agent, instruction_id: Any) -> tuple[str, str] | None:
+    title = (
+        Instruction.objects.filter(agent_id=agent.pk, pk=parse_id(instruction_id))
+        .values_list("title", flat=True)
+        .first()
+    )
+    return None if title is None else (title, DELETE_INSTRUCTION_DETAIL)
+
+
+def _corpus_to_disconnect(agent: Agent, corpus_id: Any) -> tuple[str, str] | None:
+    name = (
+        CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=parse_id(corpus_id))
+        .values_list("corpus__name", flat=True)
+        .first()
+    )
+    return None if name is None else (name, DISCONNECT_CORPUS_DETAIL)
+
+
 def _settings(agent: Agent, form: forms.SettingsForm) -> dict[str, Any]:
     return {
         "name": form.cleaned_data["name"],
@@ -165,11 +236,16 @@ move_instruction = _edit(
     "instructions",
     services.update_instruction,
 )
-delete_instruction = _button(
-    "instruction-{instruction_id}-action",
-    "Instruction deleted.",
+delete_instruction = _asks_first(
+    _button(
+        "instruction-{instruction_id}-action",
+        "Instruction deleted.",
+        "instructions",
+        services.delete_instruction,
+    ),
     "instructions",
-    services.delete_instruction,
+    "Delete",
+    _instruction_to_delete,
 )
 
 connect_corpora = _edit(
@@ -189,8 +265,16 @@ update_corpus = _edit(
     services.set_corpus_connection,
     _corpus_settings,
 )
-disconnect_corpus = _button(
-    "corpus-{corpus_id}-action", "Knowledge source disconnected.", "knowledge", _disconnect_corpus
+disconnect_corpus = _asks_first(
+    _button(
+        "corpus-{corpus_id}-action",
+        "Knowledge source disconnected.",
+        "knowledge",
+        _disconnect_corpus,
+    ),
+    "knowledge",
+    "Disconnect",
+    _corpus_to_disconnect,
 )
 set_sharepoint = _edit(
     "sharepoint",

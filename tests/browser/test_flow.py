@@ -46,6 +46,9 @@ def test_edit_review_publish_and_restore(page):
     # Publish with notes.
     page.get_by_label("Notes for this publish").fill("Warmer tone for the launch")
     page.get_by_role("button", name="Publish to Production").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Publish 1 change (1 instruction) to Production?")
+    dialog.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_contain_text("Published to Production as #3")
     assert (
         ProductionConfiguration.objects.get(agent=agent).snapshot["instructions"][0]["content"]
@@ -70,6 +73,9 @@ def test_edit_review_publish_and_restore(page):
         page.get_by_role("heading", name=re.compile("What Production would get"))
     ).to_be_visible()
     page.get_by_role("button", name="Restore onto Staging").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Restore Staging to publish #1?")
+    dialog.get_by_role("button", name="Restore onto Staging").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Production is not affected until you publish"
     )

@@ -267,7 +267,7 @@ def test_move_to_a_negative_position_is_refused(refused, agent, live, instructio
 
 
 def test_delete_instruction(post, agent, live, instruction):
-    response = post("agents:instruction-delete", instruction_id=instruction.pk)
+    response = post("agents:instruction-delete", {"confirmed": "1"}, instruction_id=instruction.pk)
     assert_saved(response, agent, live)
     assert staging_snapshot(agent)["instructions"] == []
 
@@ -359,7 +359,8 @@ def test_settings_of_a_corpus_that_is_not_connected_is_404(post, agent, catalogu
 
 def test_disconnect_corpus(post, agent, connected):
     live = production_of(agent)
-    assert_saved(post("agents:corpus-disconnect", corpus_id=connected.pk), agent, live)
+    response = post("agents:corpus-disconnect", {"confirmed": "1"}, corpus_id=connected.pk)
+    assert_saved(response, agent, live)
     assert staging_snapshot(agent)["knowledge_sources"]["corpora"] == []
 
 

@@ -98,7 +98,7 @@ def test_the_next_publish_records_where_it_was_restored_from(client_as, agent, t
     client_as("publisher").post(restore_url(agent, first), {"mode": "restore"})
     client_as("publisher").post(
         reverse("publishing:publish", args=[agent.pk]),
-        {"fingerprint": review_staging(agent).fingerprint, "notes": "Back to #1"},
+        {"fingerprint": review_staging(agent).fingerprint, "notes": "Back to #1", "confirmed": "1"},
     )
     record = PublishRecord.objects.get(agent_id=agent.pk, sequence=3)
     assert record.restored_from_id == first.pk

@@ -98,7 +98,9 @@ def test_publish_with_notes(client_as, edited, users):
     staging = staging_snapshot(edited)
     fingerprint = review_staging(edited).fingerprint
     response = client_as("publisher").post(
-        publish_url(edited), {"notes": "Warmer tone", "fingerprint": fingerprint}, follow=True
+        publish_url(edited),
+        {"notes": "Warmer tone", "fingerprint": fingerprint, "confirmed": "1"},
+        follow=True,
     )
     record = PublishRecord.objects.filter(agent_id=edited.pk).order_by("-sequence").first()
     assert record.sequence == 2
@@ -116,7 +118,9 @@ def test_first_publish_of_a_new_agent(client_as, agent, instruction):
     assert "Publish first version" in html
     assert "never been published" in html
     fingerprint = review_staging(agent).fingerprint
-    client_as("owner").post(publish_url(agent), {"notes": "", "fingerprint": fingerprint})
+    client_as("owner").post(
+        publish_url(agent), {"notes": "", "fingerprint": fingerprint, "confirmed": "1"}
+    )
     assert records(agent) == 1
 
 
@@ -186,7 +190,7 @@ def test_notes_too_long_are_refused_inline(client_as, edited):
 def test_discard_unpublished_changes(client_as, edited):
     live = production_of(edited)
     response = client_as("publisher").post(
-        reverse("publishing:discard", args=[edited.pk]), follow=True
+        reverse("publishing:discard", args=[edited.pk]), {"confirmed": "1"}, follow=True
     )
     assert response.redirect_chain[-1][0] == review_url(edited)
     assert "Unpublished changes discarded" in response.content.decode()

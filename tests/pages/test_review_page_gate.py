@@ -259,7 +259,8 @@ def test_two_approvals_and_passing_checks_enable_publish(
     html = client.get(review_url(strict)).content.decode()
     assert "Not ready to publish" not in html
     response = client.post(
-        publish_url(strict), {"fingerprint": fingerprint(strict), "notes": "Reviewed"}
+        publish_url(strict),
+        {"fingerprint": fingerprint(strict), "notes": "Reviewed", "confirmed": "1"},
     )
     assert response.status_code == 302
     record = PublishRecord.objects.order_by("-sequence").first()
