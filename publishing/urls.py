@@ -3,7 +3,7 @@ restore/revert preview, edit history."""
 
 from django.urls import path
 
-from publishing import policy_views, schedule_views, views
+from publishing import history_views, policy_views, schedule_views, views
 
 app_name = "publishing"
 
@@ -18,9 +18,9 @@ PAGES = [
     ("publishes/", views.publishes, "publishes"),
     ("publishes/<uuid:change_track_id>/", views.publish_detail, "publish-detail"),
     ("publishes/<uuid:change_track_id>/restore/", views.restore, "restore"),
-    ("history/", views.history, "history"),
-    ("history/<id:history_id>/", views.checkpoint, "checkpoint"),
-    ("history/<id:history_id>/restore/", views.restore_checkpoint, "checkpoint-restore"),
+    ("history/", history_views.history, "history"),
+    ("history/<id:history_id>/", history_views.checkpoint, "checkpoint"),
+    ("history/<id:history_id>/restore/", history_views.restore_checkpoint, "checkpoint-restore"),
 ]
 
 urlpatterns = [

@@ -1,6 +1,7 @@
-"""Pages for review and publish, the publish history, restore/revert, and the edit history.
+"""Pages for review and publish, the publish history and restore/revert of a publish.
 
-(Scheduling a publish from the review page: ``publishing.schedule_views``.)
+(Scheduling a publish from the review page: ``publishing.schedule_views``; the edit history
+and its checkpoints: ``publishing.history_views``.)
 
 Thin like the editor's views: a role check, one selector or service call, then a page or a
 redirect with a message. Every diff on these pages goes through ``publishing.presenters``
@@ -33,7 +34,6 @@ from publishing import confirmations, selectors, services
 from publishing.exceptions import StaleReview
 from publishing.forms import (
     BREAK_GLASS_AUTO_ID,
-    HistoryFilterForm,
     PublishFilterForm,
     PublishForm,
     RestoreForm,
@@ -49,7 +49,6 @@ from reviews.presenters import present_gate
 from reviews.selectors import readiness
 
 PUBLISHES_PER_PAGE = 20
-CHECKPOINTS_PER_PAGE = 25
 
 
 def _review_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
@@ -60,10 +59,6 @@ def _restore_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
     url = reverse("publishing:restore", args=[kwargs["agent_id"], kwargs["change_track_id"]])
     mode = request.POST.get("mode")
     return f"{url}?mode={mode}" if mode in services.MODES else url
-
-
-def _checkpoint_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
-    return reverse("publishing:checkpoint", args=[kwargs["agent_id"], kwargs["history_id"]])
 
 
 # --- review and publish ----------------------------------------------------------------------
@@ -369,85 +364,3 @@ def restore(request: HttpRequest, agent_id: int, change_track_id: Any) -> HttpRe
         messages.success(request, f"Staging {verb} publish #{record.sequence}. {NOT_LIVE_YET}")
         return redirect("publishing:review", agent_id=agent.pk)
     return _restore_page(request, agent, role, record, form, status=400)
-
-
-# --- edit history ----------------------------------------------------------------------------
-
-
-@page
-@require_GET
-def history(request: HttpRequest, agent_id: int) -> HttpResponse:
-    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
-    form = HistoryFilterForm(request.GET, editors=selectors.editors(agent))
-    status = 200
-    if form.is_valid():
-        checkpoints = selectors.edit_history(agent, **form.filters())
-    else:
-        checkpoints = selectors.edit_history(agent).none()
-        status = 400
-    context = agent_context(agent, role, tab="history", environment="staging")
-    context.update(
-        {
-            "filter_form": form,
-            "filtered": any(request.GET.get(name) for name in form.fields),
-            "page_obj": paginate(request, checkpoints, CHECKPOINTS_PER_PAGE),
-            "current_revision": agent.staging.revision,
-        }
-    )
-    return render(request, "publishing/history.html", context, status=status)
-
-
-def _checkpoint_page(
-    request: HttpRequest,
-    agent: Agent,
-    role: Role,
-    history_id: Any,
-    *,
-    errors: list[str] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    checkpoint = selectors.get_checkpoint(agent=agent, history_id=history_id)
-    preview = selectors.checkpoint_preview(agent=agent, checkpoint=checkpoint)
-    context = agent_context(agent, role, tab="history", environment="staging")
-    context.update(
-        {
-            "checkpoint": checkpoint,
-            "preview": preview,
-            "sections": present_diff(preview.edit_diff),
-            "staging_sections": present_diff(preview.staging_diff),
-            "production_sections": present_diff(preview.production_diff),
-            "is_current": checkpoint.revision == agent.staging.revision,
-            "errors": errors or [],
-            "confirm_question": f"Restore Staging to checkpoint {checkpoint.revision}?",
-            "confirm_detail": confirmations.staging_effect(preview.staging_diff),
-        }
-    )
-    return render(request, "publishing/checkpoint.html", context, status=status)
-
-
-@page
-@require_GET
-def checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResponse:
-    agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
-    return _checkpoint_page(request, agent, role, history_id)
-
-
-@page(back=_checkpoint_url)
-@require_POST
-def restore_checkpoint(request: HttpRequest, agent_id: int, history_id: int) -> HttpResponse:
-    agent, role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-    if not is_confirmed(request):
-        # Restored only from its preview (the history's buttons land there): Staging's new
-        # state and Production's next publish are shown before anything is written.
-        checkpoint = selectors.get_checkpoint(agent=agent, history_id=history_id)
-        messages.info(request, "Check what the restore would do, then confirm it below.")
-        url = reverse("publishing:checkpoint", args=[agent.pk, checkpoint.history_id])
-        return redirect(f"{url}#restore")
-    try:
-        revision = services.restore_checkpoint(
-            agent=agent, acting_user=request.user, history_id=history_id
-        )
-    except ValidationError as exc:
-        return _checkpoint_page(request, agent, role, history_id, errors=exc.messages, status=400)
-    messages.success(request, f"Staging restored to checkpoint {revision}. {NOT_LIVE_YET}")
-    return redirect("publishing:review", agent_id=agent.pk)

@@ -11,15 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from configuration.diff import diff_snapshots
-from publishing.presenters import (
-    EMPTY,
-    Chip,
-    Jump,
-    jump_list,
-    present_change,
-    present_diff,
-    word_diff,
-)
+from publishing.presenters import Chip, Jump, jump_list, present_change, present_diff
+from publishing.text_diff import EMPTY, word_diff
 from tests.publishing.strategies import (
     PROPERTY,
     QUICK,
