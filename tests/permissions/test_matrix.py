@@ -34,7 +34,7 @@ from rest_framework.test import APIClient
 from agents import services
 from agents.models import AgentPermission, OrganizationMembership
 from tests import factories
-from tests.reliability.fuzz_world import api_operations, build_world
+from tests.reliability.fuzz_world import api_operations, build_world, built_once
 
 # --- who may do what ------------------------------------------------------------------------
 
@@ -254,12 +254,12 @@ def expected(requirement: str, caller: str) -> str:
 class Callers:
     world: object
     users: dict
+    tokens: dict
 
     def api_client(self, caller: str) -> APIClient:
         client = APIClient()
-        user = self.users.get(caller)
-        if user is not None:
-            token = factories.api_token(user)
+        token = self.tokens.get(caller)
+        if token is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
@@ -271,9 +271,19 @@ class Callers:
         return client
 
 
+@pytest.fixture(scope="module")
+def shared_callers(django_db_setup, django_db_blocker):
+    """The world and its callers, built once for the module (``built_once``)."""
+    with built_once(django_db_blocker, lambda: cast(build_world())) as built:
+        yield built
+
+
 @pytest.fixture
-def callers(db):
-    world = build_world()
+def callers(shared_callers, db):
+    return shared_callers
+
+
+def cast(world) -> Callers:
     organization = world.organization
     users = {"superuser": world.superuser}
     admin = factories.UserFactory(username="m-org-admin")
@@ -300,7 +310,8 @@ def callers(db):
     legacy = factories.UserFactory(username="m-granted-outsider")
     AgentPermission.objects.create(agent=world.agent, user=legacy, role="owner")
     users["granted outsider"] = legacy
-    return Callers(world=world, users=users)
+    tokens = {caller: factories.api_token(user) for caller, user in users.items()}
+    return Callers(world=world, users=users, tokens=tokens)
 
 
 # --- the endpoints ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Fixtures for the reliability suite: PostgreSQL-only gates and a richly configured agent."""
+"""Fixtures for the reliability suite: PostgreSQL-only gates, a richly configured agent, and
+the fuzz world built once per module (``shared_world``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import connection
 
 from tests import factories
 from tests.reliability import helpers, servers
+from tests.reliability.fuzz_world import shared_world  # noqa: F401
 
 
 def require_postgres() -> None:

@@ -7,11 +7,15 @@ valid."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
@@ -27,6 +31,31 @@ from tests.reliability import helpers
 from webhooks import services as webhook_services
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+@contextmanager
+def built_once(django_db_blocker, build: Callable[[], Any]) -> Iterator[Any]:
+    """``build()`` run once for a whole test module, in a transaction rolled back after it.
+
+    Each test then runs in a savepoint inside that transaction (pytest-django's own ``db``),
+    so every test meets the world as built and leaves it so; building it per test cost the
+    suite more than the requests made against it.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The fuzz world, built once per module (``built_once``); take it with ``db``."""
+    with built_once(django_db_blocker, build_world) as world:
+        yield world
 
 
 def api_operations() -> list[tuple[str, str, dict[str, Any]]]:

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from tests.reliability.fuzz_world import api_operations, build_world, resolve
+from tests.reliability.fuzz_world import api_operations, resolve
 
 DEEP = 10_000
 MARK = '"__FUZZ__"'
@@ -164,8 +164,8 @@ class Probe:
 
 
 @pytest.fixture
-def world(db):
-    return build_world()
+def world(shared_world, db):
+    return shared_world
 
 
 def test_every_write_endpoint_has_a_valid_body(world):

@@ -47,7 +47,6 @@ from schemathesis.specs.openapi.checks import (
 
 from ejento_staging.wsgi import application
 from tests import factories
-from tests.reliability.fuzz_world import build_world
 
 pytestmark = pytest.mark.slow
 
@@ -70,16 +69,22 @@ CHECKS = [
 EXAMPLES = 25
 
 
+@pytest.fixture(scope="module")
+def world_with_token(shared_world):
+    shared_world.token = factories.api_token(shared_world.superuser)
+    return shared_world
+
+
 @pytest.fixture
-def world(db):
-    """The world, and a WSGI path that keeps the test's transaction open.
+def world(world_with_token, db):
+    """The world (built once for the module), and a WSGI path that keeps the test's
+    transaction open.
 
     Django closes "old" connections at the end of every WSGI request; inside the test's
     transaction that would close it under the test. Django's own test client disconnects
     the same handlers for the same reason.
     """
-    built = build_world()
-    built.token = factories.api_token(built.superuser)
+    built = world_with_token
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
