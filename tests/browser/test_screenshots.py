@@ -14,6 +14,7 @@ import pytest
 
 from agents import services
 from publishing.services import publish_agent
+from reviews import services as reviews
 from tests.browser.conftest import sign_in
 from tests.browser.demo import build_demo
 from tests.factories import PASSWORD
@@ -85,6 +86,38 @@ def test_every_page_renders_in_the_browser(page, shots):
     )
     _shoot(page, shots, "edit-history", f"/agents/{agent}/history/", heading="Edit history")
     _shoot(page, shots, "production", f"/agents/{agent}/production/", heading="Settings")
+    # The review workflow: a policy, an editor's request for review, a check result.
+    reviews.set_policy(
+        agent=demo.agent,
+        acting_user=alice,
+        values={
+            "required_approvals": 1,
+            "required_checks": ["regression-eval"],
+            "blocking_builtin_checks": ["no_secrets"],
+        },
+    )
+    carol = demo.users["carol"]
+    request = reviews.request_review(
+        agent=demo.agent, acting_user=carol, description="Friendlier tone, refunds explained."
+    )
+    reviews.post_check(
+        agent=demo.agent,
+        acting_user=carol,
+        fingerprint=request.fingerprint,
+        name="regression-eval",
+        state="success",
+        description="118 of 120 conversations pass",
+        target_url="https://ci.example.com/evals/42",
+    )
+    _shoot(
+        page,
+        shots,
+        "review-policy",
+        f"/agents/{agent}/review/#policy-title",
+        heading="Publish policy",
+    )
+    _shoot(page, shots, "publish-policy", f"/agents/{agent}/policy/", heading="Publish policy")
+    _shoot(page, shots, "review-requests", f"/agents/{agent}/reviews/", heading="Reviews")
     # Narrow screens: the two sides of the diff stack, each labelled.
     page.set_viewport_size({"width": 390, "height": 844})
     _shoot(
