@@ -1,0 +1,103 @@
+"""Every page a person uses passes axe-core with no serious or critical violations.
+
+One test visits them all on one demo, collecting every problem and asserting once: the
+demo is built a single time and the report lists everything at once.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from publishing.selectors import edit_history
+from reviews import services as reviews
+from tests.browser.conftest import sign_in
+from tests.browser.demo import build_demo
+from tests.factories import PASSWORD
+from webhooks import services as webhooks
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = {"serious", "critical"}
+
+
+def _problems(axe: Axe, page, path: str | None) -> list[str]:
+    """The serious and critical violations on ``path``, or on the page as it is when None."""
+    if path is not None:
+        response = page.goto(path)
+        # An error page would pass axe just as well: it must be the page itself.
+        if not response.ok:
+            return [f"{path}: answered {response.status}"]
+        # axe skips what is hidden: unfolded, the diffs' context and the forms in
+        # <details> are checked too.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    violations = axe.run(page).response["violations"]
+    return [
+        f"{path or page.url}: {v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in violations
+        if v["impact"] in SERIOUS
+    ]
+
+
+def test_every_page_has_no_serious_accessibility_violations(page):
+    demo = build_demo()
+    agent = demo.agent
+    alice = demo.users["alice"]
+    # The review page shows its policy card only under a policy with a request waiting.
+    reviews.set_policy(
+        agent=agent,
+        acting_user=alice,
+        values={
+            "required_approvals": 1,
+            "required_checks": ["regression-eval"],
+            "blocking_builtin_checks": ["no_secrets"],
+        },
+    )
+    reviews.request_review(
+        agent=agent, acting_user=demo.users["carol"], description="Friendlier tone."
+    )
+    webhooks.create_endpoint(
+        acting_user=alice,
+        organization_id=agent.project.organization_id,
+        agent=agent,
+        url="http://127.0.0.1:9/hook",
+        event_types=["publish.created"],
+        description="Deploy notifier",
+    )
+    # The admin needs a staff account; Alice already owns the organization.
+    alice.is_staff = alice.is_superuser = True
+    alice.save(update_fields=["is_staff", "is_superuser"])
+    checkpoint = list(edit_history(agent))[1]
+
+    axe = Axe()
+    problems = _problems(axe, page, "/accounts/login/")
+    sign_in(page, "alice", PASSWORD)
+    a = agent.pk
+    paths = [
+        "/agents/",
+        f"/agents/{a}/",
+        f"/agents/{a}/review/",
+        f"/agents/{a}/publishes/",
+        f"/agents/{a}/publishes/{demo.second.change_track_id}/",
+        f"/agents/{a}/publishes/{demo.first.change_track_id}/restore/?mode=restore",
+        f"/agents/{a}/history/",
+        reverse("publishing:checkpoint", args=[a, checkpoint.history_id]),
+        f"/agents/{a}/production/",
+        f"/agents/{a}/policy/",
+        f"/agents/{a}/reviews/",
+        "/webhooks/",
+    ]
+    for path in paths:
+        problems += _problems(axe, page, path)
+    # Django's own admin: the index and one change list.
+    problems += _problems(axe, page, "/admin/")
+    problems += _problems(axe, page, "/admin/agents/agent/")
+    # The confirmation dialog of static/js/confirm.js, open over the editor.
+    page.goto(f"/agents/{a}/")
+    tone = page.locator(f"#instruction-{demo.instructions['tone']}")
+    tone.get_by_role("button", name="Delete “Tone”").click()
+    page.get_by_role("dialog").wait_for()
+    problems += _problems(axe, page, None)
+    assert problems == [], "\n".join(problems)
+    assert page.problems == []
