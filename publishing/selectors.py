@@ -145,15 +145,16 @@ def publish_records(
     return records
 
 
-def publishers(agent: Agent) -> list[tuple[int, str]]:
-    """Who has published this agent (id, username), by name: the history's user filter."""
-    pairs = (
-        PublishRecord.objects.filter(agent_id=agent.pk, published_by__isnull=False)
-        .order_by()
-        .values_list("published_by_id", "published_by_username")
-        .distinct()
-    )
+def _people(rows: QuerySet[Any], id_field: str, name_field: str) -> list[tuple[int, str]]:
+    """The distinct (id, username) pairs of ``rows``, by name: a history's user filter."""
+    pairs = rows.order_by().values_list(id_field, name_field).distinct()
     return sorted(set(pairs), key=lambda pair: pair[1].lower())
+
+
+def publishers(agent: Agent) -> list[tuple[int, str]]:
+    """Who has published this agent."""
+    records = PublishRecord.objects.filter(agent_id=agent.pk, published_by__isnull=False)
+    return _people(records, "published_by_id", "published_by_username")
 
 
 def get_publish_record(*, agent: Agent, change_track_id: Any) -> PublishRecord:
@@ -227,14 +228,9 @@ def edit_history(
 
 
 def editors(agent: Agent) -> list[tuple[int, str]]:
-    """Who has edited this agent's Staging (id, username), by name: the history's user filter."""
-    pairs = (
-        StagingConfiguration.history.filter(agent_id=agent.pk, history_user__isnull=False)
-        .order_by()
-        .values_list("history_user_id", "history_user__username")
-        .distinct()
-    )
-    return sorted(set(pairs), key=lambda pair: pair[1].lower())
+    """Who has edited this agent's Staging."""
+    history = StagingConfiguration.history.filter(agent_id=agent.pk, history_user__isnull=False)
+    return _people(history, "history_user_id", "history_user__username")
 
 
 def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:

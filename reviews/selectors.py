@@ -6,6 +6,7 @@ authors or the size of the configuration.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from agents.permissions import Role, users_holding
 from agents.snapshot import staging_snapshot
 from configuration.checks import run_builtin_checks
 from configuration.diff import diff_snapshots
-from configuration.snapshot import Snapshot, combine_fingerprints, fingerprint
+from configuration.snapshot import Snapshot, combine_fingerprints
 from reviews.models import CheckRun, PolicyChange, PublishPolicy, ReviewRequest, Verdict
 from reviews.policy import Policy
 from reviews.readiness import (
@@ -39,24 +40,16 @@ def policy_changes(agent: Agent) -> QuerySet[PolicyChange]:
     return PolicyChange.objects.filter(agent_id=agent.pk).order_by("-changed_at", "-id")
 
 
+@dataclass(frozen=True)
 class ReviewState:
     """Staging against Production as it stands: the snapshot, its revision and the review
-    fingerprint that names the pair (the ``staging-diff``'s)."""
+    fingerprint that names the pair - the ``staging-diff``'s, made the same way as
+    ``publishing.selectors.review_staging`` makes it, from the stored fingerprints."""
 
-    def __init__(
-        self,
-        *,
-        agent: Agent,
-        staging: Snapshot,
-        production: Snapshot | None,
-        production_fingerprint: str | None,
-        staging_revision: int,
-    ) -> None:
-        self.agent = agent
-        self.staging = staging
-        self.production = production
-        self.staging_revision = staging_revision
-        self.fingerprint = combine_fingerprints(production_fingerprint, fingerprint(staging))
+    staging: Snapshot
+    production: Snapshot | None
+    fingerprint: str
+    staging_revision: int
 
     @property
     def has_changes(self) -> bool:
@@ -64,7 +57,7 @@ class ReviewState:
 
 
 def review_state(agent: Agent) -> ReviewState:
-    """The current state under review, in eight queries whatever the agent's size."""
+    """The current state under review, in seven queries whatever the agent's size."""
     staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
     production = (
         Agent.objects.filter(pk=agent.pk)
@@ -73,10 +66,10 @@ def review_state(agent: Agent) -> ReviewState:
     )
     snapshot, production_fingerprint = production if production else (None, None)
     return ReviewState(
-        agent=agent,
         staging=staging_snapshot(agent, staging=staging_row),
         production=snapshot,
-        production_fingerprint=production_fingerprint,
+        # Every staging edit keeps the stored fingerprint current: no hash of the snapshot.
+        fingerprint=combine_fingerprints(production_fingerprint, staging_row.fingerprint),
         staging_revision=staging_row.revision,
     )
 
