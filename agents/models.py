@@ -227,6 +227,9 @@ class StagingConfiguration(models.Model):
     sharepoint_site_url = models.URLField(max_length=500, blank=True, default="")
     sharepoint_folder_path = models.CharField(max_length=500, blank=True, default="")
     revision = models.PositiveIntegerField(default=1)
+    # The revision at which a settings field last changed: the settings row's own version
+    # (``revision`` moves on every edit, whatever it touched).
+    settings_version = models.PositiveIntegerField(default=1)
     # Fingerprint of the whole Staging configuration (configuration.snapshot.fingerprint), kept
     # up to date by every edit, so "has unpublished changes" is a comparison with
     # ProductionConfiguration.fingerprint - no snapshot needed on lists and status reads.
@@ -249,6 +252,8 @@ class Instruction(models.Model):
     title = models.CharField(max_length=INSTRUCTION_TITLE_MAX_LENGTH)
     content = models.TextField(max_length=INSTRUCTION_CONTENT_MAX_LENGTH)
     position = models.PositiveIntegerField(default=0)
+    # The Staging revision of this row's last change (see ``AgentCatalogueItem.version``).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(bases=[StagingHistoryBase])
 
     class Meta:
@@ -265,6 +270,9 @@ class AgentCatalogueItem(models.Model):
 
     ITEM: str
     enabled = models.BooleanField(default=True)
+    # The Staging revision of this row's last change: an item's version, which an editor
+    # sends back as the state they saw (any revision is a base for the three-way merge).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         abstract = True

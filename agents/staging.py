@@ -199,14 +199,20 @@ class StagingChanges:
                 model.objects.filter(pk__in=[o.pk for o in doomed])._raw_delete(model.objects.db)
             if model in self.updated:
                 objs = list(self.updated[model][0].values())
-                names = self.updated[model][1]
+                for obj in objs:
+                    obj.version = revision
+                names = self.updated[model][1] | {"version"}
                 model.objects.bulk_update(objs, sorted(names), batch_size=500)
                 record(model, objs, "~")
             fresh = self.created.get(model, [])
             if fresh:
+                for obj in fresh:
+                    obj.version = revision
                 model.objects.bulk_create(fresh, batch_size=500)
                 record(model, fresh, "+")
         self.staging.revision = revision
+        if self.settings_fields:
+            self.staging.settings_version = revision
         # The whole snapshot is read again here: the fingerprint is a hash of all of it. Its
         # size comes from the same serialisation, so the bounds cost nothing extra, and a
         # refusal raises inside the transaction - the rows written above are rolled back.
