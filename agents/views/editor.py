@@ -208,6 +208,8 @@ def editor_context(
                 "tags", forms.TagsForm, initial={"tags": ", ".join(settings["tags"])}
             ),
             "refused": next(iter(bound.values()), None),
+            # Every form sends the revision it was rendered at (agents.concurrency).
+            "base_revision": agent.staging.revision,
         }
     )
     return context
