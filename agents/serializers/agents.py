@@ -24,11 +24,21 @@ from agents.serializers.fields import (
 # --- the agent representation (built from a snapshot) ----------------------------------------
 
 
+def version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="The Staging revision of this item's last change (any revision can be sent "
+        "back as If-Match); null for Production.",
+    )
+
+
 class InstructionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     content = serializers.CharField()
     position = serializers.IntegerField()
+    version = version_field()
 
 
 def item_state_serializer(
@@ -54,6 +64,7 @@ def item_state_serializer(
     fields["enabled"] = serializers.BooleanField()
     option, make_option_field = options
     fields[option] = make_option_field()
+    fields["version"] = version_field()
     return type(name, (serializers.Serializer,), fields)
 
 
@@ -120,7 +131,12 @@ class AgentSerializer(AgentSummaryFields):
     tools = ToolBindingSerializer(many=True)
     guardrails = GuardrailStateSerializer(many=True)
     revision = serializers.IntegerField(
-        allow_null=True, help_text="Staging's revision; null for Production."
+        allow_null=True,
+        help_text="Staging's revision, also its ETag (send it as If-Match); null for Production.",
+    )
+    settings_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The Staging revision of the last change to the settings; null for Production.",
     )
     updated_at = serializers.DateTimeField(
         allow_null=True, help_text="Last staging edit, or the publish time for Production."

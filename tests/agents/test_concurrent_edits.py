@@ -162,7 +162,7 @@ def test_without_if_match_the_last_write_wins_as_before(alice, bob, agent):
 
 def test_base_revision_in_the_body_stands_in_for_if_match(alice, bob, agent):
     seen_a, tag_a = read(alice, agent)
-    seen_b, tag_b = read(bob, agent)
+    seen_b, _ = read(bob, agent)
     put_settings(alice, agent, seen_a, tag_a, name="Alice's name")
     response = client_for(bob).patch(
         url(agent), {"name": "Bob's", "base_revision": seen_b["revision"]}, format="json"
@@ -307,3 +307,38 @@ def test_adding_on_an_old_revision_keeps_what_was_added_since(alice, bob, agent)
         "A",
         "B",
     ]
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+def test_every_item_and_the_settings_carry_the_revision_of_their_last_change(alice, agent, owner):
+    first = add(agent, owner, "One", "first")
+    second = add(agent, owner, "Two", "second")
+    body, _ = read(alice, agent)
+    settings_version = body["settings_version"]
+    _, tag = read(alice, agent)
+    response = put_instruction(alice, agent, tag, id=second.pk, content="changed")
+    assert response.json()["version"] == staging(agent).revision
+    body, _ = read(alice, agent)
+    versions = {i["id"]: i["version"] for i in body["instructions"]}
+    assert versions[second.pk] == body["revision"]
+    assert versions[first.pk] < body["revision"]
+    assert body["settings_version"] == settings_version  # settings untouched since
+    assert put_settings(alice, agent, body, tag, name="New").status_code == 200
+    assert read(alice, agent)[0]["settings_version"] == staging(agent).revision
+
+
+def test_an_item_version_is_a_base_the_merge_accepts(alice, bob, agent, owner):
+    first = add(agent, owner, "One", "first")
+    body, _ = read(alice, agent)
+    version = f'"{body["instructions"][0]["version"]}"'
+    put_settings(bob, agent, body, etag(client_for(bob).get(url(agent))), name="Bob's")
+    assert put_instruction(alice, agent, version, id=first.pk, content="A").status_code == 200
+    assert staging(agent).name == "Bob's"
+
+
+def test_production_items_have_no_version(alice, agent, owner, published):
+    add(agent, owner, "One", "first")
+    production = client_for(owner).get(url(agent, "?environment=production")).json()
+    assert production["settings_version"] is None and production["revision"] is None

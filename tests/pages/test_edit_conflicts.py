@@ -127,3 +127,26 @@ def test_deleting_an_instruction_a_colleague_edited_since_is_a_conflict(
     assert response.status_code == 409
     assert "Instruction “Tone” (deleted on one side)" in response.content.decode()
     assert Instruction.objects.filter(pk=instruction.pk).exists()
+
+
+def test_editor_and_review_pages_watch_for_a_colleagues_save(client_as, agent):
+    editor = client_as("editor")
+    revision = staging(agent).revision
+    for name in ("agents:editor", "publishing:review"):
+        page = editor.get(reverse(name, args=[agent.pk])).content.decode()
+        assert f'data-revision="{revision}"' in page and "js/staging_watch.js" in page, name
+    history = editor.get(reverse("publishing:history", args=[agent.pk])).content.decode()
+    assert "data-staging-watch" not in history
+
+
+def test_staging_revision_says_where_staging_is_and_who_saved_it(client_as, agent, users):
+    services.update_agent_settings(agent=agent, acting_user=users["editor"], name="Moved on")
+    response = client_as("editor").get(reverse("agents:staging-revision", args=[agent.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    body = response.json()
+    assert body["revision"] == staging(agent).revision
+    assert body["updated_by"] == "editor" and body["updated_at"]
+    assert client_as("viewer").get(
+        reverse("agents:staging-revision", args=[agent.pk])
+    ).status_code in (403, 404)
