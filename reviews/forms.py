@@ -102,6 +102,7 @@ def comment_field(label: str, placeholder: str) -> forms.CharField:
 
 
 # Both forms sit on the review page: each has its own prefix, so their fields never clash.
+# Their fields are the arguments of the service they call (``reviews.views._form_step``).
 
 
 class ReviewRequestForm(PageForm):

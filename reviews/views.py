@@ -76,20 +76,30 @@ def _form_step(
     request: HttpRequest,
     agent: Agent,
     form: Any,
-    step: Callable[[dict[str, Any]], Any],
+    service: Callable[..., Any],
     *,
     refused: str,
     stale: str,
     done: Callable[[dict[str, Any]], str],
 ) -> HttpResponse:
-    """A review step sent by one of the review page's forms: a malformed form, or a refusal,
-    is an error message; ``step(cleaned_data)`` done, ``done(cleaned_data)`` is the success
-    message. Either way, back to the review page."""
+    """A review step sent by one of the review page's forms, whose fields are the service's
+    arguments (the fingerprint sent back is the state the user saw, ``expected_fingerprint``).
+    A malformed form, or a refusal, is an error message; the step done, ``done(cleaned_data)``
+    is the success message. Either way, back to the review page."""
     if not form.is_valid():
         _form_refused(request, form, refused)
-    elif (
-        _attempt(request, lambda: step(form.cleaned_data), refused=refused, stale=stale) is not None
-    ):
+        return redirect(review_url(agent.pk))
+    values = dict(form.cleaned_data)
+    expected = values.pop("fingerprint")
+    step = _attempt(
+        request,
+        lambda: service(
+            agent=agent, acting_user=request.user, expected_fingerprint=expected, **values
+        ),
+        refused=refused,
+        stale=stale,
+    )
+    if step is not None:
         messages.success(request, done(form.cleaned_data))
     return redirect(review_url(agent.pk))
 
@@ -105,15 +115,10 @@ def request_review(request: HttpRequest, agent_id: int) -> HttpResponse:
         request,
         agent,
         ReviewRequestForm(request.POST),
-        lambda data: services.request_review(
-            agent=agent,
-            acting_user=request.user,
-            description=data["description"],
-            expected_fingerprint=data["fingerprint"],
-        ),
+        services.request_review,
         refused="Review not requested",
         stale=STALE["request"],
-        done=lambda data: (
+        done=lambda _data: (
             "Review requested: the agent's publishers see it on this page and the list."
         ),
     )
@@ -152,13 +157,7 @@ def give_verdict(request: HttpRequest, agent_id: int) -> HttpResponse:
         request,
         agent,
         VerdictForm(request.POST),
-        lambda data: services.give_verdict(
-            agent=agent,
-            acting_user=request.user,
-            verdict=data["verdict"],
-            expected_fingerprint=data["fingerprint"],
-            comment=data["comment"],
-        ),
+        services.give_verdict,
         refused="Your verdict was not recorded",
         stale=STALE["verdict"],
         done=lambda data: VERDICT_DONE[data["verdict"]],
