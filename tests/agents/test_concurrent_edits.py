@@ -342,3 +342,60 @@ def test_production_items_have_no_version(alice, agent, owner, published):
     add(agent, owner, "One", "first")
     production = client_for(owner).get(url(agent, "?environment=production")).json()
     assert production["settings_version"] is None and production["revision"] is None
+
+
+# --- item settings ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lookup(agent, owner):
+    from tests import factories
+
+    tool = factories.ToolFactory(organization=agent.project.organization, actions=["lookup"])
+    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
+    action = tool.actions.get()
+    services.update_action(
+        agent=agent,
+        acting_user=owner,
+        tool_id=tool.pk,
+        action_id=action.pk,
+        config={"limit": 5, "fields": ["name"]},
+    )
+    return tool, action
+
+
+def patch_action(user, agent, tool, action, tag, config):
+    return client_for(user).patch(
+        url(agent, f"/tools/{tool.pk}/actions/{action.pk}"),
+        {"config": config},
+        format="json",
+        HTTP_IF_MATCH=tag,
+    )
+
+
+def test_different_keys_of_an_action_config_both_kept(alice, bob, agent, lookup):
+    tool, action = lookup
+    _, tag = read(alice, agent)
+    assert (
+        patch_action(alice, agent, tool, action, tag, {"limit": 9, "fields": ["name"]}).status_code
+        == 200
+    )
+    assert (
+        patch_action(bob, agent, tool, action, tag, {"limit": 5, "fields": ["id"]}).status_code
+        == 200
+    )
+    body, _ = read(alice, agent)
+    assert body["tools"][0]["actions"][0]["config"] == {"limit": 9, "fields": ["id"]}
+
+
+def test_the_same_key_of_an_action_config_is_a_conflict(alice, bob, agent, lookup):
+    tool, action = lookup
+    _, tag = read(alice, agent)
+    patch_action(alice, agent, tool, action, tag, {"limit": 9, "fields": ["name"]})
+    response = patch_action(bob, agent, tool, action, tag, {"limit": 1, "fields": ["name"]})
+    assert response.status_code == 409
+    (conflict,) = response.json()["conflicts"]
+    assert conflict["section"] == "tools"
+    assert conflict["key"] == f"tool:{tool.pk}/action:{action.pk}"
+    assert conflict["field"] == "config.limit"
+    assert (conflict["theirs"], conflict["yours"], conflict["changed_by"]) == (9, 1, "alice")
