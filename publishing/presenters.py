@@ -18,6 +18,7 @@ Every piece of text is escaped and marked safe in one place: ``publishing.text_d
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ class DiffRow:
     left_chips: tuple[Chip, ...] | None = None  # lists of words (tags): shown as chips
     right_chips: tuple[Chip, ...] | None = None
     anchor: str = ""
+    authors: tuple[Any, ...] = ()  # who made this change (publishing.authors.Author)
 
     @property
     def jumps(self) -> tuple[Jump, ...]:
@@ -109,17 +111,24 @@ class DiffSection:
 
 
 def present_diff(
-    changes: Diff | Iterable[Change | Mapping[str, Any]], *, include_empty: bool = False
+    changes: Diff | Iterable[Change | Mapping[str, Any]],
+    *,
+    include_empty: bool = False,
+    authors: Iterable[tuple[Any, ...]] | None = None,
 ) -> list[DiffSection]:
     """Rows grouped by section, in ``SECTIONS`` order.
 
-    Sections without changes are left out unless ``include_empty``.
+    Sections without changes are left out unless ``include_empty``. ``authors``: per change,
+    in the same order, who made it (``publishing.authors.Attribution.authors``).
     """
     items = list(changes.changes if isinstance(changes, Diff) else changes)
+    people = list(authors) if authors is not None else [()] * len(items)
     first = _from_nothing(items)
     grouped: dict[str, list[DiffRow]] = {section: [] for section in SECTIONS}
-    for index, item in enumerate(items, start=1):
+    for index, (item, who) in enumerate(zip(items, people, strict=True), start=1):
         row = present_change(item, anchor=f"change-{index}", from_nothing=first)
+        if who:
+            row = dataclasses.replace(row, authors=tuple(who))
         grouped.setdefault(row.section, []).append(row)
     return [
         DiffSection(

@@ -110,13 +110,17 @@ def review_page(
     status: int = 200,
 ) -> HttpResponse:
     """The review page; a refused publish or schedule passes its form back, with errors."""
-    review = review or selectors.review_staging(agent)
+    review = review or selectors.review_staging(agent, with_authors=True)
     initial = {"fingerprint": review.fingerprint}
     context = agent_context(agent, role, tab="review", environment="review")
     context.update(
         {
             "review": review,
-            "sections": present_diff(review.diff),
+            "sections": present_diff(
+                review.diff,
+                authors=review.attribution.authors if review.attribution else None,
+            ),
+            "contributors": review.attribution.contributors if review.attribution else (),
             "total": len(review.diff.changes),
             "publish_form": form or PublishForm(initial=initial),
             "break_glass_form": break_glass_form
@@ -153,7 +157,7 @@ def _publish_form_again(
 ) -> HttpResponse:
     """The review page as it is now, with the publish form that was sent kept as typed (in
     its place: the ordinary one, or the break-glass one) and the fresh fingerprint."""
-    fresh = selectors.review_staging(agent)
+    fresh = selectors.review_staging(agent, with_authors=True)
     typed = {name: form.data.get(name, "") for name in ("notes", "break_glass_reason")}
     again = PublishForm(
         initial={**typed, "fingerprint": fresh.fingerprint},

@@ -20,7 +20,8 @@ API = {
     # 11: the items' versions come in one more query (a UNION over the five kinds of rows).
     "agent": ("/api/v2/agents/{id}", 11),
     "agent-production": ("/api/v2/agents/{id}?environment=production", 4),
-    "staging-diff": ("/api/v2/agents/{id}/staging-diff", 11),
+    # 17: each change's authors, one query per Staging model's history (``publishing.authors``).
+    "staging-diff": ("/api/v2/agents/{id}/staging-diff", 17),
     "publishes": ("/api/v2/agents/{id}/publishes", 6),
     "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
     "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 12),
@@ -38,8 +39,9 @@ PAGES = {
     # 13: the Scheduled card reads the agent's pending and latest schedules. 18: the Publish
     # policy card asks ``reviews.selectors.readiness`` (the policy with the last publish, the
     # authors since, the verdicts, the check results: four, whatever their number; one more
-    # when approvals were given on this state) and reads the open review request.
-    "review": ("/agents/{id}/review/", 18),
+    # when approvals were given on this state) and reads the open review request. 24: the
+    # authors of each change, one query per Staging model's history.
+    "review": ("/agents/{id}/review/", 24),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
