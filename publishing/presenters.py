@@ -22,8 +22,10 @@ import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 
 from configuration.changes import ADDED, MODEL_CONFIG, MODIFIED, REMOVED, SECTIONS, ChangePath
@@ -294,3 +296,22 @@ def _item_text(item: Mapping[str, Any]) -> str:
         else:
             lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    id: int | None
+    username: str
+    changed_at: datetime | None
+
+
+def present_contributors(stored: Iterable[Mapping[str, Any]]) -> list[Contributor]:
+    """A publish record's contributors (kept as JSON), with their times as datetimes."""
+    return [
+        Contributor(
+            id=item.get("id"),
+            username=item.get("username") or "",
+            changed_at=parse_datetime(item["changed_at"]) if item.get("changed_at") else None,
+        )
+        for item in stored
+    ]

@@ -23,7 +23,7 @@ from configuration.checks import run_builtin_checks
 from configuration.diff import Change, Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
-from publishing.authors import Attribution, Author, attribute
+from publishing.authors import Attribution, Author, LastPublish, attribute
 from publishing.models import ProductionConfiguration, PublishRecord
 
 LIST_FIELDS = (
@@ -108,6 +108,19 @@ def production_state(agent: Agent) -> tuple[Snapshot | None, str | None]:
     return row if row is not None else (None, None)
 
 
+def production_row(agent: Agent) -> tuple[Snapshot | None, str | None, LastPublish]:
+    """Production's snapshot and fingerprint, and the last publish's Staging revision and
+    time (``publishing.authors.LastPublish``), in one query; all None before the first."""
+    row = (
+        ProductionConfiguration.objects.filter(agent_id=agent.pk)
+        .values_list("snapshot", "fingerprint", "staging_revision", "published_at")
+        .first()
+    )
+    if row is None:
+        return None, None, (None, None)
+    return row[0], row[1], (row[2], row[3])
+
+
 def production_snapshot(agent: Agent) -> Snapshot | None:
     return (
         ProductionConfiguration.objects.filter(agent_id=agent.pk)
@@ -124,21 +137,14 @@ def review_staging(agent: Agent, *, with_authors: bool = False) -> Review:
     """
     staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
     staging = staging_snapshot(agent, staging=staging_row)
-    row = (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", "fingerprint", "staging_revision", "published_at")
-        .first()
-    )
-    production, production_fingerprint, *last_publish = row or (None, None, None, None)
+    production, production_fingerprint, last_publish = production_row(agent)
     diff = diff_snapshots(production, staging)
     return Review(
         staging=staging,
         production=production,
         diff=diff,
         fingerprint=combine_fingerprints(production_fingerprint, staging_row.fingerprint),
-        attribution=(
-            attribute(agent.pk, tuple(last_publish), diff.changes) if with_authors else None
-        ),
+        attribution=(attribute(agent.pk, last_publish, diff.changes) if with_authors else None),
     )
 
 

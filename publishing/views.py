@@ -42,7 +42,7 @@ from publishing.forms import (
 from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
 from publishing.policy_views import policy_card
-from publishing.presenters import present_diff
+from publishing.presenters import present_contributors, present_diff
 from publishing.selectors_schedules import schedules_of
 from reviews.exceptions import PolicyNotMet
 from reviews.presenters import present_gate
@@ -302,6 +302,7 @@ def publish_detail(request: HttpRequest, agent_id: int, change_track_id: Any) ->
         {
             "record": record,
             "gate": present_gate(record.gate),
+            "contributors": present_contributors(record.contributors),
             "sections": present_diff(record.changes),
             "is_live": context["published"]
             and agent.production.change_track_id == record.change_track_id,

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from agents import services
+from publishing.integrity import compute_record_hash, record_content, verify_chain
+from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import discard_staging, publish_agent
 from tests import factories
-from tests.publishing.conftest import client_as, grant
+from tests.publishing.conftest import client_as, grant, records_of
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +204,83 @@ def test_the_review_page_shows_authors_beside_each_change(published, owner, alic
     html = client.get(f"/agents/{agent.pk}/review/").content.decode()
     assert 'class="diff-row__authors">by <span class="diff-author">alice' in html
     assert 'id="contributors"' in html and "alice" in html.split('id="contributors"')[1]
+
+
+# --- the publish record keeps its contributors, inside the hash chain ------------------------
+
+
+def test_a_publish_record_keeps_its_contributors(published, owner, alice, bob):
+    agent = published
+    services.update_agent_settings(agent=agent, acting_user=alice, description="A")
+    services.update_agent_settings(agent=agent, acting_user=bob, name="B")
+    expected = [
+        {**a.as_dict(), "changed_at": a.changed_at.isoformat()}
+        for a in review_staging(agent, with_authors=True).attribution.contributors
+    ]
+    record = publish_agent(agent=agent, acting_user=owner)
+    record.refresh_from_db()
+    assert [c["username"] for c in record.contributors] == ["bob", "alice"]
+    assert record.contributors == expected
+    assert record.staging_revision == agent.staging.revision
+    assert verify_chain(records_of(agent)) is None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda r: r.contributors.pop(),
+        lambda r: r.contributors[0].update(username="mallory"),
+        lambda r: setattr(r, "contributors", []),
+        lambda r: setattr(r, "staging_revision", r.staging_revision + 1),
+        lambda r: setattr(r, "staging_revision", None),
+    ],
+    ids=["drop one", "rename one", "empty them", "move the revision", "drop the revision"],
+)
+def test_rewriting_the_contributors_breaks_the_chain(published, owner, alice, bob, tamper):
+    agent = published
+    services.update_agent_settings(agent=agent, acting_user=alice, description="A")
+    services.update_agent_settings(agent=agent, acting_user=bob, name="B")
+    record = publish_agent(agent=agent, acting_user=owner)
+    record.refresh_from_db()
+    tamper(record)
+    PublishRecord.objects.filter(pk=record.pk).update(
+        contributors=record.contributors, staging_revision=record.staging_revision
+    )
+    broken = verify_chain(records_of(agent))
+    assert broken is not None and broken.reason == "content does not match its hash"
+
+
+def test_records_made_before_contributors_were_kept_still_verify(published, owner, alice):
+    agent = published
+    services.update_agent_settings(agent=agent, acting_user=alice, description="A")
+    publish_agent(agent=agent, acting_user=owner)
+    older = records_of(agent)
+    for record in older:
+        # As such a record is: neither field, and the hash made without them.
+        record.contributors, record.staging_revision = [], None
+        record.record_hash = ""
+    previous = ""
+    for record in older:
+        record.previous_hash = previous
+        record.record_hash = compute_record_hash(record)
+        PublishRecord.objects.filter(pk=record.pk).update(
+            contributors=[],
+            staging_revision=None,
+            previous_hash=previous,
+            record_hash=record.record_hash,
+        )
+        previous = record.record_hash
+    assert verify_chain(records_of(agent)) is None
+    assert "contributors" not in record_content(older[-1])
+
+
+def test_the_publish_record_api_and_page_show_the_contributors(published, owner, alice, client):
+    agent = published
+    services.update_agent_settings(agent=agent, acting_user=alice, description="A")
+    record = publish_agent(agent=agent, acting_user=owner)
+    body = client_as(owner).get(f"/api/v2/agents/{agent.pk}/publishes/{record.change_track_id}")
+    assert [(c["id"], c["username"]) for c in body.json()["contributors"]] == [(alice.pk, "alice")]
+    client.force_login(owner)
+    html = client.get(f"/agents/{agent.pk}/publishes/{record.change_track_id}/").content.decode()
+    shown = html.split('id="contributors"')[1].split("</dd>")[0]
+    assert "alice" in shown and "<time" in shown
