@@ -28,6 +28,9 @@ API = {
     "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
     "history": ("/api/v2/agents/{id}/history", 6),
     "status": ("/api/v2/agents/{id}/status", 4),
+    # A publish's snapshot, Staging's six queries, the agent and the token.
+    "compare": ("/api/v2/agents/{id}/compare?from={first}&to=staging", 11),
+    "compare-production": ("/api/v2/agents/{id}/compare?from=production&to={second}", 6),
     "schedules": ("/api/v2/agents/{id}/schedules", 5),
     "live": ("/api/v2/agents/{id}/production", 1),
 }
@@ -47,6 +50,8 @@ PAGES = {
     "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
     # 8: the person filter lists who has edited the agent (one query, as on the publishes page).
     "history": ("/agents/{id}/history/", 8),
+    # Two publishes' snapshots, and the picker's recent publishes and checkpoints.
+    "compare": ("/agents/{id}/compare/?from={first}&to={second}", 9),
     "policy": ("/agents/{id}/policy/", 7),
     # With requests, their verdicts too: one query for the open one's, one for the page's.
     "reviews": ("/agents/{id}/reviews/", 7),
