@@ -94,6 +94,7 @@ class DiffRow:
     right_chips: tuple[Chip, ...] | None = None
     anchor: str = ""
     authors: tuple[Any, ...] = ()  # who made this change (publishing.authors.Author)
+    links: tuple[tuple[str, str], ...] = ()  # (words, url) shown under the label
 
     @property
     def jumps(self) -> tuple[Jump, ...]:

@@ -300,3 +300,19 @@ def test_the_cost_grows_with_neither_the_history_nor_the_configuration(agent, ow
             assert client.get(url(agent, instruction.pk)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 6, counts
+
+
+def test_the_review_page_links_each_changed_instruction_to_its_blame(
+    agent, owner, editor, client, history
+):
+    instruction, _record = history
+    gone = services.add_instruction(agent=agent, acting_user=owner, title="Gone", content="g")
+    publish_agent(agent=agent, acting_user=owner)
+    services.update_instruction(
+        agent=agent, acting_user=editor, instruction_id=instruction.pk, content="Changed"
+    )
+    services.delete_instruction(agent=agent, acting_user=editor, instruction_id=gone.pk)
+    client.force_login(editor)
+    html = client.get(f"/agents/{agent.pk}/review/").content.decode()
+    assert f"/agents/{agent.pk}/instructions/{instruction.pk}/blame/" in html
+    assert f"/instructions/{gone.pk}/blame/" not in html  # removed: nothing to blame
