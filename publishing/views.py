@@ -10,7 +10,6 @@ and the one ``includes/diff_table.html``.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
-from configuration.changes import INSTRUCTION, ChangePath
 from ejento_staging.pages import (
     NOT_LIVE_YET,
     agent_context,
@@ -33,6 +31,7 @@ from ejento_staging.pages import (
     paginate,
 )
 from publishing import confirmations, selectors, services
+from publishing.blame_views import with_blame_links
 from publishing.compare_views import fixed_choices, picker, publish_choices
 from publishing.exceptions import StaleReview
 from publishing.forms import (
@@ -45,7 +44,7 @@ from publishing.forms import (
 from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
 from publishing.policy_views import policy_card
-from publishing.presenters import DiffSection, present_contributors, present_diff
+from publishing.presenters import present_contributors, present_diff
 from publishing.selectors_schedules import schedules_of
 from reviews.exceptions import PolicyNotMet
 from reviews.presenters import present_gate
@@ -99,24 +98,6 @@ def scheduled_card(agent: Agent) -> dict[str, Any]:
         for schedule in schedules[:RECENT_SCHEDULES]
     ]
     return {"pending_schedule": pending, "finished_schedules": finished}
-
-
-def with_blame_links(
-    agent: Agent, staging: dict[str, Any], sections: list[DiffSection]
-) -> list[DiffSection]:
-    """Each change to an instruction still in Staging links to its blame page."""
-    present = {str(item["id"]) for item in staging["instructions"]}
-    linked = []
-    for section in sections:
-        rows = []
-        for row in section.rows:
-            path = ChangePath.parse(row.section, row.key, row.field)
-            if path.kind == INSTRUCTION and str(path.item_id) in present:
-                url = reverse("publishing:instruction-blame", args=[agent.pk, path.item_id])
-                row = dataclasses.replace(row, links=(("Who wrote each line", url),))
-            rows.append(row)
-        linked.append(dataclasses.replace(section, rows=tuple(rows)))
-    return linked
 
 
 def review_page(
