@@ -100,12 +100,8 @@ class Review:
 
 def production_state(agent: Agent) -> tuple[Snapshot | None, str | None]:
     """Production's snapshot and fingerprint, or (None, None) before the first publish."""
-    row = (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", "fingerprint")
-        .first()
-    )
-    return row if row is not None else (None, None)
+    snapshot, fingerprint, _last_publish = production_row(agent)
+    return snapshot, fingerprint
 
 
 def production_row(agent: Agent) -> tuple[Snapshot | None, str | None, LastPublish]:
@@ -122,11 +118,7 @@ def production_row(agent: Agent) -> tuple[Snapshot | None, str | None, LastPubli
 
 
 def production_snapshot(agent: Agent) -> Snapshot | None:
-    return (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
+    return production_row(agent)[0]
 
 
 def review_staging(agent: Agent, *, with_authors: bool = False) -> Review:
