@@ -189,6 +189,8 @@ PAGES = {
     ("GET", "publishing:compare"): EDITOR,
     ("GET", "publishing:instruction-blame"): EDITOR,
     ("POST", "publishing:checkpoint-restore"): PUBLISHER,
+    ("GET", "publishing:copy-from"): EDITOR,
+    ("POST", "publishing:copy-from"): EDITOR,
     ("POST", "publishing:schedule"): PUBLISHER,
     ("POST", "publishing:schedule-cancel"): PUBLISHER,
     ("GET", "publishing:verdict-changes"): EDITOR,
