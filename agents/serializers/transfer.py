@@ -7,6 +7,9 @@ small body.
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import AccessLevel, Tool
@@ -154,7 +157,7 @@ class TransferResultSerializer(serializers.Serializer):
 
 
 class UnresolvedComponentSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["corpus", "tool", "action", "guardrail"])
+    kind = serializers.CharField(help_text="`corpus`, `tool`, `action` or `guardrail`.")
     name = serializers.CharField()
     tool = serializers.CharField(required=False, help_text="An action's tool.")
     problem = serializers.ChoiceField(choices=["missing", "different", "ambiguous"])
@@ -167,10 +170,23 @@ class ComponentsUnresolvedSerializer(serializers.Serializer):
     components = UnresolvedComponentSerializer(many=True)
 
 
+@extend_schema_field({"type": "string", "pattern": "^(staging|production)$"})
+class CopySourceField(serializers.Field):
+    """``staging`` or ``production`` (a pattern, not an enum: the agents' ``environment``
+    enum has the same two values under another name)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if data not in ("staging", "production"):
+            raise serializers.ValidationError("Must be staging or production.")
+        return data
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
 class CopyFromSerializer(serializers.Serializer):
     source_agent_id = IdField(help_text="The agent to copy from (same organization).")
-    source = serializers.ChoiceField(
-        choices=["staging", "production"],
+    source = CopySourceField(
         default="staging",
         help_text="Its Staging (editors of it) or its Production (viewers of it).",
     )
