@@ -27,6 +27,8 @@ from configuration import document as configuration_document
 from configuration.document_validation import Problems, child
 
 GUARDRAIL_TYPE_MAX_LENGTH = 64
+# ``origin`` is only read for the import's reason, but what is read must be storable.
+ORIGIN_TEXT_MAX_LENGTH = 100
 
 
 def checked_document(value: Any) -> dict[str, Any]:
@@ -97,7 +99,17 @@ def _field(problems: Problems, holder: dict[str, Any], path: str, key: str, chec
                 problems.add(where, message)
 
 
+def _origin_text(value: Any, field: str) -> Any:
+    if value is None:
+        return None
+    return validation.clean_text(value, field, max_length=ORIGIN_TEXT_MAX_LENGTH)
+
+
 def _clean(document: dict[str, Any], problems: Problems) -> None:
+    origin = document.get("origin") or {}
+    for key in ("source", "change_track_id"):
+        if key in origin:
+            _field(problems, origin, "origin", key, _origin_text)
     settings_ = document["settings"]
     _field(problems, settings_, "settings", "name", _name_of_agent)
     _field(problems, settings_, "settings", "description", _description)

@@ -156,7 +156,11 @@ def _hostile(document):
     nested_unknown["tools"][0]["actions"][0]["secret"] = 1
     huge = {**document, "instructions": [{"title": "T", "content": "x" * 90_000}] * 30}
     arrays = {**document, "settings": [], "knowledge_sources": [], "components": []}
+    nul = json.loads(json.dumps(document))
+    nul["origin"]["source"] = "stag\u0000ing"
+    nul["settings"]["name"] = "Bot\u0000"
     return {
+        "NUL characters": (nul, "origin.source"),
         "wrong schema version": (too_new, "schema_version"),
         "unknown key": (unknown, "extra"),
         "unknown nested key": (nested_unknown, "tools[0].actions[0].secret"),
@@ -170,6 +174,7 @@ def _hostile(document):
 @pytest.mark.parametrize(
     "case",
     [
+        "NUL characters",
         "wrong schema version",
         "unknown key",
         "unknown nested key",
