@@ -233,9 +233,9 @@ def _resolve(
                 if canonical_json(getattr(current, name)) != canonical_json(wanted[name])
             ]
             if differs:
-                problems.append(
-                    _problem(key, DIFFERENT, f"the catalogue's {', '.join(differs)} differ")
-                )
+                verb = "differs" if len(differs) == 1 else "differ"
+                detail = f"the catalogue's {' and '.join(differs)} {verb}"
+                problems.append(_problem(key, DIFFERENT, detail))
             else:
                 ids[key] = current.pk
     if problems:
