@@ -9,6 +9,8 @@ do, every check included.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agents import selectors_transfer
+from agents.concurrency import based_on
 from agents.document_checks import checked_document
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, lock_agent, organizations_for, require_role
@@ -141,27 +144,19 @@ def copy_configuration(
 # --- the steps ---------------------------------------------------------------------------------
 
 
-class _RolledBack(Exception):
-    pass
-
-
-class _edit:
+@contextmanager
+def _edit(dry_run: bool) -> Iterator[dict[str, Any]]:
     """One transaction for the whole transfer; a dry run's is rolled back at the end."""
-
-    def __init__(self, dry_run: bool) -> None:
-        self.dry_run = dry_run
-        self.outcome: dict[str, Any] = {}
-        self.atomic = transaction.atomic()
-
-    def __enter__(self) -> dict[str, Any]:
-        self.atomic.__enter__()
-        return self.outcome
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> bool:
-        if kind is None and self.dry_run:
-            transaction.set_rollback(True)
-        self.atomic.__exit__(kind, value, traceback)
-        return False
+    outcome: dict[str, Any] = {}
+    with transaction.atomic():
+        if not dry_run:
+            yield outcome
+            return
+        # A fresh block, so the revision the rolled-back edit reached is not reported (an
+        # API answer's ETag) as if Staging were at it.
+        with based_on(None):
+            yield outcome
+        transaction.set_rollback(True)
 
 
 def _write(

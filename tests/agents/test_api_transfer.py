@@ -100,6 +100,7 @@ def test_import_round_trip_over_the_api(rich, fresh, owner):
     body = response.json()
     assert body["dry_run"] is False and body["has_changes"] is True
     assert body["revision"] == fresh.staging.revision + 1
+    assert response["ETag"] == f'"{body["revision"]}"'
     assert without_origin(export(client, fresh).json()) == without_origin(document)
 
 
@@ -111,6 +112,7 @@ def test_import_dry_run_answers_the_diff_and_writes_nothing(rich, fresh, owner):
     assert response.status_code == 200
     assert response.json()["dry_run"] is True and response.json()["revision"] is None
     assert response.json()["counts"]["instructions"] == 2
+    assert "ETag" not in response  # Staging is still at the revision it was
     assert stored_state(fresh) == state
 
 
