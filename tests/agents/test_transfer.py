@@ -382,3 +382,59 @@ def test_copy_stays_within_one_organization(rich, owner, superuser, other_organi
             agent=elsewhere, acting_user=superuser, source_agent=rich, source=Source(STAGING)
         )
     assert "source_agent_id" in error.value.message_dict
+
+
+# --- never half-applied -------------------------------------------------------------------------
+
+
+class InjectedFault(Exception):
+    pass
+
+
+@pytest.mark.parametrize("point", ["history write", "checkpoint row"])
+def test_a_fault_inside_the_import_leaves_staging_and_the_catalogue_as_before(
+    rich, owner, other_organization, monkeypatch, point
+):
+    """Components were created for the import before its edit failed: they go with it."""
+    from agents import staging
+
+    document = exported(rich)
+    elsewhere = factories.AgentFactory(
+        project=factories.ProjectFactory(organization=other_organization), user=owner
+    )
+    state = stored_state(elsewhere)
+    target, name = (
+        (staging, "record_history")
+        if point == "history write"
+        else (staging.StagingConfiguration, "save")
+    )
+
+    def fail(*args, **kwargs):
+        raise InjectedFault
+
+    monkeypatch.setattr(target, name, fail)
+    with pytest.raises(InjectedFault):
+        services.import_document(
+            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
+        )
+    monkeypatch.undo()
+    assert stored_state(elsewhere) == state
+    assert not Tool.objects.filter(organization=other_organization).exists()
+    assert not Guardrail.objects.filter(organization=other_organization).exists()
+
+
+def test_an_import_refused_by_the_size_bound_creates_no_component(
+    rich, owner, other_organization, settings
+):
+    document = exported(rich)
+    document["instructions"] = [{"title": f"T{n}", "content": "x" * 900} for n in range(10)]
+    elsewhere = factories.AgentFactory(
+        project=factories.ProjectFactory(organization=other_organization), user=owner
+    )
+    settings.MAX_CONFIGURATION_BYTES = 6000
+    with pytest.raises(ValidationError) as error:
+        services.import_document(
+            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
+        )
+    assert list(error.value.message_dict) == ["configuration"]
+    assert not Tool.objects.filter(organization=other_organization).exists()
