@@ -16,7 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 
 from agents.exceptions import NotPublished
 from agents.models import Agent, Corpus, Guardrail, Tool, ToolAction
-from agents.permissions import Role
+from agents.permissions import Role, organizations_for
 from agents.snapshot import staging_snapshot
 from configuration.document import (
     Catalogue,
@@ -129,13 +129,31 @@ def _rows(queryset: Any, fields: tuple[str, ...]) -> dict[int, dict[str, Any]]:
     return {row["pk"]: row for row in queryset.values("pk", *fields)}
 
 
-def export_document(agent: Agent, source: Source) -> dict[str, Any]:
-    """The document of one of the agent's configurations (``configuration.document``)."""
+NO_CATALOGUE = Catalogue(corpora={}, tools={}, actions={}, guardrails={})
+
+
+def export_document(
+    agent: Agent, source: Source, *, reader: Any = None, role: Role | None = None
+) -> dict[str, Any]:
+    """The document of one of the agent's configurations (``configuration.document``).
+
+    The catalogue's definitions are read for ``reader`` (whose ``role`` on the agent is
+    known) only when they may list the organization's catalogue: its members - every editor
+    is one - and superusers; None is an operator. A public agent's viewer from elsewhere gets
+    the definitions the snapshot itself carries, and nothing more.
+    """
     snapshot = source_snapshot(agent, source)
     origin = {"agent_id": agent.pk, **source.as_dict()}
-    return build_document(
-        snapshot, catalogue_of(snapshot, agent.project.organization_id), origin=origin
-    )
+    organization_id = agent.project.organization_id
+    if (
+        reader is None
+        or (role is not None and role >= Role.EDITOR)
+        or organizations_for(reader).filter(pk=organization_id).exists()
+    ):
+        catalogue = catalogue_of(snapshot, organization_id)
+    else:
+        catalogue = NO_CATALOGUE
+    return build_document(snapshot, catalogue, origin=origin)
 
 
 # --- the catalogue objects a document names ---------------------------------------------------

@@ -77,10 +77,11 @@ class ExportView(JSONView):
         '`code: "not_published"` for Production before the first publish.',
     )
     def get(self, request: Request, agent_id: str) -> Response:
-        agent, _role = load_agent(request, agent_id, Role.VIEWER)
+        agent, role = load_agent(request, agent_id, Role.VIEWER)
         source = selectors_transfer.parse_source(query_value(request, "source"))
         require_role(request.user, agent, source.required_role)
-        return Response(selectors_transfer.export_document(agent, source))
+        document = selectors_transfer.export_document(agent, source, reader=request.user, role=role)
+        return Response(document)
 
 
 class ImportView(JSONView):

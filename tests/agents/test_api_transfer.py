@@ -316,3 +316,24 @@ def test_the_import_command_reports_every_problem(rich, owner, tmp_path):
     path.write_text("{nope")
     with pytest.raises(CommandError, match="not JSON"):
         call_command("import_agent", rich.pk, str(path), "--as-user", owner.username)
+
+
+def test_a_viewer_from_outside_the_organization_gets_no_catalogue_definitions(rich, owner):
+    """A public agent's Production is anyone's to read, the organization's catalogue is not:
+    the outsider's export carries what the snapshot carries, no catalogue config."""
+    from agents import services
+
+    services.set_access_level(agent=rich, acting_user=owner, access_level="public")
+    publish_agent(agent=rich, acting_user=owner)
+    outsider = factories.UserFactory(username="outsider")
+    theirs = export(client_for(outsider), rich, "production")
+    assert theirs.status_code == 200
+    assert theirs.json()["components"]["guardrails"] == [
+        {"name": "PII filter", "type": "pii", "config": {}}
+    ]
+    ours = export(client_for(owner), rich, "production").json()
+    assert ours["components"]["guardrails"][0]["config"] == {"mask": True}
+    # The configuration itself is the same: only the catalogue's definitions are left out.
+    assert {k: v for k, v in theirs.json().items() if k != "components"} == {
+        k: v for k, v in ours.items() if k != "components"
+    }
