@@ -16,6 +16,7 @@ from agents.api import (
     permissions,
     settings,
     tools,
+    transfer,
 )
 
 AGENT = "agents/<str:agent_id>"
@@ -56,6 +57,9 @@ urlpatterns = [
         knowledge.SharePointFolderView.as_view(),
         name="api-sharepoint",
     ),
+    path(f"{AGENT}/export", transfer.ExportView.as_view(), name="api-export"),
+    path(f"{AGENT}/import", transfer.ImportView.as_view(), name="api-import"),
+    path(f"{AGENT}/copy-from", transfer.CopyFromView.as_view(), name="api-copy-from"),
     path(f"{AGENT}/permissions", permissions.PermissionsView.as_view(), name="api-permissions"),
     path(PERMISSION, permissions.PermissionDetailView.as_view(), name="api-permission"),
 ]

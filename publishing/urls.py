@@ -9,6 +9,7 @@ from publishing import (
     history_views,
     policy_views,
     schedule_views,
+    transfer_views,
     views,
 )
 
@@ -30,6 +31,7 @@ PAGES = [
     ("history/", history_views.history, "history"),
     ("history/<id:history_id>/", history_views.checkpoint, "checkpoint"),
     ("history/<id:history_id>/restore/", history_views.restore_checkpoint, "checkpoint-restore"),
+    ("copy-from/", transfer_views.copy_from, "copy-from"),
 ]
 
 urlpatterns = [

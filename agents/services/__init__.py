@@ -10,7 +10,8 @@ module of its subject:
 * ``instructions``, ``knowledge`` (corpora, SharePoint), ``tools`` (tools and actions),
   ``guardrails`` - the parts of an agent's Staging;
 * ``permissions`` - roles on an agent;
-* ``apply`` - Staging made exactly a snapshot (restore, revert, discard).
+* ``apply`` - Staging made exactly a snapshot (restore, revert, discard);
+* ``transfer`` - configuration as code: import a document, copy another agent's configuration.
 
 Every function is keyword-only, validates what it is given (raising
 ``django.core.exceptions.ValidationError`` keyed by field, which the API answers with 400 and
@@ -38,7 +39,7 @@ from agents.services.agents import (
     set_tags,
     update_agent_settings,
 )
-from agents.services.apply import apply_snapshot_to_staging
+from agents.services.apply import apply_snapshot_to_staging, replace_staging
 from agents.services.catalogue import create_corpus, create_guardrail, create_project, create_tool
 from agents.services.guardrails import set_guardrail
 from agents.services.instructions import (
@@ -61,9 +62,17 @@ from agents.services.permissions import (
     revoke_permission,
 )
 from agents.services.tools import disable_tool, enable_tool, update_action
+from agents.services.transfer import (
+    ComponentsUnresolved,
+    TransferResult,
+    copy_configuration,
+    import_document,
+)
 
 __all__ = [
     "NOT_A_MEMBER",
+    "ComponentsUnresolved",
+    "TransferResult",
     "add_instruction",
     "add_organization_member",
     "apply_snapshot_to_staging",
@@ -71,6 +80,7 @@ __all__ = [
     "clean_new_username",
     "clear_sharepoint_folder",
     "connect_corpora",
+    "copy_configuration",
     "create_agent",
     "create_corpus",
     "create_guardrail",
@@ -84,7 +94,9 @@ __all__ = [
     "disconnect_corpora",
     "enable_tool",
     "grant_permission",
+    "import_document",
     "reorder_instructions",
+    "replace_staging",
     "require_may_create_agents",
     "require_may_create_organizations",
     "require_may_create_users",

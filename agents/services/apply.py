@@ -1,7 +1,10 @@
 """Whole-configuration writes: Staging made exactly a given snapshot, in one recorded edit.
 
 Restoring a checkpoint, restoring or reverting a publish and discarding unpublished changes
-all come here (``publishing.services``); each needs the publisher role, as those do.
+all come here (``publishing.services``); each needs the publisher role, as those do. A
+configuration brought in from elsewhere - an imported document, another agent's
+configuration (``agents.services.transfer``) - comes through ``replace_staging``, which is a
+staging edit like any other and needs the editor role.
 """
 
 from __future__ import annotations
@@ -42,8 +45,38 @@ def apply_snapshot_to_staging(
     longer exists is refused with a ValidationError naming it, and nothing is written.
     """
     require_role(acting_user, agent, Role.PUBLISHER)
-    # Exactly the snapshot, whatever base the caller named (``exact``): its preview was bound
-    # to the state it replaces (the publishing services check the fingerprint they showed).
+    return _make_staging(
+        agent=agent,
+        acting_user=acting_user,
+        snapshot=snapshot,
+        reason=reason,
+        restored_from=restored_from,
+        restored_mode=restored_mode,
+    )
+
+
+def replace_staging(
+    *, agent: Agent, acting_user: Any, snapshot: dict[str, Any], reason: str
+) -> StagingConfiguration:
+    """Make Staging exactly ``snapshot``, as ``apply_snapshot_to_staging`` does, for a
+    configuration that comes from outside this agent's past (an imported document, another
+    agent's configuration): an editor's staging edit, which clears any pending restore."""
+    require_role(acting_user, agent, Role.EDITOR)
+    return _make_staging(agent=agent, acting_user=acting_user, snapshot=snapshot, reason=reason)
+
+
+def _make_staging(
+    *,
+    agent: Agent,
+    acting_user: Any,
+    snapshot: dict[str, Any],
+    reason: str,
+    restored_from: Any = None,
+    restored_mode: str = "",
+) -> StagingConfiguration:
+    # Exactly the snapshot, whatever base the caller named (``exact``): a restore's preview was
+    # bound to the state it replaces (the publishing services check the fingerprint they
+    # showed); an import or a copy makes Staging what it names, whatever Staging was.
     with staging_edit(agent, acting_user=acting_user, reason=reason, exact=True) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
         _apply_instructions(change, agent, snapshot["instructions"])

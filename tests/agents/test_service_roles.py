@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 
 from agents import services
 from agents.models import Agent, AgentPermission, Instruction, StagingConfiguration
+from agents.selectors_transfer import STAGING, Source, export_document
 from agents.snapshot import staging_snapshot
 from tests import factories
 
@@ -101,6 +102,19 @@ CALLS: dict[str, tuple[str, Callable[[dict[str, Any], Any], Any]]] = {
             reason="Restored",
         ),
     ),
+    "apply.replace_staging": (
+        "editor",
+        lambda ctx, user: services.replace_staging(
+            agent=ctx["agent"], acting_user=user, snapshot=ctx["other_snapshot"], reason="Copied"
+        ),
+    ),
+    # Copy needs a role on the source agent too: tests/agents/test_transfer.py.
+    "transfer.import_document": (
+        "editor",
+        lambda ctx, user: services.import_document(
+            agent=ctx["agent"], acting_user=user, document=ctx["other_document"]
+        ),
+    ),
 }
 
 
@@ -120,6 +134,7 @@ def ctx(request, agent, owner, viewer, editor, publisher, member, corpus, tool, 
         "tool": tool,
         "guardrail": guardrail,
         "other_snapshot": staging_snapshot(donor),
+        "other_document": export_document(donor, Source(STAGING)),
     }
 
 

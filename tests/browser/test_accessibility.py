@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from agents import services as agent_services
 from publishing.management.commands.seed_demo import REVIEW_POLICY, request_review
 from publishing.selectors import edit_history
 from reviews import services as reviews
@@ -60,6 +61,13 @@ def test_every_page_has_no_serious_accessibility_violations(page):
     alice.is_staff = alice.is_superuser = True
     alice.save(update_fields=["is_staff", "is_superuser"])
     checkpoint = list(edit_history(agent))[1]
+    # Another agent to copy from, for the copy page's preview.
+    dev = agent_services.create_agent(
+        project=agent.project, acting_user=alice, name="Support assistant (dev)"
+    )
+    agent_services.add_instruction(
+        agent=dev, acting_user=alice, title="Tone", content="Answer warmly, in one paragraph."
+    )
 
     axe = Axe()
     problems = _problems(axe, page, "/accounts/login/")
@@ -77,6 +85,8 @@ def test_every_page_has_no_serious_accessibility_violations(page):
         f"/agents/{a}/production/",
         f"/agents/{a}/policy/",
         f"/agents/{a}/reviews/",
+        f"/agents/{a}/copy-from/",
+        f"/agents/{a}/copy-from/?source={dev.pk}:staging",
         "/webhooks/",
     ]
     for path in paths:

@@ -33,6 +33,11 @@ API = {
     "compare-production": ("/api/v2/agents/{id}/compare?from=production&to={second}", 6),
     "schedules": ("/api/v2/agents/{id}/schedules", 5),
     "live": ("/api/v2/agents/{id}/production", 1),
+    # The agent and the role, the configuration (Staging's six queries; Production's or the
+    # publish's one row) and the catalogue objects it names (four, whatever their number).
+    "export": ("/api/v2/agents/{id}/export", 14),
+    "export-production": ("/api/v2/agents/{id}/export?source=production", 9),
+    "export-publish": ("/api/v2/agents/{id}/export?source={first}", 9),
 }
 PAGES = {
     # 9: the owner is a member of the organization (roles count for members only), so the
@@ -55,6 +60,8 @@ PAGES = {
     "policy": ("/agents/{id}/policy/", 7),
     # With requests, their verdicts too: one query for the open one's, one for the page's.
     "reviews": ("/agents/{id}/reviews/", 7),
+    # The agent, its role, and the organization's other agents with their roles in one query.
+    "copy-from": ("/agents/{id}/copy-from/", 6),
 }
 
 

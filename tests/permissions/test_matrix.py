@@ -99,6 +99,9 @@ API = {
     ("POST", f"{A}/tools/{{tool_id}}/actions/{{action_id}}/enable"): EDITOR,
     ("POST", f"{A}/tools/{{tool_id}}/actions/{{action_id}}/disable"): EDITOR,
     ("GET", f"{A}/staging-diff"): EDITOR,
+    ("GET", f"{A}/export"): EDITOR,  # Staging; viewers export ?source=production (below)
+    ("POST", f"{A}/import"): EDITOR,
+    ("POST", f"{A}/copy-from"): EDITOR,
     ("GET", f"{A}/publishes"): EDITOR,
     ("GET", f"{A}/publishes/{{change_track_id}}"): EDITOR,
     ("GET", f"{A}/publishes/{{change_track_id}}/diff"): EDITOR,
@@ -145,7 +148,10 @@ API = {
     ("POST", f"{A}/checks"): EDITOR,
 }
 # Not an operation of its own in the schema: the same GET with a query string.
-API_VARIANTS = {("GET", f"{A}?environment=production"): VIEWER}
+API_VARIANTS = {
+    ("GET", f"{A}?environment=production"): VIEWER,
+    ("GET", f"{A}/export?source=production"): VIEWER,
+}
 
 PAGES = {
     ("GET", "agents:list"): SIGNED_IN,
@@ -183,6 +189,8 @@ PAGES = {
     ("GET", "publishing:compare"): EDITOR,
     ("GET", "publishing:instruction-blame"): EDITOR,
     ("POST", "publishing:checkpoint-restore"): PUBLISHER,
+    ("GET", "publishing:copy-from"): EDITOR,
+    ("POST", "publishing:copy-from"): EDITOR,
     ("POST", "publishing:schedule"): PUBLISHER,
     ("POST", "publishing:schedule-cancel"): PUBLISHER,
     ("GET", "publishing:verdict-changes"): EDITOR,

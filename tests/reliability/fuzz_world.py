@@ -22,6 +22,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.services import issue_token
 from agents import services
 from agents.models import AgentPermission, OrganizationMembership, StagingConfiguration
+from agents.selectors_transfer import STAGING, Source, export_document
 from publishing.scheduling import schedule_publish
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
@@ -99,6 +100,7 @@ class World:
     schedule: Any  # the agent's pending scheduled publish
     review_request: Any  # open, asked by the organization admin
     verdict: Any  # the admin's request for changes on the state under review
+    sibling: Any = None  # another agent of the organization, owned by the admin
 
     def path_values(self) -> dict[str, Any]:
         return {
@@ -224,6 +226,12 @@ class World:
                 "comment": "Shorter, please",
                 "expected_fingerprint": review_staging(self.agent).fingerprint,
             },
+            ("POST", f"{a}/import"): export_document(self.agent, Source(STAGING)),
+            ("POST", f"{a}/copy-from"): {
+                "source_agent_id": self.sibling.pk,
+                "source": "staging",
+                "dry_run": True,
+            },
             ("POST", f"{a}/checks"): {
                 "fingerprint": review_staging(self.agent).fingerprint,
                 "name": "regression-eval",
@@ -299,4 +307,5 @@ def build_world() -> World:
         schedule=schedule,
         review_request=review_request,
         verdict=verdict,
+        sibling=factories.AgentFactory(project=agent.project, user=admin, name="Sibling"),
     )
