@@ -586,3 +586,23 @@ def test_the_message_of_a_save_is_inside_the_section_saved(editor, agent, instru
     access = html[html.index('<section id="access"') :]
     assert "Tags updated. Saved to Staging." in access[: access.index("</section>")]
     assert html.count("Tags updated.") == 1
+
+
+# --- links to who wrote what, and configuration as code -----------------------------------
+
+
+def test_each_instruction_links_to_who_wrote_each_line(client_as, agent, instruction):
+    page = client_as("editor").get(reverse("agents:editor", args=[agent.pk])).content.decode()
+    blame = reverse("publishing:instruction-blame", args=[agent.pk, instruction.pk])
+    assert f'href="{blame}">Who wrote each line of “Tone”</a>' in page
+    assert client_as("editor").get(blame).status_code == 200
+
+
+def test_the_editor_offers_export_and_copy(client_as, agent):
+    editor = client_as("editor")
+    page = editor.get(reverse("agents:editor", args=[agent.pk])).content.decode()
+    export = reverse("api-export", args=[agent.pk]) + "?source=staging"
+    assert f'href="{export}"' in page
+    assert f'href="{reverse("publishing:copy-from", args=[agent.pk])}"' in page
+    document = editor.get(export)
+    assert document.status_code == 200 and document.json()["schema_version"]
