@@ -85,3 +85,13 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/agents/")
+
+
+def open_editor(page, demo, username: str) -> None:
+    """``username`` signed in on ``demo``'s Staging editor, its deferred scripts run (they
+    must have, before anything is typed)."""
+    from tests.factories import PASSWORD
+
+    sign_in(page, username, PASSWORD)
+    page.goto(f"/agents/{demo.agent.pk}/")
+    page.wait_for_load_state("load")

@@ -7,7 +7,7 @@ import pytest
 
 from agents import services
 from agents.snapshot import staging_snapshot
-from tests.browser.conftest import expect, sign_in
+from tests.browser.conftest import expect, open_editor, sign_in
 from tests.browser.demo import build_demo
 from tests.factories import PASSWORD
 
@@ -17,10 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(page):
     demo = build_demo(pending_changes=False)
-    sign_in(page, "carol", PASSWORD)
-    page.goto(f"/agents/{demo.agent.pk}/")
-    # A deferred script: wait until it has run before typing.
-    page.wait_for_load_state("load")
+    open_editor(page, demo, "carol")
     return demo
 
 

@@ -12,9 +12,8 @@ import re
 import pytest
 
 from agents.snapshot import staging_snapshot
-from tests.browser.conftest import DESKTOP, expect, sign_in
+from tests.browser.conftest import DESKTOP, expect, open_editor
 from tests.browser.demo import build_demo
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(page):
     demo = build_demo(pending_changes=False)
-    sign_in(page, "carol", PASSWORD)
-    page.goto(f"/agents/{demo.agent.pk}/")
-    page.wait_for_load_state("load")
+    open_editor(page, demo, "carol")
     return demo
 
 
@@ -36,9 +33,7 @@ def bob(browser, live_server, demo):
     tab.problems = []
     tab.on("console", lambda msg: tab.problems.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: tab.problems.append(str(exc)))
-    sign_in(tab, "bob", PASSWORD)
-    tab.goto(f"/agents/{demo.agent.pk}/")
-    tab.wait_for_load_state("load")
+    open_editor(tab, demo, "bob")
     yield tab
     context.close()
 

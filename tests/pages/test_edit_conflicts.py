@@ -10,14 +10,7 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Instruction, StagingConfiguration
-
-SETTINGS = {
-    "settings-name": "Support bot",
-    "settings-description": "Answers questions",
-    "settings-model": "gpt-4o-mini",
-    "settings-temperature": "0.4",
-    "settings-max_tokens": "2048",
-}
+from tests.pages.test_editor import SETTINGS  # the whole settings form, as a browser sends it
 
 
 @pytest.fixture
@@ -32,6 +25,16 @@ def second_editor(agent, owner, client_as, users):
         agent=agent, acting_user=owner, target_user_id=person.pk, role="editor"
     )
     return person
+
+
+@pytest.fixture
+def colleague(second_editor):
+    """The second editor's own browser session."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(second_editor)
+    return client
 
 
 def staging(agent):
@@ -60,12 +63,8 @@ def test_every_editor_form_carries_the_revision_it_shows(client_as, agent, instr
 
 
 def test_a_stale_form_keeps_what_others_saved_in_fields_it_did_not_change(
-    client_as, agent, users, second_editor
+    client_as, agent, users, colleague
 ):
-    from django.test import Client
-
-    colleague = Client()
-    colleague.force_login(second_editor)
     editor = client_as("editor")
     base = rendered_revision(editor, agent)
     rendered_revision(colleague, agent)
@@ -80,12 +79,8 @@ def test_a_stale_form_keeps_what_others_saved_in_fields_it_did_not_change(
 
 
 def test_a_real_conflict_is_shown_with_both_values_and_the_typed_input_kept(
-    client_as, agent, users, second_editor
+    client_as, agent, users, colleague
 ):
-    from django.test import Client
-
-    colleague = Client()
-    colleague.force_login(second_editor)
     editor = client_as("editor")
     base = rendered_revision(editor, agent)
     save_settings(colleague, agent, base, **{"settings-name": "Colleague's name"})
