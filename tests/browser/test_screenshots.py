@@ -87,6 +87,33 @@ def test_every_page_renders_in_the_browser(page, shots):
     )
     _shoot(page, shots, "edit-history", f"/agents/{agent}/history/", heading="Edit history")
     _shoot(page, shots, "production", f"/agents/{agent}/production/", heading="Settings")
+    _shoot(
+        page,
+        shots,
+        "compare",
+        f"/agents/{agent}/compare/?from={demo.first.change_track_id}&to=staging",
+        heading=re.compile("→"),
+    )
+    tone = demo.instructions["tone"]
+    _shoot(
+        page,
+        shots,
+        "blame",
+        f"/agents/{agent}/instructions/{tone}/blame/",
+        heading="Who wrote “Tone”",
+    )
+    _shoot(
+        page, shots, "copy-from", f"/agents/{agent}/copy-from/", heading="Copy from another agent"
+    )
+    # Two editors: a colleague renamed the agent after this page was opened.
+    page.goto(f"/agents/{agent}/")
+    services.update_agent_settings(agent=demo.agent, acting_user=demo.users["bob"], name="Helpdesk")
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.locator("[data-staging-watch]").wait_for()
+    page.locator("#id_settings-name").fill("Support desk")
+    page.get_by_role("button", name="Save settings").click()
+    page.locator(".edit-conflict").wait_for()
+    page.screenshot(path=str(shots / "edit-conflict.png"), full_page=True)
     # The review workflow: a policy, an editor's request for review, a check result.
     reviews.set_policy(agent=demo.agent, acting_user=alice, values=REVIEW_POLICY)
     request_review(
@@ -121,4 +148,5 @@ def test_every_page_renders_in_the_browser(page, shots):
         ".diff-cell--after", "el => getComputedStyle(el, '::before').content"
     )
     assert label == '"Staging"'
-    assert page.problems == []
+    # The conflict page answers 409, which Chromium reports as a failed load.
+    assert [p for p in page.problems if "status of 409" not in p] == []
