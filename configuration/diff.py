@@ -13,6 +13,14 @@ only, ``modified`` otherwise.
 Catalogue labels (``snapshot.LABEL_FIELDS``) are never compared, only shown: a tool renamed in
 the catalogue is no change, and labels take the name from ``after`` when there is one.
 
+Definitions (``definition``, a catalogue item's effective definition, see ``snapshot``) are
+compared per key (``definition.kind``, ``definition.type``, ...) and their ``config`` per
+config key (``definition.config.<key>``), leaving out the keys the agent's own settings set
+on either side: those changes are the agent's own and already reported as such, and what is
+left is exactly what came from the catalogue. A snapshot stored before definitions were
+recorded has none: the item's definition then shows as one ``definition`` change (added),
+the one-time change of the first publish that records them.
+
 Moves: the instructions present on both sides are compared by relative order; only those
 outside a longest common subsequence get a ``position`` change, so inserting one instruction
 at the top is one ``added`` change and moving one instruction is one ``position`` change.
@@ -41,7 +49,13 @@ from configuration.changes import (
     ChangePath,
     nested_fields,
 )
-from configuration.snapshot import LABEL_FIELDS, Snapshot, canonical_json, empty_snapshot
+from configuration.snapshot import (
+    DEFINITION_OWN_FIELD,
+    LABEL_FIELDS,
+    Snapshot,
+    canonical_json,
+    empty_snapshot,
+)
 
 __all__ = ["ADDED", "MODIFIED", "REMOVED", "SECTIONS", "Change", "Diff", "diff_snapshots"]
 
@@ -333,7 +347,7 @@ def _diff_items(
 ) -> None:
     """Items matched by ``identity``: added and removed ones reported whole, fields of the
     rest compared, each followed by what ``then`` reports of it (a tool's actions)."""
-    skip = LABEL_FIELDS[label_kind] | {identity} | skip
+    skip = LABEL_FIELDS[label_kind] | {identity, DEFINITION} | skip
     for ident, old, new in _merge_by(before, after, identity):
         path = ChangePath(kind_path.section, kind_path.kind, ident, kind_path.parent_id)
         item = _Item(changes, path, _name(old, new, "name"), parent_name)
@@ -341,8 +355,63 @@ def _diff_items(
             item.whole(old, new)
         else:
             item.compare_fields(old, new, skip)
+            _diff_definition(item, old, new, DEFINITION_OWN_FIELD[label_kind])
             if then is not None:
                 then(item, old, new)
+
+
+DEFINITION = "definition"
+CONFIG = "config"
+
+
+def own_keys(old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None) -> set[str]:
+    """The config keys the agent's own settings set on either side (not the catalogue's)."""
+    keys: set[str] = set()
+    if own_field is None:
+        return keys
+    for item in (old, new):
+        own = item.get(own_field)
+        if isinstance(own, dict):
+            keys.update(own)
+    return keys
+
+
+def definition_changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None
+) -> list[tuple[str, Any, Any]]:
+    """The differences in the effective definitions of one item present on both sides, as
+    (field key, before, after): ``None`` for the whole definition (one side has none), the
+    definition's key, or ``config.<key>`` for a key of its config the catalogue set.
+    Values missing on a side are ``_MISSING``."""
+    b, a = old.get(DEFINITION, _MISSING), new.get(DEFINITION, _MISSING)
+    if b is _MISSING and a is _MISSING:
+        return []
+    if not (isinstance(b, dict) and isinstance(a, dict)):
+        return [] if same(b, a) else [(None, b, a)]
+    found: list[tuple[str | None, Any, Any]] = []
+    own = own_keys(old, new, own_field)
+    for name in sorted(b.keys() | a.keys()):
+        bv, av = b.get(name, _MISSING), a.get(name, _MISSING)
+        if name == CONFIG and isinstance(bv, dict) and isinstance(av, dict):
+            for sub in sorted((bv.keys() | av.keys()) - own):
+                bs, as_ = bv.get(sub, _MISSING), av.get(sub, _MISSING)
+                if not same(bs, as_):
+                    found.append((f"{CONFIG}.{sub}", bs, as_))
+        elif not same(bv, av):
+            found.append((name, bv, av))
+    return found
+
+
+def _diff_definition(
+    item: _Item, old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None
+) -> None:
+    for key, before, after in definition_changes(old, new, own_field):
+        path = (
+            item.path.with_field(DEFINITION)
+            if key is None
+            else item.path.with_field(DEFINITION, key)
+        )
+        item.add(path, before, after)
 
 
 def _diff_knowledge(

@@ -17,12 +17,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
-from agents.snapshot import staging_snapshot
+from agents.snapshot import catalogue_as_of, staging_snapshot
 from agents.staging import staging_rows_at
 from configuration.checks import run_builtin_checks
 from configuration.diff import Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
+from publishing.definitions import resolve_definitions
 from publishing.models import ProductionConfiguration, PublishRecord
 
 LIST_FIELDS = (
@@ -247,25 +248,30 @@ def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
 def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = False) -> Snapshot:
     """Staging as it was at ``revision``, rebuilt from simple-history's records.
 
+    Each catalogue item's definition is the one its catalogue history held at the
+    checkpoint's time (``agents.snapshot.catalogue_as_of``): a catalogue edit and the Staging
+    edit it makes share one transaction, the catalogue record written first, so a checkpoint
+    shows the definitions its fingerprint was computed from.
+
     A tool action deleted from the catalogue since cannot be placed in the snapshot (its
     tool is known only through the action). Shown, the checkpoint leaves it out; restored
     (``for_restore``), it is refused like any other component that left the catalogue,
     rather than dropped without a word.
     """
     rows = staging_rows_at(agent_id, revision)
-    corpora = {
-        c.pk: c
-        for c in Corpus.objects.filter(pk__in={r.corpus_id for r in rows["CorpusConnection"]})
-    }
-    tools = {t.pk: t for t in Tool.objects.filter(pk__in={r.tool_id for r in rows["ToolBinding"]})}
-    actions = {
-        a.pk: a
-        for a in ToolAction.objects.filter(pk__in={r.action_id for r in rows["ActionSetting"]})
-    }
-    guardrails = {
-        g.pk: g
-        for g in Guardrail.objects.filter(pk__in={r.guardrail_id for r in rows["GuardrailSetting"]})
-    }
+    when = rows["staging"].history_date
+
+    def catalogue(model: Any, ids: set[int]) -> dict[int, Any]:
+        # Current rows for presence (and the objects a record was never kept for), the
+        # definitions as they stood at the checkpoint.
+        current = {row.pk: row for row in model.objects.filter(pk__in=ids)}
+        as_of = catalogue_as_of(model, set(current), when)
+        return {pk: as_of.get(pk, row) for pk, row in current.items()}
+
+    corpora = catalogue(Corpus, {r.corpus_id for r in rows["CorpusConnection"]})
+    tools = catalogue(Tool, {r.tool_id for r in rows["ToolBinding"]})
+    actions = catalogue(ToolAction, {r.action_id for r in rows["ActionSetting"]})
+    guardrails = catalogue(Guardrail, {r.guardrail_id for r in rows["GuardrailSetting"]})
     departed = sorted({r.action_id for r in rows["ActionSetting"]} - set(actions))
     if for_restore and departed:
         raise ValidationError(
@@ -340,10 +346,12 @@ def checkpoint_preview(*, agent: Agent, checkpoint: Any) -> CheckpointPreview:
     except ValidationError as exc:
         refusal = tuple(exc.messages)
         target = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
+    restored, lost = resolve_definitions(target)
+    refusal += tuple(f"{c.label}: {c.detail}" for c in lost)
     production, _fingerprint = production_state(agent)
     return CheckpointPreview(
         edit_diff=checkpoint_diff(agent=agent, checkpoint=checkpoint, after=target),
-        staging_diff=diff_snapshots(staging_snapshot(agent), target),
-        production_diff=diff_snapshots(production, target),
+        staging_diff=diff_snapshots(staging_snapshot(agent), restored),
+        production_diff=diff_snapshots(production, restored),
         refusal=refusal,
     )

@@ -5,7 +5,8 @@ This package is its index. Views, viewsets, the admin and management commands ca
 module of its subject:
 
 * ``accounts`` - users, organizations and their members;
-* ``catalogue`` - projects, corpora, tools and guardrails;
+* ``catalogue`` - projects, corpora, tools and guardrails, and changes to them, which reach
+  the Staging of every agent that uses them (organization admins);
 * ``agents`` - create, archive, and the agent's settings, access level and tags;
 * ``instructions``, ``knowledge`` (corpora, SharePoint), ``tools`` (tools and actions),
   ``guardrails`` - the parts of an agent's Staging;
@@ -39,7 +40,20 @@ from agents.services.agents import (
     update_agent_settings,
 )
 from agents.services.apply import apply_snapshot_to_staging
-from agents.services.catalogue import create_corpus, create_guardrail, create_project, create_tool
+from agents.services.catalogue import (
+    PREVIEW_PAGE_SIZE,
+    CatalogueChange,
+    change_catalogue_item,
+    create_corpus,
+    create_guardrail,
+    create_project,
+    create_tool,
+    preview_catalogue_change,
+    update_corpus,
+    update_guardrail,
+    update_tool,
+    update_tool_action,
+)
 from agents.services.guardrails import set_guardrail
 from agents.services.instructions import (
     add_instruction,
@@ -64,9 +78,12 @@ from agents.services.tools import disable_tool, enable_tool, update_action
 
 __all__ = [
     "NOT_A_MEMBER",
+    "PREVIEW_PAGE_SIZE",
+    "CatalogueChange",
     "add_instruction",
     "add_organization_member",
     "apply_snapshot_to_staging",
+    "change_catalogue_item",
     "change_permission",
     "clean_new_username",
     "clear_sharepoint_folder",
@@ -84,6 +101,7 @@ __all__ = [
     "disconnect_corpora",
     "enable_tool",
     "grant_permission",
+    "preview_catalogue_change",
     "reorder_instructions",
     "require_may_create_agents",
     "require_may_create_organizations",
@@ -96,5 +114,9 @@ __all__ = [
     "set_tags",
     "update_action",
     "update_agent_settings",
+    "update_corpus",
+    "update_guardrail",
     "update_instruction",
+    "update_tool",
+    "update_tool_action",
 ]
