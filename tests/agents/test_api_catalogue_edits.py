@@ -67,9 +67,9 @@ def test_patch_changes_the_guardrail_and_each_users_staging(admin, guardrail, us
     assert (body["count"], body["live_count"]) == (3, 1)
     assert body["edited_agents"] == [a.pk for a in users]
     assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
-    diff = client_for(admin).get(
-        reverse("api-staging-diff", kwargs={"agent_id": users[0].pk})
-    ).json()
+    diff = (
+        client_for(admin).get(reverse("api-staging-diff", kwargs={"agent_id": users[0].pk})).json()
+    )
     assert [c["label"] for c in diff["changes"]] == [
         "Guardrail \u201cPII filter\u201d: catalogue config \u201cthreshold\u201d"
     ]
@@ -145,8 +145,7 @@ def test_a_member_gets_403_and_an_outsider_404(owner, guardrail, users):
     )
     outsider = factories.UserFactory(username="outsider")
     assert (
-        client_for(outsider).patch(guardrail_url(guardrail), body, format="json").status_code
-        == 404
+        client_for(outsider).patch(guardrail_url(guardrail), body, format="json").status_code == 404
     )
     assert state() == before
 
