@@ -382,31 +382,13 @@ def lock_agent(agent: Agent, acting_user: Any, role: Role) -> Agent:
     return locked
 
 
-def catalogue_role(user: Any, organization_id: int) -> str | None:
-    """What the user may do with the organization's catalogue: ``"admin"`` (change it:
-    superusers and the organization's admins), ``"member"`` (see it and use it in agents), or
-    None (not theirs to see: answered as 404)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if user.is_superuser:
-        return "admin"
-    role = (
-        OrganizationMembership.objects.filter(user_id=user.pk, organization_id=organization_id)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role is None:
-        return None
-    return "admin" if role == OrganizationMembership.Role.ADMIN else "member"
-
-
 def require_catalogue_admin(user: Any, organization_id: int, not_found: type[Exception]) -> None:
     """Refuse anyone but superusers and the organization's admins a change to its catalogue:
     ``not_found`` (404) for someone outside the organization, ``PermissionDenied`` (403) for
     a member. A catalogue edit reaches the Staging of every agent that uses the item, so it
-    is an admin's call, like the organization's membership."""
-    role = catalogue_role(user, organization_id)
-    if role is None:
+    is an admin's call."""
+    if not user.is_authenticated or not (
+        user.is_superuser or organizations_for(user).filter(pk=organization_id).exists()
+    ):
         raise not_found("Not found.")
-    if role != "admin":
-        raise PermissionDenied("Only the organization's admins can change its catalogue.")
+    require_organization_admin(user, organization_id, "change its catalogue")

@@ -28,7 +28,6 @@ at the top is one ``added`` change and moving one instruction is one ``position`
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,38 +48,35 @@ from configuration.changes import (
     ChangePath,
     nested_fields,
 )
+from configuration.definitions import CONFIG, DEFINITION, definition_changes
+from configuration.equality import MISSING, same
+from configuration.order import moved_ids
 from configuration.snapshot import (
     DEFINITION_OWN_FIELD,
     LABEL_FIELDS,
     Snapshot,
-    canonical_json,
     empty_snapshot,
 )
 
-__all__ = ["ADDED", "MODIFIED", "REMOVED", "SECTIONS", "Change", "Diff", "diff_snapshots"]
+__all__ = [
+    "ADDED",
+    "CONFIG",
+    "DEFINITION",
+    "MODIFIED",
+    "REMOVED",
+    "SECTIONS",
+    "Change",
+    "Diff",
+    "diff_snapshots",
+    "moved_ids",
+    "same",
+]
 
-_MISSING: Any = object()
+_MISSING: Any = MISSING
 
 # Order in which fields are reported; unknown fields follow, sorted.
 _SETTINGS_ORDER = ("name", "description", "model_config", "access_level", "tags")
 _FIELD_ORDER = ("title", "content", "position", "enabled", "site_url", "folder_path")
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as stored JSON: ``True`` is not ``1``, ``1`` is not ``1.0``.
-
-    Plain ``==`` would call those equal while the fingerprint (canonical JSON) does not,
-    and "no changes" must mean "same fingerprint".
-    """
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, str | int | bool) or a is None:
-        return a == b
-    if isinstance(a, float):
-        return repr(a) == repr(b)
-    return a == b and canonical_json(a) == canonical_json(b)
 
 
 @dataclass(frozen=True)
@@ -266,35 +262,6 @@ class _Item:
                 self.add(self.path.with_field(name), b, a)
 
 
-def moved_ids(before_order: list[Any], after_order: list[Any]) -> set[Any]:
-    """The ids to report as moved: those outside a longest common subsequence.
-
-    Both lists hold the same ids (those on both sides), each once. The LCS of two
-    permutations is a longest increasing subsequence of ranks: O(n log n).
-    """
-    rank = {ident: index for index, ident in enumerate(before_order)}
-    seq = [rank[ident] for ident in after_order]
-    tail_values: list[int] = []
-    tail_indexes: list[int] = []
-    previous = [-1] * len(seq)
-    for index, value in enumerate(seq):
-        slot = bisect_left(tail_values, value)
-        if slot > 0:
-            previous[index] = tail_indexes[slot - 1]
-        if slot == len(tail_values):
-            tail_values.append(value)
-            tail_indexes.append(index)
-        else:
-            tail_values[slot] = value
-            tail_indexes[slot] = index
-    kept: set[Any] = set()
-    cursor = tail_indexes[-1] if tail_indexes else -1
-    while cursor != -1:
-        kept.add(after_order[cursor])
-        cursor = previous[cursor]
-    return set(after_order) - kept
-
-
 def _diff_instructions(
     changes: list[Change], before: list[dict[str, Any]], after: list[dict[str, Any]]
 ) -> None:
@@ -358,48 +325,6 @@ def _diff_items(
             _diff_definition(item, old, new, DEFINITION_OWN_FIELD[label_kind])
             if then is not None:
                 then(item, old, new)
-
-
-DEFINITION = "definition"
-CONFIG = "config"
-
-
-def own_keys(old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None) -> set[str]:
-    """The config keys the agent's own settings set on either side (not the catalogue's)."""
-    keys: set[str] = set()
-    if own_field is None:
-        return keys
-    for item in (old, new):
-        own = item.get(own_field)
-        if isinstance(own, dict):
-            keys.update(own)
-    return keys
-
-
-def definition_changes(
-    old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None
-) -> list[tuple[str, Any, Any]]:
-    """The differences in the effective definitions of one item present on both sides, as
-    (field key, before, after): ``None`` for the whole definition (one side has none), the
-    definition's key, or ``config.<key>`` for a key of its config the catalogue set.
-    Values missing on a side are ``_MISSING``."""
-    b, a = old.get(DEFINITION, _MISSING), new.get(DEFINITION, _MISSING)
-    if b is _MISSING and a is _MISSING:
-        return []
-    if not (isinstance(b, dict) and isinstance(a, dict)):
-        return [] if same(b, a) else [(None, b, a)]
-    found: list[tuple[str | None, Any, Any]] = []
-    own = own_keys(old, new, own_field)
-    for name in sorted(b.keys() | a.keys()):
-        bv, av = b.get(name, _MISSING), a.get(name, _MISSING)
-        if name == CONFIG and isinstance(bv, dict) and isinstance(av, dict):
-            for sub in sorted((bv.keys() | av.keys()) - own):
-                bs, as_ = bv.get(sub, _MISSING), av.get(sub, _MISSING)
-                if not same(bs, as_):
-                    found.append((f"{CONFIG}.{sub}", bs, as_))
-        elif not same(bv, av):
-            found.append((name, bv, av))
-    return found
 
 
 def _diff_definition(

@@ -5,8 +5,9 @@ This package is its index. Views, viewsets, the admin and management commands ca
 module of its subject:
 
 * ``accounts`` - users, organizations and their members;
-* ``catalogue`` - projects, corpora, tools and guardrails, and changes to them, which reach
-  the Staging of every agent that uses them (organization admins);
+* ``catalogue`` - projects, corpora, tools and guardrails;
+* ``catalogue_changes`` - changes to catalogue items, which reach the Staging of every agent
+  that uses them (organization admins), and their impact preview;
 * ``agents`` - create, archive, and the agent's settings, access level and tags;
 * ``instructions``, ``knowledge`` (corpora, SharePoint), ``tools`` (tools and actions),
   ``guardrails`` - the parts of an agent's Staging;
@@ -40,14 +41,11 @@ from agents.services.agents import (
     update_agent_settings,
 )
 from agents.services.apply import apply_snapshot_to_staging
-from agents.services.catalogue import (
+from agents.services.catalogue import create_corpus, create_guardrail, create_project, create_tool
+from agents.services.catalogue_changes import (
     PREVIEW_PAGE_SIZE,
     CatalogueChange,
     change_catalogue_item,
-    create_corpus,
-    create_guardrail,
-    create_project,
-    create_tool,
     preview_catalogue_change,
     update_corpus,
     update_guardrail,

@@ -94,9 +94,9 @@ def test_dry_run_answers_the_preview_and_writes_nothing(admin, guardrail, users)
 
 
 def test_the_preview_pages_fifty_agents(admin, guardrail, project, owner, monkeypatch):
-    from agents.services import catalogue
+    from agents.services import catalogue_changes
 
-    monkeypatch.setattr(catalogue, "PREVIEW_PAGE_SIZE", 2)
+    monkeypatch.setattr(catalogue_changes, "PREVIEW_PAGE_SIZE", 2)
     for i in range(3):
         agent = factories.AgentFactory(project=project, user=owner, name=f"P{i}")
         services.set_guardrail(
