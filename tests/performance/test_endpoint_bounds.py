@@ -22,8 +22,9 @@ API = {
     "staging-diff": ("/api/v2/agents/{id}/staging-diff", 11),
     "publishes": ("/api/v2/agents/{id}/publishes", 6),
     "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
-    "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 12),
-    "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
+    # 16, 17: what would be restored takes today's catalogue definitions (one query a kind).
+    "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 16),
+    "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 17),
     "history": ("/api/v2/agents/{id}/history", 6),
     "status": ("/api/v2/agents/{id}/status", 4),
     "schedules": ("/api/v2/agents/{id}/schedules", 5),
@@ -41,7 +42,7 @@ PAGES = {
     "review": ("/agents/{id}/review/", 18),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
-    "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
+    "restore": ("/agents/{id}/publishes/{first}/restore/", 17),
     # 8: the person filter lists who has edited the agent (one query, as on the publishes page).
     "history": ("/agents/{id}/history/", 8),
     "policy": ("/agents/{id}/policy/", 7),
