@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -74,10 +74,10 @@ def _page(request: Request) -> int:
 
 
 def _answer(request: Request, component: str, item_id: int, body: type, item: type) -> Response:
+    dry_run, page = _dry_run(request), _page(request)
     data = dict(validated(body, request))
     reason = data.pop("reason", "")
-    if _dry_run(request):
-        page = _page(request)
+    if dry_run:
         preview = services.preview_catalogue_change(
             acting_user=request.user, component=component, item_id=item_id, page=page, **data
         )
@@ -113,10 +113,16 @@ def _answer(request: Request, component: str, item_id: int, body: type, item: ty
 
 
 def _schema(summary: str, request: type, ok: type, preview: type, *parameters: Any) -> Any:
+    name = ok.__name__.removesuffix("Serializer")
+    answer = PolymorphicProxySerializer(
+        component_name=f"{name}Answer",
+        serializers=[ok, preview],
+        resource_type_field_name=None,
+    )
     return operation_schema(
         "catalogue",
         summary,
-        ok={200: ok},
+        ok={200: answer},
         errors=WRITE_ERRORS,
         parameters=[*parameters, DRY_RUN, PAGE],
         request=request,
