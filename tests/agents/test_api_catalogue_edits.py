@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Guardrail, OrganizationMembership, StagingConfiguration, Tool, ToolAction
-from publishing.models import ProductionConfiguration
+from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
 from tests.conftest import client_for
@@ -189,3 +189,33 @@ def test_tool_and_action_patches(admin, organization, project, owner):
         format="json",
     )
     assert response.status_code == 400 and "kind" in response.json()
+
+
+def test_a_rollback_needing_an_old_definition_is_a_409_naming_the_component(
+    admin, guardrail, users, owner
+):
+    agent = users[0]
+    record = PublishRecord.objects.get(agent_id=agent.pk)
+    client_for(admin).patch(
+        guardrail_url(guardrail), {"config": {"threshold": 0.9}, "reason": "Up"}, format="json"
+    )
+    before = state()
+    response = client_for(owner).put(
+        reverse("api-rollback", kwargs={"agent_id": agent.pk}),
+        {"change_track_id": str(record.change_track_id)},
+        format="json",
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "definition_changed"
+    assert [c["label"] for c in body["conflicts"]] == [
+        "Guardrail \u201cPII filter\u201d: catalogue config \u201cthreshold\u201d"
+    ]
+    assert state() == before
+    preview = client_for(owner).get(
+        reverse(
+            "api-publish-diff",
+            kwargs={"agent_id": agent.pk, "change_track_id": record.change_track_id},
+        )
+    )
+    assert [c["key"] for c in preview.json()["conflicts"]] == [f"guardrail:{guardrail.pk}"]
