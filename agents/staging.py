@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from agents.concurrency import current_base, note_edited, reconcile
 from agents.models import (
     ActionSetting,
     Agent,
@@ -240,12 +241,17 @@ class StagingChanges:
 
 
 @contextmanager
-def staging_edit(agent: Agent, *, acting_user: Any, reason: str) -> Iterator[StagingChanges]:
+def staging_edit(
+    agent: Agent, *, acting_user: Any, reason: str, exact: bool = False
+) -> Iterator[StagingChanges]:
     """Lock the agent, collect a change, and write it with its history - or nothing.
 
     ``acting_user`` is who the records name; whether they may make the change is for the
     service that opens the edit to check (``agents.permissions.require_role``). A change
-    that turns out to change nothing writes nothing and makes no checkpoint.
+    that turns out to change nothing writes nothing and makes no checkpoint. Inside
+    ``agents.concurrency.based_on(revision)``, a change made on an older Staging is merged
+    with what others did since, or refused as a conflict (``agents.concurrency``); an
+    ``exact`` edit (a whole snapshot written back) is never merged.
     """
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
@@ -255,8 +261,12 @@ def staging_edit(agent: Agent, *, acting_user: Any, reason: str) -> Iterator[Sta
         staging = StagingConfiguration.objects.get(agent_id=locked.pk)
         changes = StagingChanges(agent=locked, staging=staging)
         yield changes
+        base = None if exact else current_base()
+        if base is not None and not changes.is_empty:
+            reconcile(changes, base)
         if not changes.is_empty:
             changes.flush(acting_user=acting_user, reason=changes.reason or reason)
+    note_edited(changes.staging.revision)
     agent.staging = changes.staging
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("agents/new/", lists.agent_create, name="create"),
     path(f"{AGENT}/", editor.editor, name="editor"),
     path(f"{AGENT}/production/", editor.production, name="production"),
+    path(f"{AGENT}/staging-revision/", editor.staging_revision, name="staging-revision"),
     path(f"{AGENT}/settings/", edits.update_settings, name="settings"),
     path(f"{AGENT}/instructions/", edits.add_instruction, name="instruction-add"),
     path(f"{INSTRUCTION}/", edits.edit_instruction, name="instruction-edit"),

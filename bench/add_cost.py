@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -41,11 +39,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from agents import services
     from agents.models import Instruction, Organization, OrganizationMembership, Project
     from agents.permissions import Role, get_agent_for
+    from bench.timing import QuerySamples
 
     call_command("migrate", verbosity=0)
     tag = secrets.token_hex(4)  # a re-run on the same database makes its own rows
@@ -65,19 +63,17 @@ def main() -> None:
             Instruction(agent=agent, title=f"Rule {i}", content=CONTENT, position=i)
             for i in range(size - 1)
         )
-        times, queries = [], []
+        samples = QuerySamples()
         for n in range(args.adds):
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                made = services.add_instruction(
+            made = samples.measure(
+                size,
+                lambda n=n, agent=agent: services.add_instruction(
                     agent=agent, acting_user=user, title=f"New {n}", content=CONTENT
-                )
-                times.append((time.perf_counter() - start) * 1000)
-            queries.append(len(captured))
+                ),
+            )
             services.delete_instruction(agent=agent, acting_user=user, instruction_id=made.pk)
-        print(
-            f"{size:>12}  {max(queries):>7}  {statistics.median(times):>13.1f}  {max(times):>10.1f}"
-        )
+        most_queries, slowest = max(samples.queries[size]), max(samples.times[size])
+        print(f"{size:>12}  {most_queries:>7}  {samples.median(size):>13.1f}  {slowest:>10.1f}")
 
 
 if __name__ == "__main__":

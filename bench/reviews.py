@@ -20,23 +20,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import migrate, reset_database
 from bench.environment import app_environment
+from bench.report import say
+from bench.timing import QuerySamples, median_ms
 
 DB_NAME = "bench_reviews"
 ENV = app_environment(DB_NAME)
 CHECKS = ["eval-a", "eval-b"]
-
-
-def say(message: str) -> None:
-    print(f"[bench] {message}", flush=True)
 
 
 def build():
@@ -79,67 +75,52 @@ def _agent(agent_id: int):
     return Agent.objects.select_related("project").get(pk=agent_id)
 
 
-def _approve_and_pass(agent_id: int, people: dict) -> None:
+def _review(agent_id: int, people: dict, *, verdict: str, checks: list[str], state: str) -> None:
+    """Both reviewers give ``verdict`` on Staging as it stands, and the author reports each of
+    ``checks`` in ``state`` on it."""
     from reviews import services
     from reviews.selectors import review_state
 
-    agent = _agent(agent_id)
-    fingerprint = review_state(agent).fingerprint
+    fingerprint = review_state(_agent(agent_id)).fingerprint
     for name in ("reviewer-1", "reviewer-2"):
         services.give_verdict(
             agent=_agent(agent_id),
             acting_user=people[name],
-            verdict="approved",
+            verdict=verdict,
             expected_fingerprint=fingerprint,
         )
-    for check in CHECKS:
+    for check in checks:
         services.post_check(
             agent=_agent(agent_id),
             acting_user=people["author"],
             fingerprint=fingerprint,
             name=check,
-            state="success",
+            state=state,
         )
+
+
+def _approve_and_pass(agent_id: int, people: dict) -> None:
+    _review(agent_id, people, verdict="approved", checks=CHECKS, state="success")
 
 
 def _add_history(agent_id: int, people: dict) -> None:
     """20 verdicts and 40 check results on earlier states of Staging."""
     from bench.data import edit_one_instruction
     from reviews import services
-    from reviews.selectors import review_state
 
     for n in range(10):
         edit_one_instruction(_agent(agent_id), people["author"], f"History {n}")
-        fingerprint = review_state(_agent(agent_id)).fingerprint
         services.request_review(agent=_agent(agent_id), acting_user=people["author"])
-        for name in ("reviewer-1", "reviewer-2"):
-            services.give_verdict(
-                agent=_agent(agent_id),
-                acting_user=people[name],
-                verdict="changes_requested",
-                expected_fingerprint=fingerprint,
-            )
-        for check in CHECKS * 2:
-            services.post_check(
-                agent=_agent(agent_id),
-                acting_user=people["author"],
-                fingerprint=fingerprint,
-                name=check,
-                state="failure",
-            )
+        _review(agent_id, people, verdict="changes_requested", checks=CHECKS * 2, state="failure")
 
 
 def publish_cost(admin, people: dict, agents: dict[str, int], rounds: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from bench.data import edit_one_instruction
     from publishing.services import publish_agent
     from reviews.services import set_policy
 
     cases = ("no policy", "policy met", "policy met, long history")
-    samples: dict[tuple[str, str], list[float]] = {}
-    queries: dict[tuple[str, str], set[int]] = {}
+    samples = QuerySamples()
     for case in cases:
         for size, agent_id in agents.items():
             if case == "policy met":
@@ -155,45 +136,38 @@ def publish_cost(admin, people: dict, agents: dict[str, int], rounds: int) -> No
                 if case != "no policy":
                     _approve_and_pass(agent_id, people)
                 agent = _agent(agent_id)
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    publish_agent(agent=agent, acting_user=admin)
-                    took = (time.perf_counter() - start) * 1000
-                samples.setdefault((case, size), []).append(took)
-                queries.setdefault((case, size), set()).add(len(captured))
+                samples.measure(
+                    (case, size), lambda a=agent: publish_agent(agent=a, acting_user=admin)
+                )
     say(f"publish_agent, one instruction changed, median of {rounds}:")
     print("case                      agent  queries  median ms")
     for case in cases:
         for size in agents:
-            counts = "/".join(str(q) for q in sorted(queries[(case, size)]))
-            median = statistics.median(samples[(case, size)])
+            counts, median = samples.query_counts((case, size)), samples.median((case, size))
             print(f"{case:<24}  {size:<5}  {counts:>7}  {median:>9.1f}")
 
 
 def readiness_cost(people: dict, agents: dict[str, int], rounds: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from bench.data import edit_one_instruction
-    from reviews.selectors import readiness, review_state
 
     say(f"review_state + readiness of the current state, median of {rounds}:")
     print("agent  queries  median ms")
     for size, agent_id in agents.items():
         edit_one_instruction(_agent(agent_id), people["author"], "Readiness")
         _approve_and_pass(agent_id, people)
-        took, counts = [], set()
+        samples = QuerySamples()
         for _ in range(rounds):
             agent = _agent(agent_id)
-            with CaptureQueriesContext(connection) as captured:
-                start = time.perf_counter()
-                state = review_state(agent)
-                readiness(agent, fingerprint=state.fingerprint, staging=state.staging)
-                took.append((time.perf_counter() - start) * 1000)
-            counts.add(len(captured))
-        print(
-            f"{size:<5}  {'/'.join(map(str, sorted(counts))):>7}  {statistics.median(took):>9.1f}"
-        )
+            samples.measure(size, lambda a=agent: _readiness_now(a))
+        print(f"{size:<5}  {samples.query_counts(size):>7}  {samples.median(size):>9.1f}")
+
+
+def _readiness_now(agent):
+    """What the review page and ``/readiness`` read: the state under review, and its readiness."""
+    from reviews.selectors import readiness, review_state
+
+    state = review_state(agent)
+    return readiness(agent, fingerprint=state.fingerprint, staging=state.staging)
 
 
 def builtin_cost(agents: dict[str, int], rounds: int) -> None:
@@ -216,12 +190,8 @@ def builtin_cost(agents: dict[str, int], rounds: int) -> None:
     say(f"run_builtin_checks alone, median of {rounds}:")
     print("configuration                   ms")
     for name, snapshot in snapshots.items():
-        took = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            run_builtin_checks(snapshot)
-            took.append((time.perf_counter() - start) * 1000)
-        print(f"{name:<28}  {statistics.median(took):>6.1f}")
+        took = median_ms(lambda s=snapshot: run_builtin_checks(s), rounds)
+        print(f"{name:<28}  {took:>6.1f}")
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 
@@ -30,3 +31,31 @@ def interleaved_median_ms(calls: dict[str, Callable[[], Any]], rounds: int) -> d
         for name, call in calls.items():
             samples[name].append(elapsed_ms(call)[0])
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+class QuerySamples:
+    """Milliseconds and query counts of in-process calls, kept per case (any key)."""
+
+    def __init__(self) -> None:
+        self.times: dict[Hashable, list[float]] = defaultdict(list)
+        self.queries: dict[Hashable, set[int]] = defaultdict(set)
+
+    def measure(self, case: Hashable, call: Callable[[], Any]) -> Any:
+        """Run ``call`` once, timed and with its queries counted under ``case``; what it
+        returned is returned."""
+        # Imported here: this module is loaded before Django is set up.
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            took, result = elapsed_ms(call)
+        self.times[case].append(took)
+        self.queries[case].add(len(captured))
+        return result
+
+    def median(self, case: Hashable) -> float:
+        return statistics.median(self.times[case])
+
+    def query_counts(self, case: Hashable) -> str:
+        """Every query count seen, ``12`` or ``12/13`` when they varied."""
+        return "/".join(str(q) for q in sorted(self.queries[case]))

@@ -34,6 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import migrate, reset_database
 from bench.environment import app_environment
+from bench.report import say
+from bench.timing import QuerySamples
 
 DB_NAME = "bench_webhooks"
 # The receiver is on this machine, over plain http.
@@ -43,10 +45,6 @@ WORKER_COUNTS = (1, 4)
 # The deployed defaults (see ejento_staging/settings.py); --lease and --sweep take the tests'
 # short ones, to measure sweeps running while the backlog is older than a lease.
 WORKER_SETTINGS = {"BACKGROUND_LEASE_SECONDS": "60", "BACKGROUND_SWEEP_SECONDS": "15"}
-
-
-def say(message: str) -> None:
-    print(f"[bench] {message}", flush=True)
 
 
 def build(receiver_url: str):
@@ -99,35 +97,28 @@ def forget_deliveries() -> None:
 
 
 def publish_cost(admin, agents: dict[str, int], endpoints: list[int], rounds: int) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from agents.models import Agent
     from bench.data import edit_one_instruction
     from publishing.services import publish_agent
 
-    samples: dict[tuple[str, int], list[float]] = {}
-    queries: dict[tuple[str, int], set[int]] = {}
+    samples = QuerySamples()
     for turn in range(rounds):
         for size, agent_id in agents.items():
             for count in ENDPOINT_COUNTS:
                 enable(endpoints, count)
                 agent = Agent.objects.select_related("project").get(pk=agent_id)
                 edit_one_instruction(agent, admin, f"Round {turn} with {count}")
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    publish_agent(agent=agent, acting_user=admin)
-                    took = (time.perf_counter() - start) * 1000
-                samples.setdefault((size, count), []).append(took)
-                queries.setdefault((size, count), set()).add(len(captured))
+                samples.measure(
+                    (size, count), lambda a=agent: publish_agent(agent=a, acting_user=admin)
+                )
     forget_deliveries()
     say(f"publish_agent, one instruction changed, median of {rounds}:")
     print("agent  endpoints  queries  median ms  added ms")
     for size in agents:
-        base = statistics.median(samples[(size, 0)])
+        base = samples.median((size, 0))
         for count in ENDPOINT_COUNTS:
-            median = statistics.median(samples[(size, count)])
-            counts = "/".join(str(q) for q in sorted(queries[(size, count)]))
+            median = samples.median((size, count))
+            counts = samples.query_counts((size, count))
             print(f"{size:<5}  {count:>9}  {counts:>7}  {median:>9.1f}  {median - base:>+8.1f}")
 
 

@@ -83,7 +83,12 @@ def agent_context(agent: Agent, role: Role, *, tab: str, environment: str) -> di
         "tab": tab,
         "environment": environment,
         "published": agent.production_or_none() is not None,
+        # Pages that tell an editor when a colleague saved Staging (staging_watch.js).
+        "watched_tabs": WATCHED_TABS,
     }
+
+
+WATCHED_TABS = frozenset({"editor", "review"})
 
 
 def display_name(agent: Agent, role: Role) -> str:

@@ -254,9 +254,9 @@ def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = Fal
     shows the definitions its fingerprint was computed from.
 
     A tool action deleted from the catalogue since cannot be placed in the snapshot (its
-    tool is known only through the action). Shown, the checkpoint leaves it out; restored
-    (``for_restore``), it is refused like any other component that left the catalogue,
-    rather than dropped without a word.
+    tool is known only through the action). Shown, the checkpoint leaves it out, and other
+    departed components show as "(deleted)"; for a restore (``for_restore``) any component
+    that left the catalogue refuses it, rather than being dropped without a word.
     """
     rows = staging_rows_at(agent_id, revision)
     when = rows["staging"].history_date
@@ -272,10 +272,25 @@ def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = Fal
     tools = catalogue(Tool, {r.tool_id for r in rows["ToolBinding"]})
     actions = catalogue(ToolAction, {r.action_id for r in rows["ActionSetting"]})
     guardrails = catalogue(Guardrail, {r.guardrail_id for r in rows["GuardrailSetting"]})
-    departed = sorted({r.action_id for r in rows["ActionSetting"]} - set(actions))
-    if for_restore and departed:
+    departed = {
+        label: sorted({getattr(r, key) for r in rows[model]} - set(found))
+        for label, model, key, found in (
+            ("knowledge source", "CorpusConnection", "corpus_id", corpora),
+            ("tool", "ToolBinding", "tool_id", tools),
+            ("tool action", "ActionSetting", "action_id", actions),
+            ("guardrail", "GuardrailSetting", "guardrail_id", guardrails),
+        )
+    }
+    if for_restore and any(departed.values()):
+        # Refused in the preview, before anyone confirms, in the words the restore uses.
         raise ValidationError(
-            {"snapshot": [f"The tool action(s) {departed} no longer exist in the catalogue."]}
+            {
+                "snapshot": [
+                    f"The {label}(s) {ids} no longer exist in the catalogue."
+                    for label, ids in departed.items()
+                    if ids
+                ]
+            }
         )
     gone = SimpleNamespace(name="(deleted)", kind="", type="", tool_id=None)
 

@@ -7,8 +7,6 @@ Like every event, no Staging content: evaluators read the state under review fro
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 
@@ -16,14 +14,6 @@ from agents.models import Agent
 from reviews.models import ReviewRequest
 from reviews.policy import Policy
 from webhooks import events as webhook_events
-
-
-def _agent(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.pk,
-        "organization_id": agent.project.organization_id,
-        "project_id": agent.project_id,
-    }
 
 
 def _links(agent: Agent) -> dict[str, str]:
@@ -40,7 +30,7 @@ def review_requested(request: ReviewRequest, *, agent: Agent) -> None:
         agent=agent,
         event_type=webhook_events.REVIEW_REQUESTED,
         data={
-            "agent": _agent(agent),
+            "agent": webhook_events.agent_reference(agent),
             "review_request": {
                 "id": request.pk,
                 "fingerprint": request.fingerprint,
@@ -62,7 +52,7 @@ def checks_requested(*, agent: Agent, fingerprint: str, policy: Policy) -> None:
         agent=agent,
         event_type=webhook_events.CHECKS_REQUESTED,
         data={
-            "agent": _agent(agent),
+            "agent": webhook_events.agent_reference(agent),
             "fingerprint": fingerprint,
             "required_checks": list(policy.required_checks),
             **_links(agent),

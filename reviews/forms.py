@@ -91,32 +91,32 @@ class PolicyForm(PageForm):
             )
 
 
-class ReviewRequestForm(PageForm):
-    description = forms.CharField(
-        label="What should reviewers look at?",
+def comment_field(label: str, placeholder: str) -> forms.CharField:
+    """The optional comment a review step carries, as long as the service keeps."""
+    return forms.CharField(
+        label=label,
         required=False,
         max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": placeholder}),
     )
-    fingerprint = fingerprint_field()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", "request")
-        super().__init__(*args, **kwargs)
+
+# Both forms sit on the review page: each has its own prefix, so their fields never clash.
+# Their fields are the arguments of the service they call (``reviews.views._form_step``).
+
+
+class ReviewRequestForm(PageForm):
+    prefix = "request"
+
+    description = comment_field("What should reviewers look at?", "Optional")
+    fingerprint = fingerprint_field()
 
 
 class VerdictForm(PageForm):
     """Approve or request changes (the button pressed says which), or withdraw one's own."""
 
-    verdict = forms.ChoiceField(choices=Verdict.Kind.choices, widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label="Comment",
-        required=False,
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Optional when approving"}),
-    )
-    fingerprint = fingerprint_field()
+    prefix = "verdict"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", "verdict")
-        super().__init__(*args, **kwargs)
+    verdict = forms.ChoiceField(choices=Verdict.Kind.choices, widget=forms.HiddenInput)
+    comment = comment_field("Comment", "Optional when approving")
+    fingerprint = fingerprint_field()

@@ -72,6 +72,38 @@ def _form_refused(request: HttpRequest, form: Any, refused: str) -> None:
     messages.error(request, f"{refused}: {' '.join(errors)}")
 
 
+def _form_step(
+    request: HttpRequest,
+    agent: Agent,
+    form: Any,
+    service: Callable[..., Any],
+    *,
+    refused: str,
+    stale: str,
+    done: Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    """A review step sent by one of the review page's forms, whose fields are the service's
+    arguments (the fingerprint sent back is the state the user saw, ``expected_fingerprint``).
+    A malformed form, or a refusal, is an error message; the step done, ``done(cleaned_data)``
+    is the success message. Either way, back to the review page."""
+    if not form.is_valid():
+        _form_refused(request, form, refused)
+        return redirect(review_url(agent.pk))
+    values = dict(form.cleaned_data)
+    expected = values.pop("fingerprint")
+    step = _attempt(
+        request,
+        lambda: service(
+            agent=agent, acting_user=request.user, expected_fingerprint=expected, **values
+        ),
+        refused=refused,
+        stale=stale,
+    )
+    if step is not None:
+        messages.success(request, done(form.cleaned_data))
+    return redirect(review_url(agent.pk))
+
+
 # --- the review page's forms -----------------------------------------------------------------
 
 
@@ -79,27 +111,17 @@ def _form_refused(request: HttpRequest, form: Any, refused: str) -> None:
 @require_POST
 def request_review(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-    form = ReviewRequestForm(request.POST)
-    refused = "Review not requested"
-    if not form.is_valid():
-        _form_refused(request, form, refused)
-        return redirect(review_url(agent.pk))
-    done = _attempt(
+    return _form_step(
         request,
-        lambda: services.request_review(
-            agent=agent,
-            acting_user=request.user,
-            description=form.cleaned_data["description"],
-            expected_fingerprint=form.cleaned_data["fingerprint"],
-        ),
-        refused=refused,
+        agent,
+        ReviewRequestForm(request.POST),
+        services.request_review,
+        refused="Review not requested",
         stale=STALE["request"],
+        done=lambda _data: (
+            "Review requested: the agent's publishers see it on this page and the list."
+        ),
     )
-    if done is not None:
-        messages.success(
-            request, "Review requested: the agent's publishers see it on this page and the list."
-        )
-    return redirect(review_url(agent.pk))
 
 
 @page(back=_back_to_review)
@@ -131,27 +153,15 @@ VERDICT_DONE = {
 @require_POST
 def give_verdict(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-    form = VerdictForm(request.POST)
-    refused = "Your verdict was not recorded"
-    if not form.is_valid():
-        _form_refused(request, form, refused)
-        return redirect(review_url(agent.pk))
-    verdict = form.cleaned_data["verdict"]
-    done = _attempt(
+    return _form_step(
         request,
-        lambda: services.give_verdict(
-            agent=agent,
-            acting_user=request.user,
-            verdict=verdict,
-            expected_fingerprint=form.cleaned_data["fingerprint"],
-            comment=form.cleaned_data["comment"],
-        ),
-        refused=refused,
+        agent,
+        VerdictForm(request.POST),
+        services.give_verdict,
+        refused="Your verdict was not recorded",
         stale=STALE["verdict"],
+        done=lambda data: VERDICT_DONE[data["verdict"]],
     )
-    if done is not None:
-        messages.success(request, VERDICT_DONE[verdict])
-    return redirect(review_url(agent.pk))
 
 
 # --- the publish policy ----------------------------------------------------------------------

@@ -45,6 +45,15 @@ EVENT_TYPES = {
 SUBSCRIBABLE = tuple(name for name in EVENT_TYPES if name != WEBHOOK_TEST)
 
 
+def agent_reference(agent: Agent) -> dict[str, Any]:
+    """``data.agent`` of an event about one agent: which agent, and where it belongs."""
+    return {
+        "id": agent.pk,
+        "organization_id": agent.project.organization_id,
+        "project_id": agent.project_id,
+    }
+
+
 def envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": event_type,

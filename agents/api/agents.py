@@ -22,6 +22,7 @@ from agents.api.base import (
     query_environment,
     query_id,
     query_search,
+    staging_etag,
     validated,
 )
 from agents.api.edits import agent_response, edit_staging
@@ -176,7 +177,10 @@ class AgentDetailView(JSONView):
             raise ApiPermissionDenied(
                 "Viewers see Production only: ask for ?environment=production."
             )
-        return Response(agent_body(request, agent, role, environment))
+        response = Response(agent_body(request, agent, role, environment))
+        if environment == STAGING:
+            response["ETag"] = staging_etag(agent.staging.revision)
+        return response
 
     def _update(self, request: Request, agent_id: str, *, partial: bool) -> Response:
         edit = edit_staging(

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.concurrency import based_on, edited_revision
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.serializers.agents import ENVIRONMENTS
@@ -61,7 +62,27 @@ class WholeBodyPatchSchema(AutoSchema):
 
 
 class JSONView(APIView):
-    """A view of this API (JSON in, JSON out; see SafeJSONParser in the settings)."""
+    """A view of this API (JSON in, JSON out; see SafeJSONParser in the settings).
+
+    Staging edits made by a request are based on its ``If-Match`` (``agents.concurrency``):
+    merged with what others changed since, or refused with 409 ``edit_conflict``; without
+    it, the last write wins. An answer to an edit carries the new revision as its ``ETag``.
+    """
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with based_on(request.headers.get("If-Match"), "If-Match"):
+            return super().dispatch(request, *args, **kwargs)
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        revision = edited_revision()
+        if revision is not None and 200 <= response.status_code < 300:
+            response["ETag"] = staging_etag(revision)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def staging_etag(revision: int) -> str:
+    """Staging's revision as an entity tag: what ``If-Match`` sends back."""
+    return f'"{revision}"'
 
 
 class PaginatedView(GenericAPIView):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from agents.api.base import load_agent, validated
 from agents.api.representation import agent_body
+from agents.concurrency import BASE_FIELD, base_from
 from agents.models import Agent
 from agents.permissions import Role
 
@@ -38,6 +39,9 @@ def edit_staging(
     """Validates ``body`` and calls ``service`` with the agent, the caller and its fields."""
     agent, role = load_agent(request, agent_id, Role.EDITOR)
     data = validated(body, request, partial=partial)
+    if "If-Match" not in request.headers and isinstance(request.data, dict):
+        # The body's ``base_revision`` stands in for If-Match (clients that cannot set headers).
+        base_from(request.data.get(BASE_FIELD), BASE_FIELD)
     result = service(agent=agent, acting_user=request.user, **data)
     return StagingEdit(agent, role, data, result)
 

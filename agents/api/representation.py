@@ -15,7 +15,7 @@ from agents.api.base import STAGING
 from agents.exceptions import NotPublished
 from agents.models import Agent
 from agents.permissions import Role
-from agents.selectors import has_unpublished_changes
+from agents.selectors import has_unpublished_changes, staging_versions
 from agents.serializers.agents import (
     AgentSerializer,
     CorpusConnectionSerializer,
@@ -63,16 +63,17 @@ def agent_body(
     """The agent's representation in one environment, from that environment's snapshot."""
     production = agent.production_or_none()
     if environment == STAGING:
-        snapshot = staging_snapshot(agent)
+        snapshot = with_versions(staging_snapshot(agent), staging_versions(agent.pk))
         staging = agent.staging
         revision, updated_at = staging.revision, staging.updated_at
+        settings_version: int | None = staging.settings_version
         updated_by = user_ref(request, staging.updated_by_id)
         has_changes: bool | None = has_unpublished_changes(agent)
     else:
         if production is None:
             raise NotPublished()
         snapshot = production.snapshot
-        revision, updated_at = None, production.published_at
+        revision, updated_at, settings_version = None, production.published_at, None
         updated_by = user_ref(request, production.published_by_id)
         # Viewers see Production only: whether Staging differs is not theirs to know.
         has_changes = has_unpublished_changes(agent) if role >= Role.EDITOR else None
@@ -90,12 +91,35 @@ def agent_body(
         "tools": snapshot["tools"],
         "guardrails": snapshot["guardrails"],
         "revision": revision,
+        "settings_version": settings_version,
         "updated_at": updated_at,
         "updated_by": updated_by,
         "has_unpublished_changes": has_changes,
         **publish_fields(production),
     }
     return AgentSerializer(body).data
+
+
+def with_versions(snapshot: Snapshot, versions: dict[str, int]) -> Snapshot:
+    """Staging's snapshot with each item's ``version`` (``staging_versions``), for the API."""
+
+    def versioned(items: list[dict[str, Any]], kind: str, key: str) -> list[dict[str, Any]]:
+        return [{**item, "version": versions.get(f"{kind}:{item[key]}")} for item in items]
+
+    knowledge = snapshot["knowledge_sources"]
+    return {
+        **snapshot,
+        "instructions": versioned(snapshot["instructions"], "instruction", "id"),
+        "knowledge_sources": {
+            **knowledge,
+            "corpora": versioned(knowledge["corpora"], "corpus", "corpus_id"),
+        },
+        "tools": [
+            {**tool, "actions": versioned(tool["actions"], "action", "action_id")}
+            for tool in versioned(snapshot["tools"], "tool", "tool_id")
+        ],
+        "guardrails": versioned(snapshot["guardrails"], "guardrail", "guardrail_id"),
+    }
 
 
 SECTIONS: dict[str, tuple[str, type]] = {
@@ -108,7 +132,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
 
 def staging_items(agent: Agent, section: str, ids: list[int]) -> list[dict[str, Any]]:
     """Items of the agent's Staging snapshot, in the shape the representation uses."""
-    snapshot = staging_snapshot(agent)
+    snapshot = with_versions(staging_snapshot(agent), staging_versions(agent.pk))
     items = {
         "instructions": snapshot["instructions"],
         "corpora": snapshot["knowledge_sources"]["corpora"],

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from agents.serializers.agents import ENVIRONMENTS, AgentSerializer
-from agents.serializers.common import DetailSerializer
+from agents.serializers.common import DetailSerializer, EditConflictSerializer
 from agents.serializers.fields import ID_MAX
 
 ERRORS: dict[int, OpenApiResponse] = {
@@ -99,6 +99,21 @@ def operation_schema(
     return extend_schema(tags=[tag], summary=summary, responses=responses(ok, *errors), **extra)
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The Staging revision the edit is based on, as the ETag gave it (`"12"`). '
+    "Without it the last write wins; with it, changes saved since are kept (merged field by "
+    "field) or the edit is refused with 409 `edit_conflict`.",
+)
+EDIT_CONFLICT = OpenApiResponse(
+    EditConflictSerializer,
+    description="`edit_conflict`: a field this edit changes was changed since its If-Match "
+    "revision; nothing written. Other codes: refused in the current state (`detail`).",
+)
+
+
 def staging_edit_schema(
     summary: str,
     *,
@@ -107,9 +122,18 @@ def staging_edit_schema(
     parameters: Sequence[OpenApiParameter] = (AGENT_ID,),
     **extra: Any,
 ) -> Any:
-    """A write to the agent's Staging (editors), its body described by `request=`."""
-    return operation_schema(
-        "staging", summary, ok=ok, errors=errors, parameters=parameters, **extra
+    """A write to the agent's Staging (editors), its body described by `request=`.
+
+    Every one takes ``If-Match`` and may answer 409 ``edit_conflict``; a malformed
+    ``If-Match`` is a 400.
+    """
+    codes = tuple(code for code in {*errors, 400} if code != 409)
+    return extend_schema(
+        tags=["staging"],
+        summary=summary,
+        parameters=[*parameters, IF_MATCH],
+        responses={**responses(ok, *sorted(codes)), 409: EDIT_CONFLICT},
+        **extra,
     )
 
 

@@ -24,11 +24,21 @@ from agents.serializers.fields import (
 # --- the agent representation (built from a snapshot) ----------------------------------------
 
 
+def version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="The Staging revision of this item's last change (any revision can be sent "
+        "back as If-Match); null for Production.",
+    )
+
+
 class InstructionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     content = serializers.CharField()
     position = serializers.IntegerField()
+    version = version_field()
 
 
 def item_state_serializer(
@@ -42,9 +52,9 @@ def item_state_serializer(
 
     In this order, which the schema shows: which item (``<item>_id``) and its name, its kind
     where the catalogue gives one (``kind`` names the field), whether it is on, its
-    options (``options``: the field's name and what makes the field), and its effective
-    definition. The fields are made
-    here, in that order, because DRF orders declared fields by when they were made.
+    options (``options``: the field's name and what makes the field), its effective
+    definition and its version. The fields are made here, in that order, because DRF orders
+    declared fields by when they were made.
     """
     fields: dict[str, serializers.Field] = {
         f"{item}_id": serializers.IntegerField(),
@@ -61,6 +71,7 @@ def item_state_serializer(
         "settings over it (a shallow key merge; docs/shared-components.md). Absent from "
         "configurations published before definitions were recorded.",
     )
+    fields["version"] = version_field()
     return type(name, (serializers.Serializer,), fields)
 
 
@@ -127,7 +138,12 @@ class AgentSerializer(AgentSummaryFields):
     tools = ToolBindingSerializer(many=True)
     guardrails = GuardrailStateSerializer(many=True)
     revision = serializers.IntegerField(
-        allow_null=True, help_text="Staging's revision; null for Production."
+        allow_null=True,
+        help_text="Staging's revision, also its ETag (send it as If-Match); null for Production.",
+    )
+    settings_version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The Staging revision of the last change to the settings; null for Production.",
     )
     updated_at = serializers.DateTimeField(
         allow_null=True, help_text="Last staging edit, or the publish time for Production."

@@ -15,3 +15,24 @@ class DetailSerializer(serializers.Serializer):
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
+
+
+class EditConflictEntrySerializer(serializers.Serializer):
+    section = serializers.CharField()
+    key = serializers.CharField(help_text="The item, as the staging-diff keys it.")
+    field = serializers.CharField(
+        allow_null=True, help_text="Null when one side deleted the item the other changed."
+    )
+    theirs = serializers.JSONField(allow_null=True, help_text="The value saved since.")
+    yours = serializers.JSONField(allow_null=True, help_text="The value this edit sent.")
+    changed_by = serializers.CharField(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    revision = serializers.IntegerField(allow_null=True)
+
+
+class EditConflictSerializer(serializers.Serializer):
+    """409 ``edit_conflict``: an edit on an older revision changed a field saved since."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    conflicts = EditConflictEntrySerializer(many=True)

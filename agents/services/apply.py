@@ -42,7 +42,9 @@ def apply_snapshot_to_staging(
     longer exists is refused with a ValidationError naming it, and nothing is written.
     """
     require_role(acting_user, agent, Role.PUBLISHER)
-    with staging_edit(agent, acting_user=acting_user, reason=reason) as change:
+    # Exactly the snapshot, whatever base the caller named (``exact``): its preview was bound
+    # to the state it replaces (the publishing services check the fingerprint they showed).
+    with staging_edit(agent, acting_user=acting_user, reason=reason, exact=True) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
         _apply_instructions(change, agent, snapshot["instructions"])
         items = _snapshot_items(snapshot)

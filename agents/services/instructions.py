@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from agents import validation
+from agents.concurrency import refuse_if_deleted_since
 from agents.models import (
     INSTRUCTION_CONTENT_MAX_LENGTH,
     INSTRUCTION_TITLE_MAX_LENGTH,
@@ -111,6 +112,7 @@ def update_instruction(
     with staging_edit(agent, acting_user=acting_user, reason="Instruction edited") as change:
         ordered, instruction = _in_order_with(agent, instruction_id)
         if instruction is None:
+            refuse_if_deleted_since(Instruction, agent.pk, parse_id(instruction_id))
             raise ValidationError({"id": ["No such instruction on this agent."]})
         title_before = instruction.title
         fields = set(update_changed(change, instruction, **values))
@@ -131,6 +133,7 @@ def delete_instruction(*, agent: Agent, acting_user: Any, instruction_id: Any) -
     with staging_edit(agent, acting_user=acting_user, reason="Instruction deleted") as change:
         ordered, instruction = _in_order_with(agent, instruction_id)
         if instruction is None:
+            refuse_if_deleted_since(Instruction, agent.pk, parse_id(instruction_id))
             raise Instruction.DoesNotExist("No such instruction on this agent.")
         change.reason = f"{named('Instruction', instruction.title)} deleted"
         ordered.remove(instruction)

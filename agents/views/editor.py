@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -208,6 +208,8 @@ def editor_context(
                 "tags", forms.TagsForm, initial={"tags": ", ".join(settings["tags"])}
             ),
             "refused": next(iter(bound.values()), None),
+            # Every form sends the revision it was rendered at (agents.concurrency).
+            "base_revision": agent.staging.revision,
         }
     )
     return context
@@ -222,3 +224,20 @@ def editor(request: HttpRequest, agent_id: int) -> HttpResponse:
         # Viewers see Production only, never Staging.
         return redirect("agents:production", agent_id=agent.pk)
     return render(request, "agents/editor.html", editor_context(agent, role))
+
+
+@page
+@require_http_methods(["GET", "HEAD"])
+def staging_revision(request: HttpRequest, agent_id: int) -> JsonResponse:
+    """Where Staging stands, for the open editor and review pages to notice a colleague's
+    save (``static/js/staging_watch.js``): its revision and who saved it when."""
+    agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
+    staging = agent.staging
+    return JsonResponse(
+        {
+            "revision": staging.revision,
+            "updated_by": staging.updated_by_username or None,
+            "updated_at": staging.updated_at.isoformat() if staging.updated_at else None,
+        },
+        headers={"Cache-Control": "no-store"},
+    )

@@ -16,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agents import forms, services
+from agents.concurrency import BASE_FIELD, EditConflict, based_on
 from agents.models import Agent, CorpusConnection, Instruction
 from agents.permissions import Role, get_agent_for
+from agents.views.conflicts import CONFLICT_MESSAGE, conflict_context
 from agents.views.editor import editor_context
 from ejento_staging.ids import parse_id
 from ejento_staging.pages import (
@@ -45,10 +47,17 @@ def staging_edit_view(
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
     extra = form_kwargs(agent) if form_kwargs else {}
     form = form_class(request.POST, prefix=key, **extra)
+    conflict = None
     if form.is_valid():
         revision = agent.staging.revision
         try:
-            perform(agent, form)
+            # The revision the page was rendered at: an edit on an older Staging is merged
+            # with what others saved since, or refused as a conflict (agents.concurrency).
+            with based_on(request.POST.get(BASE_FIELD) or None, BASE_FIELD):
+                perform(agent, form)
+        except EditConflict as exc:
+            conflict = exc
+            form.add_error(None, CONFLICT_MESSAGE)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -58,8 +67,13 @@ def staging_edit_view(
             else:
                 messages.success(request, f"{done} Saved to Staging. {NOT_LIVE_YET}", anchor)
             return redirect(editor_url(agent.pk, anchor))
+    if conflict is not None:
+        agent.staging.refresh_from_db()  # the forms are re-rendered on the current revision
+    context = editor_context(agent, role, bound={key: form})
+    if conflict is not None:
+        context["conflict"] = conflict_context(request, context["snapshot"], conflict)
     return render(
-        request, "agents/editor.html", editor_context(agent, role, bound={key: form}), status=400
+        request, "agents/editor.html", context, status=409 if conflict is not None else 400
     )
 
 

@@ -96,16 +96,14 @@ def review_operation(
     if request is not empty and request is not None:
         responses[413] = ERRORS[413]
         responses[415] = ERRORS[415]
-    extra: dict[str, Any] = {}
-    if request is not empty:
-        extra["request"] = request
+    # ``request`` left ``empty`` is extend_schema's own default: the body is not described.
     return extend_schema(
         tags=[TAG],
         operation_id=operation_id,
         summary=summary,
         description=description,
         parameters=[AGENT_ID, *parameters],
+        request=request,
         responses=responses,
         examples=list(examples),
-        **extra,
     )

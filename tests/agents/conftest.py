@@ -198,3 +198,15 @@ class StagingAudit:
 def audit(agent):
     """Call after the arrangement: ``audit().assert_recorded_by(user)`` after the act."""
     return lambda: StagingAudit(agent)
+
+
+def fresh(body: Any, agent: Any) -> Any:
+    """An edit's answer (an item, or a list of items) without its ``version`` fields, once
+    each is checked to be Staging's current revision: the edit just wrote those items."""
+    revision = StagingConfiguration.objects.get(agent=agent).revision
+    if isinstance(body, list):
+        return [fresh(item, agent) for item in body]
+    assert body.pop("version") == revision, body
+    if "actions" in body:
+        body["actions"] = fresh(body["actions"], agent)
+    return body

@@ -7,6 +7,7 @@ import pytest
 from agents import services
 from agents.models import CorpusConnection
 from tests import factories
+from tests.agents.conftest import fresh
 from tests.conftest import client_for
 
 
@@ -28,7 +29,7 @@ def test_bulk_connect_answers_201_with_the_connections(editor_client, agent, cor
         url(agent), {"corpus_ids": [corpus2.pk, corpus.pk]}, format="json"
     )
     assert response.status_code == 201
-    assert response.json() == [
+    assert fresh(response.json(), agent) == [
         {
             "corpus_id": item.pk,
             "name": item.name,
@@ -154,7 +155,7 @@ def test_post_connects_one_corpus_with_flat_settings(editor_client, agent, corpu
         url(agent, f"/{corpus.pk}"), {"top_k": 3, "enabled": False}, format="json"
     )
     assert response.status_code == 201
-    assert response.json() == {
+    assert fresh(response.json(), agent) == {
         "corpus_id": corpus.pk,
         "name": "Handbook",
         "enabled": False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.models import GuardrailSetting
-from tests.agents.conftest import with_own_id
+from tests.agents.conftest import fresh, with_own_id
 from tests.conftest import client_for
 
 
@@ -18,7 +18,7 @@ def test_enable_a_guardrail(editor_client, agent, guardrail):
         url(agent), {"guardrail_id": guardrail.pk, "enabled": True}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {
+    assert fresh(response.json(), agent) == {
         "guardrail_id": guardrail.pk,
         "name": "PII",
         "type": "pii",

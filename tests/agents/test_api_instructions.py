@@ -9,7 +9,7 @@ import pytest
 from agents import services
 from agents.models import INSTRUCTION_CONTENT_MAX_LENGTH, Instruction
 from tests import factories
-from tests.agents.conftest import with_own_id
+from tests.agents.conftest import fresh, with_own_id
 from tests.conftest import client_for
 
 
@@ -40,7 +40,12 @@ def test_add_answers_201_with_the_instruction(editor_client, agent):
     )
     assert response.status_code == 201
     made = Instruction.objects.get(agent=agent)
-    assert response.json() == {"id": made.pk, "title": "Tone", "content": "Be kind.", "position": 0}
+    assert fresh(response.json(), agent) == {
+        "id": made.pk,
+        "title": "Tone",
+        "content": "Be kind.",
+        "position": 0,
+    }
 
 
 def test_add_appends_by_default_and_inserts_at_a_position(editor_client, agent, three):
@@ -144,7 +149,12 @@ def test_put_edits_title_and_content(editor_client, agent, three):
         url(agent), {"id": three[1].pk, "title": "B2", "content": "new"}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == {"id": three[1].pk, "title": "B2", "content": "new", "position": 1}
+    assert fresh(response.json(), agent) == {
+        "id": three[1].pk,
+        "title": "B2",
+        "content": "new",
+        "position": 1,
+    }
     three[1].refresh_from_db()
     assert (three[1].title, three[1].content) == ("B2", "new")
 

@@ -7,7 +7,7 @@ import pytest
 from agents import services
 from agents.models import ActionSetting, ToolBinding
 from tests import factories
-from tests.agents.conftest import change_action
+from tests.agents.conftest import change_action, fresh
 from tests.conftest import client_for
 
 
@@ -36,7 +36,7 @@ def test_enable_binds_the_tool_with_every_action_enabled(editor_client, agent, t
     response = editor_client.post(url(agent, tool, "/enable"))
     assert response.status_code == 200
     actions = actions_of(tool)
-    assert response.json() == {
+    assert fresh(response.json(), agent) == {
         "tool_id": tool.pk,
         "name": "CRM",
         "kind": "api",
@@ -118,7 +118,7 @@ def test_patch_replaces_an_actions_config(editor_client, agent, enabled_tool):
         format="json",
     )
     assert response.status_code == 200
-    assert response.json() == {
+    assert fresh(response.json(), agent) == {
         "action_id": search.pk,
         "name": "search",
         "enabled": True,

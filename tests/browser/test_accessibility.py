@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
+from publishing.management.commands.seed_demo import REVIEW_POLICY, request_review
 from publishing.selectors import edit_history
 from reviews import services as reviews
 from tests.browser.conftest import sign_in
@@ -45,18 +46,8 @@ def test_every_page_has_no_serious_accessibility_violations(page):
     agent = demo.agent
     alice = demo.users["alice"]
     # The review page shows its policy card only under a policy with a request waiting.
-    reviews.set_policy(
-        agent=agent,
-        acting_user=alice,
-        values={
-            "required_approvals": 1,
-            "required_checks": ["regression-eval"],
-            "blocking_builtin_checks": ["no_secrets"],
-        },
-    )
-    reviews.request_review(
-        agent=agent, acting_user=demo.users["carol"], description="Friendlier tone."
-    )
+    reviews.set_policy(agent=agent, acting_user=alice, values=REVIEW_POLICY)
+    request_review(agent, demo.users["carol"], description="Friendlier tone.")
     webhooks.create_endpoint(
         acting_user=alice,
         organization_id=agent.project.organization_id,

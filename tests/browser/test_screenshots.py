@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agents import services
+from publishing.management.commands.seed_demo import REVIEW_POLICY, request_review
 from publishing.services import publish_agent
 from reviews import services as reviews
 from tests.browser.conftest import sign_in
@@ -87,27 +88,16 @@ def test_every_page_renders_in_the_browser(page, shots):
     _shoot(page, shots, "edit-history", f"/agents/{agent}/history/", heading="Edit history")
     _shoot(page, shots, "production", f"/agents/{agent}/production/", heading="Settings")
     # The review workflow: a policy, an editor's request for review, a check result.
-    reviews.set_policy(
-        agent=demo.agent,
-        acting_user=alice,
-        values={
-            "required_approvals": 1,
-            "required_checks": ["regression-eval"],
-            "blocking_builtin_checks": ["no_secrets"],
+    reviews.set_policy(agent=demo.agent, acting_user=alice, values=REVIEW_POLICY)
+    request_review(
+        demo.agent,
+        demo.users["carol"],
+        description="Friendlier tone, refunds explained.",
+        check={
+            "state": "success",
+            "description": "118 of 120 conversations pass",
+            "target_url": "https://ci.example.com/evals/42",
         },
-    )
-    carol = demo.users["carol"]
-    request = reviews.request_review(
-        agent=demo.agent, acting_user=carol, description="Friendlier tone, refunds explained."
-    )
-    reviews.post_check(
-        agent=demo.agent,
-        acting_user=carol,
-        fingerprint=request.fingerprint,
-        name="regression-eval",
-        state="success",
-        description="118 of 120 conversations pass",
-        target_url="https://ci.example.com/evals/42",
     )
     _shoot(
         page,

@@ -1,12 +1,15 @@
-"""Fixtures for the page tests: one agent, a user per role, a small catalogue."""
+"""Fixtures for the page tests: one agent, a user per role, a small catalogue; and what the
+review page's tests read of it."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from agents import services
-from publishing.selectors import production_snapshot
+from publishing.models import PublishRecord
+from publishing.selectors import production_snapshot, review_staging
 from publishing.services import publish_agent
 from tests import factories
 
@@ -68,3 +71,33 @@ def published(agent, owner, instruction):
 
 # What is live, read the way the services read it.
 production_of = production_snapshot
+
+
+@pytest.fixture
+def edited(agent, owner, published, instruction):
+    """One change waiting on top of the published agent, made by the owner (its author)."""
+    services.update_instruction(
+        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
+    )
+    return agent
+
+
+def review_url(agent) -> str:
+    return reverse("publishing:review", args=[agent.pk])
+
+
+def publish_url(agent) -> str:
+    return reverse("publishing:publish", args=[agent.pk])
+
+
+def fingerprint(agent) -> str:
+    """The fingerprint the review page shows (and its forms send back) for Staging now."""
+    return review_staging(agent).fingerprint
+
+
+def records(agent) -> int:
+    return PublishRecord.objects.filter(agent_id=agent.pk).count()
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]

@@ -14,7 +14,7 @@ from agents.views.edits import DELETE_INSTRUCTION_DETAIL, DISCONNECT_CORPUS_DETA
 from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
-from tests.pages.conftest import production_of
+from tests.pages.conftest import production_of, records
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,21 @@ def text(response) -> str:
     return html_lib.unescape(response.content.decode())
 
 
-def records(agent) -> int:
-    return PublishRecord.objects.filter(agent_id=agent.pk).count()
+def asked(client, url: str, question: str) -> str:
+    """Without the script, a POST to ``url`` answers a page asking ``question`` (and does
+    nothing yet); that page."""
+    response = client.post(url)
+    assert response.status_code == 200
+    page = text(response)
+    assert question in page
+    return page
+
+
+def assert_editor_asks(client, agent, question: str, detail: str) -> None:
+    """The editor's button asks ``question`` first, saying ``detail`` (static/js/confirm.js)."""
+    page = text(client.get(reverse("agents:editor", args=[agent.pk])))
+    assert f'data-confirm="{question}"' in page
+    assert f'data-confirm-detail="{detail}"' in page
 
 
 def test_the_review_page_puts_the_counts_in_the_publish_and_discard_dialogs(client_as, pending):
@@ -79,9 +92,7 @@ def test_a_stale_publish_is_refused_at_once_not_asked_about(client_as, pending, 
 def test_an_unconfirmed_discard_asks_with_what_it_drops(client_as, pending):
     before = staging_snapshot(pending)
     url = reverse("publishing:discard", args=[pending.pk])
-    response = client_as("publisher").post(url)
-    assert response.status_code == 200
-    assert "Discard 3 unpublished changes (1 setting, 2 instructions)?" in text(response)
+    asked(client_as("publisher"), url, "Discard 3 unpublished changes (1 setting, 2 instructions)?")
     assert staging_snapshot(pending) == before
 
     client_as("publisher").post(url, {"confirmed": "1"})
@@ -97,15 +108,10 @@ def test_only_a_publisher_is_asked(client_as, pending):
 
 def test_delete_instruction_asks_naming_it(client_as, agent, published, instruction):
     editor = client_as("editor")
-    page = text(editor.get(reverse("agents:editor", args=[agent.pk])))
-    assert 'data-confirm="Delete “Tone”?"' in page
-    assert f'data-confirm-detail="{DELETE_INSTRUCTION_DETAIL}"' in page
+    assert_editor_asks(editor, agent, "Delete “Tone”?", DELETE_INSTRUCTION_DETAIL)
 
     url = reverse("agents:instruction-delete", args=[agent.pk, instruction.pk])
-    response = editor.post(url)
-    assert response.status_code == 200
-    page = text(response)
-    assert "Delete “Tone”?" in page
+    page = asked(editor, url, "Delete “Tone”?")
     assert DELETE_INSTRUCTION_DETAIL in page
     assert f'href="{reverse("agents:editor", args=[agent.pk])}#instructions">Cancel</a>' in page
     assert [i["title"] for i in staging_snapshot(agent)["instructions"]] == ["Tone"]
@@ -118,14 +124,10 @@ def test_disconnect_corpus_asks_naming_it(client_as, agent, owner, catalogue, pu
     faq = catalogue["faq"]
     services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[faq.pk])
     editor = client_as("editor")
-    page = text(editor.get(reverse("agents:editor", args=[agent.pk])))
-    assert 'data-confirm="Disconnect “FAQ”?"' in page
-    assert f'data-confirm-detail="{DISCONNECT_CORPUS_DETAIL}"' in page
+    assert_editor_asks(editor, agent, "Disconnect “FAQ”?", DISCONNECT_CORPUS_DETAIL)
 
     url = reverse("agents:corpus-disconnect", args=[agent.pk, faq.pk])
-    response = editor.post(url)
-    assert response.status_code == 200
-    assert "Disconnect “FAQ”?" in text(response)
+    asked(editor, url, "Disconnect “FAQ”?")
     assert len(staging_snapshot(agent)["knowledge_sources"]["corpora"]) == 1
 
     editor.post(url, {"confirmed": "1"})

@@ -46,9 +46,15 @@ def test_nothing_is_marked_when_staging_is_what_is_live(page, published):
 
 
 def test_nothing_is_marked_before_the_first_publish(page, instruction):
-    # Everything would differ from a Production that does not exist: no marks say more.
+    # Everything would differ from a Production that does not exist: no marks say more,
+    # and the page says why there are none.
     html = page()
     assert MARK not in html
+    assert "Not published yet: nothing is live" in html
+
+
+def test_the_first_publish_note_goes_once_published(page, published):
+    assert "data-first-publish" not in page()
 
 
 def test_changed_fields_and_items_are_marked_and_counted(page, agent, owner, published, catalogue):

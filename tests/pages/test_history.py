@@ -91,8 +91,16 @@ def test_restoring_a_checkpoint_that_needs_a_deleted_corpus_is_refused(
     services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
     with_corpus = edit_history(agent).first()
     services.disconnect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    corpus_id = corpus.pk
     corpus.delete()
     before = staging_snapshot(agent)
+    # The preview says so before anyone confirms, and offers no Restore button.
+    preview = client_as("publisher").get(
+        reverse("publishing:checkpoint", args=[agent.pk, with_corpus.history_id])
+    )
+    assert "This checkpoint cannot be restored" in preview.content.decode()
+    assert f"knowledge source(s) [{corpus_id}] no longer exist" in preview.content.decode()
+    assert "data-confirm=" not in preview.content.decode().split('id="restore"')[-1]
     url = reverse("publishing:checkpoint-restore", args=[agent.pk, with_corpus.history_id])
     response = client_as("publisher").post(url, {"confirmed": "1"})
     assert response.status_code == 400

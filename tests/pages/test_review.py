@@ -13,21 +13,9 @@ from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
 from tests import factories
-from tests.pages.conftest import production_of
+from tests.pages.conftest import production_of, publish_url, records, review_url
 
 pytestmark = pytest.mark.django_db
-
-
-def review_url(agent) -> str:
-    return reverse("publishing:review", args=[agent.pk])
-
-
-def publish_url(agent) -> str:
-    return reverse("publishing:publish", args=[agent.pk])
-
-
-def records(agent) -> int:
-    return PublishRecord.objects.filter(agent_id=agent.pk).count()
 
 
 @pytest.fixture

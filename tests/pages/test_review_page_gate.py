@@ -12,20 +12,12 @@ from django.urls import reverse
 from agents import services
 from configuration.checks import BuiltinCheckResult
 from publishing.models import PublishRecord
-from publishing.selectors import review_staging
 from reviews import services as reviews
 from reviews.models import ReviewRequest, Verdict
 from tests import factories
+from tests.pages.conftest import fingerprint, messages_of, publish_url, records, review_url
 
 pytestmark = pytest.mark.django_db
-
-
-def review_url(agent) -> str:
-    return reverse("publishing:review", args=[agent.pk])
-
-
-def publish_url(agent) -> str:
-    return reverse("publishing:publish", args=[agent.pk])
 
 
 def verdict_url(agent) -> str:
@@ -34,14 +26,6 @@ def verdict_url(agent) -> str:
 
 def request_url(agent) -> str:
     return reverse("reviews:request", args=[agent.pk])
-
-
-def fingerprint(agent) -> str:
-    return review_staging(agent).fingerprint
-
-
-def records(agent) -> int:
-    return PublishRecord.objects.filter(agent_id=agent.pk).count()
 
 
 def card(html: str) -> str:
@@ -53,19 +37,6 @@ def card(html: str) -> str:
 def publish_card(html: str) -> str:
     start = html.index('id="publish-title"')
     return html[start : html.index('<section class="card gate"', start)]
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.wsgi_request._messages]
-
-
-@pytest.fixture
-def edited(agent, owner, published, instruction):
-    """One change waiting on top of the published agent, made by the owner (its author)."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
-    return agent
 
 
 @pytest.fixture
@@ -511,16 +482,21 @@ def test_an_owner_gets_the_break_glass_form(client_as, strict):
     assert ">Publish anyway (break glass)</button>" in html
 
 
+def break_glass(client, agent, **fields):
+    """POST the "Publish anyway (break glass)" form as the review page renders it for Staging
+    now, with ``fields`` as typed."""
+    return client.post(
+        publish_url(agent), {"break_glass": "1", "fingerprint": fingerprint(agent), **fields}
+    )
+
+
 def test_an_owner_breaks_glass_with_a_reason_and_the_record_is_flagged(client_as, strict):
-    response = client_as("owner").post(
-        publish_url(strict),
-        {
-            "break_glass": "1",
-            "fingerprint": fingerprint(strict),
-            "break_glass_reason": "Customers see a wrong price; the fix cannot wait.",
-            "confirm_break_glass": "on",
-            "notes": "Hotfix",
-        },
+    response = break_glass(
+        client_as("owner"),
+        strict,
+        break_glass_reason="Customers see a wrong price; the fix cannot wait.",
+        confirm_break_glass="on",
+        notes="Hotfix",
     )
     assert response.status_code == 302
     record = PublishRecord.objects.order_by("-sequence").first()
@@ -542,10 +518,7 @@ def test_an_owner_breaks_glass_with_a_reason_and_the_record_is_flagged(client_as
     ],
 )
 def test_break_glass_needs_a_reason_and_a_confirmation(client_as, strict, data, field, message):
-    response = client_as("owner").post(
-        publish_url(strict),
-        {"break_glass": "1", "fingerprint": fingerprint(strict), "notes": "Typed", **data},
-    )
+    response = break_glass(client_as("owner"), strict, notes="Typed", **data)
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
@@ -556,14 +529,8 @@ def test_break_glass_needs_a_reason_and_a_confirmation(client_as, strict, data, 
 
 
 def test_break_glass_is_refused_for_a_publisher(client_as, strict):
-    response = client_as("publisher").post(
-        publish_url(strict),
-        {
-            "break_glass": "1",
-            "fingerprint": fingerprint(strict),
-            "break_glass_reason": "I am sure",
-            "confirm_break_glass": "on",
-        },
+    response = break_glass(
+        client_as("publisher"), strict, break_glass_reason="I am sure", confirm_break_glass="on"
     )
     assert response.status_code == 403
     assert "Only an owner can publish without meeting the publish policy." in (

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from agents import services
-from publishing.selectors import review_staging
 from publishing.services import publish_agent
 from reviews import services as reviews
 from reviews.models import ReviewRequest
 from tests import factories
+from tests.pages.conftest import fingerprint, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +22,6 @@ def requests_url(agent) -> str:
 
 def withdraw_url(agent, request) -> str:
     return reverse("reviews:request-withdraw", args=[agent.pk, request.pk])
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.wsgi_request._messages]
-
-
-def fingerprint(agent) -> str:
-    return review_staging(agent).fingerprint
-
-
-@pytest.fixture
-def edited(agent, owner, published, instruction):
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
-    return agent
 
 
 def ask(agent, user, description=""):

@@ -16,6 +16,7 @@ from publishing.models import ScheduledPublish
 from publishing.scheduling import schedule_publish
 from publishing.selectors import review_staging
 from tests import factories
+from tests.pages.conftest import review_url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,25 +25,12 @@ NEXT_YEAR = timezone.now().year + 1
 SPRING_FORWARD = 31 - (datetime(NEXT_YEAR, 3, 31).weekday() + 1) % 7
 
 
-def review_url(agent) -> str:
-    return reverse("publishing:review", args=[agent.pk])
-
-
 def schedule_url(agent) -> str:
     return reverse("publishing:schedule", args=[agent.pk])
 
 
 def cancel_url(agent, scheduled) -> str:
     return reverse("publishing:schedule-cancel", args=[agent.pk, scheduled.pk])
-
-
-@pytest.fixture
-def edited(agent, owner, published, instruction):
-    """One change waiting on top of the published agent."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
-    return agent
 
 
 def form(agent, **overrides):

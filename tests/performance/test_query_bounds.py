@@ -204,3 +204,53 @@ def test_adding_an_instruction_costs_the_same_whatever_the_count(
         reads = [q["sql"] for q in captured if q["sql"].startswith("SELECT")]
         assert sum('"agents_instruction"."content"' in sql for sql in reads) == 1, reads
     assert counts[5] == counts[150], f"queries grow with the number of instructions: {counts}"
+
+
+# An edit on an older revision reads, besides the edit itself, the settings row as the editor
+# saw it and the history records of the rows it touches: a fixed number whatever the size.
+STALE_SETTINGS_EDIT = 13
+STALE_INSTRUCTION_EDIT = 18
+
+
+def _on_an_older_revision(s, edit):
+    from agents.concurrency import based_on
+
+    # The scenario's last edit (an instruction, by someone else) came after this base.
+    with based_on(s.agent.staging.revision - 1):
+        edit()
+
+
+def test_a_settings_edit_on_an_older_revision(checked, same_bound):
+    from agents.services import update_agent_settings
+
+    def edit(s):
+        settings = s.agent.staging
+        _on_an_older_revision(
+            s,
+            lambda: update_agent_settings(
+                agent=s.agent,
+                acting_user=s.user,
+                name=settings.name + " (renamed)",
+                description=settings.description,
+                model_config={**settings.model_config, "temperature": 0.3},
+            ),
+        )
+
+    same_bound(STALE_SETTINGS_EDIT, edit, checked)
+
+
+def test_an_instruction_edit_on_an_older_revision(checked, same_bound):
+    from agents.models import Instruction
+    from agents.services import update_instruction
+
+    def edit(s):
+        # The instruction whose content changed after the base: a new title merges with it.
+        first = Instruction.objects.filter(agent_id=s.agent.pk).order_by("position").first()
+        _on_an_older_revision(
+            s,
+            lambda: update_instruction(
+                agent=s.agent, acting_user=s.user, instruction_id=first.pk, title="Merged"
+            ),
+        )
+
+    same_bound(STALE_INSTRUCTION_EDIT, edit, checked)

@@ -161,6 +161,7 @@ PAGES = {
     ("POST", "agents:create"): SIGNED_IN,
     ("GET", "agents:editor"): VIEWER,  # viewers are sent on to Production
     ("GET", "agents:production"): VIEWER,
+    ("GET", "agents:staging-revision"): EDITOR,
     ("POST", "agents:settings"): EDITOR,
     ("POST", "agents:instruction-add"): EDITOR,
     ("POST", "agents:instruction-edit"): EDITOR,

@@ -16,6 +16,12 @@ def checked(user) -> ReviewsClient:
     return client_as(user, ReviewsClient)
 
 
+def assert_refused_naming(response, field: str) -> None:
+    """A 400 whose messages name ``field`` and nothing else."""
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+
+
 @pytest.fixture
 def other_agent(db):
     """An agent of another organization, with unpublished changes of its own."""

@@ -40,6 +40,16 @@ def withdraw(request, user):
     )
 
 
+def assert_stale_once_staging_moved(agent, editor, step) -> None:
+    """``step(expected_fingerprint)``, naming the state before an edit, is refused as stale
+    and the refusal names the state now."""
+    seen = state_of(agent)
+    edit(agent, editor, name="Moved on")
+    with pytest.raises(StaleState) as caught:
+        step(seen)
+    assert caught.value.extra == {"fingerprint": state_of(agent)}
+
+
 # --- request_review ------------------------------------------------------------------------
 
 
@@ -74,11 +84,9 @@ def test_there_is_nothing_to_review_when_staging_equals_production(live, editor)
 
 
 def test_a_request_naming_a_state_that_moved_on_is_stale(pending, editor):
-    seen = state_of(pending)
-    edit(pending, editor, name="Moved on")
-    with pytest.raises(StaleState) as caught:
-        request_review(pending, editor, expected_fingerprint=seen)
-    assert caught.value.extra == {"fingerprint": state_of(pending)}
+    assert_stale_once_staging_moved(
+        pending, editor, lambda seen: request_review(pending, editor, expected_fingerprint=seen)
+    )
     assert not ReviewRequest.objects.exists()
 
     made = request_review(pending, editor, expected_fingerprint=state_of(pending))
@@ -268,11 +276,9 @@ def test_editors_and_viewers_give_no_verdict_and_strangers_do_not_see_the_agent(
 
 
 def test_a_verdict_on_a_state_that_moved_on_is_stale_and_writes_nothing(pending, editor, publisher):
-    seen = state_of(pending)
-    edit(pending, editor, name="Moved on")
-    with pytest.raises(StaleState) as caught:
-        approve(pending, publisher, expected_fingerprint=seen)
-    assert caught.value.extra == {"fingerprint": state_of(pending)}
+    assert_stale_once_staging_moved(
+        pending, editor, lambda seen: approve(pending, publisher, expected_fingerprint=seen)
+    )
     assert not Verdict.objects.exists()
 
 

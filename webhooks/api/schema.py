@@ -48,16 +48,14 @@ def webhook_operation(
     description: str | None = None,
 ) -> Any:
     responses = {**ok, **{code: SPECIFIC.get(code, ERRORS[code]) for code in errors}}
-    extra: dict[str, Any] = {}
-    if request is not empty:
-        extra["request"] = request
+    # ``request`` left ``empty`` is extend_schema's own default: the body is not described.
     return extend_schema(
         tags=[TAG],
         summary=summary,
         description=description,
         parameters=list(parameters),
+        request=request,
         responses=responses,
-        **extra,
     )
 
 

@@ -58,36 +58,49 @@ def stage_unpublished_work(agent, editor, *, instruction, model_config, disabled
     )
 
 
+# One approval from someone who did not edit, the regression evaluation green, no secrets.
+REVIEW_POLICY = {
+    "required_approvals": 1,
+    "required_checks": ["regression-eval"],
+    "blocking_builtin_checks": ["no_secrets"],
+}
+
+
+def request_review(agent, editor, *, description, check=None):
+    """The editor asks publishers to review Staging as it stands; with ``check`` (its
+    ``state``, ``description`` and ``target_url``), the regression evaluation reports its
+    result on that state too."""
+    request = reviews.request_review(agent=agent, acting_user=editor, description=description)
+    if check is not None:
+        reviews.post_check(
+            agent=agent,
+            acting_user=editor,
+            fingerprint=request.fingerprint,
+            name="regression-eval",
+            **check,
+        )
+    return request
+
+
 def put_under_review(agent, *, owner, editor):
-    """A publish policy ("one approval from someone who did not edit, and the regression
-    evaluation green"), and an editor's change waiting for both: what the review page shows
-    when a team reviews before it publishes."""
-    reviews.set_policy(
-        agent=agent,
-        acting_user=owner,
-        values={
-            "required_approvals": 1,
-            "required_checks": ["regression-eval"],
-            "blocking_builtin_checks": ["no_secrets"],
-        },
-    )
+    """The review policy, and an editor's change waiting for both an approval and the
+    evaluation: what the review page shows when a team reviews before it publishes."""
+    reviews.set_policy(agent=agent, acting_user=owner, values=REVIEW_POLICY)
     services.add_instruction(
         agent=agent,
         acting_user=editor,
         title="Annual plans",
         content="Mention that annual plans save two months, and link to the pricing page.",
     )
-    request = reviews.request_review(
-        agent=agent, acting_user=editor, description="Adds the annual-plan pitch."
-    )
-    reviews.post_check(
-        agent=agent,
-        acting_user=editor,
-        fingerprint=request.fingerprint,
-        name="regression-eval",
-        state="pending",
-        description="120 conversations queued",
-        target_url="https://ci.example.com/evals/sales-helper",
+    request_review(
+        agent,
+        editor,
+        description="Adds the annual-plan pitch.",
+        check={
+            "state": "pending",
+            "description": "120 conversations queued",
+            "target_url": "https://ci.example.com/evals/sales-helper",
+        },
     )
 
 
