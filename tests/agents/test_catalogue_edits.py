@@ -267,3 +267,56 @@ def test_checkpoints_show_the_definitions_of_their_time(world, admin, owner, gua
     from configuration.snapshot import fingerprint
 
     assert fingerprint(checkpoint_snapshot(agent_id=agent.pk, revision=after)) == stored.fingerprint
+
+
+def test_a_discard_keeps_catalogue_changes_and_says_so(world, admin, owner, guardrail):
+    from publishing.exceptions import NothingToDiscard
+    from publishing.services import ONLY_DEFINITIONS, discard_staging
+
+    agent = world["live"]
+    change_threshold(admin, guardrail)
+    with pytest.raises(NothingToDiscard) as refused:
+        discard_staging(agent=agent, acting_user=owner)
+    assert refused.value.detail == ONLY_DEFINITIONS
+    # With an own change too, the discard drops that one and keeps the catalogue's.
+    services.set_guardrail(
+        agent=agent,
+        acting_user=owner,
+        guardrail_id=guardrail.pk,
+        enabled=True,
+        settings={"mask": False},
+    )
+    discard_staging(agent=agent, acting_user=owner)
+    assert [c.label for c in review_staging(agent).diff.changes] == [LABEL]
+
+
+def test_a_checkpoint_needing_an_old_definition_is_refused_in_its_preview(
+    world, admin, owner, guardrail
+):
+    from publishing.selectors import checkpoint_preview, edit_history
+    from publishing.services import restore_checkpoint
+
+    agent = world["draft"]
+    checkpoint = edit_history(agent).first()
+    change_threshold(admin, guardrail)
+    preview = checkpoint_preview(agent=agent, checkpoint=checkpoint)
+    assert [line.split(":")[0] for line in preview.refusal] == ["Guardrail \u201cPII filter\u201d"]
+    with pytest.raises(DefinitionChanged):
+        restore_checkpoint(agent=agent, acting_user=owner, history_id=checkpoint.history_id)
+
+
+def test_a_corpus_description_reaches_the_agents_connected_to_it(project, owner, admin):
+    corpus = factories.CorpusFactory(project=project, name="Handbook", description="Old")
+    agent = factories.AgentFactory(project=project, user=owner, name="Reader")
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    publish_agent(agent=agent, acting_user=owner)
+    result = services.update_corpus(
+        acting_user=admin, corpus_id=corpus.pk, description="New", reason="Clearer"
+    )
+    assert result.edited_agents == (agent.pk,)
+    [change] = review_staging(agent).diff.changes
+    assert (change.label, change.before, change.after) == (
+        "Knowledge source \u201cHandbook\u201d: catalogue description",
+        "Old",
+        "New",
+    )

@@ -122,3 +122,14 @@ def test_reverting_the_arrival_of_definitions_changes_nothing() -> None:
     result = revert_publish(base=legacy(current), published=current, current=current)
     assert not result.conflicts
     assert result.snapshot == current
+
+
+def test_tool_definition_changes_are_labelled_as_the_catalogues() -> None:
+    before, after = agent(), agent()
+    after["tools"][0]["definition"] = {"kind": "rag", "description": "Records"}
+    diff = diff_snapshots(before, after)
+    assert [(c.field, c.label) for c in diff.changes] == [
+        ("definition.description", "Tool \u201cCRM\u201d: catalogue description"),
+        ("definition.kind", "Tool \u201cCRM\u201d: catalogue kind"),
+    ]
+    assert diff.summary == "Tool \u201cCRM\u201d changed"
