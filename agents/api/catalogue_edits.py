@@ -20,7 +20,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from agents import services
 from agents.api.base import JSONView, path_id, query_value, validated
-from agents.api.schema import ACTION_ID, TOOL_ID, WRITE_ERRORS, id_param, operation_schema
+from agents.api.schema import WRITE_ERRORS, id_param, operation_schema
 from agents.models import ToolAction
 from agents.serializers.catalogue import (
     ActionChangePreviewSerializer,
@@ -38,6 +38,8 @@ from agents.serializers.catalogue import (
 )
 from ejento_staging.ids import parse_id
 
+TOOL_ID = id_param("tool_id", "A tool of the caller's organizations.")
+ACTION_ID = id_param("action_id", "An action of that tool.")
 GUARDRAIL_ID = id_param("guardrail_id", "A guardrail of the caller's organizations.")
 DRY_RUN = OpenApiParameter(
     "dry_run",
