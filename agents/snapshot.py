@@ -69,6 +69,18 @@ def catalogue_as_of(model: Any, ids: set[int], when: Any) -> dict[int, Any]:
     }
 
 
+def catalogue_at(model: Any, ids: set[int], when: Any) -> dict[int, Any]:
+    """The catalogue objects ``ids`` that still exist, each with its definition as it stood
+    at ``when`` (``catalogue_as_of``; the current row where no record was kept). Two queries.
+
+    A catalogue change and the Staging edits it makes share one transaction, the catalogue
+    record written first, so a checkpoint shows the definitions its fingerprint was made from.
+    """
+    current = model.objects.in_bulk(ids)
+    as_of = catalogue_as_of(model, set(current), when)
+    return {pk: as_of.get(pk, row) for pk, row in current.items()}
+
+
 def with_current_definitions(snapshot: Snapshot) -> Snapshot:
     """``snapshot`` with each item's definition as today's catalogue and the item's own
     settings make it: what Staging holds once the snapshot is written onto it (Staging keeps

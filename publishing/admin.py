@@ -77,6 +77,8 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "restored_from",
         "restored_mode",
         "schedule",
+        "contributors",
+        "staging_revision",
         "previous_hash",
         "record_hash",
     ]
@@ -90,7 +92,7 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         # The list never needs the snapshot or the change list.
         if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
-            queryset = queryset.defer("snapshot", "changes", "gate")
+            queryset = queryset.defer("snapshot", "changes", "gate", "contributors")
         return queryset
 
     @admin.display(description="break-glass reason")

@@ -7,7 +7,7 @@ site's HTML 404 page.
 
 from django.urls import path
 
-from publishing.api import history, publishes, review, rollback, status
+from publishing.api import blame, compare, history, publishes, review, rollback, status
 
 AGENT = "agents/<str:agent_id>"
 
@@ -24,6 +24,12 @@ ENDPOINTS = [
     ("history/<str:history_id>", history.HistoryDetailView, "api-history-detail"),
     ("history/<str:history_id>/restore", history.HistoryRestoreView, "api-history-restore"),
     ("status", status.StatusView, "api-status"),
+    ("compare", compare.CompareView, "api-compare"),
+    (
+        "instructions/<str:instruction_id>/blame",
+        blame.InstructionBlameView,
+        "api-instruction-blame",
+    ),
 ]
 
 urlpatterns = [

@@ -35,6 +35,11 @@ def record_content(record: Any) -> dict[str, Any]:
     if record.gate:
         content["gate"] = record.gate
         content["broke_glass"] = record.broke_glass
+    # The same for what later records keep: absent from older ones, so they verify as made.
+    if record.contributors:
+        content["contributors"] = record.contributors
+    if record.staging_revision is not None:
+        content["staging_revision"] = record.staging_revision
     return content
 
 

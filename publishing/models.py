@@ -77,6 +77,11 @@ class PublishRecord(models.Model):
     gate = models.JSONField(default=dict, blank=True)
     # An owner published without the policy being met; ``gate["break_glass"]`` says why.
     broke_glass = models.BooleanField(default=False, db_index=True)
+    # Who made the changes this publish took live, newest first (``publishing.authors``):
+    # ``[{"id", "username", "changed_at"}]``. Empty on records made before it was kept.
+    contributors = models.JSONField(default=list, blank=True)
+    # The Staging revision that went live; null on records made before it was kept.
+    staging_revision = models.PositiveIntegerField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64, blank=True, default="")
     record_hash = models.CharField(max_length=64)
 

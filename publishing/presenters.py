@@ -18,11 +18,14 @@ Every piece of text is escaped and marked safe in one place: ``publishing.text_d
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 
 from configuration.changes import ADDED, MODEL_CONFIG, MODIFIED, REMOVED, SECTIONS, ChangePath
@@ -90,6 +93,8 @@ class DiffRow:
     left_chips: tuple[Chip, ...] | None = None  # lists of words (tags): shown as chips
     right_chips: tuple[Chip, ...] | None = None
     anchor: str = ""
+    authors: tuple[Any, ...] = ()  # who made this change (publishing.authors.Author)
+    links: tuple[tuple[str, str], ...] = ()  # (words, url) shown under the label
 
     @property
     def jumps(self) -> tuple[Jump, ...]:
@@ -109,17 +114,24 @@ class DiffSection:
 
 
 def present_diff(
-    changes: Diff | Iterable[Change | Mapping[str, Any]], *, include_empty: bool = False
+    changes: Diff | Iterable[Change | Mapping[str, Any]],
+    *,
+    include_empty: bool = False,
+    authors: Iterable[tuple[Any, ...]] | None = None,
 ) -> list[DiffSection]:
     """Rows grouped by section, in ``SECTIONS`` order.
 
-    Sections without changes are left out unless ``include_empty``.
+    Sections without changes are left out unless ``include_empty``. ``authors``: per change,
+    in the same order, who made it (``publishing.authors.Attribution.authors``).
     """
     items = list(changes.changes if isinstance(changes, Diff) else changes)
+    people = list(authors) if authors is not None else [()] * len(items)
     first = _from_nothing(items)
     grouped: dict[str, list[DiffRow]] = {section: [] for section in SECTIONS}
-    for index, item in enumerate(items, start=1):
+    for index, (item, who) in enumerate(zip(items, people, strict=True), start=1):
         row = present_change(item, anchor=f"change-{index}", from_nothing=first)
+        if who:
+            row = dataclasses.replace(row, authors=tuple(who))
         grouped.setdefault(row.section, []).append(row)
     return [
         DiffSection(
@@ -285,3 +297,22 @@ def _item_text(item: Mapping[str, Any]) -> str:
         else:
             lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    id: int | None
+    username: str
+    changed_at: datetime | None
+
+
+def present_contributors(stored: Iterable[Mapping[str, Any]]) -> list[Contributor]:
+    """A publish record's contributors (kept as JSON), with their times as datetimes."""
+    return [
+        Contributor(
+            id=item.get("id"),
+            username=item.get("username") or "",
+            changed_at=parse_datetime(item["changed_at"]) if item.get("changed_at") else None,
+        )
+        for item in stored
+    ]

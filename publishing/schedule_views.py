@@ -50,7 +50,7 @@ def schedule(request: HttpRequest, agent_id: int) -> HttpResponse:
     except StaleReview as exc:
         # As a refused publish does: show what Staging is now, keeping what was typed.
         messages.error(request, exc.detail)
-        fresh = selectors.review_staging(agent)
+        fresh = selectors.review_staging(agent, with_authors=True)
         form = ScheduleForm(initial={**_typed(form), "fingerprint": fresh.fingerprint})
         return review_page(request, agent, role, review=fresh, schedule_form=form, status=409)
     except ScheduleExists as exc:

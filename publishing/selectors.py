@@ -17,12 +17,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
-from agents.snapshot import catalogue_as_of, staging_snapshot
+from agents.snapshot import catalogue_at, staging_snapshot
 from agents.staging import staging_rows_at
 from configuration.checks import run_builtin_checks
-from configuration.diff import Diff, diff_snapshots
+from configuration.diff import Change, Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
+from publishing.authors import Attribution, Author, LastPublish, attribute
 from publishing.definitions import resolve_definitions
 from publishing.models import ProductionConfiguration, PublishRecord
 
@@ -56,15 +57,32 @@ SCHEDULE_FIELDS = (
 
 @dataclass(frozen=True)
 class Review:
-    """Staging against Production, computed once per request from one snapshot each."""
+    """Staging against Production, computed once per request from one snapshot each.
+
+    ``attribution``: who is behind each change since the last publish, when asked for
+    (``review_staging(with_authors=True)``).
+    """
 
     staging: Snapshot
     production: Snapshot | None
     diff: Diff
     fingerprint: str
+    attribution: Attribution | None = None
+
+    @property
+    def rows(self) -> list[tuple[Change, tuple[Author, ...]]]:
+        """Each change with its authors (none when not attributed)."""
+        authors = self.attribution.authors if self.attribution else ((),) * len(self.diff.changes)
+        return list(zip(self.diff.changes, authors, strict=True))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        changes = []
+        for change, authors in self.rows:
+            entry = change.as_dict()
+            if self.attribution is not None:
+                entry["authors"] = [author.as_dict() for author in authors]
+            changes.append(entry)
+        data = {
             "has_changes": self.diff.has_changes,
             "fingerprint": self.fingerprint,
             "before": "production",
@@ -72,40 +90,54 @@ class Review:
             "published": self.production is not None,
             "counts": self.diff.counts,
             "summary": self.diff.summary,
-            "changes": [c.as_dict() for c in self.diff.changes],
+            "changes": changes,
             # Read from the snapshot already built for the diff: no query more.
             "builtin_checks": [result.as_dict() for result in run_builtin_checks(self.staging)],
         }
+        if self.attribution is not None:
+            data["contributors"] = [a.as_dict() for a in self.attribution.contributors]
+        return data
 
 
 def production_state(agent: Agent) -> tuple[Snapshot | None, str | None]:
     """Production's snapshot and fingerprint, or (None, None) before the first publish."""
+    snapshot, fingerprint, _last_publish = production_row(agent)
+    return snapshot, fingerprint
+
+
+def production_row(agent: Agent) -> tuple[Snapshot | None, str | None, LastPublish]:
+    """Production's snapshot and fingerprint, and the last publish's Staging revision and
+    time (``publishing.authors.LastPublish``), in one query; all None before the first."""
     row = (
         ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", "fingerprint")
+        .values_list("snapshot", "fingerprint", "staging_revision", "published_at")
         .first()
     )
-    return row if row is not None else (None, None)
+    if row is None:
+        return None, None, (None, None)
+    return row[0], row[1], (row[2], row[3])
 
 
 def production_snapshot(agent: Agent) -> Snapshot | None:
-    return (
-        ProductionConfiguration.objects.filter(agent_id=agent.pk)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
+    return production_row(agent)[0]
 
 
-def review_staging(agent: Agent) -> Review:
-    """Staging against Production: one snapshot each, the stored fingerprints reused."""
+def review_staging(agent: Agent, *, with_authors: bool = False) -> Review:
+    """Staging against Production: one snapshot each, the stored fingerprints reused.
+
+    ``with_authors``: each change with who made it since the last publish (six queries
+    more, whatever the size of the agent or its history).
+    """
     staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
     staging = staging_snapshot(agent, staging=staging_row)
-    production, production_fingerprint = production_state(agent)
+    production, production_fingerprint, last_publish = production_row(agent)
+    diff = diff_snapshots(production, staging)
     return Review(
         staging=staging,
         production=production,
-        diff=diff_snapshots(production, staging),
+        diff=diff,
         fingerprint=combine_fingerprints(production_fingerprint, staging_row.fingerprint),
+        attribution=(attribute(agent.pk, last_publish, diff.changes) if with_authors else None),
     )
 
 
@@ -248,10 +280,7 @@ def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
 def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = False) -> Snapshot:
     """Staging as it was at ``revision``, rebuilt from simple-history's records.
 
-    Each catalogue item's definition is the one its catalogue history held at the
-    checkpoint's time (``agents.snapshot.catalogue_as_of``): a catalogue edit and the Staging
-    edit it makes share one transaction, the catalogue record written first, so a checkpoint
-    shows the definitions its fingerprint was computed from.
+    Definitions are the catalogue's at the checkpoint's time (``agents.snapshot.catalogue_at``).
 
     A tool action deleted from the catalogue since cannot be placed in the snapshot (its
     tool is known only through the action). Shown, the checkpoint leaves it out, and other
@@ -259,19 +288,11 @@ def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = Fal
     that left the catalogue refuses it, rather than being dropped without a word.
     """
     rows = staging_rows_at(agent_id, revision)
-    when = rows["staging"].history_date
-
-    def catalogue(model: Any, ids: set[int]) -> dict[int, Any]:
-        # Current rows for presence (and the objects a record was never kept for), the
-        # definitions as they stood at the checkpoint.
-        current = {row.pk: row for row in model.objects.filter(pk__in=ids)}
-        as_of = catalogue_as_of(model, set(current), when)
-        return {pk: as_of.get(pk, row) for pk, row in current.items()}
-
-    corpora = catalogue(Corpus, {r.corpus_id for r in rows["CorpusConnection"]})
-    tools = catalogue(Tool, {r.tool_id for r in rows["ToolBinding"]})
-    actions = catalogue(ToolAction, {r.action_id for r in rows["ActionSetting"]})
-    guardrails = catalogue(Guardrail, {r.guardrail_id for r in rows["GuardrailSetting"]})
+    at = rows["staging"].history_date
+    corpora = catalogue_at(Corpus, {r.corpus_id for r in rows["CorpusConnection"]}, at)
+    tools = catalogue_at(Tool, {r.tool_id for r in rows["ToolBinding"]}, at)
+    actions = catalogue_at(ToolAction, {r.action_id for r in rows["ActionSetting"]}, at)
+    guardrails = catalogue_at(Guardrail, {r.guardrail_id for r in rows["GuardrailSetting"]}, at)
     departed = {
         label: sorted({getattr(r, key) for r in rows[model]} - set(found))
         for label, model, key, found in (

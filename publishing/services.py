@@ -22,6 +22,7 @@ from configuration.diff import DEFINITION, Diff, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import Snapshot, combine_fingerprints, empty_snapshot, fingerprint
 from publishing import events
+from publishing.authors import attribute
 from publishing.definitions import resolve_definitions
 from publishing.exceptions import (
     DefinitionChanged,
@@ -37,8 +38,8 @@ from publishing.models import ProductionConfiguration, PublishRecord, ScheduledP
 from publishing.selectors import (
     checkpoint_snapshot,
     get_checkpoint,
+    production_row,
     production_snapshot,
-    production_state,
 )
 from publishing.signals import agent_published
 from reviews.services import clean_break_glass_reason, hold_publish
@@ -64,7 +65,8 @@ def publish_agent(
     equals Production, and ``StaleReview`` when ``expected_fingerprint`` is given and Staging
     or Production moved since that review. The agent's publish policy must be met for the
     exact state published (``ApprovalRequired``, ``ChecksNotPassed``), unless an owner
-    gives ``break_glass_reason``; the record keeps what the policy said, inside its hash.
+    gives ``break_glass_reason``; the record keeps what the policy said, inside its hash,
+    and the contributors: who made the changes it takes live (``publishing.authors``).
     ``schedule`` is the scheduled publish this one carries out, if any. The
     ``publish.created`` webhook event is recorded in the same transaction; the live-read
     cache is dropped and ``agent_published`` sent after commit.
@@ -74,7 +76,7 @@ def publish_agent(
     break_glass_reason = clean_break_glass_reason(break_glass_reason)
     with transaction.atomic():
         locked = lock_agent(agent, acting_user, role)
-        before, before_fingerprint = production_state(locked)
+        before, before_fingerprint, last_publish = production_row(locked)
         staging_row = StagingConfiguration.objects.get(agent_id=locked.pk)
         after = staging_snapshot(locked, staging=staging_row)
         diff = diff_snapshots(before, after)
@@ -125,6 +127,11 @@ def publish_agent(
             restored_mode=locked.pending_restored_mode if restored_from else "",
             gate=gate,
             broke_glass=bool(gate.get("break_glass")),
+            contributors=[
+                author.as_record()
+                for author in attribute(locked.pk, last_publish, diff.changes).contributors
+            ],
+            staging_revision=staging_row.revision,
         )
         record.record_hash = compute_record_hash(record)
         record.save(force_insert=True)

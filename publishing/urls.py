@@ -3,7 +3,14 @@ restore/revert preview, edit history."""
 
 from django.urls import path
 
-from publishing import history_views, policy_views, schedule_views, views
+from publishing import (
+    blame_views,
+    compare_views,
+    history_views,
+    policy_views,
+    schedule_views,
+    views,
+)
 
 app_name = "publishing"
 
@@ -18,6 +25,8 @@ PAGES = [
     ("publishes/", views.publishes, "publishes"),
     ("publishes/<uuid:change_track_id>/", views.publish_detail, "publish-detail"),
     ("publishes/<uuid:change_track_id>/restore/", views.restore, "restore"),
+    ("compare/", compare_views.compare_page, "compare"),
+    ("instructions/<id:instruction_id>/blame/", blame_views.blame, "instruction-blame"),
     ("history/", history_views.history, "history"),
     ("history/<id:history_id>/", history_views.checkpoint, "checkpoint"),
     ("history/<id:history_id>/restore/", history_views.restore_checkpoint, "checkpoint-restore"),

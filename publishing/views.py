@@ -31,6 +31,8 @@ from ejento_staging.pages import (
     paginate,
 )
 from publishing import confirmations, selectors, services
+from publishing.blame_views import with_blame_links
+from publishing.compare_views import fixed_choices, picker, publish_choices
 from publishing.exceptions import StaleReview
 from publishing.forms import (
     BREAK_GLASS_AUTO_ID,
@@ -42,7 +44,7 @@ from publishing.forms import (
 from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
 from publishing.policy_views import policy_card
-from publishing.presenters import present_diff
+from publishing.presenters import present_contributors, present_diff
 from publishing.selectors_schedules import schedules_of
 from reviews.exceptions import PolicyNotMet
 from reviews.presenters import present_gate
@@ -110,13 +112,21 @@ def review_page(
     status: int = 200,
 ) -> HttpResponse:
     """The review page; a refused publish or schedule passes its form back, with errors."""
-    review = review or selectors.review_staging(agent)
+    review = review or selectors.review_staging(agent, with_authors=True)
     initial = {"fingerprint": review.fingerprint}
     context = agent_context(agent, role, tab="review", environment="review")
     context.update(
         {
             "review": review,
-            "sections": present_diff(review.diff),
+            "sections": with_blame_links(
+                agent,
+                review.staging,
+                present_diff(
+                    review.diff,
+                    authors=review.attribution.authors if review.attribution else None,
+                ),
+            ),
+            "contributors": review.attribution.contributors if review.attribution else (),
             "total": len(review.diff.changes),
             "publish_form": form or PublishForm(initial=initial),
             "break_glass_form": break_glass_form
@@ -153,7 +163,7 @@ def _publish_form_again(
 ) -> HttpResponse:
     """The review page as it is now, with the publish form that was sent kept as typed (in
     its place: the ordinary one, or the break-glass one) and the fresh fingerprint."""
-    fresh = selectors.review_staging(agent)
+    fresh = selectors.review_staging(agent, with_authors=True)
     typed = {name: form.data.get(name, "") for name in ("notes", "break_glass_reason")}
     again = PublishForm(
         initial={**typed, "fingerprint": fresh.fingerprint},
@@ -277,12 +287,20 @@ def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
         records = selectors.publish_records(agent=agent).none()
         status = 400
     context = agent_context(agent, role, tab="publishes", environment="production")
+    page_obj = paginate(request, records, PUBLISHES_PER_PAGE, paginator)
+    listed = publish_choices(page_obj)
     context.update(
         {
             "filter_form": form,
             "filtered": any(request.GET.get(name) for name in form.fields),
-            "page_obj": paginate(request, records, PUBLISHES_PER_PAGE, paginator),
+            "page_obj": page_obj,
             "live_id": agent.production.change_track_id if context["published"] else None,
+            # The two newest publishes listed, the older one first.
+            **picker(
+                fixed_choices(context["published"]) + listed,
+                before=listed[1][0] if len(listed) > 1 else "",
+                after=listed[0][0] if listed else "",
+            ),
         }
     )
     return render(request, "publishing/publishes.html", context, status=status)
@@ -298,6 +316,7 @@ def publish_detail(request: HttpRequest, agent_id: int, change_track_id: Any) ->
         {
             "record": record,
             "gate": present_gate(record.gate),
+            "contributors": present_contributors(record.contributors),
             "sections": present_diff(record.changes),
             "is_live": context["published"]
             and agent.production.change_track_id == record.change_track_id,

@@ -6,14 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agents import forms
-from agents.models import Agent, Guardrail, Tool
+from agents.models import Agent, Guardrail, StagingConfiguration, Tool
 from agents.permissions import Role, get_agent_for
 from agents.snapshot import staging_snapshot
 from configuration.changes import ACTION, SETTINGS, SHAREPOINT
 from configuration.diff import diff_snapshots
+from ejento_staging.ids import parse_id
 from ejento_staging.pages import agent_context, page
 
 
@@ -233,11 +235,25 @@ def staging_revision(request: HttpRequest, agent_id: int) -> JsonResponse:
     save (``static/js/staging_watch.js``): its revision and who saved it when."""
     agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
     staging = agent.staging
+    since = parse_id(request.GET.get("since"))
+    changes_url = None
+    if since is not None and since < staging.revision:
+        # What changed since the page's revision: its checkpoint compared with Staging now.
+        seen = (
+            StagingConfiguration.history.filter(agent_id=agent.pk, revision=since)
+            .order_by("-history_id")
+            .values_list("history_id", flat=True)
+            .first()
+        )
+        if seen is not None:
+            compare = reverse("publishing:compare", args=[agent.pk])
+            changes_url = f"{compare}?from=checkpoint:{seen}&to=staging"
     return JsonResponse(
         {
             "revision": staging.revision,
             "updated_by": staging.updated_by_username or None,
             "updated_at": staging.updated_at.isoformat() if staging.updated_at else None,
+            "changes_url": changes_url,
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -44,6 +44,14 @@ HISTORY_ID = OpenApiParameter(
 )
 
 
+INSTRUCTION_ID = OpenApiParameter(
+    "instruction_id",
+    ID_SCHEMA,
+    OpenApiParameter.PATH,
+    description="An instruction of the agent's Staging.",
+)
+
+
 class StrictUUIDField(serializers.UUIDField):
     """A UUID given as a string; DRF would also take a number as the UUID's integer value,
     which the schema (``format: uuid`` strings) does not promise and no client means."""

@@ -24,6 +24,7 @@ from publishing.api.paths import (
 )
 from publishing.api.refusals import error_list
 from publishing.api.shapes import (
+    AuthorSerializer,
     DiffEntrySerializer,
     QuerySerializer,
     SectionCountsSerializer,
@@ -239,15 +240,29 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
     snapshot = ConfigurationField(help_text="The whole configuration as published.")
     # Only here: the list does not load it (``selectors.LIST_FIELDS``).
     gate = serializers.SerializerMethodField()
+    contributors = serializers.SerializerMethodField(
+        help_text="Who made the changes this publish took live, newest first, each with "
+        "their latest change; empty for publishes made before contributors were kept."
+    )
 
     class Meta(PublishRecordSerializer.Meta):
-        fields = (*PublishRecordSerializer.Meta.fields, "changes", "snapshot", "gate")
+        fields = (
+            *PublishRecordSerializer.Meta.fields,
+            "changes",
+            "snapshot",
+            "gate",
+            "contributors",
+        )
         read_only_fields = fields
 
     @extend_schema_field(PublishGateSerializer)
     def get_gate(self, record: PublishRecord) -> dict[str, Any]:
         # Served exactly as kept (and hashed): a serializer would add the keys it lacks.
         return record.gate
+
+    @extend_schema_field(AuthorSerializer(many=True))
+    def get_contributors(self, record: PublishRecord) -> list[dict[str, Any]]:
+        return record.contributors
 
 
 class PublishListView(GenericAPIView):

@@ -19,8 +19,9 @@ from publishing.api.operations import publishing_operation
 from publishing.api.publishes import PublishRecordDetailSerializer
 from publishing.api.refusals import DomainErrorSerializer, error_list
 from publishing.api.shapes import (
+    AttributedDiffEntrySerializer,
+    AuthorSerializer,
     ConstantField,
-    DiffEntrySerializer,
     SectionCountsSerializer,
     field_error,
 )
@@ -126,7 +127,12 @@ class StagingDiffSerializer(serializers.Serializer):
     published = serializers.BooleanField(help_text="False until the agent's first publish.")
     counts = SectionCountsSerializer()
     summary = serializers.CharField()
-    changes = DiffEntrySerializer(many=True)
+    changes = AttributedDiffEntrySerializer(many=True)
+    contributors = AuthorSerializer(
+        many=True,
+        help_text="Everyone behind at least one of the changes, newest first: the people the "
+        "publish record will name as its contributors.",
+    )
     builtin_checks = BuiltinCheckResultSerializer(
         many=True,
         help_text="The built-in checks on Staging as it stands; the publish policy may make "
@@ -174,7 +180,7 @@ class PublishErrorSerializer(serializers.Serializer):
 
 
 def staging_diff_response(agent: Agent) -> Response:
-    return Response(selectors.review_staging(agent).as_dict())
+    return Response(selectors.review_staging(agent, with_authors=True).as_dict())
 
 
 class StagingDiffView(APIView):

@@ -45,6 +45,22 @@ class DiffEntrySerializer(serializers.Serializer):
     after = DiffValueField(allow_null=True)
 
 
+class AuthorSerializer(serializers.Serializer):
+    """Someone who changed Staging since the last publish, and when they last did."""
+
+    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
+    username = serializers.CharField(allow_blank=True)
+    changed_at = serializers.DateTimeField()
+
+
+class AttributedDiffEntrySerializer(DiffEntrySerializer):
+    authors = AuthorSerializer(
+        many=True,
+        help_text="Who changed this since the last publish (since the agent was made, before "
+        "the first), newest first, each person once.",
+    )
+
+
 class SectionCountsSerializer(serializers.Serializer):
     settings = serializers.IntegerField(min_value=0)
     instructions = serializers.IntegerField(min_value=0)

@@ -26,6 +26,9 @@
     box.querySelector("[data-watch-when]").textContent = when
       ? when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
       : "just now";
+    if (state.changes_url) {
+      box.querySelector("[data-watch-changes]").setAttribute("href", state.changes_url);
+    }
     box.hidden = false;
     shown = true;
   }
@@ -34,7 +37,7 @@
     if (shown || document.visibilityState === "hidden") {
       return;
     }
-    fetch(box.getAttribute("data-watch-url"), {
+    fetch(box.getAttribute("data-watch-url") + "?since=" + seen, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     })

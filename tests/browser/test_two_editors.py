@@ -7,6 +7,8 @@ values and her typed text kept; and the open page tells her when Bob saved.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agents.snapshot import staging_snapshot
@@ -100,8 +102,11 @@ def test_the_open_editor_says_when_a_colleague_saved(page, bob, demo):
 
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("bob saved a change at")
-    expect(notice.get_by_role("link", name="See what changed")).to_have_attribute(
-        "href", f"/agents/{demo.agent.pk}/history/"
+    changes = notice.get_by_role("link", name="See what changed")
+    expect(changes).to_have_attribute(
+        "href", re.compile(r"/compare/\?from=checkpoint:\d+&to=staging$")
     )
+    changes.click()
+    expect(page.locator("main")).to_contain_text("Bob's name")
     expect(bob.locator("[data-staging-watch]")).to_be_hidden()
     assert page.problems == [] and bob.problems == []

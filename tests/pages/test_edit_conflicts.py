@@ -147,6 +147,21 @@ def test_staging_revision_says_where_staging_is_and_who_saved_it(client_as, agen
     body = response.json()
     assert body["revision"] == staging(agent).revision
     assert body["updated_by"] == "editor" and body["updated_at"]
+    assert body["changes_url"] is None  # no page revision given
+    since = client_as("editor").get(
+        reverse("agents:staging-revision", args=[agent.pk]), {"since": body["revision"] - 1}
+    )
+    link = since.json()["changes_url"]
+    assert link.startswith(reverse("publishing:compare", args=[agent.pk]) + "?from=checkpoint:")
+    compared = client_as("editor").get(link)
+    assert compared.status_code == 200 and "Moved on" in compared.content.decode()
     assert client_as("viewer").get(
         reverse("agents:staging-revision", args=[agent.pk])
     ).status_code in (403, 404)
+
+
+def test_each_instruction_links_to_who_wrote_each_line(client_as, agent, instruction):
+    page = client_as("editor").get(reverse("agents:editor", args=[agent.pk])).content.decode()
+    blame = reverse("publishing:instruction-blame", args=[agent.pk, instruction.pk])
+    assert f'href="{blame}">Who wrote each line of “Tone”</a>' in page
+    assert client_as("editor").get(blame).status_code == 200

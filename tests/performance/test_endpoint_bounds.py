@@ -20,7 +20,8 @@ API = {
     # 11: the items' versions come in one more query (a UNION over the five kinds of rows).
     "agent": ("/api/v2/agents/{id}", 11),
     "agent-production": ("/api/v2/agents/{id}?environment=production", 4),
-    "staging-diff": ("/api/v2/agents/{id}/staging-diff", 11),
+    # 17: each change's authors, one query per Staging model's history (``publishing.authors``).
+    "staging-diff": ("/api/v2/agents/{id}/staging-diff", 17),
     "publishes": ("/api/v2/agents/{id}/publishes", 6),
     "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
     # 16, 17: what would be restored takes today's catalogue definitions (one query a kind).
@@ -28,6 +29,9 @@ API = {
     "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 17),
     "history": ("/api/v2/agents/{id}/history", 6),
     "status": ("/api/v2/agents/{id}/status", 4),
+    # A publish's snapshot, Staging's six queries, the agent and the token.
+    "compare": ("/api/v2/agents/{id}/compare?from={first}&to=staging", 11),
+    "compare-production": ("/api/v2/agents/{id}/compare?from=production&to={second}", 6),
     "schedules": ("/api/v2/agents/{id}/schedules", 5),
     "live": ("/api/v2/agents/{id}/production", 1),
 }
@@ -39,13 +43,16 @@ PAGES = {
     # 13: the Scheduled card reads the agent's pending and latest schedules. 18: the Publish
     # policy card asks ``reviews.selectors.readiness`` (the policy with the last publish, the
     # authors since, the verdicts, the check results: four, whatever their number; one more
-    # when approvals were given on this state) and reads the open review request.
-    "review": ("/agents/{id}/review/", 18),
+    # when approvals were given on this state) and reads the open review request. 24: the
+    # authors of each change, one query per Staging model's history.
+    "review": ("/agents/{id}/review/", 24),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
     "restore": ("/agents/{id}/publishes/{first}/restore/", 17),
     # 8: the person filter lists who has edited the agent (one query, as on the publishes page).
     "history": ("/agents/{id}/history/", 8),
+    # Two publishes' snapshots, and the picker's recent publishes and checkpoints.
+    "compare": ("/agents/{id}/compare/?from={first}&to={second}", 9),
     "policy": ("/agents/{id}/policy/", 7),
     # With requests, their verdicts too: one query for the open one's, one for the page's.
     "reviews": ("/agents/{id}/reviews/", 7),

@@ -27,11 +27,12 @@ pytestmark = pytest.mark.django_db
 # Pinned bounds, one per operation. Raising one needs a reason in the commit message.
 # The publish policy costs four of these, whatever the number of reviews: the policy with the
 # last publish's revision, the verdicts since, the check results on the state, and closing
-# the open review request (the authors only when someone approved under four eyes).
+# the open review request (the authors only when someone approved under four eyes). Six more
+# name the contributors the record keeps, one per Staging model's history.
 # What is restored onto Staging takes today's catalogue definitions (four queries, one per kind
 # of catalogue item: ``publishing.definitions``), and a checkpoint is rebuilt with the
 # catalogue's history at its time (four more: ``agents.snapshot.catalogue_as_of``).
-PUBLISH = 21
+PUBLISH = 27
 REVIEW = 7
 PLAN_RESTORE = 11
 PLAN_REVERT = 12

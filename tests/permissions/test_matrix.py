@@ -108,6 +108,8 @@ API = {
     ("GET", f"{A}/publishes/{{change_track_id}}/diff"): EDITOR,
     ("GET", f"{A}/history"): EDITOR,
     ("GET", f"{A}/history/{{history_id}}"): EDITOR,
+    ("GET", f"{A}/compare"): EDITOR,  # without sides: a 400 naming them
+    ("GET", f"{A}/instructions/{{instruction_id}}/blame"): EDITOR,
     ("POST", f"{A}/publish"): PUBLISHER,
     ("PUT", f"{A}/rollback"): PUBLISHER,
     ("POST", f"{A}/discard"): PUBLISHER,
@@ -189,6 +191,8 @@ PAGES = {
     ("POST", "publishing:restore"): PUBLISHER,
     ("GET", "publishing:history"): EDITOR,
     ("GET", "publishing:checkpoint"): EDITOR,
+    ("GET", "publishing:compare"): EDITOR,
+    ("GET", "publishing:instruction-blame"): EDITOR,
     ("POST", "publishing:checkpoint-restore"): PUBLISHER,
     ("POST", "publishing:schedule"): PUBLISHER,
     ("POST", "publishing:schedule-cancel"): PUBLISHER,

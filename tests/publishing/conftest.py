@@ -7,6 +7,7 @@ user of its own, so each refusal test can name exactly who is refused.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ import jsonschema
 import pytest
 from django.urls import resolve
 from rest_framework.test import APIClient
+from rest_framework.utils.encoders import JSONEncoder
 
 from agents import services
 from agents.models import AgentPermission
@@ -193,6 +195,11 @@ PUBLISH_ROW_FIELDS = {
 
 # What is live, read the way the services read it.
 production_of = production_snapshot
+
+
+def as_json(value: Any) -> Any:
+    """``value`` as the API renders it (datetimes as DRF writes them)."""
+    return json.loads(json.dumps(value, cls=JSONEncoder))
 
 
 def records_of(agent) -> list[PublishRecord]:

@@ -9,7 +9,7 @@ from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
-from tests.publishing.conftest import client_as, grant, staging_of
+from tests.publishing.conftest import as_json, client_as, grant, staging_of
 
 ROW_FIELDS = {"history_id", "revision", "changed_by", "changed_at", "summary", "published"}
 
@@ -125,7 +125,7 @@ def test_restore_makes_staging_that_checkpoint_and_answers_the_diff(
     response = client_as(publisher).post(history_url(agent, f"/{target.history_id}/restore"))
 
     assert response.status_code == 200
-    assert response.json() == review_staging(agent).as_dict()
+    assert response.json() == as_json(review_staging(agent, with_authors=True).as_dict())
     assert staging_of(agent)["tools"] == []
     assert [i["title"] for i in staging_of(agent)["instructions"]] == ["Greet"]
     assert ProductionConfiguration.objects.values().get(agent_id=agent.pk) == production

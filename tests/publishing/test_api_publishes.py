@@ -176,7 +176,7 @@ def test_detail_has_changes_and_snapshot(agent, editor, history):
 
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == PUBLISH_ROW_FIELDS | {"changes", "snapshot", "gate"}
+    assert set(data) == PUBLISH_ROW_FIELDS | {"changes", "snapshot", "gate", "contributors"}
     assert data["changes"] == second.changes
     assert data["snapshot"] == second.snapshot
     assert data["previous_change_track_id"] == str(history[0].change_track_id)

@@ -47,6 +47,7 @@ def test_staging_diff_shows_only_differences_in_section_order(agent, owner, edit
         "guardrails": 1,
     }
     description = data["changes"][0]
+    assert [a["username"] for a in description.pop("authors")] == ["owner"]
     assert description == {
         "section": "settings",
         "key": "settings",

@@ -11,7 +11,13 @@ from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.selectors import edit_history, review_staging
 from publishing.services import publish_agent
-from tests.publishing.conftest import assert_invariants, client_as, production_of, staging_of
+from tests.publishing.conftest import (
+    as_json,
+    assert_invariants,
+    client_as,
+    production_of,
+    staging_of,
+)
 
 
 def rollback_url(agent) -> str:
@@ -53,7 +59,7 @@ def test_restore_answers_the_new_staging_diff(agent, publisher, two_publishes):
     )
 
     assert response.status_code == 200
-    assert response.json() == review_staging(agent).as_dict()
+    assert response.json() == as_json(review_staging(agent, with_authors=True).as_dict())
     assert staging_of(agent) == first.snapshot
     assert production_of(agent) == second.snapshot
     assert_invariants(agent)

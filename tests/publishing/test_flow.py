@@ -131,7 +131,13 @@ def test_the_whole_flow(flow, catalogue):
     # 3. Publish exactly what was reviewed.
     first = f.publish(notes="Launch", expected_fingerprint=review["fingerprint"])
     assert first["sequence"] == 1
-    assert first["changes"] == review["changes"]
+    # The review names each change's authors; the record keeps them as its contributors.
+    assert first["changes"] == [
+        {k: v for k, v in c.items() if k != "authors"} for c in review["changes"]
+    ]
+    assert {a["username"] for a in first["contributors"]} == {
+        a["username"] for a in review["contributors"]
+    }
     assert f.live()["configuration"] == first["snapshot"]
     f.check()
 
@@ -198,7 +204,11 @@ def test_the_whole_flow(flow, catalogue):
         )
     )
     assert restored["has_changes"] is True
-    assert restored["changes"] == preview["production"]["changes"]
+    assert [{k: v for k, v in c.items() if k != "authors"} for c in restored["changes"]] == preview[
+        "production"
+    ]["changes"]
+    # The restore is an edit: the publisher who made it is behind each change it brought.
+    assert {a["username"] for c in restored["changes"] for a in c["authors"]} == {"publisher"}
     edits = f.ok(f.editor.get(f.url("/history")))["results"]
     assert edits[0]["summary"] == "Restore of publish #1"
     assert edits[0]["changed_by"]["username"] == "publisher"
