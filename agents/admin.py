@@ -2,8 +2,10 @@
 
 Staging rows, Production, agent permissions and publish records change only through the
 services (so every change is locked, attributed, recorded and fingerprinted); here they are
-shown with their django-simple-history records. The catalogue (organizations, projects,
-corpora, tools, guardrails) is reference data and stays editable.
+shown with their django-simple-history records. So do corpora, tools, actions and
+guardrails: a change to one reaches the Staging of every agent that uses it, so it goes
+through the catalogue pages (and their impact preview); here they are read-only with their
+history and a link there. Organizations and projects stay editable.
 """
 
 from django.contrib import admin
@@ -12,6 +14,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from agents import services
@@ -124,8 +128,29 @@ class ProjectAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
+class CatalogueAdmin(ReadOnlyHistoryAdmin):
+    """A catalogue item, read-only with its history: a change reaches the Staging of every
+    agent that uses the item, so it goes through the catalogue page and its impact preview
+    (``agents.services.change_catalogue_item``), never a bare save here."""
+
+    page: str | None = None
+
+    @admin.display(description="change")
+    def change_link(self, obj):
+        if self.page is None:
+            return "Through the API (organization admins)."
+        args = [obj.tool_id, obj.pk] if self.page == "agents:catalogue-action" else [obj.pk]
+        return format_html(
+            '<a href="{}">Change on the catalogue page</a> (with its impact preview)',
+            reverse(self.page, args=args),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "change_link"]
+
+
 @admin.register(Corpus)
-class CorpusAdmin(admin.ModelAdmin):
+class CorpusAdmin(CatalogueAdmin):
     list_display = ["name", "project", "created_at"]
     list_filter = ["project__organization", "project"]
     search_fields = ["name", "description"]
@@ -134,14 +159,24 @@ class CorpusAdmin(admin.ModelAdmin):
 class ToolActionInline(admin.TabularInline):
     model = ToolAction
     extra = 0
+    can_delete = False
+    fields = ["name", "config"]
+    readonly_fields = ["name", "config"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tool)
-class ToolAdmin(admin.ModelAdmin):
+class ToolAdmin(CatalogueAdmin):
     list_display = ["name", "kind", "organization", "action_count"]
     list_filter = ["kind", "organization"]
     search_fields = ["name", "description"]
     inlines = [ToolActionInline]
+    page = "agents:catalogue-tool"
 
     @admin.display(description="actions")
     def action_count(self, obj):
@@ -149,17 +184,19 @@ class ToolAdmin(admin.ModelAdmin):
 
 
 @admin.register(ToolAction)
-class ToolActionAdmin(admin.ModelAdmin):
+class ToolActionAdmin(CatalogueAdmin):
     list_display = ["name", "tool"]
     list_filter = ["tool__organization", "tool"]
     search_fields = ["name", "tool__name"]
+    page = "agents:catalogue-action"
 
 
 @admin.register(Guardrail)
-class GuardrailAdmin(admin.ModelAdmin):
+class GuardrailAdmin(CatalogueAdmin):
     list_display = ["name", "type", "organization"]
     list_filter = ["type", "organization"]
     search_fields = ["name", "type"]
+    page = "agents:catalogue-guardrail"
 
 
 @admin.register(Agent)

@@ -1,7 +1,9 @@
 """The agent configuration domain.
 
 Organization -> Project -> Agent, and the catalogue an agent's configuration points at
-(corpora, tools with their actions, guardrails).
+(corpora, tools with their actions, guardrails). Catalogue items have django-simple-history
+records too (who, when, why), so a checkpoint of the edit history is rebuilt with the
+definitions of its time.
 
 Staging lives here: the rows editors change, ``StagingConfiguration`` (settings) and its
 child rows (``Instruction``, ``CorpusConnection``, ``ToolBinding``, ``ActionSetting``,
@@ -47,6 +49,17 @@ class StagingHistoryBase(models.Model):
     """
 
     staging_revision = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    history_username = models.CharField(max_length=USERNAME_MAX_LENGTH, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class CatalogueHistoryBase(models.Model):
+    """Extra column on the catalogue's history: who changed it, kept beside ``history_user``
+    so the record still names them after their user is deleted (as Staging's history does).
+    The reason (why) is simple-history's ``history_change_reason``."""
+
     history_username = models.CharField(max_length=USERNAME_MAX_LENGTH, blank=True, default="")
 
     class Meta:
@@ -109,6 +122,7 @@ class Corpus(models.Model):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(bases=[CatalogueHistoryBase])
 
     class Meta:
         ordering = ["name", "id"]
@@ -130,6 +144,7 @@ class Tool(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(bases=[CatalogueHistoryBase])
 
     class Meta:
         ordering = ["name", "id"]
@@ -142,6 +157,7 @@ class ToolAction(models.Model):
     tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="actions")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     config = models.JSONField(default=dict, blank=True)
+    history = HistoricalRecords(bases=[CatalogueHistoryBase])
 
     class Meta:
         ordering = ["tool_id", "name", "id"]
@@ -161,6 +177,7 @@ class Guardrail(models.Model):
     type = models.CharField(max_length=64)
     config = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(bases=[CatalogueHistoryBase])
 
     class Meta:
         ordering = ["name", "id"]

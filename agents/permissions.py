@@ -380,3 +380,15 @@ def lock_agent(agent: Agent, acting_user: Any, role: Role) -> Agent:
         raise Agent.DoesNotExist("Agent not found.")
     remember_role(locked, acting_user, role)
     return locked
+
+
+def require_catalogue_admin(user: Any, organization_id: int, not_found: type[Exception]) -> None:
+    """Refuse anyone but superusers and the organization's admins a change to its catalogue:
+    ``not_found`` (404) for someone outside the organization, ``PermissionDenied`` (403) for
+    a member. A catalogue edit reaches the Staging of every agent that uses the item, so it
+    is an admin's call."""
+    if not user.is_authenticated or not (
+        user.is_superuser or organizations_for(user).filter(pk=organization_id).exists()
+    ):
+        raise not_found("Not found.")
+    require_organization_admin(user, organization_id, "change its catalogue")

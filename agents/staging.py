@@ -140,6 +140,9 @@ class StagingChanges:
     created: dict[type, list[models.Model]] = field(default_factory=dict)
     updated: dict[type, tuple[dict[int, models.Model], set[str]]] = field(default_factory=dict)
     deleted: dict[type, list[models.Model]] = field(default_factory=dict)
+    # Set by a catalogue edit: no row of the agent changes, but a definition its rows point
+    # at did, so the edit is still recorded (a checkpoint and the new fingerprint).
+    definitions_changed: bool = False
 
     def set_settings(self, **values: Any) -> None:
         for name, value in values.items():
@@ -168,13 +171,19 @@ class StagingChanges:
     def grows(self) -> bool:
         """Whether this edit can make the configuration larger: deleting rows and moving
         instructions (a position-only update) cannot."""
-        if self.settings_fields or self.created:
+        if self.settings_fields or self.created or self.definitions_changed:
             return True
         return any(names - {"position"} for _objs, names in self.updated.values())
 
     @property
     def is_empty(self) -> bool:
-        return not (self.settings_fields or self.created or self.updated or self.deleted)
+        return not (
+            self.settings_fields
+            or self.created
+            or self.updated
+            or self.deleted
+            or self.definitions_changed
+        )
 
     def flush(self, *, acting_user: Any, reason: str) -> None:
         when = timezone.now()

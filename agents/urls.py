@@ -1,8 +1,9 @@
-"""Pages: the agent list, the Staging editor and one POST URL per edit, Production."""
+"""Pages: the agent list, the Staging editor and one POST URL per edit, Production, and the
+catalogue (organization admins)."""
 
 from django.urls import path
 
-from agents.views import editor, edits, lists
+from agents.views import catalogue, editor, edits, lists
 
 app_name = "agents"
 
@@ -12,8 +13,22 @@ CORPUS = f"{AGENT}/corpora/<id:corpus_id>"
 TOOL = f"{AGENT}/tools/<id:tool_id>"
 ACTION = f"{TOOL}/actions/<id:action_id>"
 
+CATALOGUE_TOOL = "catalogue/tools/<id:tool_id>"
+
 urlpatterns = [
     path("agents/", lists.agent_list, name="list"),
+    path("catalogue/", catalogue.catalogue_list, name="catalogue"),
+    path(f"{CATALOGUE_TOOL}/", catalogue.edit_tool, name="catalogue-tool"),
+    path(
+        f"{CATALOGUE_TOOL}/actions/<id:action_id>/",
+        catalogue.edit_action,
+        name="catalogue-action",
+    ),
+    path(
+        "catalogue/guardrails/<id:guardrail_id>/",
+        catalogue.edit_guardrail,
+        name="catalogue-guardrail",
+    ),
     path("agents/new/", lists.agent_create, name="create"),
     path(f"{AGENT}/", editor.editor, name="editor"),
     path(f"{AGENT}/production/", editor.production, name="production"),

@@ -27,6 +27,11 @@ action:<id>``)
 guardrail           None | ``enabled``           whole item | the field's values
 (``guardrail:       ``settings`` + key           one key of the guardrail settings
 <id>``)
+any catalogue item  ``definition``               whole effective definition (None on the side
+(corpus, tool,                                   stored before definitions were recorded)
+action, guardrail)  ``definition`` + key         one key of it (``kind``, ``description``,
+                    (``definition.<key>``,       ``type``), or one catalogue key of its config
+                    ``definition.config.<key>``)
 ==================  ==========================  =================================================
 
 Nested dict fields (``model_config`` in the settings, ``settings`` / ``config`` in an item)
@@ -63,8 +68,8 @@ GUARDRAIL = "guardrail"
 SINGLE_ITEMS: frozenset[str] = frozenset({SETTINGS, SHAREPOINT})
 
 MODEL_CONFIG = "model_config"
-# Item fields whose dict values are compared key by key.
-NESTED_DICT_FIELDS: frozenset[str] = frozenset({"settings", "config"})
+# Item fields whose dict values are compared key by key (``definition``: see ``diff``).
+NESTED_DICT_FIELDS: frozenset[str] = frozenset({"settings", "config", "definition"})
 
 
 def nested_fields(kind: str) -> frozenset[str]:

@@ -13,6 +13,14 @@ only, ``modified`` otherwise.
 Catalogue labels (``snapshot.LABEL_FIELDS``) are never compared, only shown: a tool renamed in
 the catalogue is no change, and labels take the name from ``after`` when there is one.
 
+Definitions (``definition``, a catalogue item's effective definition, see ``snapshot``) are
+compared per key (``definition.kind``, ``definition.type``, ...) and their ``config`` per
+config key (``definition.config.<key>``), leaving out the keys the agent's own settings set
+on either side: those changes are the agent's own and already reported as such, and what is
+left is exactly what came from the catalogue. A snapshot stored before definitions were
+recorded has none: the item's definition then shows as one ``definition`` change (added),
+the one-time change of the first publish that records them.
+
 Moves: the instructions present on both sides are compared by relative order; only those
 outside a longest common subsequence get a ``position`` change, so inserting one instruction
 at the top is one ``added`` change and moving one instruction is one ``position`` change.
@@ -20,7 +28,6 @@ at the top is one ``added`` change and moving one instruction is one ``position`
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,32 +48,35 @@ from configuration.changes import (
     ChangePath,
     nested_fields,
 )
-from configuration.snapshot import LABEL_FIELDS, Snapshot, canonical_json, empty_snapshot
+from configuration.definitions import CONFIG, DEFINITION, definition_changes
+from configuration.equality import MISSING, same
+from configuration.order import moved_ids
+from configuration.snapshot import (
+    DEFINITION_OWN_FIELD,
+    LABEL_FIELDS,
+    Snapshot,
+    empty_snapshot,
+)
 
-__all__ = ["ADDED", "MODIFIED", "REMOVED", "SECTIONS", "Change", "Diff", "diff_snapshots"]
+__all__ = [
+    "ADDED",
+    "CONFIG",
+    "DEFINITION",
+    "MODIFIED",
+    "REMOVED",
+    "SECTIONS",
+    "Change",
+    "Diff",
+    "diff_snapshots",
+    "moved_ids",
+    "same",
+]
 
-_MISSING: Any = object()
+_MISSING: Any = MISSING
 
 # Order in which fields are reported; unknown fields follow, sorted.
 _SETTINGS_ORDER = ("name", "description", "model_config", "access_level", "tags")
 _FIELD_ORDER = ("title", "content", "position", "enabled", "site_url", "folder_path")
-
-
-def same(a: Any, b: Any) -> bool:
-    """Equal as stored JSON: ``True`` is not ``1``, ``1`` is not ``1.0``.
-
-    Plain ``==`` would call those equal while the fingerprint (canonical JSON) does not,
-    and "no changes" must mean "same fingerprint".
-    """
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, str | int | bool) or a is None:
-        return a == b
-    if isinstance(a, float):
-        return repr(a) == repr(b)
-    return a == b and canonical_json(a) == canonical_json(b)
 
 
 @dataclass(frozen=True)
@@ -252,35 +262,6 @@ class _Item:
                 self.add(self.path.with_field(name), b, a)
 
 
-def moved_ids(before_order: list[Any], after_order: list[Any]) -> set[Any]:
-    """The ids to report as moved: those outside a longest common subsequence.
-
-    Both lists hold the same ids (those on both sides), each once. The LCS of two
-    permutations is a longest increasing subsequence of ranks: O(n log n).
-    """
-    rank = {ident: index for index, ident in enumerate(before_order)}
-    seq = [rank[ident] for ident in after_order]
-    tail_values: list[int] = []
-    tail_indexes: list[int] = []
-    previous = [-1] * len(seq)
-    for index, value in enumerate(seq):
-        slot = bisect_left(tail_values, value)
-        if slot > 0:
-            previous[index] = tail_indexes[slot - 1]
-        if slot == len(tail_values):
-            tail_values.append(value)
-            tail_indexes.append(index)
-        else:
-            tail_values[slot] = value
-            tail_indexes[slot] = index
-    kept: set[Any] = set()
-    cursor = tail_indexes[-1] if tail_indexes else -1
-    while cursor != -1:
-        kept.add(after_order[cursor])
-        cursor = previous[cursor]
-    return set(after_order) - kept
-
-
 def _diff_instructions(
     changes: list[Change], before: list[dict[str, Any]], after: list[dict[str, Any]]
 ) -> None:
@@ -333,7 +314,7 @@ def _diff_items(
 ) -> None:
     """Items matched by ``identity``: added and removed ones reported whole, fields of the
     rest compared, each followed by what ``then`` reports of it (a tool's actions)."""
-    skip = LABEL_FIELDS[label_kind] | {identity} | skip
+    skip = LABEL_FIELDS[label_kind] | {identity, DEFINITION} | skip
     for ident, old, new in _merge_by(before, after, identity):
         path = ChangePath(kind_path.section, kind_path.kind, ident, kind_path.parent_id)
         item = _Item(changes, path, _name(old, new, "name"), parent_name)
@@ -341,8 +322,21 @@ def _diff_items(
             item.whole(old, new)
         else:
             item.compare_fields(old, new, skip)
+            _diff_definition(item, old, new, DEFINITION_OWN_FIELD[label_kind])
             if then is not None:
                 then(item, old, new)
+
+
+def _diff_definition(
+    item: _Item, old: Mapping[str, Any], new: Mapping[str, Any], own_field: str | None
+) -> None:
+    for key, before, after in definition_changes(old, new, own_field):
+        path = (
+            item.path.with_field(DEFINITION)
+            if key is None
+            else item.path.with_field(DEFINITION, key)
+        )
+        item.add(path, before, after)
 
 
 def _diff_knowledge(

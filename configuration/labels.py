@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from configuration.diff import Change
 
 NO_CHANGES = "No changes"
+DEFINITIONS_RECORDED = "Definitions now recorded with the configuration"
 SHAREPOINT_LABEL = "SharePoint folder"
 
 _SETTINGS_LABELS = {
@@ -75,6 +76,30 @@ def item_label(change: Change) -> str:
     return _named(_NOUNS[path.kind], change.name, path.item_id)
 
 
+def is_definition_recorded(change: Change) -> bool:
+    """The one-time change of a snapshot stored before definitions were recorded."""
+    return (
+        change.path.field == "definition"
+        and change.path.field_key is None
+        and (change.change == ADDED)
+    )
+
+
+def definition_label(change: Change, label: str) -> str:
+    """``Guardrail “PII”: catalogue config “threshold”``, ``Tool “CRM”: catalogue kind``."""
+    key = change.path.field_key
+    if key is None:
+        if change.change == ADDED:
+            return f"{label}: definition now recorded with the configuration"
+        if change.change == REMOVED:
+            return f"{label}: definition not recorded"
+        return f"{label}: definition"
+    head, dot, sub = key.partition(".")
+    if dot and head == "config":
+        return f"{label}: catalogue config {quoted(sub)}"
+    return f"{label}: catalogue {key.replace('_', ' ')}"
+
+
 def change_label(change: Change) -> str:
     path = change.path
     if path.kind == SETTINGS:
@@ -84,6 +109,8 @@ def change_label(change: Change) -> str:
     label = item_label(change)
     if path.field is None:
         return label
+    if path.field == "definition":
+        return definition_label(change, label)
     if path.field_key is not None:
         return f"{label}: {_NESTED_LABELS[path.field]} {quoted(path.field_key)}"
     return f"{label}: {_FIELD_LABELS.get(path.field, path.field.replace('_', ' '))}"
@@ -112,9 +139,13 @@ def _verb(change: Change, *, field_verb: str = "changed") -> str:
 def summary(changes: Iterable[Change]) -> str:
     """One line for a diff: settings by name, items counted per section and verb."""
     by_section: dict[str, list[Change]] = {}
+    recorded = False
     for change in changes:
+        if is_definition_recorded(change):
+            recorded = True
+            continue
         by_section.setdefault(change.path.section, []).append(change)
-    if not by_section:
+    if not by_section and not recorded:
         return NO_CHANGES
     parts: list[str] = []
 
@@ -143,6 +174,8 @@ def summary(changes: Iterable[Change]) -> str:
     for change in by_section.get("guardrails", []):
         groups.setdefault(_verb(change), set()).add(change.path.item())
     parts += _counted("guardrail", groups, (ADDED, REMOVED, "changed"))
+    if recorded:
+        parts.append(DEFINITIONS_RECORDED)
     return ", ".join(parts)
 
 

@@ -18,6 +18,11 @@ Order is not a conflict atom: instructions the publish moved go back next to the
 neighbours unless they were moved again since (then the later move stays); instructions the
 publish removed come back at their base place in the same way. Positions are renumbered.
 Atoms the publish did not touch keep whatever ``current`` has.
+
+Effective definitions (``definition``) come from the catalogue, which Staging cannot write:
+a definition change of the publish is left alone when ``current`` already has the base value
+(or, for the one-time arrival of definitions, always), and is otherwise a conflict that says
+the catalogue holds it. Items are compared for presence without their definitions.
 """
 
 from __future__ import annotations
@@ -40,7 +45,16 @@ from configuration.changes import (
     TOOL,
     ChangePath,
 )
-from configuration.diff import Change, diff_snapshots, identity_sort_key, moved_ids, same
+from configuration.diff import (
+    CONFIG,
+    DEFINITION,
+    Change,
+    diff_snapshots,
+    identity_sort_key,
+    moved_ids,
+    same,
+)
+from configuration.labels import is_definition_recorded
 from configuration.snapshot import (
     LABEL_FIELDS,
     Snapshot,
@@ -81,6 +95,10 @@ _ITEM_GONE = "Removed after this publish, so this change cannot be undone."
 _EDITED_SINCE = "Changed after this publish; removing it would discard those changes."
 _READDED = "Added again after this publish with different content."
 _PARENT_GONE = "Its tool was removed after this publish, so the action cannot be restored."
+CATALOGUE_DEFINED = (
+    "Defined in the catalogue, which Staging cannot change: an organization admin can change "
+    "it back in the catalogue."
+)
 
 
 def revert_publish(
@@ -98,6 +116,8 @@ def revert_publish(
     for change in diff_snapshots(base, published).changes:
         if change.path.kind == INSTRUCTION and change.path.field == "position":
             moved_by_publish.add(change.path.item_id)
+        elif change.path.field == DEFINITION:
+            _revert_definition(work, change, conflicts)
         elif change.path.field is None:
             _revert_presence(work, change, conflicts)
         else:
@@ -231,11 +251,12 @@ def _content(path: ChangePath, item: Any) -> Any:
     """An item as configuration: labels dropped (instructions: position too)."""
     if not isinstance(item, dict):
         return item
-    drop = _NOT_CONTENT.get(path.kind, frozenset())
+    drop = _NOT_CONTENT.get(path.kind, frozenset()) | {DEFINITION}
     out = {k: v for k, v in item.items() if k not in drop}
     if path.kind == TOOL and isinstance(out.get("actions"), list):
+        action_drop = _NOT_CONTENT[ACTION] | {DEFINITION}
         out["actions"] = _by_identity(
-            [{k: v for k, v in a.items() if k not in _NOT_CONTENT[ACTION]} for a in out["actions"]],
+            [{k: v for k, v in a.items() if k not in action_drop} for a in out["actions"]],
             "action_id",
         )
     return out
@@ -290,6 +311,41 @@ def _revert_presence(work: _Work, change: Change, conflicts: list[Conflict]) -> 
     else:
         detail = _EDITED_SINCE if base is _ABSENT else _READDED
         _conflict(conflicts, change, current, detail)
+
+
+_OWN_FIELD = {CORPUS: None, TOOL: None, ACTION: "config", GUARDRAIL: "settings"}
+
+
+def _revert_definition(work: _Work, change: Change, conflicts: list[Conflict]) -> None:
+    """A change of an effective definition: nothing to do when Staging already has the base
+    value; else a conflict, for only the catalogue can change it."""
+    if is_definition_recorded(change):
+        return
+    path = change.path
+    items = work.items(path)
+    item = items.get(path.item_id, None) if items is not None else None
+    if not isinstance(item, dict):
+        return  # the item is gone since, and its definition with it
+    definition = item.get(DEFINITION, _ABSENT)
+    key = path.field_key
+    current: Any
+    if key is None:
+        current = definition
+    elif not isinstance(definition, dict):
+        current = _ABSENT
+    else:
+        head, dot, sub = key.partition(".")
+        own = item.get(_OWN_FIELD.get(path.kind) or "", None)
+        if dot and head == CONFIG:
+            config = definition.get(CONFIG)
+            if isinstance(own, dict) and sub in own:
+                current = _GONE  # the agent's own setting decides it now
+            else:
+                current = config.get(sub, _ABSENT) if isinstance(config, dict) else _ABSENT
+        else:
+            current = definition.get(key, _ABSENT)
+    if not same(current, _base_value(change)):
+        _conflict(conflicts, change, current, CATALOGUE_DEFINED)
 
 
 def _revert_field(work: _Work, change: Change, conflicts: list[Conflict]) -> None:

@@ -22,12 +22,15 @@ and restore writes one back onto Staging. Its form::
       },
       "tools": [                                   # by tool_id
         {"tool_id": int, "name": str, "kind": str, "enabled": bool,
+         "definition": {"kind": str, "description": str},
          "actions": [                              # by action_id
-            {"action_id": int, "name": str, "enabled": bool, "config": {...}},
+            {"action_id": int, "name": str, "enabled": bool, "config": {...},
+             "definition": {"config": {...}}},
          ]},
       ],
       "guardrails": [                              # by guardrail_id
-        {"guardrail_id": int, "name": str, "type": str, "enabled": bool, "settings": {...}},
+        {"guardrail_id": int, "name": str, "type": str, "enabled": bool, "settings": {...},
+         "definition": {"type": str, "config": {...}}},
       ],
     }
 
@@ -36,6 +39,17 @@ id) so the diff matches them by identity, never by position. Catalogue names and
 (``LABEL_FIELDS``) ride along only to label the diff; they are not part of the
 configuration, so renaming a tool in the catalogue does not make every agent "changed".
 The fingerprint therefore covers the snapshot without them.
+
+Each catalogue item also carries its **effective definition** (``definition``): what a runtime
+needs of the shared component, as this agent uses it, so a published snapshot is
+self-contained. It is configuration content (inside the fingerprint): a catalogue edit changes
+the definition in the Staging of every agent that uses the item, and reaches Production only
+with that agent's next publish. ``effective_definition`` is the one rule: the catalogue's
+config with the agent's own settings *over* it, a shallow key merge - every key of the agent's
+settings replaces the catalogue's key of that name whole (a nested dict is not merged into,
+and a ``null`` is kept as a value, never a deletion); every other catalogue key stays.
+Snapshots stored before definitions were recorded have no ``definition`` key; the diff
+reports its arrival as a one-time change.
 """
 
 from __future__ import annotations
@@ -53,6 +67,44 @@ LABEL_FIELDS: dict[str, frozenset[str]] = {
     "actions": frozenset({"name"}),
     "guardrails": frozenset({"name", "type"}),
 }
+
+
+# Per list kind: the catalogue fields the effective definition copies, and the agent's own
+# field laid over the catalogue's ``config`` (None: the definition has no config).
+DEFINITION_OWN_FIELD: dict[str, str | None] = {
+    "corpora": None,
+    "tools": None,
+    "actions": "config",
+    "guardrails": "settings",
+}
+
+
+def merge_over(catalogue: Any, own: Any) -> dict[str, Any]:
+    """The catalogue's config with the agent's own settings over it: a shallow key merge."""
+    merged = dict(catalogue) if isinstance(catalogue, dict) else {}
+    if isinstance(own, dict):
+        merged.update(own)
+    return merged
+
+
+def effective_definition(kind: str, catalogue: Any, own: Any = None) -> dict[str, Any]:
+    """The definition of one catalogue object (``catalogue``: an object with the catalogue
+    model's attributes) as an agent whose own settings are ``own`` uses it."""
+    if kind == "corpora":
+        return {"description": getattr(catalogue, "description", "") or ""}
+    if kind == "tools":
+        return {
+            "kind": getattr(catalogue, "kind", "") or "",
+            "description": getattr(catalogue, "description", "") or "",
+        }
+    if kind == "actions":
+        return {"config": merge_over(getattr(catalogue, "config", None), own)}
+    if kind == "guardrails":
+        return {
+            "type": getattr(catalogue, "type", "") or "",
+            "config": merge_over(getattr(catalogue, "config", None), own),
+        }
+    raise ValueError(f"No definition for {kind!r}.")
 
 
 def empty_snapshot(*, name: str = "", settings: dict[str, Any] | None = None) -> Snapshot:
@@ -137,9 +189,10 @@ def build_snapshot(
     """Assemble a snapshot from staging rows (or historical rows of the same shape).
 
     Takes plain objects with the staging models' attributes, and the catalogue objects
-    already attached (``corpus``, ``tool``, ``action``, ``guardrail``), so that callers
-    decide how to load them: ``staging_snapshot`` with a constant number of queries, the
-    edit history from simple-history's records.
+    already attached (``corpus``, ``tool``, ``action``, ``guardrail``; the definitions are
+    read from them), so that callers decide how to load them: ``staging_snapshot`` with a
+    constant number of queries, the edit history from simple-history's records (the
+    catalogue's as well).
     """
     ordered = sorted(instructions, key=lambda i: (i.position, i.id))
     actions_by_tool: dict[int, list[dict[str, Any]]] = {}
@@ -150,6 +203,7 @@ def build_snapshot(
                 "name": setting.action.name,
                 "enabled": bool(setting.enabled),
                 "config": setting.config or {},
+                "definition": effective_definition("actions", setting.action, setting.config),
             }
         )
     sharepoint = None
@@ -177,6 +231,7 @@ def build_snapshot(
                     "name": c.corpus.name,
                     "enabled": bool(c.enabled),
                     "settings": c.settings or {},
+                    "definition": effective_definition("corpora", c.corpus),
                 }
                 for c in sorted(corpus_connections, key=lambda c: c.corpus_id)
             ],
@@ -188,6 +243,7 @@ def build_snapshot(
                 "name": b.tool.name,
                 "kind": b.tool.kind,
                 "enabled": bool(b.enabled),
+                "definition": effective_definition("tools", b.tool),
                 "actions": actions_by_tool.get(b.tool_id, []),
             }
             for b in sorted(tool_bindings, key=lambda b: b.tool_id)
@@ -199,6 +255,7 @@ def build_snapshot(
                 "type": g.guardrail.type,
                 "enabled": bool(g.enabled),
                 "settings": g.settings or {},
+                "definition": effective_definition("guardrails", g.guardrail, g.settings),
             }
             for g in sorted(guardrail_settings, key=lambda g: g.guardrail_id)
         ],

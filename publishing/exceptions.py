@@ -39,6 +39,19 @@ class RevertConflict(DomainError):
     )
 
 
+class DefinitionChanged(RevertConflict):
+    """What would be restored holds a catalogue definition that differs from the catalogue's
+    today. Staging cannot hold a definition of its own, so nothing is written; the
+    ``conflicts`` name each component (an organization admin can change it in the catalogue).
+    """
+
+    code = "definition_changed"
+    default_detail = (
+        "A shared component is defined differently in the catalogue today than in what you "
+        "are restoring; nothing was restored."
+    )
+
+
 class NothingToDiscard(DomainError):
     code = "nothing_to_discard"
     default_detail = "Staging is identical to Production; there is nothing to discard."

@@ -17,13 +17,14 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 from agents.models import Agent, Corpus, Guardrail, StagingConfiguration, Tool, ToolAction
-from agents.snapshot import staging_snapshot
+from agents.snapshot import catalogue_at, staging_snapshot
 from agents.staging import staging_rows_at
 from configuration.checks import run_builtin_checks
 from configuration.diff import Change, Diff, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot, combine_fingerprints
 from ejento_staging.ids import parse_id
 from publishing.authors import Attribution, Author, LastPublish, attribute
+from publishing.definitions import resolve_definitions
 from publishing.models import ProductionConfiguration, PublishRecord
 
 LIST_FIELDS = (
@@ -279,25 +280,19 @@ def get_checkpoint(*, agent: Agent, history_id: Any) -> Any:
 def checkpoint_snapshot(*, agent_id: int, revision: int, for_restore: bool = False) -> Snapshot:
     """Staging as it was at ``revision``, rebuilt from simple-history's records.
 
+    Definitions are the catalogue's at the checkpoint's time (``agents.snapshot.catalogue_at``).
+
     A tool action deleted from the catalogue since cannot be placed in the snapshot (its
     tool is known only through the action). Shown, the checkpoint leaves it out, and other
     departed components show as "(deleted)"; for a restore (``for_restore``) any component
     that left the catalogue refuses it, rather than being dropped without a word.
     """
     rows = staging_rows_at(agent_id, revision)
-    corpora = {
-        c.pk: c
-        for c in Corpus.objects.filter(pk__in={r.corpus_id for r in rows["CorpusConnection"]})
-    }
-    tools = {t.pk: t for t in Tool.objects.filter(pk__in={r.tool_id for r in rows["ToolBinding"]})}
-    actions = {
-        a.pk: a
-        for a in ToolAction.objects.filter(pk__in={r.action_id for r in rows["ActionSetting"]})
-    }
-    guardrails = {
-        g.pk: g
-        for g in Guardrail.objects.filter(pk__in={r.guardrail_id for r in rows["GuardrailSetting"]})
-    }
+    at = rows["staging"].history_date
+    corpora = catalogue_at(Corpus, {r.corpus_id for r in rows["CorpusConnection"]}, at)
+    tools = catalogue_at(Tool, {r.tool_id for r in rows["ToolBinding"]}, at)
+    actions = catalogue_at(ToolAction, {r.action_id for r in rows["ActionSetting"]}, at)
+    guardrails = catalogue_at(Guardrail, {r.guardrail_id for r in rows["GuardrailSetting"]}, at)
     departed = {
         label: sorted({getattr(r, key) for r in rows[model]} - set(found))
         for label, model, key, found in (
@@ -387,10 +382,12 @@ def checkpoint_preview(*, agent: Agent, checkpoint: Any) -> CheckpointPreview:
     except ValidationError as exc:
         refusal = tuple(exc.messages)
         target = checkpoint_snapshot(agent_id=agent.pk, revision=checkpoint.revision)
+    restored, lost = resolve_definitions(target)
+    refusal += tuple(f"{c.label}: {c.detail}" for c in lost)
     production, _fingerprint = production_state(agent)
     return CheckpointPreview(
         edit_diff=checkpoint_diff(agent=agent, checkpoint=checkpoint, after=target),
-        staging_diff=diff_snapshots(staging_snapshot(agent), target),
-        production_diff=diff_snapshots(production, target),
+        staging_diff=diff_snapshots(staging_snapshot(agent), restored),
+        production_diff=diff_snapshots(production, restored),
         refusal=refusal,
     )

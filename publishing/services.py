@@ -17,13 +17,15 @@ from django.utils import timezone
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, lock_agent, require_role
 from agents.services import apply_snapshot_to_staging
-from agents.snapshot import staging_snapshot
-from configuration.diff import Diff, diff_snapshots
+from agents.snapshot import staging_snapshot, with_current_definitions
+from configuration.diff import DEFINITION, Diff, diff_snapshots
 from configuration.revert import Conflict, revert_publish
 from configuration.snapshot import Snapshot, combine_fingerprints, empty_snapshot, fingerprint
 from publishing import events
 from publishing.authors import attribute
+from publishing.definitions import resolve_definitions
 from publishing.exceptions import (
+    DefinitionChanged,
     NothingToDiscard,
     NothingToPublish,
     RevertConflict,
@@ -191,6 +193,23 @@ class RollbackPlan:
         }
 
 
+ONLY_DEFINITIONS = (
+    "Staging differs from Production only in definitions that come from the catalogue; they "
+    "go live with the next publish, or change back in the catalogue."
+)
+
+
+def refuse_conflicts(conflicts: tuple[Conflict, ...]) -> None:
+    """Raise ``DefinitionChanged`` when a catalogue definition is among the conflicts, else
+    ``RevertConflict``; nothing when there are none."""
+    if not conflicts:
+        return
+    payload = [c.as_dict() for c in conflicts]
+    if any((c.field or "").partition(".")[0] == DEFINITION for c in conflicts):
+        raise DefinitionChanged(conflicts=payload)
+    raise RevertConflict(conflicts=payload)
+
+
 def _clean_mode(mode: Any) -> str:
     if mode not in MODES:
         raise ValidationError({"mode": [f"Must be one of: {', '.join(MODES)}."]})
@@ -219,6 +238,8 @@ def plan_rollback(*, agent: Agent, record: PublishRecord, mode: str = RESTORE) -
         base = previous or empty_snapshot(settings=record.snapshot["settings"])
         result = revert_publish(base=base, published=record.snapshot, current=current)
         target, conflicts = result.snapshot, result.conflicts
+    target, lost = resolve_definitions(target)
+    conflicts += lost
     production = production_snapshot(agent)
     return RollbackPlan(
         record=record,
@@ -238,6 +259,8 @@ def rollback_agent(
     ``restore``: Staging becomes the configuration as published in ``record``.
     ``revert``: only the changes ``record`` introduced are undone; a field changed again
     since is a conflict, and then ``RevertConflict`` is raised and nothing is written.
+    Either way, a catalogue definition in the target that differs from today's catalogue is
+    refused with ``DefinitionChanged`` (``resolve_definitions``).
     Refused unless ``acting_user`` is at least a publisher.
     """
     role = require_role(acting_user, agent, Role.PUBLISHER)
@@ -247,8 +270,7 @@ def rollback_agent(
     with transaction.atomic():
         locked = lock_agent(agent, acting_user, role)
         plan = plan_rollback(agent=locked, record=record, mode=mode)
-        if plan.conflicts:
-            raise RevertConflict(conflicts=[c.as_dict() for c in plan.conflicts])
+        refuse_conflicts(plan.conflicts)
         apply_snapshot_to_staging(
             agent=locked,
             acting_user=acting_user,
@@ -262,7 +284,8 @@ def rollback_agent(
 
 
 def discard_staging(*, agent: Agent, acting_user: Any) -> None:
-    """Drop every unpublished change: Staging becomes Production again (recorded).
+    """Drop every unpublished change: Staging becomes Production again (recorded), but for
+    the catalogue's definitions, which Staging cannot hold apart from the catalogue.
 
     A publisher's call: it throws away other people's unpublished work, like a rollback.
     """
@@ -274,8 +297,13 @@ def discard_staging(*, agent: Agent, acting_user: Any) -> None:
             raise NothingToDiscard(
                 "This agent has never been published; there is no Production to go back to."
             )
-        if not diff_snapshots(production, staging_snapshot(locked)).has_changes:
+        staging = staging_snapshot(locked)
+        if not diff_snapshots(production, staging).has_changes:
             raise NothingToDiscard()
+        # Definitions come from the catalogue: a discard gives back the agent's own settings,
+        # and catalogue changes stay until published (or changed back in the catalogue).
+        if not diff_snapshots(with_current_definitions(production), staging).has_changes:
+            raise NothingToDiscard(ONLY_DEFINITIONS)
         apply_snapshot_to_staging(
             agent=locked,
             acting_user=acting_user,
@@ -297,6 +325,8 @@ def restore_checkpoint(*, agent: Agent, acting_user: Any, history_id: Any) -> in
         snapshot = checkpoint_snapshot(
             agent_id=locked.pk, revision=checkpoint.revision, for_restore=True
         )
+        snapshot, lost = resolve_definitions(snapshot)
+        refuse_conflicts(lost)
         apply_snapshot_to_staging(
             agent=locked,
             acting_user=acting_user,

@@ -51,9 +51,10 @@ def item_state_serializer(
     """The shape of one catalogue item's state in an agent, alike for every kind of item.
 
     In this order, which the schema shows: which item (``<item>_id``) and its name, its kind
-    where the catalogue gives one (``kind`` names the field), whether it is on, and its
-    options (``options``: the field's name and what makes the field). The fields are made
-    here, in that order, because DRF orders declared fields by when they were made.
+    where the catalogue gives one (``kind`` names the field), whether it is on, its
+    options (``options``: the field's name and what makes the field), its effective
+    definition and its version. The fields are made here, in that order, because DRF orders
+    declared fields by when they were made.
     """
     fields: dict[str, serializers.Field] = {
         f"{item}_id": serializers.IntegerField(),
@@ -64,6 +65,12 @@ def item_state_serializer(
     fields["enabled"] = serializers.BooleanField()
     option, make_option_field = options
     fields[option] = make_option_field()
+    fields["definition"] = JSONObjectField(
+        required=False,
+        help_text="The effective definition: what the catalogue defines, with this agent's own "
+        "settings over it (a shallow key merge; docs/shared-components.md). Absent from "
+        "configurations published before definitions were recorded.",
+    )
     fields["version"] = version_field()
     return type(name, (serializers.Serializer,), fields)
 

@@ -6,6 +6,8 @@ module of its subject:
 
 * ``accounts`` - users, organizations and their members;
 * ``catalogue`` - projects, corpora, tools and guardrails;
+* ``catalogue_changes`` - changes to catalogue items, which reach the Staging of every agent
+  that uses them (organization admins), and their impact preview;
 * ``agents`` - create, archive, and the agent's settings, access level and tags;
 * ``instructions``, ``knowledge`` (corpora, SharePoint), ``tools`` (tools and actions),
   ``guardrails`` - the parts of an agent's Staging;
@@ -41,6 +43,16 @@ from agents.services.agents import (
 )
 from agents.services.apply import apply_snapshot_to_staging, replace_staging
 from agents.services.catalogue import create_corpus, create_guardrail, create_project, create_tool
+from agents.services.catalogue_changes import (
+    PREVIEW_PAGE_SIZE,
+    CatalogueChange,
+    change_catalogue_item,
+    preview_catalogue_change,
+    update_corpus,
+    update_guardrail,
+    update_tool,
+    update_tool_action,
+)
 from agents.services.guardrails import set_guardrail
 from agents.services.instructions import (
     add_instruction,
@@ -71,11 +83,14 @@ from agents.services.transfer import (
 
 __all__ = [
     "NOT_A_MEMBER",
+    "PREVIEW_PAGE_SIZE",
+    "CatalogueChange",
     "ComponentsUnresolved",
     "TransferResult",
     "add_instruction",
     "add_organization_member",
     "apply_snapshot_to_staging",
+    "change_catalogue_item",
     "change_permission",
     "clean_new_username",
     "clear_sharepoint_folder",
@@ -95,6 +110,7 @@ __all__ = [
     "enable_tool",
     "grant_permission",
     "import_document",
+    "preview_catalogue_change",
     "reorder_instructions",
     "replace_staging",
     "require_may_create_agents",
@@ -108,5 +124,9 @@ __all__ = [
     "set_tags",
     "update_action",
     "update_agent_settings",
+    "update_corpus",
+    "update_guardrail",
     "update_instruction",
+    "update_tool",
+    "update_tool_action",
 ]

@@ -1,6 +1,7 @@
 """Projects and the organization's catalogue (corpora, tools, guardrails) agents draw on.
 
-None of these is staged: a catalogue object exists once, and agents refer to it.
+None of these is staged: a catalogue object exists once, and agents refer to it. Changing
+one is ``catalogue_changes``: it reaches the Staging of every agent that uses it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from agents import validation
 from agents.models import (
@@ -63,7 +65,8 @@ def create_tool(
             kind=kind,
             description=clean_description(description),
         )
-        ToolAction.objects.bulk_create(
+        # With their history records (bulk_create alone writes none).
+        bulk_create_with_history(
             [
                 ToolAction(
                     tool=tool,
@@ -73,7 +76,8 @@ def create_tool(
                     config=validation.clean_json_object(a.get("config"), "actions"),
                 )
                 for a in actions
-            ]
+            ],
+            ToolAction,
         )
     return tool
 

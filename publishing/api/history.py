@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from publishing.api.paths import (
 from publishing.api.publishes import MAX_USER_ID, DateOrDateTimeField, QueryIdField
 from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
+from publishing.api.rollback import RevertConflictSerializer
 from publishing.api.shapes import DiffEntrySerializer, QuerySerializer, SectionCountsSerializer
 
 
@@ -152,6 +153,10 @@ class HistoryRestoreView(APIView):
         "Staging becomes one checkpoint again (Production untouched)",
         request=None,
         ok=StagingDiffSerializer,
+        conflict=OpenApiResponse(
+            RevertConflictSerializer,
+            description="`definition_changed`: a catalogue definition differs today.",
+        ),
         **ON_ONE_CHECKPOINT,
     )
     def post(self, request: Request, agent_id: str, history_id: str) -> Response:

@@ -55,12 +55,18 @@ class RollbackPreviewSerializer(serializers.Serializer):
         help_text="Current Production -> what a publish right after the rollback makes live."
     )
     conflicts = ConflictSerializer(
-        many=True, help_text="Revert only: atoms changed again since; a revert is refused."
+        many=True,
+        help_text="Atoms changed again since (revert), and catalogue definitions that differ "
+        "today (either mode): the rollback is refused.",
     )
 
 
 class RevertConflictSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["conflict"])
+    code = serializers.ChoiceField(
+        choices=["conflict", "definition_changed"],
+        help_text="`definition_changed`: a shared component is defined differently in the "
+        "catalogue today than in what would be restored (docs/shared-components.md).",
+    )
     detail = serializers.CharField()
     conflicts = ConflictSerializer(many=True)
 
@@ -103,14 +109,18 @@ class RollbackView(APIView):
         description=(
             "`restore` (default): Staging becomes the configuration as published in that "
             "entry. `revert`: only that publish's changes are undone; a field changed again "
-            "since is a conflict (409) and Staging is left unchanged. Answers the new "
-            "staging-diff."
+            "since is a conflict (409) and Staging is left unchanged. Either way a catalogue "
+            "definition that differs today is refused (409 `definition_changed`). Answers "
+            "the new staging-diff."
         ),
         request=RollbackInputSerializer,
         ok=StagingDiffSerializer,
         invalid=RollbackErrorSerializer,
         not_found="No such agent, or no such publish of this agent.",
-        conflict=OpenApiResponse(RevertConflictSerializer, description="Revert conflicts."),
+        conflict=OpenApiResponse(
+            RevertConflictSerializer,
+            description="Revert conflicts, or a catalogue definition changed since.",
+        ),
     )
     def put(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)

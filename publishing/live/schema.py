@@ -31,7 +31,8 @@ _CONFIGURATION = inline_serializer(
         "published_at": serializers.DateTimeField(),
         "configuration": ConfigurationField(
             help_text="The published snapshot: settings, instructions, knowledge_sources, "
-            "tools (with actions) and guardrails."
+            "tools (with actions) and guardrails, each catalogue item with its effective "
+            "definition (frozen at publish)."
         ),
     },
 )

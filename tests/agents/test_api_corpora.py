@@ -30,8 +30,14 @@ def test_bulk_connect_answers_201_with_the_connections(editor_client, agent, cor
     )
     assert response.status_code == 201
     assert fresh(response.json(), agent) == [
-        {"corpus_id": corpus2.pk, "name": "FAQ", "enabled": True, "settings": {"top_k": 5}},
-        {"corpus_id": corpus.pk, "name": "Handbook", "enabled": True, "settings": {"top_k": 5}},
+        {
+            "corpus_id": item.pk,
+            "name": item.name,
+            "enabled": True,
+            "settings": {"top_k": 5},
+            "definition": {"description": "Documents"},
+        }
+        for item in (corpus2, corpus)
     ]
     assert connections(agent) == {corpus.pk: (True, {"top_k": 5}), corpus2.pk: (True, {"top_k": 5})}
 
@@ -154,6 +160,7 @@ def test_post_connects_one_corpus_with_flat_settings(editor_client, agent, corpu
         "name": "Handbook",
         "enabled": False,
         "settings": {"top_k": 3},
+        "definition": {"description": "Documents"},
     }
     assert connections(agent) == {corpus.pk: (False, {"top_k": 3})}
 

@@ -24,6 +24,7 @@ def test_enable_a_guardrail(editor_client, agent, guardrail):
         "type": "pii",
         "enabled": True,
         "settings": {},
+        "definition": {"type": "pii", "config": {}},
     }
     assert GuardrailSetting.objects.get(agent=agent, guardrail=guardrail).enabled is True
 

@@ -41,9 +41,16 @@ def test_enable_binds_the_tool_with_every_action_enabled(editor_client, agent, t
         "name": "CRM",
         "kind": "api",
         "enabled": True,
+        "definition": {"kind": "api", "description": ""},
         "actions": [
-            {"action_id": actions["search"].pk, "name": "search", "enabled": True, "config": {}},
-            {"action_id": actions["create"].pk, "name": "create", "enabled": True, "config": {}},
+            {
+                "action_id": actions[name].pk,
+                "name": name,
+                "enabled": True,
+                "config": {},
+                "definition": {"config": {}},
+            }
+            for name in ("search", "create")
         ],
     }
     assert ToolBinding.objects.get(agent=agent, tool=tool).enabled is True
@@ -116,6 +123,7 @@ def test_patch_replaces_an_actions_config(editor_client, agent, enabled_tool):
         "name": "search",
         "enabled": True,
         "config": {"fields": ["name"], "limit": 10},
+        "definition": {"config": {"fields": ["name"], "limit": 10}},
     }
     assert states(agent)["search"] == (True, {"fields": ["name"], "limit": 10})
 

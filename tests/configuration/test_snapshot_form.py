@@ -22,7 +22,7 @@ def rows(**overrides):
         sharepoint_site_url="",
         sharepoint_folder_path="/docs",
     )
-    tool = Row(name="CRM", kind="http")
+    tool = Row(name="CRM", kind="http", description="Customer records")
     parts = {
         "staging": staging,
         "instructions": [
@@ -31,22 +31,42 @@ def rows(**overrides):
             Row(id=3, title="Tie", content="c", position=1),
         ],
         "corpus_connections": [
-            Row(corpus_id=5, corpus=Row(name="FAQ"), enabled=1, settings=None),
-            Row(corpus_id=2, corpus=Row(name="Docs"), enabled=0, settings={"top_k": 3}),
+            Row(corpus_id=5, corpus=Row(name="FAQ", description="Q&A"), enabled=1, settings=None),
+            Row(
+                corpus_id=2,
+                corpus=Row(name="Docs", description=""),
+                enabled=0,
+                settings={"top_k": 3},
+            ),
         ],
         "tool_bindings": [Row(tool_id=4, tool=tool, enabled=1)],
         "action_settings": [
-            Row(action_id=42, action=Row(tool_id=4, name="send"), enabled=0, config=None),
-            Row(action_id=41, action=Row(tool_id=4, name="find"), enabled=1, config={"q": 1}),
+            Row(
+                action_id=42,
+                action=Row(tool_id=4, name="send", config={"url": "/s"}),
+                enabled=0,
+                config=None,
+            ),
+            Row(
+                action_id=41,
+                action=Row(tool_id=4, name="find", config={"q": 0, "nested": {"a": 1}}),
+                enabled=1,
+                config={"q": 1, "nested": {"b": 2}},
+            ),
         ],
         "guardrail_settings": [
             Row(
                 guardrail_id=1,
-                guardrail=Row(name="PII", type="pii"),
+                guardrail=Row(name="PII", type="pii", config={"mask": False, "level": 2}),
                 enabled=1,
                 settings={"mask": True},
             ),
-            Row(guardrail_id=6, guardrail=Row(name="Tone", type="topic"), enabled=0, settings={}),
+            Row(
+                guardrail_id=6,
+                guardrail=Row(name="Tone", type="topic", config={}),
+                enabled=0,
+                settings={},
+            ),
         ],
     }
     parts.update(overrides)
@@ -69,8 +89,20 @@ def test_build_snapshot_gives_the_canonical_form() -> None:
         ],
         "knowledge_sources": {
             "corpora": [
-                {"corpus_id": 2, "name": "Docs", "enabled": False, "settings": {"top_k": 3}},
-                {"corpus_id": 5, "name": "FAQ", "enabled": True, "settings": {}},
+                {
+                    "corpus_id": 2,
+                    "name": "Docs",
+                    "enabled": False,
+                    "settings": {"top_k": 3},
+                    "definition": {"description": ""},
+                },
+                {
+                    "corpus_id": 5,
+                    "name": "FAQ",
+                    "enabled": True,
+                    "settings": {},
+                    "definition": {"description": "Q&A"},
+                },
             ],
             "sharepoint": {"site_url": "", "folder_path": "/docs"},
         },
@@ -80,9 +112,23 @@ def test_build_snapshot_gives_the_canonical_form() -> None:
                 "name": "CRM",
                 "kind": "http",
                 "enabled": True,
+                "definition": {"kind": "http", "description": "Customer records"},
                 "actions": [
-                    {"action_id": 41, "name": "find", "enabled": True, "config": {"q": 1}},
-                    {"action_id": 42, "name": "send", "enabled": False, "config": {}},
+                    {
+                        "action_id": 41,
+                        "name": "find",
+                        "enabled": True,
+                        "config": {"q": 1, "nested": {"b": 2}},
+                        # A shallow merge: the agent's key replaces the catalogue's whole.
+                        "definition": {"config": {"q": 1, "nested": {"b": 2}}},
+                    },
+                    {
+                        "action_id": 42,
+                        "name": "send",
+                        "enabled": False,
+                        "config": {},
+                        "definition": {"config": {"url": "/s"}},
+                    },
                 ],
             }
         ],
@@ -93,8 +139,16 @@ def test_build_snapshot_gives_the_canonical_form() -> None:
                 "type": "pii",
                 "enabled": True,
                 "settings": {"mask": True},
+                "definition": {"type": "pii", "config": {"mask": True, "level": 2}},
             },
-            {"guardrail_id": 6, "name": "Tone", "type": "topic", "enabled": False, "settings": {}},
+            {
+                "guardrail_id": 6,
+                "name": "Tone",
+                "type": "topic",
+                "enabled": False,
+                "settings": {},
+                "definition": {"type": "topic", "config": {}},
+            },
         ],
     }
 

@@ -24,8 +24,9 @@ API = {
     "staging-diff": ("/api/v2/agents/{id}/staging-diff", 17),
     "publishes": ("/api/v2/agents/{id}/publishes", 6),
     "publish": ("/api/v2/agents/{id}/publishes/{first}", 5),
-    "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 12),
-    "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 13),
+    # 16, 17: what would be restored takes today's catalogue definitions (one query a kind).
+    "publish-diff": ("/api/v2/agents/{id}/publishes/{first}/diff", 16),
+    "publish-revert-diff": ("/api/v2/agents/{id}/publishes/{second}/diff?mode=revert", 17),
     "history": ("/api/v2/agents/{id}/history", 6),
     "status": ("/api/v2/agents/{id}/status", 4),
     # A publish's snapshot, Staging's six queries, the agent and the token.
@@ -52,7 +53,7 @@ PAGES = {
     "review": ("/agents/{id}/review/", 24),
     "publishes": ("/agents/{id}/publishes/", 8),
     "publish": ("/agents/{id}/publishes/{first}/", 6),
-    "restore": ("/agents/{id}/publishes/{first}/restore/", 13),
+    "restore": ("/agents/{id}/publishes/{first}/restore/", 17),
     # 8: the person filter lists who has edited the agent (one query, as on the publishes page).
     "history": ("/agents/{id}/history/", 8),
     # Two publishes' snapshots, and the picker's recent publishes and checkpoints.

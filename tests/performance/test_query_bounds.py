@@ -29,19 +29,22 @@ pytestmark = pytest.mark.django_db
 # last publish's revision, the verdicts since, the check results on the state, and closing
 # the open review request (the authors only when someone approved under four eyes). Six more
 # name the contributors the record keeps, one per Staging model's history.
+# What is restored onto Staging takes today's catalogue definitions (four queries, one per kind
+# of catalogue item: ``publishing.definitions``), and a checkpoint is rebuilt with the
+# catalogue's history at its time (four more: ``agents.snapshot.catalogue_as_of``).
 PUBLISH = 27
 REVIEW = 7
-PLAN_RESTORE = 7
-PLAN_REVERT = 8
-ROLLBACK = 30
-DISCARD = 29
+PLAN_RESTORE = 11
+PLAN_REVERT = 12
+ROLLBACK = 34
+DISCARD = 33
 PUBLISH_RECORDS_PAGE = 2
 PUBLISH_RECORD = 1
 EDIT_HISTORY_PAGE = 2
-CHECKPOINT_SNAPSHOT = 10
-CHECKPOINT_DIFF = 22
-RESTORE_CHECKPOINT = 33
-RESTORE_WHOLE = 37
+CHECKPOINT_SNAPSHOT = 14
+CHECKPOINT_DIFF = 30
+RESTORE_CHECKPOINT = 41
+RESTORE_WHOLE = 45
 
 
 @pytest.fixture

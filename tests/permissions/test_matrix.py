@@ -71,6 +71,10 @@ API = {
     ("POST", "/api/v2/tools"): MEMBER,
     ("GET", "/api/v2/guardrails"): SIGNED_IN,
     ("POST", "/api/v2/guardrails"): MEMBER,
+    # Catalogue changes reach every agent that uses the item: its organization's admins.
+    ("PATCH", "/api/v2/tools/{tool_id}"): ORG_ADMIN,
+    ("PATCH", "/api/v2/tools/{tool_id}/actions/{action_id}"): ORG_ADMIN,
+    ("PATCH", "/api/v2/guardrails/{guardrail_id}"): ORG_ADMIN,
     ("GET", "/api/v2/agents"): SIGNED_IN,
     ("POST", "/api/v2/agents"): MEMBER,
     ("GET", A): EDITOR,  # Staging; viewers read ?environment=production (below)
@@ -155,6 +159,13 @@ API_VARIANTS = {
 
 PAGES = {
     ("GET", "agents:list"): SIGNED_IN,
+    ("GET", "agents:catalogue"): SIGNED_IN,  # lists the organizations the caller administers
+    ("GET", "agents:catalogue-tool"): ORG_ADMIN,
+    ("POST", "agents:catalogue-tool"): ORG_ADMIN,
+    ("GET", "agents:catalogue-action"): ORG_ADMIN,
+    ("POST", "agents:catalogue-action"): ORG_ADMIN,
+    ("GET", "agents:catalogue-guardrail"): ORG_ADMIN,
+    ("POST", "agents:catalogue-guardrail"): ORG_ADMIN,
     ("POST", "agents:create"): SIGNED_IN,
     ("GET", "agents:editor"): VIEWER,  # viewers are sent on to Production
     ("GET", "agents:production"): VIEWER,
@@ -417,6 +428,8 @@ def check_page_answer(caller, method, url, response, want) -> str | None:
         ok = to_login
     elif want == "allowed":
         ok = status in ALLOWED_PAGE and not to_login
+    elif want == "unknown":  # a catalogue item of an organization the caller is not in
+        ok = status == 404
     else:
         ok = status == int(want)
     return None if ok else describe(caller, method, url, status, want, response.content)

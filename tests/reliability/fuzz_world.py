@@ -109,6 +109,7 @@ class World:
             "corpus_id": self.corpus.pk,
             "tool_id": self.tool.pk,
             "action_id": self.action.pk,
+            "guardrail_id": self.guardrail.pk,
             "instruction_id": self.instruction.pk,
             "permission_id": self.permission.pk,
             "change_track_id": str(self.record.change_track_id),
@@ -178,6 +179,15 @@ class World:
             ("POST", f"{a}/corpora/{{corpus_id}}"): {"top_k": 3, "enabled": True},
             ("PUT", f"{a}/corpora/{{corpus_id}}"): {"top_k": 7, "enabled": False},
             ("PATCH", f"{a}/guardrails"): {"guardrail_id": self.guardrail.pk, "enabled": False},
+            ("PATCH", "/api/v2/tools/{tool_id}"): {"description": "Fuzzed", "reason": "Fuzz"},
+            ("PATCH", "/api/v2/tools/{tool_id}/actions/{action_id}"): {
+                "config": {"limit": 5},
+                "reason": "Fuzz",
+            },
+            ("PATCH", "/api/v2/guardrails/{guardrail_id}"): {
+                "config": {"threshold": 0.5},
+                "reason": "Fuzz",
+            },
             ("POST", f"{a}/instructions"): {"title": "New", "content": "Do it.", "position": 0},
             ("PUT", f"{a}/instructions"): {
                 "id": self.instruction.pk,

@@ -1,0 +1,218 @@
+"""The catalogue pages (organization admins): the list, and one edit page per tool, action
+and guardrail that shows the impact preview before saving and the item's history.
+
+Saving is two steps and a confirmation: the form is first sent to preview (which agents use
+the item, which are live, the diff each would get - nothing written), then the preview's
+form is confirmed (``static/js/confirm.js``, or the confirmation page without JavaScript)
+and the change goes through ``agents.services.change_catalogue_item``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from agents import services
+from agents.models import Guardrail, Organization, Tool, ToolAction
+from agents.permissions import admin_organization_ids, require_catalogue_admin
+from ejento_staging.pages import confirm_page, is_confirmed, page
+
+HISTORY_LENGTH = 50
+PREVIEWED = "previewed"
+NOT_LIVE = "Production is not affected: each agent takes the change live with its next publish."
+
+
+class _CatalogueForm(forms.Form):
+    reason = forms.CharField(
+        max_length=100,
+        required=True,
+        help_text="Why: kept in the item's history and in the edit history of every agent "
+        "the change reaches.",
+    )
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class _JSONObjectField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 6, "spellcheck": "false"})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        return value
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        try:
+            parsed = json.loads(text or "{}")
+        except ValueError as exc:
+            raise ValidationError("Must be a JSON object.") from exc
+        if not isinstance(parsed, dict):
+            raise ValidationError("Must be a JSON object.")
+        return parsed
+
+
+class ToolForm(_CatalogueForm):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Tool.Kind.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    field_order = ["name", "kind", "description", "reason"]
+
+
+class ActionForm(_CatalogueForm):
+    name = forms.CharField(max_length=200)
+    config = _JSONObjectField(required=False, help_text="A JSON object.")
+    field_order = ["name", "config", "reason"]
+
+
+class GuardrailForm(_CatalogueForm):
+    name = forms.CharField(max_length=200)
+    type = forms.CharField(max_length=64)
+    config = _JSONObjectField(required=False, help_text="A JSON object.")
+    field_order = ["name", "type", "config", "reason"]
+
+
+@page
+@require_http_methods(["GET"])
+def catalogue_list(request: HttpRequest) -> HttpResponse:
+    """The tools (with their actions) and guardrails of the organizations the user
+    administers (every organization, for superusers)."""
+    organizations = Organization.objects.order_by("name")
+    if not request.user.is_superuser:
+        organizations = organizations.filter(pk__in=admin_organization_ids(request.user))
+    organizations = list(organizations)
+    ids = [o.pk for o in organizations]
+    tools = Tool.objects.filter(organization_id__in=ids).prefetch_related("actions")
+    guardrails = Guardrail.objects.filter(organization_id__in=ids)
+    by_org = {o.pk: {"organization": o, "tools": [], "guardrails": []} for o in organizations}
+    for tool in tools.order_by("name", "id"):
+        by_org[tool.organization_id]["tools"].append(tool)
+    for guardrail in guardrails.order_by("name", "id"):
+        by_org[guardrail.organization_id]["guardrails"].append(guardrail)
+    return render(
+        request, "catalogue/list.html", {"nav": "catalogue", "groups": list(by_org.values())}
+    )
+
+
+def _edit(
+    request: HttpRequest,
+    *,
+    component: str,
+    item: Any,
+    organization_id: int,
+    form_class: type[_CatalogueForm],
+    title: str,
+    url: str,
+) -> HttpResponse:
+    require_catalogue_admin(request.user, organization_id, type(item).DoesNotExist)
+    initial = {name: getattr(item, name) for name in form_class.base_fields if name != "reason"}
+    context: dict[str, Any] = {"nav": "catalogue", "title": title, "item": item, "url": url}
+    context["history"] = list(
+        type(item)
+        .history.filter(id=item.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_LENGTH]
+    )
+    if request.method == "GET":
+        context["form"] = form_class(initial=initial)
+        return render(request, "catalogue/edit.html", context)
+    form = form_class(request.POST, initial=initial)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "catalogue/edit.html", context, status=400)
+    try:
+        if request.POST.get(PREVIEWED) != "1":
+            preview = services.preview_catalogue_change(
+                acting_user=request.user, component=component, item_id=item.pk, **form.values()
+            )
+            context["preview"] = preview
+            context["question"] = _question(title, preview)
+            context["detail"] = NOT_LIVE
+            return render(request, "catalogue/edit.html", context)
+        if not is_confirmed(request):
+            return confirm_page(
+                request,
+                context,
+                question=f"Save the change to {title}?",
+                detail=NOT_LIVE,
+                confirm_label="Save change",
+                cancel_url=url,
+                danger=False,
+            )
+        made = services.change_catalogue_item(
+            acting_user=request.user,
+            component=component,
+            item_id=item.pk,
+            reason=form.cleaned_data["reason"],
+            **form.values(),
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return render(request, "catalogue/edit.html", context, status=400)
+    edited = len(made.edited_agents)
+    messages.success(
+        request,
+        f"Saved. {edited} agent{'s' if edited != 1 else ''} got the change in Staging. {NOT_LIVE}",
+    )
+    return redirect(url)
+
+
+def _question(title: str, preview: Any) -> str:
+    count = preview.count
+    agents = f"{count} agent{'s' if count != 1 else ''}"
+    return f"Save the change to {title}? It reaches the Staging of {agents} that use it."
+
+
+@page(back=lambda request, kwargs: reverse("agents:catalogue"))
+@require_http_methods(["GET", "POST"])
+def edit_tool(request: HttpRequest, tool_id: int) -> HttpResponse:
+    tool = Tool.objects.get(pk=tool_id)
+    return _edit(
+        request,
+        component="tool",
+        item=tool,
+        organization_id=tool.organization_id,
+        form_class=ToolForm,
+        title=f"tool \u201c{tool.name}\u201d",
+        url=reverse("agents:catalogue-tool", args=[tool.pk]),
+    )
+
+
+@page(back=lambda request, kwargs: reverse("agents:catalogue"))
+@require_http_methods(["GET", "POST"])
+def edit_action(request: HttpRequest, tool_id: int, action_id: int) -> HttpResponse:
+    action = ToolAction.objects.select_related("tool").get(pk=action_id, tool_id=tool_id)
+    return _edit(
+        request,
+        component="action",
+        item=action,
+        organization_id=action.tool.organization_id,
+        form_class=ActionForm,
+        title=f"action \u201c{action.name}\u201d of tool \u201c{action.tool.name}\u201d",
+        url=reverse("agents:catalogue-action", args=[tool_id, action.pk]),
+    )
+
+
+@page(back=lambda request, kwargs: reverse("agents:catalogue"))
+@require_http_methods(["GET", "POST"])
+def edit_guardrail(request: HttpRequest, guardrail_id: int) -> HttpResponse:
+    guardrail = Guardrail.objects.get(pk=guardrail_id)
+    return _edit(
+        request,
+        component="guardrail",
+        item=guardrail,
+        organization_id=guardrail.organization_id,
+        form_class=GuardrailForm,
+        title=f"guardrail \u201c{guardrail.name}\u201d",
+        url=reverse("agents:catalogue-guardrail", args=[guardrail.pk]),
+    )

@@ -1,0 +1,125 @@
+"""The catalogue pages: the list, the edit page with its impact preview, confirmation and
+history, and who may use them."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agents import services
+from agents.models import Guardrail, OrganizationMembership, StagingConfiguration
+from publishing.models import ProductionConfiguration
+from publishing.services import publish_agent
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin(organization):
+    user = factories.UserFactory(username="org-admin")
+    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def guardrail(organization, agent, owner):
+    guardrail = factories.GuardrailFactory(
+        organization=organization, name="PII filter", config={"threshold": 0.8}
+    )
+    services.set_guardrail(agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True)
+    publish_agent(agent=agent, acting_user=owner)
+    return guardrail
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(guardrail) -> str:
+    return reverse("agents:catalogue-guardrail", args=[guardrail.pk])
+
+
+def form(**extra):
+    return {"name": "PII filter", "type": "pii", "config": '{"threshold": 0.9}', **extra}
+
+
+def test_the_list_shows_the_items_of_organizations_the_user_administers(admin, guardrail):
+    page = signed_in(admin).get(reverse("agents:catalogue"))
+    assert page.status_code == 200
+    assert url(guardrail) in page.content.decode()
+
+
+def test_preview_then_confirm_then_saved(admin, guardrail, agent):
+    client = signed_in(admin)
+    revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
+    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+
+    preview = client.post(url(guardrail), form(reason="Fewer false positives"))
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert "Support bot" in text and "Live" in text
+    assert "catalogue config \u201cthreshold\u201d" in text
+    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+
+    # Previewed but not confirmed (no JavaScript): the confirmation page, nothing written.
+    asked = client.post(url(guardrail), form(reason="Fewer false positives", previewed="1"))
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
+    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+
+    saved = client.post(
+        url(guardrail), form(reason="Fewer false positives", previewed="1", confirmed="1")
+    )
+    assert saved.status_code == 302
+    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.9}
+    assert StagingConfiguration.objects.get(agent_id=agent.pk).revision == revision + 1
+    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    history = client.get(url(guardrail)).content.decode()
+    assert "Fewer false positives" in history and "org-admin" in history
+
+
+def test_bad_input_is_shown_inline_and_nothing_is_written(admin, guardrail):
+    response = signed_in(admin).post(url(guardrail), form(config="[1]", reason="x"))
+    assert response.status_code == 400
+    assert "Must be a JSON object." in response.content.decode()
+    response = signed_in(admin).post(url(guardrail), form(reason=""))
+    assert response.status_code == 400
+    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+
+
+def test_a_member_gets_403_and_an_outsider_404(owner, guardrail):
+    assert signed_in(owner).get(url(guardrail)).status_code == 403
+    assert (
+        signed_in(owner).post(url(guardrail), form(reason="x", previewed="1", confirmed="1"))
+    ).status_code == 403
+    outsider = factories.UserFactory(username="stranger")
+    assert signed_in(outsider).get(url(guardrail)).status_code == 404
+    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+
+
+def test_tool_and_action_pages_open(admin, organization):
+    tool = factories.ToolFactory(organization=organization, name="CRM", actions=["search"])
+    action = tool.actions.get()
+    client = signed_in(admin)
+    assert client.get(reverse("agents:catalogue-tool", args=[tool.pk])).status_code == 200
+    action_url = reverse("agents:catalogue-action", args=[tool.pk, action.pk])
+    assert client.get(action_url).status_code == 200
+    other = factories.ToolFactory(organization=organization, name="Other", actions=[])
+    wrong = reverse("agents:catalogue-action", args=[other.pk, action.pk])
+    assert client.get(wrong).status_code == 404
+
+
+def test_the_admin_shows_catalogue_items_read_only_with_a_link_to_the_page(guardrail):
+    root = factories.UserFactory(username="root-admin", is_staff=True, is_superuser=True)
+    client = signed_in(root)
+    change = reverse("admin:agents_guardrail_change", args=[guardrail.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    assert url(guardrail) in page.content.decode()
+    response = client.post(change, {"name": "x", "type": "y", "config": "{}"})
+    assert response.status_code == 403
+    assert Guardrail.objects.get(pk=guardrail.pk).name == "PII filter"
+    assert client.get(reverse("admin:agents_guardrail_add")).status_code == 403
