@@ -88,7 +88,9 @@ def _definition(kind: str, item: Mapping[str, Any], current: Mapping[str, Any] |
     frozen = frozen if isinstance(frozen, Mapping) else {}
     found: dict[str, Any] = {}
     for field in DEFINITION_FIELDS[kind]:
-        if field in frozen:
+        if field == "config" and isinstance(frozen.get("config"), Mapping):
+            found[field] = _catalogue_config(kind, item, frozen["config"], current)
+        elif field in frozen:
             found[field] = frozen[field]
         elif current is not None and field in current:
             found[field] = current[field]
@@ -97,6 +99,29 @@ def _definition(kind: str, item: Mapping[str, Any], current: Mapping[str, Any] |
         else:
             found[field] = {} if field == "config" else ""
     return found
+
+
+# Where an item keeps the agent's own config keys, which its effective definition lays over
+# the catalogue's (``configuration.snapshot``).
+_OWN_CONFIG = {"actions": "config", "guardrails": "settings"}
+
+
+def _catalogue_config(
+    kind: str,
+    item: Mapping[str, Any],
+    effective: Mapping[str, Any],
+    current: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The catalogue's part of an effective config: without the keys the agent sets itself
+    (the document carries those as the agent's own), and for those keys the catalogue's
+    value today where the catalogue is known - so a component compares equal to itself."""
+    own = item.get(_OWN_CONFIG.get(kind, ""))
+    own = own if isinstance(own, Mapping) else {}
+    config = {key: value for key, value in effective.items() if key not in own}
+    today = current.get("config") if current is not None else None
+    if isinstance(today, Mapping):
+        config.update({key: value for key, value in today.items() if key in own})
+    return dict(sorted(config.items()))
 
 
 def _name(item: Mapping[str, Any], current: Mapping[str, Any] | None) -> str:

@@ -318,21 +318,31 @@ def test_the_import_command_reports_every_problem(rich, owner, tmp_path):
         call_command("import_agent", rich.pk, str(path), "--as-user", owner.username)
 
 
-def test_a_viewer_from_outside_the_organization_gets_no_catalogue_definitions(rich, owner):
+def test_a_viewer_from_outside_the_organization_gets_no_catalogue_definitions(
+    rich, owner, superuser
+):
     """A public agent's Production is anyone's to read, the organization's catalogue is not:
-    the outsider's export carries what the snapshot carries, no catalogue config."""
+    the outsider's export carries what the published snapshot carries (its frozen
+    definitions, as the live read serves them), and nothing read from today's catalogue."""
     from agents import services
 
     services.set_access_level(agent=rich, acting_user=owner, access_level="public")
     publish_agent(agent=rich, acting_user=owner)
+    # Changed in the catalogue after the publish: the owner's export may say so, not theirs.
+    services.update_guardrail(
+        acting_user=superuser,
+        guardrail_id=rich.guardrail_settings.get().guardrail_id,
+        config={"mask": True, "strict": False},
+        reason="Stricter by default",
+    )
     outsider = factories.UserFactory(username="outsider")
     theirs = export(client_for(outsider), rich, "production")
     assert theirs.status_code == 200
     assert theirs.json()["components"]["guardrails"] == [
-        {"name": "PII filter", "type": "pii", "config": {}}
+        {"name": "PII filter", "type": "pii", "config": {"mask": True}}
     ]
     ours = export(client_for(owner), rich, "production").json()
-    assert ours["components"]["guardrails"][0]["config"] == {"mask": True}
+    assert ours["components"]["guardrails"][0]["config"] == {"mask": True, "strict": False}
     # The configuration itself is the same: only the catalogue's definitions are left out.
     assert {k: v for k, v in theirs.json().items() if k != "components"} == {
         k: v for k, v in ours.items() if k != "components"
