@@ -42,7 +42,9 @@ def test_admin_pages_work_under_the_policy(page, superuser):
         f"/admin/agents/stagingconfiguration/{agent.pk}/change/",
         f"/admin/agents/stagingconfiguration/{agent.pk}/history/",
         "/admin/agents/historicalstagingconfiguration/?q=Support",
-        "/admin/agents/tool/add/",
+        # An add form with its widgets (the catalogue is changed on its own pages now).
+        "/admin/agents/project/add/",
+        "/admin/agents/tool/",
     ]:
         response = page.goto(path)
         assert response.status == 200, path
