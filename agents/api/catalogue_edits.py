@@ -47,9 +47,12 @@ DRY_RUN = OpenApiParameter(
     OpenApiParameter.QUERY,
     description="`1`: write nothing; answer the impact preview instead.",
 )
+# Far past any organization's agents, and small enough that the page's offset is a number
+# every database stores (a larger page is a 400, not an overflow).
+PAGE_MAX = 100_000
 PAGE = OpenApiParameter(
     "page",
-    {"type": "integer", "minimum": 1},
+    {"type": "integer", "minimum": 1, "maximum": PAGE_MAX},
     OpenApiParameter.QUERY,
     description="The preview's page of agents (50 a page, by agent id).",
 )
@@ -70,8 +73,8 @@ def _page(request: Request) -> int:
     if value is None:
         return 1
     number = parse_id(value)
-    if number is None:
-        raise ValidationError({"page": ["Must be a positive integer."]})
+    if number is None or number > PAGE_MAX:
+        raise ValidationError({"page": [f"Must be a whole number from 1 to {PAGE_MAX:,}."]})
     return number
 
 
