@@ -7,6 +7,7 @@ run one operation on both and require the same number of queries.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +37,7 @@ def prepare(*, project: Any, user: Any, size: Any, name: str) -> Scenario:
     return Scenario(agent=Agent.objects.get(pk=agent.pk), user=user, first=first, second=second)
 
 
-@pytest.fixture
-def scenarios(project) -> dict[str, Scenario]:
+def build_scenarios(project: Any) -> dict[str, Scenario]:
     """Each agent has its own owner, so a list shows that one agent alone."""
     return {
         size: prepare(
@@ -48,6 +48,23 @@ def scenarios(project) -> dict[str, Scenario]:
         )
         for size, shape in (("small", SMALL), ("large", LARGE))
     }
+
+
+@pytest.fixture
+def scenarios(project) -> dict[str, Scenario]:
+    return build_scenarios(project)
+
+
+@pytest.fixture(scope="module")
+def shared_scenarios(django_db_setup, django_db_blocker) -> Any:
+    """``scenarios`` built once for a module whose tests only read them (take it with
+    ``db``): each test runs in a savepoint of the transaction they were built in."""
+    from tests.reliability.fuzz_world import built_once
+
+    with built_once(
+        django_db_blocker, lambda: build_scenarios(factories.ProjectFactory())
+    ) as built:
+        yield built
 
 
 @pytest.fixture
@@ -64,3 +81,12 @@ def same_bound(django_assert_max_num_queries):
         return counts
 
     return check
+
+
+def reloaded(shared: dict[str, Scenario]) -> dict[str, Scenario]:
+    """The shared scenarios with their agents read again: a test may write (rolled back
+    after it), and an edit leaves its new state on the Agent instance it was given."""
+    return {
+        size: dataclasses.replace(scenario, agent=Agent.objects.get(pk=scenario.agent.pk))
+        for size, scenario in shared.items()
+    }

@@ -21,8 +21,16 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
+from tests.performance.conftest import reloaded
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenarios(shared_scenarios, db):
+    """The two agents, built once for the module (each test's writes are rolled back)."""
+    return reloaded(shared_scenarios)
+
 
 # Pinned bounds, one per operation. Raising one needs a reason in the commit message.
 # The publish policy costs four of these, whatever the number of reviews: the policy with the

@@ -17,8 +17,16 @@ from agents.models import Agent
 from agents.permissions import Role, require_role
 from agents.selectors_transfer import PRODUCTION, STAGING, Source, export_document
 from tests import factories
+from tests.performance.conftest import reloaded
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenarios(shared_scenarios, db):
+    """The two agents, built once for the module (each test's writes are rolled back)."""
+    return reloaded(shared_scenarios)
+
 
 # Pinned bounds, one per operation. Raising one needs a reason in the commit message.
 EXPORT_STAGING = 10
