@@ -29,14 +29,6 @@ def _user(user: Any, username: str = "") -> dict[str, Any] | None:
     return {"id": user.pk, "username": user.username}
 
 
-def _agent(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.pk,
-        "organization_id": agent.project.organization_id,
-        "project_id": agent.project_id,
-    }
-
-
 def _schedule(schedule: ScheduledPublish) -> dict[str, Any]:
     return {
         "id": schedule.pk,
@@ -52,7 +44,10 @@ def publish_created(record: PublishRecord, *, schedule: ScheduledPublish | None)
         agent=agent,
         event_type=webhook_events.PUBLISH_CREATED,
         data={
-            "agent": {**_agent(agent), "name": record.snapshot["settings"]["name"]},
+            "agent": {
+                **webhook_events.agent_reference(agent),
+                "name": record.snapshot["settings"]["name"],
+            },
             "change_track_id": str(record.change_track_id),
             "sequence": record.sequence,
             "published_at": record.published_at.isoformat(),
@@ -74,7 +69,7 @@ def rollback_applied(plan: RollbackPlan, *, agent: Agent, acting_user: Any) -> N
         agent=agent,
         event_type=webhook_events.ROLLBACK_APPLIED,
         data={
-            "agent": _agent(agent),
+            "agent": webhook_events.agent_reference(agent),
             "change_track_id": str(plan.record.change_track_id),
             "sequence": plan.record.sequence,
             "mode": plan.mode,
@@ -90,7 +85,7 @@ def staging_discarded(*, agent: Agent, acting_user: Any) -> None:
     webhook_events.record_event(
         agent=agent,
         event_type=webhook_events.STAGING_DISCARDED,
-        data={"agent": _agent(agent), "discarded_by": _user(acting_user)},
+        data={"agent": webhook_events.agent_reference(agent), "discarded_by": _user(acting_user)},
     )
 
 
@@ -116,5 +111,9 @@ def _schedule_event(schedule: ScheduledPublish, event_type: str, **outcome: Any)
     webhook_events.record_event(
         agent=schedule.agent,
         event_type=event_type,
-        data={"agent": _agent(schedule.agent), "schedule": _schedule(schedule), **outcome},
+        data={
+            "agent": webhook_events.agent_reference(schedule.agent),
+            "schedule": _schedule(schedule),
+            **outcome,
+        },
     )
