@@ -36,3 +36,11 @@ class EditConflictSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     conflicts = EditConflictEntrySerializer(many=True)
+
+
+# Who did something on record: the id goes when the user is deleted, the name stays. Each
+# app names its own schema component (``Meta.ref_name``) for this shape. (A comment, not a
+# docstring: the schema would take a docstring as the description of every subclass.)
+class RecordedUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
+    username = serializers.CharField(allow_blank=True)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
+from agents.serializers.common import RecordedUserSerializer
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors
 from publishing.api.operations import publishing_operation
@@ -135,12 +136,9 @@ class PublishFilterErrorSerializer(serializers.Serializer):
     page = error_list()
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(RecordedUserSerializer):
     class Meta:
         ref_name = "PublishingUserRef"
-
-    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
-    username = serializers.CharField(allow_blank=True)
 
 
 class ScheduleRefSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from agents.serializers.common import RecordedUserSerializer
 from configuration.checks import BUILTIN_CHECKS
 from reviews.models import MAX_REQUIRED_APPROVALS, CheckRun, ReviewRequest, Verdict
 from reviews.readiness import MISSING, NOT_COUNTED_REASONS
@@ -39,12 +40,9 @@ def user_ref(user_id: int | None, username: str) -> dict[str, Any] | None:
     return {"id": user_id, "username": username}
 
 
-class ReviewsUserRefSerializer(serializers.Serializer):
+class ReviewsUserRefSerializer(RecordedUserSerializer):
     class Meta:
         ref_name = "ReviewsUserRef"
-
-    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
-    username = serializers.CharField(allow_blank=True)
 
 
 # --- the policy ------------------------------------------------------------------------------
