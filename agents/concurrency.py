@@ -82,6 +82,33 @@ class EditConflict(DomainError):
         super().__init__(conflicts=conflicts)
 
 
+class StagingChanged(DomainError):
+    """A whole-configuration write (import, copy, restore) named the revision it was
+    previewed on, and Staging has moved since: writing it would drop what was saved since."""
+
+    code = "staging_changed"
+
+    def __init__(self, base: int, revision: int) -> None:
+        super().__init__(
+            f"Staging changed since revision {base} (it is at {revision}): nothing was "
+            "written. Preview again to see what this would now replace.",
+            base_revision=base,
+            revision=revision,
+        )
+
+
+def refuse_if_moved(staging: Any) -> None:
+    """For a write that replaces Staging whole: refuse it when the caller named an older
+    revision (``If-Match``) than Staging is at - there is nothing to merge it with."""
+    base = current_base()
+    if base is not None and base != staging.revision:
+        if base > staging.revision:
+            raise ValidationError(
+                {BASE_FIELD: [f"Staging has no revision {base} yet (it is at {staging.revision})."]}
+            )
+        raise StagingChanged(base, staging.revision)
+
+
 @contextmanager
 def based_on(revision: Any, source: str = BASE_FIELD) -> Iterator[None]:
     """Staging edits made inside were based on ``revision`` (None: not said).

@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from agents.concurrency import current_base, note_edited, reconcile
+from agents.concurrency import current_base, note_edited, reconcile, refuse_if_moved
 from agents.models import (
     ActionSetting,
     Agent,
@@ -251,7 +251,8 @@ def staging_edit(
     that turns out to change nothing writes nothing and makes no checkpoint. Inside
     ``agents.concurrency.based_on(revision)``, a change made on an older Staging is merged
     with what others did since, or refused as a conflict (``agents.concurrency``); an
-    ``exact`` edit (a whole snapshot written back) is never merged.
+    ``exact`` edit (a whole snapshot written back) is never merged: on an older revision it
+    is refused (``StagingChanged``), since it would drop what was saved since.
     """
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
@@ -261,9 +262,13 @@ def staging_edit(
         staging = StagingConfiguration.objects.get(agent_id=locked.pk)
         changes = StagingChanges(agent=locked, staging=staging)
         yield changes
-        base = None if exact else current_base()
-        if base is not None and not changes.is_empty:
-            reconcile(changes, base)
+        if exact:
+            if not changes.is_empty:
+                refuse_if_moved(changes.staging)
+        else:
+            base = current_base()
+            if base is not None and not changes.is_empty:
+                reconcile(changes, base)
         if not changes.is_empty:
             changes.flush(acting_user=acting_user, reason=changes.reason or reason)
     note_edited(changes.staging.revision)

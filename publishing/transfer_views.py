@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from agents import services
+from agents.concurrency import BASE_FIELD, StagingChanged, based_on
 from agents.forms import PageForm
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for, listed_role, visible_agents_with_roles
@@ -80,14 +81,29 @@ def copy_from(request: HttpRequest, agent_id: int) -> HttpResponse:
         return render(request, "publishing/copy_from.html", context, status=400)
     source_id, source = form.chosen()
     source_agent, source_role = get_agent_for(request.user, source_id, source.required_role)
+    moved = None
     try:
+        # The confirmation carries the revision its preview was made on: a copy never lands
+        # over edits saved after the preview someone agreed to.
+        with based_on(request.POST.get(BASE_FIELD) if posted else None, BASE_FIELD):
+            result = services.copy_configuration(
+                agent=agent,
+                acting_user=request.user,
+                source_agent=source_agent,
+                source=source,
+                dry_run=not posted,
+            )
+    except StagingChanged as exc:
+        moved = exc
+        agent.staging.refresh_from_db()
         result = services.copy_configuration(
             agent=agent,
             acting_user=request.user,
             source_agent=source_agent,
             source=source,
-            dry_run=not posted,
+            dry_run=True,
         )
+        posted = False
     except ValidationError as exc:
         form.add_service_errors(exc)
         return render(request, "publishing/copy_from.html", context, status=400)
@@ -104,6 +120,8 @@ def copy_from(request: HttpRequest, agent_id: int) -> HttpResponse:
             "sections": present_diff(result.diff),
             "confirm_question": f"Make Staging a copy of {label}?",
             "confirm_detail": confirmations.staging_effect(result.diff),
+            "base_revision": agent.staging.revision,
+            "moved": moved,
         }
     )
-    return render(request, "publishing/copy_from.html", context)
+    return render(request, "publishing/copy_from.html", context, status=409 if moved else 200)

@@ -96,7 +96,8 @@ class ImportView(JSONView):
         "edit (editors). The document is checked whole: a 400 lists every problem under its "
         "JSON path, and nothing is written. Components are matched by kind and name in the "
         "agent's organization. Answers the diff of Staging before against after. Production "
-        "is untouched until the next publish.",
+        "is untouched until the next publish. With `If-Match` on an older Staging revision "
+        "than the current one: 409 `staging_changed`, nothing written (never for a dry run).",
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = load_agent(request, agent_id, Role.EDITOR)
@@ -116,12 +117,13 @@ class CopyFromView(JSONView):
         "Make Staging equal to another agent's Staging or Production",
         request=CopyFromSerializer,
         ok={200: TransferResultSerializer},
-        errors=WRITE_ERRORS,
+        errors=(*WRITE_ERRORS, 409),
         parameters=(AGENT_ID,),
         description="One staging edit (editors of this agent; of the other, editors to copy "
         "its Staging, viewers to copy its Production); both agents of one organization. "
         "`dry_run`: answer the diff and write nothing. An agent the caller cannot see is an "
-        "unknown `source_agent_id` (400).",
+        "unknown `source_agent_id` (400). With `If-Match` on an older Staging revision than "
+        "the current one: 409 `staging_changed`, nothing written (never for a dry run).",
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = load_agent(request, agent_id, Role.EDITOR)

@@ -74,9 +74,10 @@ def _make_staging(
     restored_from: Any = None,
     restored_mode: str = "",
 ) -> StagingConfiguration:
-    # Exactly the snapshot, whatever base the caller named (``exact``): a restore's preview was
-    # bound to the state it replaces (the publishing services check the fingerprint they
-    # showed); an import or a copy makes Staging what it names, whatever Staging was.
+    # Exactly the snapshot (``exact``), never merged: a restore's preview is bound to the state
+    # it replaces by the fingerprint it showed (publishing.services), and an import or a copy
+    # by the revision it was previewed on when the caller names one (If-Match, the copy
+    # page's base_revision): on an older one it is refused, not written over newer work.
     with staging_edit(agent, acting_user=acting_user, reason=reason, exact=True) as change:
         _apply_settings(change, snapshot["settings"], snapshot["knowledge_sources"]["sharepoint"])
         _apply_instructions(change, agent, snapshot["instructions"])

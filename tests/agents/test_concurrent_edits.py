@@ -399,3 +399,46 @@ def test_the_same_key_of_an_action_config_is_a_conflict(alice, bob, agent, looku
     assert conflict["key"] == f"tool:{tool.pk}/action:{action.pk}"
     assert conflict["field"] == "config.limit"
     assert (conflict["theirs"], conflict["yours"], conflict["changed_by"]) == (9, 1, "alice")
+
+
+# --- whole-configuration writes ------------------------------------------------------------
+
+
+def test_a_copy_on_an_older_revision_is_refused_not_written_over_newer_work(
+    alice, bob, agent, owner
+):
+    from tests import factories
+
+    other = factories.AgentFactory(project=agent.project, user=owner, name="Dev bot")
+    services.grant_permission(
+        agent=other, acting_user=owner, target_user_id=alice.pk, role="editor"
+    )
+    body, tag = read(alice, agent)
+    put_settings(bob, agent, body, tag, name="Bob's")
+    revision = staging(agent).revision
+
+    response = client_for(alice).post(
+        url(agent, "/copy-from"),
+        {"source_agent_id": other.pk, "source": "staging"},
+        format="json",
+        HTTP_IF_MATCH=tag,
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "staging_changed"
+    assert staging(agent).name == "Bob's" and staging(agent).revision == revision
+    dry = client_for(alice).post(
+        url(agent, "/copy-from"),
+        {"source_agent_id": other.pk, "source": "staging", "dry_run": True},
+        format="json",
+        HTTP_IF_MATCH=tag,
+    )
+    assert dry.status_code == 200  # a preview is never refused for being on an older state
+    current = client_for(alice).post(
+        url(agent, "/copy-from"),
+        {"source_agent_id": other.pk, "source": "staging"},
+        format="json",
+        HTTP_IF_MATCH=f'"{revision}"',
+    )
+    assert current.status_code == 200
+    assert staging(agent).name == "Dev bot"

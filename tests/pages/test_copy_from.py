@@ -85,3 +85,35 @@ def test_a_copy_already_made_has_nothing_to_confirm(agent, dev, client_as):
     assert response.status_code == 200
     assert b"there is nothing to copy" in response.content
     assert b"Copy onto Staging" not in response.content
+
+
+def test_a_confirmation_carries_its_preview_revision_and_copies_on_it(agent, dev, client_as):
+    preview = client_as("owner").get(url(agent), {"source": f"{dev.pk}:staging"})
+    revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
+    assert f'name="base_revision" value="{revision}"'.encode() in preview.content
+    response = client_as("owner").post(
+        url(agent), {"source": f"{dev.pk}:staging", "base_revision": revision}
+    )
+    assert response.status_code == 302
+
+
+def test_a_copy_confirmed_after_someone_saved_is_refused_with_a_fresh_preview(
+    agent, dev, client_as, owner
+):
+    from agents import services
+
+    revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
+    services.update_agent_settings(agent=agent, acting_user=owner, name="Saved meanwhile")
+    state = stored_state(agent)
+
+    response = client_as("owner").post(
+        url(agent), {"source": f"{dev.pk}:staging", "base_revision": revision}
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Nothing was copied: Staging changed since your preview" in page
+    assert "Saved meanwhile" in page  # the fresh preview shows what the copy would replace
+    fresh = StagingConfiguration.objects.get(agent_id=agent.pk).revision
+    assert f'name="base_revision" value="{fresh}"' in page
+    assert stored_state(agent) == state
