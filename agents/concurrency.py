@@ -22,14 +22,12 @@ queries per kind of row); who changed a conflicting field is looked up only for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from agents.edit_base import BASE_FIELD, current_base
 from agents.models import (
     ActionSetting,
     CorpusConnection,
@@ -53,14 +51,6 @@ from ejento_staging.exceptions import DomainError
 
 if TYPE_CHECKING:
     from agents.staging import StagingChanges
-
-BASE_FIELD = "base_revision"
-
-# The state the caller's edits are based on, as they gave it (``If-Match`` or a form's
-# ``base_revision``), with the name of where it came from; None: last write wins.
-_base: ContextVar[tuple[Any, str] | None] = ContextVar("staging_base", default=None)
-# The revision the caller's last edit left Staging at (an API answer's ETag).
-_edited: ContextVar[int | None] = ContextVar("staging_edited_revision", default=None)
 
 # Settings columns that the snapshot shows as the SharePoint item of the knowledge sources.
 SHAREPOINT_COLUMNS = {"sharepoint_site_url": "site_url", "sharepoint_folder_path": "folder_path"}
@@ -107,54 +97,6 @@ def refuse_if_moved(staging: Any) -> None:
                 {BASE_FIELD: [f"Staging has no revision {base} yet (it is at {staging.revision})."]}
             )
         raise StagingChanged(base, staging.revision)
-
-
-@contextmanager
-def based_on(revision: Any, source: str = BASE_FIELD) -> Iterator[None]:
-    """Staging edits made inside were based on ``revision`` (None: not said).
-
-    ``revision`` is taken as given (an ``If-Match`` value, a form field) and read when an edit
-    needs it, so a malformed one is refused as a 400 on ``source`` after the caller's right to
-    the agent is checked. The revision the edits leave Staging at is ``edited_revision()``.
-    """
-    base_token = _base.set(None if revision is None else (revision, source))
-    edited_token = _edited.set(None)
-    try:
-        yield
-    finally:
-        _base.reset(base_token)
-        _edited.reset(edited_token)
-
-
-def base_from(revision: Any, source: str) -> None:
-    """Name the base of the edits still to come in the current ``based_on`` block."""
-    _base.set(None if revision is None else (revision, source))
-
-
-def current_base() -> int | None:
-    given = _base.get()
-    return None if given is None else parse_revision(*given)
-
-
-def note_edited(revision: int) -> None:
-    _edited.set(revision)
-
-
-def edited_revision() -> int | None:
-    return _edited.get()
-
-
-def parse_revision(raw: Any, field: str = BASE_FIELD) -> int | None:
-    """A revision from an ``If-Match`` value (``"12"``, ``W/"12"``) or a form field."""
-    if raw is None or raw == "" or raw == "*":
-        return None
-    text = str(raw).strip()
-    if text.startswith("W/"):
-        text = text[2:]
-    text = text.strip('"')
-    if not text.isdigit() or len(text) > 9 or int(text) < 1:
-        raise ValidationError({field: ["Must be a Staging revision, as the ETag gave it."]})
-    return int(text)
 
 
 def reconcile(changes: StagingChanges, base: int) -> None:

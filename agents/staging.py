@@ -29,7 +29,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from agents.concurrency import current_base, note_edited, reconcile, refuse_if_moved
+from agents.concurrency import reconcile, refuse_if_moved
+from agents.edit_base import current_base, note_edited
 from agents.models import (
     ActionSetting,
     Agent,

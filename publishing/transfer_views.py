@@ -17,7 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from agents import services
-from agents.concurrency import BASE_FIELD, StagingChanged, based_on
+from agents.concurrency import StagingChanged
+from agents.edit_base import BASE_FIELD, based_on
 from agents.forms import PageForm
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for, listed_role, visible_agents_with_roles

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agents.concurrency import based_on, edited_revision
+from agents.edit_base import based_on, edited_revision
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.serializers.agents import ENVIRONMENTS

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from agents.api.base import load_agent, validated
 from agents.api.representation import agent_body
-from agents.concurrency import BASE_FIELD, base_from
+from agents.edit_base import BASE_FIELD, base_from
 from agents.models import Agent
 from agents.permissions import Role
 

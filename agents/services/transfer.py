@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from agents import selectors_transfer
-from agents.concurrency import based_on
 from agents.document_checks import checked_document
+from agents.edit_base import based_on
 from agents.models import Agent, StagingConfiguration
 from agents.permissions import Role, lock_agent, organizations_for, require_role
 from agents.selectors_transfer import Found, Source, find_components, source_snapshot

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from agents.concurrency import BASE_FIELD, EditConflict
+from agents.concurrency import EditConflict
+from agents.edit_base import BASE_FIELD
 from configuration.changes import ChangePath
 from configuration.labels import quoted, settings_label
 from configuration.snapshot import Snapshot

@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agents import forms, services
-from agents.concurrency import BASE_FIELD, EditConflict, based_on
+from agents.concurrency import EditConflict
+from agents.edit_base import BASE_FIELD, based_on
 from agents.models import Agent, CorpusConnection, Instruction
 from agents.permissions import Role, get_agent_for
 from agents.views.conflicts import CONFLICT_MESSAGE, conflict_context

@@ -222,7 +222,7 @@ STALE_INSTRUCTION_EDIT = 18
 
 
 def _on_an_older_revision(s, edit):
-    from agents.concurrency import based_on
+    from agents.edit_base import based_on
 
     # The scenario's last edit (an instruction, by someone else) came after this base.
     with based_on(s.agent.staging.revision - 1):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from agents import services
-from agents.concurrency import EditConflict, based_on
+from agents.concurrency import EditConflict
+from agents.edit_base import based_on
 from agents.models import Agent, Instruction, StagingConfiguration
 from tests.reliability import helpers
 
