@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agents.concurrency import reconcile, refuse_if_moved
@@ -127,6 +127,39 @@ def record_history(
     )
 
 
+# What each kind of Staging row points at in the catalogue, by the row's key column.
+CATALOGUE_KEYS: dict[type[models.Model], str] = {
+    CorpusConnection: "corpus_id",
+    ToolBinding: "tool_id",
+    ActionSetting: "action_id",
+    GuardrailSetting: "guardrail_id",
+}
+
+
+def hold_catalogue_items(created: dict[type, list[models.Model]]) -> None:
+    """Key-share lock the catalogue items an edit starts using, before the fingerprint reads
+    their definitions.
+
+    A catalogue change (``agents.services.catalogue_changes``) holds its item ``FOR UPDATE``
+    and edits the agents already using it; an agent that starts using the item meanwhile
+    is not one of them. Its edit waits here until the change commits, and so reads - and
+    stores the fingerprint of - the definition as changed. (PostgreSQL's own foreign-key
+    lock comes too late: Django's constraints are checked at commit.) SQLite runs one writer
+    at a time, so there is nothing to wait for.
+    """
+    if connection.vendor != "postgresql":
+        return
+    for model, key in CATALOGUE_KEYS.items():
+        ids = sorted({getattr(row, key) for row in created.get(model, ())})
+        if not ids:
+            continue
+        table = model._meta.get_field(key).related_model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT 1 FROM "{table}" WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE', [ids]
+            )
+
+
 @dataclass
 class StagingChanges:
     """What one edit does to the child rows; flushed at the end of ``staging_edit``."""
@@ -224,6 +257,7 @@ class StagingChanges:
         self.staging.revision = revision
         if self.settings_fields:
             self.staging.settings_version = revision
+        hold_catalogue_items(self.created)
         # The whole snapshot is read again here: the fingerprint is a hash of all of it. Its
         # size comes from the same serialisation, so the bounds cost nothing extra, and a
         # refusal raises inside the transaction - the rows written above are rolled back.

@@ -34,10 +34,11 @@ EXPORT_PRODUCTION = 4
 EXPORT_PUBLISH = 5
 # The lock, four catalogue lookups, Staging before, the edit (its reads, one write and one
 # history insert per kind of row, the fingerprint) and Staging after; a dry run adds its
-# savepoint and rollback.
-IMPORT = 48
-IMPORT_DRY_RUN = 49
-COPY = 45
+# savepoint and rollback. On PostgreSQL, four more: the edit key-share locks the catalogue
+# items of each kind of row it creates (agents.staging.hold_catalogue_items).
+IMPORT = 52
+IMPORT_DRY_RUN = 53
+COPY = 49
 
 
 def postgresql_only():

@@ -110,3 +110,62 @@ def test_edits_of_different_instructions_at_once_all_stand(publisher, rich_agent
     assert crew.unexpected() == []
     contents = dict(Instruction.objects.filter(agent_id=agent_id).values_list("pk", "content"))
     assert contents == {pk: f"By {pk}." for pk in ids}
+
+
+def test_agents_that_start_using_a_guardrail_during_its_change_store_the_changed_one(
+    publisher, rich_agent, superuser, monkeypatch
+):
+    """A catalogue change edits the agents already using the item; one that starts using it
+    while the change is under way must not keep a fingerprint of the old definition."""
+    import time
+
+    from agents.services import catalogue_changes
+    from agents.snapshot import staging_snapshot
+    from configuration.snapshot import fingerprint
+    from tests import factories
+
+    project = rich_agent.project
+    guardrail = factories.GuardrailFactory(
+        organization=project.organization, name="Shared filter", config={"mask": True}
+    )
+    agents = [
+        factories.AgentFactory(project=project, user=publisher, name=f"Agent {n}")
+        for n in range(EDITORS // 2)
+    ]
+    uses = catalogue_changes.impact.uses
+
+    def slowly(*args, **kwargs):
+        # The change holds its row a while after writing it, as a large one would.
+        time.sleep(0.8)
+        return uses(*args, **kwargs)
+
+    monkeypatch.setattr(catalogue_changes.impact, "uses", slowly)
+
+    def change():
+        services.update_guardrail(
+            acting_user=superuser,
+            guardrail_id=guardrail.pk,
+            config={"mask": False},
+            reason="Unmasked",
+        )
+
+    def start_using(agent_id: int):
+        def run():
+            time.sleep(0.3)  # the change has locked and written its row by now
+            services.set_guardrail(
+                agent=fresh(agent_id),
+                acting_user=publisher,
+                guardrail_id=guardrail.pk,
+                enabled=True,
+            )
+
+        return run
+
+    crew = helpers.Crew([change, *(start_using(a.pk) for a in agents)], timeout=JOIN_TIMEOUT).run()
+
+    assert crew.unexpected() == []
+    for agent in agents:
+        stored = StagingConfiguration.objects.get(agent_id=agent.pk).fingerprint
+        assert stored == fingerprint(staging_snapshot(agent)), f"agent {agent.pk}"
+        (used,) = staging_snapshot(agent)["guardrails"]
+        assert used["definition"]["config"] == {"mask": False}
