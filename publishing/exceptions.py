@@ -1,15 +1,7 @@
 """Why a publish or a rollback was refused."""
 
 from ejento_staging.exceptions import DomainError
-
-
-class PublishRefusal(DomainError):
-    """A refused publish; the answer says whether Staging still differs from Production."""
-
-    has_changes: bool
-
-    def as_dict(self):
-        return {"has_changes": self.has_changes, **super().as_dict()}
+from reviews.exceptions import PublishRefusal
 
 
 class NothingToPublish(PublishRefusal):

@@ -3,17 +3,26 @@
 from ejento_staging.exceptions import DomainError
 
 
-class PolicyNotMet(DomainError):
-    """The publish policy is not met for the state being published.
+class PublishRefusal(DomainError):
+    """A refused publish; the answer says whether Staging still differs from Production.
 
-    ``extra`` carries what is missing (``Readiness.refusal``); the answer keeps
-    ``has_changes`` like every other publish refusal.
+    Defined here, below ``publishing``, because the publish policy refuses publishes too
+    (``PolicyNotMet``) and its answers must keep the same shape as publishing's own.
     """
 
-    has_changes = True
+    has_changes: bool
 
     def as_dict(self):
         return {"has_changes": self.has_changes, **super().as_dict()}
+
+
+class PolicyNotMet(PublishRefusal):
+    """The publish policy is not met for the state being published.
+
+    ``extra`` carries what is missing (``Readiness.refusal``).
+    """
+
+    has_changes = True
 
 
 class ApprovalRequired(PolicyNotMet):
