@@ -1,12 +1,11 @@
 """Production and publish records in the admin: listed, filtered, searchable - and never
 changeable."""
 
-import json
-
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from agents.admin import ReadOnlyAdminMixin
+from ejento_staging.admin_display import pretty_json
 from publishing.models import ProductionConfiguration, PublishRecord, ScheduledPublish
 
 
@@ -30,7 +29,7 @@ class ProductionConfigurationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="configuration")
     def configuration(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
+        return pretty_json(obj.snapshot)
 
 
 # What the publish policy said comes first on a record's page: a break-glass publish is what
@@ -112,7 +111,7 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def gate_as_published(self, obj):
         if not obj.gate:
             return "- (no publish policy and no review at the time)"
-        return format_html("<pre>{}</pre>", json.dumps(obj.gate, indent=2, ensure_ascii=False))
+        return pretty_json(obj.gate)
 
     @admin.display(description="changes")
     def changes_table(self, obj):
@@ -127,7 +126,7 @@ class PublishRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="configuration as published")
     def configuration(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.snapshot, indent=2, ensure_ascii=False))
+        return pretty_json(obj.snapshot)
 
 
 @admin.register(ScheduledPublish)

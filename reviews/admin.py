@@ -2,17 +2,19 @@
 for auditing, never for writing. Every write goes through ``reviews.services``, which checks
 the role and locks the agent so a publish decides on exactly the facts its record keeps."""
 
-import json
-
 from django.contrib import admin
-from django.utils.html import format_html
 
 from agents.admin import ReadOnlyAdminMixin
+from ejento_staging.admin_display import pretty_json
 from reviews.models import CheckRun, PolicyChange, PublishPolicy, ReviewRequest, Verdict
 
 
-def _pretty(value):
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
+class AgentLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """An append-only log of one agent's reviews, newest first by date. Each row names its
+    agent, whose name is on its Staging: loaded with the row, not once per row."""
+
+    date_hierarchy = "created_at"
+    list_select_related = ["agent__staging"]
 
 
 @admin.register(PublishPolicy)
@@ -40,12 +42,11 @@ class PublishPolicyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PolicyChange)
-class PolicyChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PolicyChangeAdmin(AgentLogAdmin):
     list_display = ["changed_at", "agent", "changed_by_username"]
     list_filter = ["agent__project__organization"]
     search_fields = ["changed_by_username"]
     date_hierarchy = "changed_at"
-    list_select_related = ["agent__staging"]
     readonly_fields = [
         "agent",
         "changed_by",
@@ -58,20 +59,18 @@ class PolicyChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="before")
     def policy_before(self, obj):
-        return _pretty(obj.before)
+        return pretty_json(obj.before)
 
     @admin.display(description="after")
     def policy_after(self, obj):
-        return _pretty(obj.after)
+        return pretty_json(obj.after)
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewRequestAdmin(AgentLogAdmin):
     list_display = ["created_at", "agent", "requested_by_username", "status", "closed_at"]
     list_filter = ["status", "agent__project__organization"]
     search_fields = ["description", "requested_by_username", "=fingerprint"]
-    date_hierarchy = "created_at"
-    list_select_related = ["agent__staging"]
     readonly_fields = [
         "agent",
         "status",
@@ -88,12 +87,10 @@ class ReviewRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VerdictAdmin(AgentLogAdmin):
     list_display = ["created_at", "agent", "reviewer_username", "kind", "staging_revision"]
     list_filter = ["kind", "agent__project__organization"]
     search_fields = ["comment", "reviewer_username", "=fingerprint"]
-    date_hierarchy = "created_at"
-    list_select_related = ["agent__staging"]
     readonly_fields = [
         "agent",
         "review_request",
@@ -108,12 +105,10 @@ class VerdictAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CheckRun)
-class CheckRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CheckRunAdmin(AgentLogAdmin):
     list_display = ["created_at", "agent", "name", "state", "created_by_username"]
     list_filter = ["state", "agent__project__organization"]
     search_fields = ["name", "description", "created_by_username", "=fingerprint"]
-    date_hierarchy = "created_at"
-    list_select_related = ["agent__staging"]
     readonly_fields = [
         "agent",
         "name",

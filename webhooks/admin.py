@@ -4,12 +4,10 @@ Endpoints are managed through the services (API and pages), which check who may.
 signing secrets are never shown here: they are excluded from every form and list.
 """
 
-import json
-
 from django.contrib import admin
-from django.utils.html import format_html
 
 from agents.admin import ReadOnlyAdminMixin
+from ejento_staging.admin_display import pretty_json
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
 
 SECRET_FIELDS = ("secret", "previous_secret")
@@ -50,7 +48,7 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="payload as sent")
     def body(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, ensure_ascii=False))
+        return pretty_json(obj.payload)
 
 
 class DeliveryAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
