@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
+from ejento_staging.api_fields import ParsedField
 from publishing import compare
 from publishing.api.operations import publishing_operation
 from publishing.api.refusals import error_list
@@ -19,19 +19,15 @@ from publishing.api.shapes import (
     DiffEntrySerializer,
     QuerySerializer,
     SectionCountsSerializer,
-    field_error,
 )
 
 
 @extend_schema_field({"type": "string", "pattern": compare.SIDE_PATTERN})
-class SideField(serializers.Field):
+class SideField(ParsedField):
     """One side of a comparison (``publishing.compare.parse_side``)."""
 
-    def to_internal_value(self, data: Any) -> compare.Side:
-        try:
-            return compare.parse_side(data, self.field_name)
-        except ValidationError as exc:
-            raise field_error(exc) from None
+    def parse(self, data: Any) -> compare.Side:
+        return compare.parse_side(data, self.field_name)
 
     def to_representation(self, value: compare.Side) -> str:
         return value.name

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
 from agents.serializers.common import RecordedUserSerializer
+from ejento_staging.api_fields import ParsedField
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors
 from publishing.api.operations import publishing_operation
@@ -29,7 +29,6 @@ from publishing.api.shapes import (
     DiffEntrySerializer,
     QuerySerializer,
     SectionCountsSerializer,
-    field_error,
 )
 from publishing.inputs import parse_moment
 from publishing.models import PublishRecord
@@ -52,7 +51,7 @@ MAX_USER_ID = 2**31 - 1
         ],
     }
 )
-class DateOrDateTimeField(serializers.Field):
+class DateOrDateTimeField(ParsedField):
     """An ISO date or datetime, as an aware UTC datetime.
 
     A date alone means its first instant for ``published_after`` and its last for
@@ -64,11 +63,8 @@ class DateOrDateTimeField(serializers.Field):
         self.end_of_day = end_of_day
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> datetime:
-        try:
-            return parse_moment(data, self.field_name, end_of_day=self.end_of_day)
-        except ValidationError as exc:
-            raise field_error(exc) from None
+    def parse(self, data: Any) -> datetime:
+        return parse_moment(data, self.field_name, end_of_day=self.end_of_day)
 
     def to_representation(self, value: datetime | date) -> str:
         return value.isoformat()

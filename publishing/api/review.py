@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.validation import clean_fingerprint
+from ejento_staging.api_fields import ParsedField
 from publishing import selectors, services
 from publishing.api.operations import publishing_operation
 from publishing.api.publishes import PublishRecordDetailSerializer
@@ -23,7 +23,6 @@ from publishing.api.shapes import (
     AuthorSerializer,
     ConstantField,
     SectionCountsSerializer,
-    field_error,
 )
 from publishing.inputs import clean_notes
 from publishing.models import NOTES_MAX_LENGTH
@@ -34,7 +33,7 @@ from reviews.api.shapes import (
 )
 from reviews.services import BREAK_GLASS_REASON_MAX_LENGTH, clean_break_glass_reason
 
-# Both fields below are plain ``Field``s with a hand-written schema: for a CharField that
+# The fields below are plain ``Field``s with a hand-written schema: for a CharField that
 # allows blanks, drf-spectacular emits ``oneOf: [<pattern>, {maxLength: 0}]``, which the
 # empty string matches twice, so a strict validator would call "" invalid.
 
@@ -50,15 +49,9 @@ from reviews.services import BREAK_GLASS_REASON_MAX_LENGTH, clean_break_glass_re
         "description": "Why this publish; shown in the publish history.",
     }
 )
-class NotesField(serializers.Field):
-    def to_internal_value(self, data: Any) -> str:
-        try:
-            return clean_notes(data)
-        except ValidationError as exc:
-            raise field_error(exc) from None
-
-    def to_representation(self, value: str) -> str:
-        return value
+class NotesField(ParsedField):
+    def parse(self, data: Any) -> str:
+        return clean_notes(data)
 
 
 @extend_schema_field(
@@ -73,15 +66,9 @@ class NotesField(serializers.Field):
         ),
     }
 )
-class FingerprintField(serializers.Field):
-    def to_internal_value(self, data: Any) -> str | None:
-        try:
-            return clean_fingerprint(data, "expected_fingerprint")
-        except ValidationError as exc:
-            raise field_error(exc) from None
-
-    def to_representation(self, value: str | None) -> str | None:
-        return value
+class FingerprintField(ParsedField):
+    def parse(self, data: Any) -> str | None:
+        return clean_fingerprint(data, "expected_fingerprint")
 
 
 @extend_schema_field(
@@ -97,15 +84,9 @@ class FingerprintField(serializers.Field):
         ),
     }
 )
-class BreakGlassReasonField(serializers.Field):
-    def to_internal_value(self, data: Any) -> str:
-        try:
-            return clean_break_glass_reason(data)
-        except ValidationError as exc:
-            raise field_error(exc) from None
-
-    def to_representation(self, value: str) -> str:
-        return value
+class BreakGlassReasonField(ParsedField):
+    def parse(self, data: Any) -> str:
+        return clean_break_glass_reason(data)
 
 
 class PublishInputSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -22,12 +21,13 @@ from agents.api.base import validated
 from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
 from agents.validation import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
+from ejento_staging.api_fields import ParsedField
 from publishing import scheduling
 from publishing.api.operations import publishing_operation
 from publishing.api.paths import ID_SCHEMA
 from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
-from publishing.api.shapes import QuerySerializer, field_error
+from publishing.api.shapes import QuerySerializer
 from publishing.models import ScheduledPublish
 from publishing.selectors_schedules import SCHEDULE_STATES, get_schedule, schedules_of
 
@@ -44,12 +44,9 @@ SCHEDULE_ID = OpenApiParameter(
         "offset (e.g. 2030-01-31T02:00:00+01:00).",
     }
 )
-class PublishAtField(serializers.Field):
-    def to_internal_value(self, data: Any) -> datetime:
-        try:
-            return scheduling.clean_publish_at(data)
-        except ValidationError as exc:
-            raise field_error(exc) from None
+class PublishAtField(ParsedField):
+    def parse(self, data: Any) -> datetime:
+        return scheduling.clean_publish_at(data)
 
     def to_representation(self, value: datetime) -> str:
         return serializers.DateTimeField().to_representation(value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from configuration.diff import SECTIONS
@@ -92,10 +91,3 @@ class DiffSerializer(serializers.Serializer):
     counts = SectionCountsSerializer()
     summary = serializers.CharField()
     changes = DiffEntrySerializer(many=True)
-
-
-def field_error(exc: ValidationError) -> serializers.ValidationError:
-    """A parser's refusal (``publishing.inputs``), as the serializer field's own."""
-    return serializers.ValidationError(
-        [message for messages in exc.message_dict.values() for message in messages]
-    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,6 +23,7 @@ from agents.serializers.fields import (
 )
 from agents.validation import FINGERPRINT_PATTERN, clean_fingerprint
 from configuration.checks import BUILTIN_CHECKS
+from ejento_staging.api_fields import ParsedField
 from reviews.api.shapes import BuiltinCheckRefSerializer, builtin_check_refs
 from reviews.models import (
     CHECK_DESCRIPTION_MAX_LENGTH,
@@ -39,12 +39,6 @@ from reviews.policy import CHECK_NAME_INVALID, CHECK_NAME_PATTERN
 FINGERPRINT_SCHEMA = f"^{FINGERPRINT_PATTERN.pattern}$"
 
 
-def _field_error(exc: ValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(
-        [message for messages in exc.message_dict.values() for message in messages]
-    )
-
-
 @extend_schema_field(
     {
         "type": "string",
@@ -52,21 +46,15 @@ def _field_error(exc: ValidationError) -> serializers.ValidationError:
         "description": "The `fingerprint` of the staging-diff this is about.",
     }
 )
-class FingerprintField(serializers.Field):
+class FingerprintField(ParsedField):
     """A review fingerprint that must be given."""
 
-    def to_internal_value(self, data: Any) -> str:
-        try:
-            value = clean_fingerprint(data, self.field_name)
-        except ValidationError as exc:
-            raise _field_error(exc) from None
+    def parse(self, data: Any) -> str:
+        value = clean_fingerprint(data, self.field_name)
         if value is None:
             raise serializers.ValidationError(
                 "Required: the fingerprint of the staging-diff this is about."
             )
-        return value
-
-    def to_representation(self, value: str) -> str:
         return value
 
 
@@ -82,15 +70,9 @@ class FingerprintField(serializers.Field):
         "Empty or null: Staging as it is now.",
     }
 )
-class OptionalFingerprintField(serializers.Field):
-    def to_internal_value(self, data: Any) -> str | None:
-        try:
-            return clean_fingerprint(data, self.field_name)
-        except ValidationError as exc:
-            raise _field_error(exc) from None
-
-    def to_representation(self, value: str | None) -> str | None:
-        return value
+class OptionalFingerprintField(ParsedField):
+    def parse(self, data: Any) -> str | None:
+        return clean_fingerprint(data, self.field_name)
 
 
 def check_name_field(**kwargs: Any) -> StrictCharField:
