@@ -19,6 +19,7 @@ from publishing.api.shapes import (
     DiffEntrySerializer,
     QuerySerializer,
     SectionCountsSerializer,
+    validated_query,
 )
 
 
@@ -78,7 +79,5 @@ class CompareView(APIView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        query = CompareQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        sides = query.validated_data
+        sides = validated_query(CompareQuerySerializer, request)
         return Response(compare.compare(agent, sides["from"], sides["to"]).as_dict())

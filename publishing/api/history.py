@@ -23,7 +23,12 @@ from publishing.api.publishes import MAX_USER_ID, DateOrDateTimeField, QueryIdFi
 from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
 from publishing.api.rollback import RevertConflictSerializer
-from publishing.api.shapes import DiffEntrySerializer, QuerySerializer, SectionCountsSerializer
+from publishing.api.shapes import (
+    DiffEntrySerializer,
+    QuerySerializer,
+    SectionCountsSerializer,
+    validated_query,
+)
 
 
 class EditorRefSerializer(serializers.Serializer):
@@ -120,9 +125,8 @@ class HistoryListView(GenericAPIView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        filters = HistoryFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(selectors.edit_history(agent, **filters.validated_data))
+        filters = validated_query(HistoryFilterSerializer, request)
+        page = self.paginate_queryset(selectors.edit_history(agent, **filters))
         return self.get_paginated_response(CheckpointSerializer(page, many=True).data)
 
 

@@ -29,6 +29,7 @@ from publishing.api.shapes import (
     DiffEntrySerializer,
     QuerySerializer,
     SectionCountsSerializer,
+    validated_query,
 )
 from publishing.inputs import parse_moment
 from publishing.models import PublishRecord
@@ -272,10 +273,9 @@ class PublishListView(GenericAPIView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        filters = PublishFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        records = selectors.publish_records(agent=agent, **filters.validated_data)
-        if all(value is None for value in filters.validated_data.values()):
+        filters = validated_query(PublishFilterSerializer, request)
+        records = selectors.publish_records(agent=agent, **filters)
+        if all(value is None for value in filters.values()):
             self.pagination_class = SequencePagination
         page = self.paginate_queryset(records)
         return self.get_paginated_response(PublishRecordSerializer(page, many=True).data)

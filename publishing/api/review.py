@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.api.base import validated
 from agents.models import Agent
 from agents.permissions import Role, get_agent_for
 from agents.validation import clean_fingerprint
@@ -199,15 +200,8 @@ class PublishView(APIView):
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-        serializer = PublishInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = services.publish_agent(
-            agent=agent,
-            acting_user=request.user,
-            notes=serializer.validated_data["notes"],
-            expected_fingerprint=serializer.validated_data["expected_fingerprint"],
-            break_glass_reason=serializer.validated_data["break_glass_reason"],
-        )
+        data = validated(PublishInputSerializer, request)
+        record = services.publish_agent(agent=agent, acting_user=request.user, **data)
         # Re-read through the selector so the answer has the same form as the detail GET.
         record = selectors.get_publish_record(agent=agent, change_track_id=record.change_track_id)
         return Response(PublishRecordDetailSerializer(record).data, status=status.HTTP_201_CREATED)

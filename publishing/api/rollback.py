@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.api.base import validated
 from agents.permissions import Role, get_agent_for
 from configuration.diff import SECTIONS
 from publishing import services
@@ -21,7 +22,7 @@ from publishing.api.paths import (
 )
 from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
-from publishing.api.shapes import DiffSerializer, QuerySerializer
+from publishing.api.shapes import DiffSerializer, QuerySerializer, validated_query
 from publishing.services import MODES, RESTORE
 
 
@@ -95,10 +96,9 @@ class PublishPreviewView(APIView):
     )
     def get(self, request: Request, agent_id: str, change_track_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        query = RollbackPreviewQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated_query(RollbackPreviewQuerySerializer, request)
         record = publish_record_or_404(agent, change_track_id_from_path(change_track_id))
-        plan = services.plan_rollback(agent=agent, record=record, mode=query.validated_data["mode"])
+        plan = services.plan_rollback(agent=agent, record=record, mode=query["mode"])
         return Response(plan.as_dict())
 
 
@@ -124,13 +124,9 @@ class RollbackView(APIView):
     )
     def put(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.PUBLISHER)
-        serializer = RollbackInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = publish_record_or_404(agent, str(serializer.validated_data["change_track_id"]))
+        data = validated(RollbackInputSerializer, request)
+        record = publish_record_or_404(agent, str(data["change_track_id"]))
         services.rollback_agent(
-            agent=agent,
-            acting_user=request.user,
-            record=record,
-            mode=serializer.validated_data["mode"],
+            agent=agent, acting_user=request.user, record=record, mode=data["mode"]
         )
         return staging_diff_response(agent)

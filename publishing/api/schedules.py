@@ -27,7 +27,7 @@ from publishing.api.operations import publishing_operation
 from publishing.api.paths import ID_SCHEMA
 from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
-from publishing.api.shapes import QuerySerializer
+from publishing.api.shapes import QuerySerializer, validated_query
 from publishing.models import ScheduledPublish
 from publishing.selectors_schedules import SCHEDULE_STATES, get_schedule, schedules_of
 
@@ -206,9 +206,8 @@ class ScheduleListView(GenericAPIView):
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
-        filters = ScheduleFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(schedules_of(agent, filters.validated_data.get("status")))
+        filters = validated_query(ScheduleFilterSerializer, request)
+        page = self.paginate_queryset(schedules_of(agent, filters.get("status")))
         return self.get_paginated_response(ScheduleSerializer(page, many=True).data)
 
     @publishing_operation(

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from configuration.diff import SECTIONS
 from publishing.schema import DiffValueField
@@ -32,6 +33,13 @@ class QuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError(repeated)
             data = {name: data[name] for name in self.fields if name in data}
         return super().to_internal_value(data)
+
+
+def validated_query(serializer_class: type[QuerySerializer], request: Request) -> dict[str, Any]:
+    """The request's query string read by ``serializer_class``; a 400 naming each bad one."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
 
 
 class DiffEntrySerializer(serializers.Serializer):
