@@ -56,6 +56,16 @@ def picker(choices: list[tuple[str, str]], *, before: str = "", after: str = "")
     }
 
 
+def history_picker(published: bool, listed: list[tuple[str, str]]) -> dict[str, Any]:
+    """The picker above a history (publishes or checkpoints): Staging, Production and the
+    rows listed on this page, set to the two newest rows listed, the older one first."""
+    return picker(
+        fixed_choices(published) + listed,
+        before=listed[1][0] if len(listed) > 1 else "",
+        after=listed[0][0] if listed else "",
+    )
+
+
 def _page_choices(agent: Agent, published: bool, chosen: Iterable[str]) -> list[tuple[str, str]]:
     """Staging, Production, the recent publishes and checkpoints (two queries), and any side
     asked for that is not among them, under its own name."""

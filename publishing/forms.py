@@ -78,72 +78,72 @@ class RestoreForm(PageForm):
     )
 
 
-class PublishFilterForm(PageForm):
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PersonAndDaysFilterForm(PageForm):
+    """A history's filter: who did it (``{verb}_by``, a user id from ``people``), and between
+    which days (``{verb}_after``, ``{verb}_before``, inclusive). Subclasses declare the three
+    fields, so each history keeps the parameter names of its API filter."""
+
+    verb: str
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[f"{self.verb}_by"].choices = [("", "Anyone"), *people]
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a filter is on: the page then offers to clear it."""
+        return any(self.data.get(name) for name in self.fields)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        after, before = data.get(f"{self.verb}_after"), data.get(f"{self.verb}_before")
+        if after and before and after > before:
+            self.add_error(f"{self.verb}_before", "Must be on or after the start date.")
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for the history's selector (whole days)."""
+        data = self.cleaned_data
+        after, before = data.get(f"{self.verb}_after"), data.get(f"{self.verb}_before")
+        return {
+            f"{self.verb}_by": data.get(f"{self.verb}_by"),
+            f"{self.verb}_after": day_bound(after) if after else None,
+            f"{self.verb}_before": day_bound(before, end_of_day=True) if before else None,
+        }
+
+
+class PublishFilterForm(PersonAndDaysFilterForm):
+    """The publish history's filter (``publishing.selectors.publish_records``)."""
+
+    verb = "published"
     published_by = forms.TypedChoiceField(
         label="Published by", required=False, coerce=int, empty_value=None
     )
-    published_after = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    published_before = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_after = _date_field("From")
+    published_before = _date_field("To")
 
     def __init__(self, *args: Any, publishers: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["published_by"].choices = [("", "Anyone"), *publishers]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        after, before = data.get("published_after"), data.get("published_before")
-        if after and before and after > before:
-            self.add_error("published_before", "Must be on or after the start date.")
-        return data
-
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments for ``publishing.selectors.publish_records`` (whole days)."""
-        data = self.cleaned_data
-        after, before = data.get("published_after"), data.get("published_before")
-        return {
-            "published_by": data.get("published_by"),
-            "published_after": day_bound(after) if after else None,
-            "published_before": day_bound(before, end_of_day=True) if before else None,
-        }
+        super().__init__(*args, people=publishers, **kwargs)
 
 
-class HistoryFilterForm(PageForm):
-    """The edit history's filter: who made the edit, and between which days (inclusive)."""
+class HistoryFilterForm(PersonAndDaysFilterForm):
+    """The edit history's filter (``publishing.selectors.edit_history``)."""
 
+    verb = "changed"
     changed_by = forms.TypedChoiceField(
         label="Changed by", required=False, coerce=int, empty_value=None
     )
-    changed_after = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    changed_before = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    changed_after = _date_field("From")
+    changed_before = _date_field("To")
 
     def __init__(self, *args: Any, editors: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["changed_by"].choices = [("", "Anyone"), *editors]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        after, before = data.get("changed_after"), data.get("changed_before")
-        if after and before and after > before:
-            self.add_error("changed_before", "Must be on or after the start date.")
-        return data
-
-    def filters(self) -> dict[str, Any]:
-        """Keyword arguments for ``publishing.selectors.edit_history`` (whole days)."""
-        data = self.cleaned_data
-        after, before = data.get("changed_after"), data.get("changed_before")
-        return {
-            "changed_by": data.get("changed_by"),
-            "changed_after": day_bound(after) if after else None,
-            "changed_before": day_bound(before, end_of_day=True) if before else None,
-        }
+        super().__init__(*args, people=editors, **kwargs)
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from ejento_staging.pages import (
     paginate,
 )
 from publishing import confirmations, selectors, services
-from publishing.compare_views import checkpoint_choices, fixed_choices, picker
+from publishing.compare_views import checkpoint_choices, history_picker
 from publishing.forms import (
     HistoryFilterForm,
 )
@@ -55,19 +55,13 @@ def history(request: HttpRequest, agent_id: int) -> HttpResponse:
         status = 400
     context = agent_context(agent, role, tab="history", environment="staging")
     page_obj = paginate(request, checkpoints, CHECKPOINTS_PER_PAGE)
-    listed = checkpoint_choices(page_obj)
     context.update(
         {
             "filter_form": form,
-            "filtered": any(request.GET.get(name) for name in form.fields),
+            "filtered": form.filtered,
             "page_obj": page_obj,
             "current_revision": agent.staging.revision,
-            # The two newest checkpoints listed, the older one first.
-            **picker(
-                fixed_choices(context["published"]) + listed,
-                before=listed[1][0] if len(listed) > 1 else "",
-                after=listed[0][0] if listed else "",
-            ),
+            **history_picker(context["published"], checkpoint_choices(page_obj)),
         }
     )
     return render(request, "publishing/history.html", context, status=status)

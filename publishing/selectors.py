@@ -167,15 +167,19 @@ def publish_records(
         .annotate(break_glass_reason=KT("gate__break_glass__reason"))
         .order_by("-sequence")
     )
-    if published_by is not None:
-        records = records.filter(published_by_id=published_by)
-    if published_after is not None:
-        records = records.filter(published_at__gte=published_after)
-    if published_before is not None:
-        records = records.filter(published_at__lte=published_before)
-    if broke_glass is not None:
-        records = records.filter(broke_glass=broke_glass)
-    return records
+    return records.filter(
+        **_given(
+            published_by_id=published_by,
+            published_at__gte=published_after,
+            published_at__lte=published_before,
+            broke_glass=broke_glass,
+        )
+    )
+
+
+def _given(**lookups: Any) -> dict[str, Any]:
+    """The lookups of a history's filter that were given: None leaves one out."""
+    return {lookup: value for lookup, value in lookups.items() if value is not None}
 
 
 def _people(rows: QuerySet[Any], id_field: str, name_field: str) -> list[tuple[int, str]]:
@@ -251,13 +255,13 @@ def edit_history(
         )
         .order_by("-revision", "-history_id")
     )
-    if changed_by is not None:
-        checkpoints = checkpoints.filter(history_user_id=changed_by)
-    if changed_after is not None:
-        checkpoints = checkpoints.filter(history_date__gte=changed_after)
-    if changed_before is not None:
-        checkpoints = checkpoints.filter(history_date__lte=changed_before)
-    return checkpoints
+    return checkpoints.filter(
+        **_given(
+            history_user_id=changed_by,
+            history_date__gte=changed_after,
+            history_date__lte=changed_before,
+        )
+    )
 
 
 def editors(agent: Agent) -> list[tuple[int, str]]:

@@ -32,7 +32,7 @@ from ejento_staging.pages import (
 )
 from publishing import confirmations, selectors, services
 from publishing.blame_views import with_blame_links
-from publishing.compare_views import fixed_choices, picker, publish_choices
+from publishing.compare_views import history_picker, publish_choices
 from publishing.exceptions import StaleReview
 from publishing.forms import (
     BREAK_GLASS_AUTO_ID,
@@ -288,19 +288,13 @@ def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
         status = 400
     context = agent_context(agent, role, tab="publishes", environment="production")
     page_obj = paginate(request, records, PUBLISHES_PER_PAGE, paginator)
-    listed = publish_choices(page_obj)
     context.update(
         {
             "filter_form": form,
-            "filtered": any(request.GET.get(name) for name in form.fields),
+            "filtered": form.filtered,
             "page_obj": page_obj,
             "live_id": agent.production.change_track_id if context["published"] else None,
-            # The two newest publishes listed, the older one first.
-            **picker(
-                fixed_choices(context["published"]) + listed,
-                before=listed[1][0] if len(listed) > 1 else "",
-                after=listed[0][0] if listed else "",
-            ),
+            **history_picker(context["published"], publish_choices(page_obj)),
         }
     )
     return render(request, "publishing/publishes.html", context, status=status)
