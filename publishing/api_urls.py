@@ -5,9 +5,8 @@ API's JSON answer (404 for an agent, 400 for a change_track_id or history_id) ra
 site's HTML 404 page.
 """
 
-from django.urls import path
-
-from publishing.api import blame, compare, history, publishes, review, rollback, status
+from ejento_staging.routes import routes_under
+from publishing.api import blame, compare, history, publishes, review, rollback, schedules, status
 
 AGENT = "agents/<str:agent_id>"
 
@@ -30,25 +29,9 @@ ENDPOINTS = [
         blame.InstructionBlameView,
         "api-instruction-blame",
     ),
+    ("schedules", schedules.ScheduleListView, "api-schedules"),
+    ("schedules/<str:schedule_id>", schedules.ScheduleDetailView, "api-schedule"),
+    ("schedules/<str:schedule_id>/cancel", schedules.ScheduleCancelView, "api-schedule-cancel"),
 ]
 
-urlpatterns = [
-    path(f"{AGENT}/{route}", view.as_view(), name=name) for route, view, name in ENDPOINTS
-]
-
-# Scheduled publishes (``publishing.api.schedules``), their import kept with their routes.
-from publishing.api import schedules  # noqa: E402
-
-urlpatterns += [
-    path(f"{AGENT}/schedules", schedules.ScheduleListView.as_view(), name="api-schedules"),
-    path(
-        f"{AGENT}/schedules/<str:schedule_id>",
-        schedules.ScheduleDetailView.as_view(),
-        name="api-schedule",
-    ),
-    path(
-        f"{AGENT}/schedules/<str:schedule_id>/cancel",
-        schedules.ScheduleCancelView.as_view(),
-        name="api-schedule-cancel",
-    ),
-]
+urlpatterns = routes_under(AGENT, ENDPOINTS)

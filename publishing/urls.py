@@ -1,8 +1,7 @@
 """Pages: review, publish and schedule, what changed since a verdict, publish history,
 restore/revert preview, edit history."""
 
-from django.urls import path
-
+from ejento_staging.routes import routes_under
 from publishing import (
     blame_views,
     compare_views,
@@ -34,6 +33,4 @@ PAGES = [
     ("copy-from/", transfer_views.copy_from, "copy-from"),
 ]
 
-urlpatterns = [
-    path(f"agents/<id:agent_id>/{route}", view, name=name) for route, view, name in PAGES
-]
+urlpatterns = routes_under("agents/<id:agent_id>", PAGES)

@@ -4,32 +4,26 @@ Ids are matched as plain path segments and read by the views, so a malformed one
 API's JSON 404 rather than the site's HTML page.
 """
 
-from django.urls import path
-
+from ejento_staging.routes import routes_under
 from reviews.api import checks, policy, readiness, review_requests, verdicts
 
 AGENT = "agents/<str:agent_id>"
-REQUEST = f"{AGENT}/review-requests/<str:request_id>"
+REQUEST = "review-requests/<str:request_id>"
 
-urlpatterns = [
-    path(f"{AGENT}/publish-policy", policy.PublishPolicyView.as_view(), name="api-publish-policy"),
-    path(
-        f"{AGENT}/publish-policy/changes",
-        policy.PolicyChangeListView.as_view(),
-        name="api-publish-policy-changes",
-    ),
-    path(f"{AGENT}/readiness", readiness.ReadinessView.as_view(), name="api-readiness"),
-    path(
-        f"{AGENT}/review-requests",
-        review_requests.ReviewRequestListView.as_view(),
-        name="api-review-requests",
-    ),
-    path(REQUEST, review_requests.ReviewRequestDetailView.as_view(), name="api-review-request"),
-    path(
+# (path under AGENT, view class, name), in the order Django tries them.
+ENDPOINTS = [
+    ("publish-policy", policy.PublishPolicyView, "api-publish-policy"),
+    ("publish-policy/changes", policy.PolicyChangeListView, "api-publish-policy-changes"),
+    ("readiness", readiness.ReadinessView, "api-readiness"),
+    ("review-requests", review_requests.ReviewRequestListView, "api-review-requests"),
+    (REQUEST, review_requests.ReviewRequestDetailView, "api-review-request"),
+    (
         f"{REQUEST}/withdraw",
-        review_requests.ReviewRequestWithdrawView.as_view(),
-        name="api-review-request-withdraw",
+        review_requests.ReviewRequestWithdrawView,
+        "api-review-request-withdraw",
     ),
-    path(f"{AGENT}/verdicts", verdicts.VerdictListView.as_view(), name="api-verdicts"),
-    path(f"{AGENT}/checks", checks.CheckListView.as_view(), name="api-checks"),
+    ("verdicts", verdicts.VerdictListView, "api-verdicts"),
+    ("checks", checks.CheckListView, "api-checks"),
 ]
+
+urlpatterns = routes_under(AGENT, ENDPOINTS)

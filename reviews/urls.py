@@ -1,7 +1,6 @@
 """Pages: the publish policy, the review requests, and the review page's review forms."""
 
-from django.urls import path
-
+from ejento_staging.routes import routes_under
 from reviews import views
 
 app_name = "reviews"
@@ -15,6 +14,4 @@ PAGES = [
     ("reviews/verdict/", views.give_verdict, "verdict"),
 ]
 
-urlpatterns = [
-    path(f"agents/<id:agent_id>/{route}", view, name=name) for route, view, name in PAGES
-]
+urlpatterns = routes_under("agents/<id:agent_id>", PAGES)
