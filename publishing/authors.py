@@ -33,6 +33,7 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
+from agents.services.catalogue_impact import NO_SETTINGS
 from configuration.changes import ACTION, INSTRUCTION, TOOL, ChangePath
 from configuration.diff import Change, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot
@@ -82,15 +83,6 @@ class Attribution:
 
 # --- one record as a one-item snapshot -------------------------------------------------------
 
-_BLANK_SETTINGS = SimpleNamespace(
-    name="",
-    description="",
-    model_config={},
-    access_level="private",
-    tags=[],
-    sharepoint_site_url="",
-    sharepoint_folder_path="",
-)
 _UNNAMED = SimpleNamespace(name="", kind="", type="")
 
 
@@ -98,7 +90,7 @@ def _item_snapshot(model: type, record: Any, tool_id: Any = None) -> Snapshot:
     """What ``record`` (None: the row absent) contributes to a snapshot, alone; an action
     setting's with its tool (``tool_id``) present, so that it shows as the action's."""
     rows: dict[str, Any] = {
-        "staging": _BLANK_SETTINGS,
+        "staging": NO_SETTINGS,
         "instructions": [],
         "corpus_connections": [],
         "tool_bindings": [],
