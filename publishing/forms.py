@@ -84,6 +84,13 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
+def person_and_days_fields(by_label: str) -> tuple[forms.Field, forms.Field, forms.Field]:
+    """The three fields of a ``PersonAndDaysFilterForm``, in the order the page shows them:
+    who (chosen from the form's ``people``), from which day, to which day."""
+    by = forms.TypedChoiceField(label=by_label, required=False, coerce=int, empty_value=None)
+    return by, _date_field("From"), _date_field("To")
+
+
 class PersonAndDaysFilterForm(PageForm):
     """A history's filter: who did it (``{verb}_by``, a user id from ``people``), and between
     which days (``{verb}_after``, ``{verb}_before``, inclusive). Subclasses declare the three
@@ -122,11 +129,7 @@ class PublishFilterForm(PersonAndDaysFilterForm):
     """The publish history's filter (``publishing.selectors.publish_records``)."""
 
     verb = "published"
-    published_by = forms.TypedChoiceField(
-        label="Published by", required=False, coerce=int, empty_value=None
-    )
-    published_after = _date_field("From")
-    published_before = _date_field("To")
+    published_by, published_after, published_before = person_and_days_fields("Published by")
 
     def __init__(self, *args: Any, publishers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, people=publishers, **kwargs)
@@ -136,11 +139,7 @@ class HistoryFilterForm(PersonAndDaysFilterForm):
     """The edit history's filter (``publishing.selectors.edit_history``)."""
 
     verb = "changed"
-    changed_by = forms.TypedChoiceField(
-        label="Changed by", required=False, coerce=int, empty_value=None
-    )
-    changed_after = _date_field("From")
-    changed_before = _date_field("To")
+    changed_by, changed_after, changed_before = person_and_days_fields("Changed by")
 
     def __init__(self, *args: Any, editors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, people=editors, **kwargs)
