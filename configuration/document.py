@@ -33,7 +33,7 @@ resolved to catalogue ids.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,20 +129,38 @@ def _name(item: Mapping[str, Any], current: Mapping[str, Any] | None) -> str:
     return str(current["name"]) if current is not None else str(item.get("name", ""))
 
 
+def _with_settings(
+    items: Iterable[Mapping[str, Any]],
+    kind: str,
+    key: str,
+    known: Mapping[int, Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A section whose items carry the agent's own ``settings`` over a catalogue item
+    (corpora, guardrails): its entries, naming the item by ``key``, and the components they
+    use, each sorted by name."""
+    entries, components = [], []
+    for item in items:
+        current = known.get(item[f"{key}_id"])
+        name = _name(item, current)
+        entries.append(
+            {key: name, "enabled": item["enabled"], "settings": item.get("settings") or {}}
+        )
+        components.append({"name": name, **_definition(kind, item, current)})
+    return (
+        sorted(entries, key=lambda entry: entry[key]),
+        sorted(components, key=lambda component: component["name"]),
+    )
+
+
 def build_document(
     snapshot: Snapshot, catalogue: Catalogue, *, origin: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
     """The document of a snapshot; ``catalogue`` gives names and definitions by id."""
     settings = snapshot["settings"]
     knowledge = snapshot["knowledge_sources"]
-    corpora, corpus_components = [], []
-    for item in knowledge["corpora"]:
-        current = catalogue.corpora.get(item["corpus_id"])
-        name = _name(item, current)
-        corpora.append(
-            {"corpus": name, "enabled": item["enabled"], "settings": item.get("settings") or {}}
-        )
-        corpus_components.append({"name": name, **_definition("corpora", item, current)})
+    corpora, corpus_components = _with_settings(
+        knowledge["corpora"], "corpora", "corpus", catalogue.corpora
+    )
     tools, tool_components = [], []
     for tool in snapshot["tools"]:
         current = catalogue.tools.get(tool["tool_id"])
@@ -171,14 +189,9 @@ def build_document(
                 "actions": sorted(action_components, key=lambda a: a["name"]),
             }
         )
-    guardrails, guardrail_components = [], []
-    for item in snapshot["guardrails"]:
-        current = catalogue.guardrails.get(item["guardrail_id"])
-        name = _name(item, current)
-        guardrails.append(
-            {"guardrail": name, "enabled": item["enabled"], "settings": item.get("settings") or {}}
-        )
-        guardrail_components.append({"name": name, **_definition("guardrails", item, current)})
+    guardrails, guardrail_components = _with_settings(
+        snapshot["guardrails"], "guardrails", "guardrail", catalogue.guardrails
+    )
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     if origin is not None:
         document["origin"] = dict(origin)
@@ -195,15 +208,15 @@ def build_document(
                 {"title": i["title"], "content": i["content"]} for i in snapshot["instructions"]
             ],
             "knowledge_sources": {
-                "corpora": sorted(corpora, key=lambda c: c["corpus"]),
+                "corpora": corpora,
                 "sharepoint": knowledge["sharepoint"],
             },
             "tools": sorted(tools, key=lambda t: t["tool"]),
-            "guardrails": sorted(guardrails, key=lambda g: g["guardrail"]),
+            "guardrails": guardrails,
             "components": {
-                "corpora": sorted(corpus_components, key=lambda c: c["name"]),
+                "corpora": corpus_components,
                 "tools": sorted(tool_components, key=lambda t: t["name"]),
-                "guardrails": sorted(guardrail_components, key=lambda g: g["name"]),
+                "guardrails": guardrail_components,
             },
         }
     )

@@ -232,13 +232,8 @@ def _check_configuration(check: _Checker, root: dict[str, Any]) -> dict[Key, str
                 "knowledge_sources.sharepoint",
                 {"site_url": str, "folder_path": str},
             )
-        names = []
-        for path, item in check.items(knowledge.get("corpora"), "knowledge_sources.corpora"):
-            fields = {"corpus": str, "enabled": bool, "settings": dict}
-            if check.obj(item, path, fields) is not None and isinstance(item.get("corpus"), str):
-                names.append((path, item["corpus"]))
-                used.setdefault(corpus_key(item["corpus"]), child(path, "corpus"))
-        check.unique(names, "corpus")
+        corpora = knowledge.get("corpora")
+        _check_with_settings(check, corpora, "knowledge_sources.corpora", "corpus", used)
     tool_names = []
     for path, tool in check.items(root.get("tools"), "tools"):
         fields = {"tool": str, "enabled": bool, "actions": list}
@@ -261,14 +256,24 @@ def _check_configuration(check: _Checker, root: dict[str, Any]) -> dict[Key, str
                     )
         check.unique(action_names, "action")
     check.unique(tool_names, "tool")
-    names = []
-    for path, item in check.items(root.get("guardrails"), "guardrails"):
-        fields = {"guardrail": str, "enabled": bool, "settings": dict}
-        if check.obj(item, path, fields) is not None and isinstance(item.get("guardrail"), str):
-            names.append((path, item["guardrail"]))
-            used.setdefault(guardrail_key(item["guardrail"]), child(path, "guardrail"))
-    check.unique(names, "guardrail")
+    _check_with_settings(check, root.get("guardrails"), "guardrails", "guardrail", used)
     return used
+
+
+def _check_with_settings(
+    check: _Checker, items: Any, path: str, key: str, used: dict[Key, str]
+) -> None:
+    """A section whose items name a catalogue item by ``key`` and carry the agent's own
+    ``settings`` over it (corpora, guardrails): each item's shape, each name once, and the
+    component each uses."""
+    key_of = {"corpus": corpus_key, "guardrail": guardrail_key}[key]
+    names = []
+    for item_path, item in check.items(items, path):
+        fields = {key: str, "enabled": bool, "settings": dict}
+        if check.obj(item, item_path, fields) is not None and isinstance(item.get(key), str):
+            names.append((item_path, item[key]))
+            used.setdefault(key_of(item[key]), child(item_path, key))
+    check.unique(names, key)
 
 
 COMPONENT_FIELDS: dict[str, dict[str, type]] = {

@@ -65,6 +65,13 @@ def query_flag(request: Request, name: str) -> bool:
     return value in ("1", "true")
 
 
+# An import and a copy refuse to replace newer work alike, so their operations say it alike.
+IF_MATCH = (
+    "With `If-Match` on an older Staging revision than the current one: 409 `staging_changed`, "
+    "nothing written (never for a dry run)."
+)
+
+
 class ExportView(JSONView):
     @operation_schema(
         "as code",
@@ -96,8 +103,7 @@ class ImportView(JSONView):
         "edit (editors). The document is checked whole: a 400 lists every problem under its "
         "JSON path, and nothing is written. Components are matched by kind and name in the "
         "agent's organization. Answers the diff of Staging before against after. Production "
-        "is untouched until the next publish. With `If-Match` on an older Staging revision "
-        "than the current one: 409 `staging_changed`, nothing written (never for a dry run).",
+        f"is untouched until the next publish. {IF_MATCH}",
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = load_agent(request, agent_id, Role.EDITOR)
@@ -122,8 +128,7 @@ class CopyFromView(JSONView):
         description="One staging edit (editors of this agent; of the other, editors to copy "
         "its Staging, viewers to copy its Production); both agents of one organization. "
         "`dry_run`: answer the diff and write nothing. An agent the caller cannot see is an "
-        "unknown `source_agent_id` (400). With `If-Match` on an older Staging revision than "
-        "the current one: 409 `staging_changed`, nothing written (never for a dry run).",
+        f"unknown `source_agent_id` (400). {IF_MATCH}",
     )
     def post(self, request: Request, agent_id: str) -> Response:
         agent, _role = load_agent(request, agent_id, Role.EDITOR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from agents.models import Tool
+from agents.serializers.common import SectionCountsSerializer
 from agents.serializers.fields import (
     MAX_TOOL_ACTIONS,
     IdField,
@@ -133,12 +134,8 @@ class CatalogueChangeEntrySerializer(serializers.Serializer):
     after = serializers.JSONField(allow_null=True)
 
 
-class CatalogueSectionCountsSerializer(serializers.Serializer):
-    settings = serializers.IntegerField(min_value=0)
-    instructions = serializers.IntegerField(min_value=0)
-    knowledge_sources = serializers.IntegerField(min_value=0)
-    tools = serializers.IntegerField(min_value=0)
-    guardrails = serializers.IntegerField(min_value=0)
+class CatalogueSectionCountsSerializer(SectionCountsSerializer):
+    pass
 
 
 class AffectedAgentSerializer(serializers.Serializer):

@@ -44,3 +44,15 @@ class EditConflictSerializer(serializers.Serializer):
 class RecordedUserSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
     username = serializers.CharField(allow_blank=True)
+
+
+# How many changes a diff makes in each section of the configuration (``Diff.as_dict``'s
+# ``counts``). Each answer that carries them names its own schema component for this shape.
+# (A comment, not a docstring: the schema would take a docstring as the description of every
+# subclass.)
+class SectionCountsSerializer(serializers.Serializer):
+    settings = serializers.IntegerField(min_value=0)
+    instructions = serializers.IntegerField(min_value=0)
+    knowledge_sources = serializers.IntegerField(min_value=0)
+    tools = serializers.IntegerField(min_value=0)
+    guardrails = serializers.IntegerField(min_value=0)

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.models import AccessLevel, Tool
+from agents.serializers.common import SectionCountsSerializer
 from agents.serializers.fields import IdField, JSONObjectField, StrictBooleanField
 from configuration.changes import SECTIONS
 from configuration.document import SCHEMA_VERSION
@@ -131,12 +132,8 @@ class TransferChangeSerializer(serializers.Serializer):
     after = serializers.JSONField(allow_null=True, help_text="As in the staging-diff.")
 
 
-class TransferCountsSerializer(serializers.Serializer):
-    settings = serializers.IntegerField(min_value=0)
-    instructions = serializers.IntegerField(min_value=0)
-    knowledge_sources = serializers.IntegerField(min_value=0)
-    tools = serializers.IntegerField(min_value=0)
-    guardrails = serializers.IntegerField(min_value=0)
+class TransferCountsSerializer(SectionCountsSerializer):
+    pass
 
 
 class TransferResultSerializer(serializers.Serializer):

@@ -45,14 +45,8 @@ def apply_snapshot_to_staging(
     longer exists is refused with a ValidationError naming it, and nothing is written.
     """
     require_role(acting_user, agent, Role.PUBLISHER)
-    return _make_staging(
-        agent=agent,
-        acting_user=acting_user,
-        snapshot=snapshot,
-        reason=reason,
-        restored_from=restored_from,
-        restored_mode=restored_mode,
-    )
+    restored = None if restored_from is None else (restored_from, restored_mode)
+    return _make_staging(agent, acting_user, snapshot, reason, restored)
 
 
 def replace_staging(
@@ -62,18 +56,18 @@ def replace_staging(
     configuration that comes from outside this agent's past (an imported document, another
     agent's configuration): an editor's staging edit, which clears any pending restore."""
     require_role(acting_user, agent, Role.EDITOR)
-    return _make_staging(agent=agent, acting_user=acting_user, snapshot=snapshot, reason=reason)
+    return _make_staging(agent, acting_user, snapshot, reason, restored=None)
 
 
 def _make_staging(
-    *,
     agent: Agent,
     acting_user: Any,
     snapshot: dict[str, Any],
     reason: str,
-    restored_from: Any = None,
-    restored_mode: str = "",
+    restored: tuple[Any, str] | None,
 ) -> StagingConfiguration:
+    """The one recorded edit behind both: ``restored`` is the publish record and mode a
+    rollback restores, None for any other whole-configuration write."""
     # Exactly the snapshot (``exact``), never merged: a restore's preview is bound to the state
     # it replaces by the fingerprint it showed (publishing.services), and an import or a copy
     # by the revision it was previewed on when the caller names one (If-Match, the copy
@@ -86,10 +80,8 @@ def _make_staging(
             _apply_keyed(change, agent, part, items[part.model])
         # A rollback names its record as the source of the next publish - unless it changed
         # nothing (no checkpoint either). Any other whole-configuration write clears it.
-        if restored_from is None:
-            _set_pending_restore(change.agent, None)
-        elif not change.is_empty:
-            _set_pending_restore(change.agent, (restored_from, restored_mode))
+        if restored is None or not change.is_empty:
+            _set_pending_restore(change.agent, restored)
     return change.staging
 
 

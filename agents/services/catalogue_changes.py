@@ -58,14 +58,6 @@ class CatalogueChange:
         return self.page * PREVIEW_PAGE_SIZE < self.count
 
 
-def _organization_id(kind: str, item: Any) -> int:
-    if kind == "action":
-        return item.tool.organization_id
-    if kind == "corpus":
-        return item.project.organization_id
-    return item.organization_id
-
-
 def _clean(kind: str, item: Any, values: dict[str, Any]) -> dict[str, Any]:
     """The given fields, validated (a ValidationError keyed by field lists every problem)."""
     cleaners = {
@@ -119,12 +111,14 @@ def _changed_copy(item: Any, values: dict[str, Any]) -> tuple[Any, tuple[str, ..
     return after, tuple(sorted(changed))
 
 
-def _catalogue_item(kind: str, pk: Any) -> Any:
-    model = KINDS[kind].model
+def _catalogue_item(kind: str, pk: Any, acting_user: Any) -> Any:
+    """The item, for its organization's admins only (``require_catalogue_admin``)."""
+    spec = KINDS[kind]
     related = {"action": ("tool",), "corpus": ("project",)}.get(kind, ())
-    item = model.objects.select_related(*related).filter(pk=parse_id(pk) or 0).first()
+    item = spec.model.objects.select_related(*related).filter(pk=parse_id(pk) or 0).first()
     if item is None:
-        raise model.DoesNotExist(f"No such {kind}.")
+        raise spec.model.DoesNotExist(f"No such {kind}.")
+    require_catalogue_admin(acting_user, spec.organization_id(item), spec.model.DoesNotExist)
     return item
 
 
@@ -138,9 +132,7 @@ def preview_catalogue_change(
     Four queries whatever the agents' configurations and the page's length.
     """
     kind = component
-    item = _catalogue_item(kind, item_id)
-    not_found = KINDS[kind].model.DoesNotExist
-    require_catalogue_admin(acting_user, _organization_id(kind, item), not_found)
+    item = _catalogue_item(kind, item_id, acting_user)
     after, changed = _changed_copy(item, _clean(kind, item, values))
     rows = uses_query(kind, item)
     page = max(int(page), 1)
@@ -173,8 +165,7 @@ def change_catalogue_item(
     """
     kind = component
     spec = KINDS[kind]
-    item = _catalogue_item(kind, item_id)
-    require_catalogue_admin(acting_user, _organization_id(kind, item), spec.model.DoesNotExist)
+    item = _catalogue_item(kind, item_id, acting_user)
     cleaned = _clean(kind, item, values)
     reason = clean_reason(reason)
     with transaction.atomic():

@@ -72,6 +72,14 @@ class Kind:
     row_key: str
     own: str | None
 
+    def organization_id(self, item: Any) -> int:
+        """The organization an item of this kind belongs to (an action's through its tool, a
+        corpus's through its project): ``organization_path`` followed on the item."""
+        found = item
+        for step in self.organization_path.split("__"):
+            found = getattr(found, step)
+        return found
+
 
 KINDS: dict[str, Kind] = {
     "tool": Kind(

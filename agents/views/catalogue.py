@@ -10,6 +10,7 @@ and the change goes through ``agents.services.change_catalogue_item``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from agents import services
 from agents.models import Guardrail, Organization, Tool, ToolAction
 from agents.permissions import admin_organization_ids, require_catalogue_admin
+from agents.services.catalogue_impact import KINDS
 from ejento_staging.pages import confirm_page, is_confirmed, page
 
 HISTORY_LENGTH = 50
@@ -81,6 +83,14 @@ class GuardrailForm(_CatalogueForm):
     field_order = ["name", "type", "config", "reason"]
 
 
+# Each kind's edit form, by the name the services give the kind.
+FORMS: dict[str, type[_CatalogueForm]] = {
+    "tool": ToolForm,
+    "action": ActionForm,
+    "guardrail": GuardrailForm,
+}
+
+
 @page
 @require_http_methods(["GET"])
 def catalogue_list(request: HttpRequest) -> HttpResponse:
@@ -103,16 +113,17 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _edit(
-    request: HttpRequest,
-    *,
-    component: str,
-    item: Any,
-    organization_id: int,
-    form_class: type[_CatalogueForm],
-    title: str,
-    url: str,
-) -> HttpResponse:
+def _edit_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An item's edit page: shown on GET, previewed and saved on POST; a refused change goes
+    back to the catalogue."""
+    view = require_http_methods(["GET", "POST"])(view)
+    return page(back=lambda request, kwargs: reverse("agents:catalogue"))(view)
+
+
+def _edit(request: HttpRequest, component: str, item: Any, title: str, url: str) -> HttpResponse:
+    """The edit page of ``item``, a catalogue item of the kind ``component``."""
+    form_class = FORMS[component]
+    organization_id = KINDS[component].organization_id(item)
     require_catalogue_admin(request.user, organization_id, type(item).DoesNotExist)
     initial = {name: getattr(item, name) for name in form_class.base_fields if name != "reason"}
     context: dict[str, Any] = {"nav": "catalogue", "title": title, "item": item, "url": url}
@@ -173,46 +184,23 @@ def _question(title: str, preview: Any) -> str:
     return f"Save the change to {title}? It reaches the Staging of {agents} that use it."
 
 
-@page(back=lambda request, kwargs: reverse("agents:catalogue"))
-@require_http_methods(["GET", "POST"])
+@_edit_page
 def edit_tool(request: HttpRequest, tool_id: int) -> HttpResponse:
     tool = Tool.objects.get(pk=tool_id)
-    return _edit(
-        request,
-        component="tool",
-        item=tool,
-        organization_id=tool.organization_id,
-        form_class=ToolForm,
-        title=f"tool \u201c{tool.name}\u201d",
-        url=reverse("agents:catalogue-tool", args=[tool.pk]),
-    )
+    url = reverse("agents:catalogue-tool", args=[tool.pk])
+    return _edit(request, "tool", tool, f"tool \u201c{tool.name}\u201d", url)
 
 
-@page(back=lambda request, kwargs: reverse("agents:catalogue"))
-@require_http_methods(["GET", "POST"])
+@_edit_page
 def edit_action(request: HttpRequest, tool_id: int, action_id: int) -> HttpResponse:
     action = ToolAction.objects.select_related("tool").get(pk=action_id, tool_id=tool_id)
-    return _edit(
-        request,
-        component="action",
-        item=action,
-        organization_id=action.tool.organization_id,
-        form_class=ActionForm,
-        title=f"action \u201c{action.name}\u201d of tool \u201c{action.tool.name}\u201d",
-        url=reverse("agents:catalogue-action", args=[tool_id, action.pk]),
-    )
+    title = f"action \u201c{action.name}\u201d of tool \u201c{action.tool.name}\u201d"
+    url = reverse("agents:catalogue-action", args=[tool_id, action.pk])
+    return _edit(request, "action", action, title, url)
 
 
-@page(back=lambda request, kwargs: reverse("agents:catalogue"))
-@require_http_methods(["GET", "POST"])
+@_edit_page
 def edit_guardrail(request: HttpRequest, guardrail_id: int) -> HttpResponse:
     guardrail = Guardrail.objects.get(pk=guardrail_id)
-    return _edit(
-        request,
-        component="guardrail",
-        item=guardrail,
-        organization_id=guardrail.organization_id,
-        form_class=GuardrailForm,
-        title=f"guardrail \u201c{guardrail.name}\u201d",
-        url=reverse("agents:catalogue-guardrail", args=[guardrail.pk]),
-    )
+    url = reverse("agents:catalogue-guardrail", args=[guardrail.pk])
+    return _edit(request, "guardrail", guardrail, f"guardrail \u201c{guardrail.name}\u201d", url)

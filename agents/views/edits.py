@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -172,22 +173,21 @@ DISCONNECT_CORPUS_DETAIL = (
 )
 
 
+def _described(rows: QuerySet, name_field: str, detail: str) -> tuple[str, str] | None:
+    """What ``_asks_first`` asks about: the name of the row that goes, with ``detail``; None
+    when the agent has no such row."""
+    name = rows.values_list(name_field, flat=True).first()
+    return None if name is None else (name, detail)
+
+
 def _instruction_to_delete(agent: Agent, instruction_id: Any) -> tuple[str, str] | None:
-    title = (
-        Instruction.objects.filter(agent_id=agent.pk, pk=parse_id(instruction_id))
-        .values_list("title", flat=True)
-        .first()
-    )
-    return None if title is None else (title, DELETE_INSTRUCTION_DETAIL)
+    rows = Instruction.objects.filter(agent_id=agent.pk, pk=parse_id(instruction_id))
+    return _described(rows, "title", DELETE_INSTRUCTION_DETAIL)
 
 
 def _corpus_to_disconnect(agent: Agent, corpus_id: Any) -> tuple[str, str] | None:
-    name = (
-        CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=parse_id(corpus_id))
-        .values_list("corpus__name", flat=True)
-        .first()
-    )
-    return None if name is None else (name, DISCONNECT_CORPUS_DETAIL)
+    rows = CorpusConnection.objects.filter(agent_id=agent.pk, corpus_id=parse_id(corpus_id))
+    return _described(rows, "corpus__name", DISCONNECT_CORPUS_DETAIL)
 
 
 def _settings(agent: Agent, form: forms.SettingsForm) -> dict[str, Any]:
