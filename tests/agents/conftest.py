@@ -17,6 +17,7 @@ from agents.models import OrganizationMembership, StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
+from tests.agents.transfer_world import catalogue, configure
 from tests.conftest import client_for
 
 
@@ -131,6 +132,26 @@ def guardrail(organization):
 @pytest.fixture
 def foreign_guardrail(other_organization):
     return factories.GuardrailFactory(organization=other_organization, name="Theirs")
+
+
+@pytest.fixture
+def transfer_catalogue(organization, project):
+    """The tool, corpus and guardrail a configuration-as-code document names."""
+    return catalogue(organization, project)
+
+
+@pytest.fixture
+def rich(agent, owner, transfer_catalogue):
+    """``agent`` with something in every section of its Staging, to export and import."""
+    return configure(agent, owner, transfer_catalogue)
+
+
+@pytest.fixture
+def elsewhere(owner, other_organization):
+    """An agent of ``owner``'s in another organization, whose catalogue is empty."""
+    return factories.AgentFactory(
+        project=factories.ProjectFactory(organization=other_organization), user=owner
+    )
 
 
 @pytest.fixture

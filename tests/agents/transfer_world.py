@@ -9,8 +9,10 @@ from agents.models import Agent
 from tests import factories
 
 
-def configure(agent: Agent, user: Any, *, tool: Any, corpus: Any, guardrail: Any) -> Agent:
-    """Fill every section of the agent's Staging (the catalogue objects are the caller's)."""
+def configure(agent: Agent, user: Any, parts: dict[str, Any]) -> Agent:
+    """Fill every section of the agent's Staging with the tool, corpus and guardrail of
+    ``parts`` (what ``catalogue`` makes)."""
+    tool, corpus, guardrail = parts["tool"], parts["corpus"], parts["guardrail"]
     services.update_agent_settings(
         agent=agent,
         acting_user=user,
