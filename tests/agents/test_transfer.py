@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agents import services
 from agents.models import Agent, Guardrail, StagingConfiguration, Tool
-from agents.selectors_transfer import PRODUCTION, STAGING, Source, export_document, parse_source
+from agents.selectors_transfer import PRODUCTION, STAGING, Source, parse_source
 from agents.snapshot import staging_snapshot
 from configuration.document import SCHEMA_VERSION
 from publishing.services import publish_agent
 from tests import factories
 from tests.agents.conftest import grant
-from tests.agents.transfer_world import without_origin
+from tests.agents.transfer_world import exported, without_origin
 from tests.reliability.helpers import stored_state
 
 
@@ -24,10 +24,6 @@ def fresh(project, owner):
     return Agent.objects.select_related("project__organization", "staging").get(
         pk=factories.AgentFactory(project=project, user=owner, name="Fresh").pk
     )
-
-
-def exported(agent, source=STAGING):
-    return export_document(agent, parse_source(source))
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -363,53 +359,3 @@ def test_copy_stays_within_one_organization(rich, superuser, elsewhere):
             agent=elsewhere, acting_user=superuser, source_agent=rich, source=Source(STAGING)
         )
     assert "source_agent_id" in error.value.message_dict
-
-
-# --- never half-applied -------------------------------------------------------------------------
-
-
-class InjectedFault(Exception):
-    pass
-
-
-@pytest.mark.parametrize("point", ["history write", "checkpoint row"])
-def test_a_fault_inside_the_import_leaves_staging_and_the_catalogue_as_before(
-    rich, owner, elsewhere, other_organization, monkeypatch, point
-):
-    """Components were created for the import before its edit failed: they go with it."""
-    from agents import staging
-
-    document = exported(rich)
-    state = stored_state(elsewhere)
-    target, name = (
-        (staging, "record_history")
-        if point == "history write"
-        else (staging.StagingConfiguration, "save")
-    )
-
-    def fail(*args, **kwargs):
-        raise InjectedFault
-
-    monkeypatch.setattr(target, name, fail)
-    with pytest.raises(InjectedFault):
-        services.import_document(
-            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
-        )
-    monkeypatch.undo()
-    assert stored_state(elsewhere) == state
-    assert not Tool.objects.filter(organization=other_organization).exists()
-    assert not Guardrail.objects.filter(organization=other_organization).exists()
-
-
-def test_an_import_refused_by_the_size_bound_creates_no_component(
-    rich, owner, elsewhere, other_organization, settings
-):
-    document = exported(rich)
-    document["instructions"] = [{"title": f"T{n}", "content": "x" * 900} for n in range(10)]
-    settings.MAX_CONFIGURATION_BYTES = 6000
-    with pytest.raises(ValidationError) as error:
-        services.import_document(
-            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
-        )
-    assert list(error.value.message_dict) == ["configuration"]
-    assert not Tool.objects.filter(organization=other_organization).exists()

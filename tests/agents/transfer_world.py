@@ -6,6 +6,7 @@ from typing import Any
 
 from agents import services
 from agents.models import Agent
+from agents.selectors_transfer import STAGING, export_document, parse_source
 from tests import factories
 
 
@@ -72,3 +73,8 @@ def catalogue(organization: Any, project: Any, *, tools: int = 1) -> dict[str, A
 
 def without_origin(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "origin"}
+
+
+def exported(agent: Agent, source: Any = STAGING) -> dict[str, Any]:
+    """The document the export answers for ``source`` of ``agent``."""
+    return export_document(agent, parse_source(source))
