@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from agents import services
-from agents.models import OrganizationMembership, StagingConfiguration
+from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
@@ -78,11 +78,7 @@ def member(organization):
 
 @pytest.fixture
 def org_admin(organization):
-    return factories.MembershipFactory(
-        organization=organization,
-        user=factories.UserFactory(username="orgadmin"),
-        role=OrganizationMembership.Role.ADMIN,
-    ).user
+    return factories.organization_admin(organization, "orgadmin")
 
 
 stranger = factories.user_fixture(
