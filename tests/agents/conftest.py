@@ -53,19 +53,19 @@ def change_action(agent: Any, user: Any, tool: Any, action: Any, **changes: Any)
     )
 
 
-@pytest.fixture
-def editor(agent, owner):
-    return grant(agent, owner, "editor", "editor")
+def role_fixture(username: str, role: str):
+    """A pytest fixture named ``username``: a member granted ``role`` on ``agent`` by its
+    owner. For a module's own cast: ``alice = role_fixture("alice", "editor")``."""
+
+    def holder(agent, owner):
+        return grant(agent, owner, username, role)
+
+    return pytest.fixture(holder, name=username)
 
 
-@pytest.fixture
-def viewer(agent, owner):
-    return grant(agent, owner, "viewer", "viewer")
-
-
-@pytest.fixture
-def publisher(agent, owner):
-    return grant(agent, owner, "publisher", "publisher")
+editor = role_fixture("editor", "editor")
+viewer = role_fixture("viewer", "viewer")
+publisher = role_fixture("publisher", "publisher")
 
 
 @pytest.fixture
