@@ -56,6 +56,13 @@ def catalogue(organization, project):
     }
 
 
+def reword(agent, user, instruction, content: str) -> None:
+    """``user`` gives ``instruction`` new content on the agent's Staging."""
+    services.update_instruction(
+        agent=agent, acting_user=user, instruction_id=instruction.pk, content=content
+    )
+
+
 @pytest.fixture
 def instruction(agent, owner):
     return services.add_instruction(
@@ -76,9 +83,7 @@ production_of = production_snapshot
 @pytest.fixture
 def edited(agent, owner, published, instruction):
     """One change waiting on top of the published agent, made by the owner (its author)."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
+    reword(agent, owner, instruction, "Be warm.")
     return agent
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from agents import services
 from agents.models import Instruction, StagingConfiguration
 from tests.agents.conftest import grant
+from tests.pages.conftest import reword
 from tests.pages.test_editor import SETTINGS  # the whole settings form, as a browser sends it
 
 
@@ -103,9 +104,7 @@ def test_deleting_an_instruction_a_colleague_edited_since_is_a_conflict(
 ):
     editor = client_as("editor")
     base = rendered_revision(editor, agent)
-    services.update_instruction(
-        agent=agent, acting_user=second_editor, instruction_id=instruction.pk, content="Newer."
-    )
+    reword(agent, second_editor, instruction, "Newer.")
     response = editor.post(
         reverse("agents:instruction-delete", args=[agent.pk, instruction.pk]),
         {"base_revision": base, "confirmed": "1"},

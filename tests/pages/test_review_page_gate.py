@@ -15,7 +15,7 @@ from publishing.models import PublishRecord
 from reviews import services as reviews
 from reviews.models import ReviewRequest, Verdict
 from tests import factories
-from tests.pages.conftest import fingerprint, messages_of, publish_url, records, review_url
+from tests.pages.conftest import fingerprint, messages_of, publish_url, records, review_url, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -261,9 +261,7 @@ def test_approving_a_state_that_moved_since_is_refused_with_a_clear_message(
     client_as, strict, owner, instruction
 ):
     seen = fingerprint(strict)
-    services.update_instruction(
-        agent=strict, acting_user=owner, instruction_id=instruction.pk, content="Be brief."
-    )
+    reword(strict, owner, instruction, "Be brief.")
     client = client_as("publisher")
     response = client.post(
         verdict_url(strict), {"verdict-verdict": "approved", "verdict-fingerprint": seen}
@@ -338,9 +336,7 @@ def test_an_approval_of_an_earlier_state_is_shown_as_such_with_the_diff(
     client_as, strict, users, owner, instruction
 ):
     verdict = approve(strict, users["publisher"], comment="Fine as it was.")
-    services.update_instruction(
-        agent=strict, acting_user=owner, instruction_id=instruction.pk, content="Be terse."
-    )
+    reword(strict, owner, instruction, "Be terse.")
     client = client_as("editor")
     html = card(client.get(review_url(strict)).content.decode())
     assert "Approved an earlier state" in html
@@ -414,9 +410,7 @@ def test_a_request_for_an_earlier_state_says_so_and_may_be_renewed(
     client_as, strict, users, owner, instruction
 ):
     reviews.request_review(agent=strict, acting_user=users["editor"])
-    services.update_instruction(
-        agent=strict, acting_user=owner, instruction_id=instruction.pk, content="Be terse."
-    )
+    reword(strict, owner, instruction, "Be terse.")
     html = card(client_as("editor").get(review_url(strict)).content.decode())
     assert "Staging changed since" in html
     assert ">Request review of the changes now</button>" in html
@@ -429,9 +423,7 @@ def test_requesting_a_review_of_a_moved_state_or_of_nothing_is_a_message(
     stale = fingerprint(agent)
     response = client.post(request_url(agent), {"request-fingerprint": stale})
     assert any("nothing to review" in m for m in messages_of(response))
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be terse."
-    )
+    reword(agent, owner, instruction, "Be terse.")
     response = client.post(request_url(agent), {"request-fingerprint": stale})
     assert response.status_code == 302
     refused = "Review not requested: Staging or Production changed"
