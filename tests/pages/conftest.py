@@ -11,6 +11,7 @@ from agents import services
 from publishing.models import PublishRecord
 from publishing.selectors import production_snapshot, review_staging
 from publishing.services import publish_agent
+from reviews import services as reviews
 from tests import factories
 
 ROLES = ("viewer", "editor", "publisher", "owner")
@@ -85,6 +86,21 @@ def edited(agent, owner, published, instruction):
     """One change waiting on top of the published agent, made by the owner (its author)."""
     reword(agent, owner, instruction, "Be warm.")
     return agent
+
+
+@pytest.fixture
+def strict(edited, owner):
+    """Two approvals from non-authors, one required external check, one blocking built-in."""
+    reviews.set_policy(
+        agent=edited,
+        acting_user=owner,
+        values={
+            "required_approvals": 2,
+            "required_checks": ["regression-eval"],
+            "blocking_builtin_checks": ["no_secrets"],
+        },
+    )
+    return edited
 
 
 def review_url(agent) -> str:
