@@ -28,18 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.database import migrate, reset_database
+from bench.database import start_on_fresh_database
 from bench.environment import app_environment
+from bench.report import say
 
 DB_NAME = "bench_blame"
 ENV = app_environment(DB_NAME, DJANGO_ALLOWED_HOSTS="testserver")
 LINES = 1960
 LINE_WIDTH = 49  # plus the newline: 98 KB, held under the 100,000 characters allowed
 MOST_LINES = 1996
-
-
-def say(message: str) -> None:
-    print(f"[bench] {message}", flush=True)
 
 
 def line(rng: random.Random, n: int) -> str:
@@ -162,13 +159,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
-    os.environ.update(ENV)
-    say(f"resetting database {DB_NAME!r}; load average {os.getloadavg()[0]:.2f}")
-    reset_database(DB_NAME)
-    migrate(ENV)
-    import django
-
-    django.setup()
+    start_on_fresh_database(DB_NAME, ENV)
     agent, instruction, owner = build(args.revisions, args.seed)
     measure(agent, instruction, owner, args.rounds)
     say(f"load average at the end {os.getloadavg()[0]:.2f}")

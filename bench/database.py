@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.environment import DB_NAME, ENV, PG, ROOT
+from bench.report import say
 
 
 def reset_database(name: str = DB_NAME) -> None:
@@ -31,6 +32,18 @@ def migrate(env: dict[str, str] | None = None) -> None:
         env={**os.environ, **(ENV if env is None else env)},
         check=True,
     )
+
+
+def start_on_fresh_database(name: str, env: dict[str, str]) -> None:
+    """Set Django up in this process on a new, migrated database ``name`` (``env`` names it):
+    how each standalone bench starts, so no figure carries an earlier run's rows."""
+    os.environ.update(env)
+    say(f"resetting database {name!r}; load average {os.getloadavg()[0]:.2f}")
+    reset_database(name)
+    migrate(env)
+    import django
+
+    django.setup()
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.database import migrate, reset_database
+from bench.database import start_on_fresh_database
 from bench.environment import app_environment
 from bench.report import say
 from bench.timing import QuerySamples, median_ms
@@ -198,13 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    os.environ.update(ENV)
-    say(f"resetting database {DB_NAME!r}; load average {os.getloadavg()[0]:.2f}")
-    reset_database(DB_NAME)
-    migrate(ENV)
-    import django
-
-    django.setup()
+    start_on_fresh_database(DB_NAME, ENV)
     say("building a small and a large agent")
     admin, people, agents = build()
     publish_cost(admin, people, agents, args.rounds)

@@ -32,7 +32,7 @@ from pathlib import Path
 # is the app and not this file.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.database import migrate, reset_database
+from bench.database import start_on_fresh_database
 from bench.environment import app_environment
 from bench.report import say
 from bench.timing import QuerySamples
@@ -167,13 +167,7 @@ def main() -> None:
     parser.add_argument("--rates-only", action="store_true", help="skip the publish cost")
     args = parser.parse_args()
     WORKER_SETTINGS.update(BACKGROUND_LEASE_SECONDS=args.lease, BACKGROUND_SWEEP_SECONDS=args.sweep)
-    os.environ.update(ENV)
-    say(f"resetting database {DB_NAME!r}; load average {os.getloadavg()[0]:.2f}")
-    reset_database(DB_NAME)
-    migrate(ENV)
-    import django
-
-    django.setup()
+    start_on_fresh_database(DB_NAME, ENV)
     # Imported once Django is set up (the receiver is plain Python, the workers' helper too).
     from tests.webhooks.receiver import running_receiver
 

@@ -68,6 +68,27 @@ def user_fixture(username: str, doc: str | None = None):
     return pytest.fixture(user, name=username)
 
 
+def organization_admin(organization, username: str):
+    """A user of that name who is an admin of ``organization``: the catalogue, the webhook
+    endpoints and the projects of an organization are its admins' to change."""
+    user = UserFactory(username=username)
+    join(organization, user, role=OrganizationMembership.Role.ADMIN)
+    return user
+
+
+def admin_fixture(username: str):
+    """A pytest fixture named ``admin``: ``organization_admin`` of the ``organization`` fixture.
+
+    Modules name their admin (assertions read it back from history rows and pages):
+    ``admin = admin_fixture("catalogue-admin")``.
+    """
+
+    def admin(organization):
+        return organization_admin(organization, username)
+
+    return pytest.fixture(admin, name="admin")
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

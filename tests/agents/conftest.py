@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from agents import services
-from agents.models import OrganizationMembership, StagingConfiguration
+from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
+from tests.agents.transfer_world import catalogue, configure
 from tests.conftest import client_for
 
 
@@ -52,19 +53,19 @@ def change_action(agent: Any, user: Any, tool: Any, action: Any, **changes: Any)
     )
 
 
-@pytest.fixture
-def editor(agent, owner):
-    return grant(agent, owner, "editor", "editor")
+def role_fixture(username: str, role: str):
+    """A pytest fixture named ``username``: a member granted ``role`` on ``agent`` by its
+    owner. For a module's own cast: ``alice = role_fixture("alice", "editor")``."""
+
+    def holder(agent, owner):
+        return grant(agent, owner, username, role)
+
+    return pytest.fixture(holder, name=username)
 
 
-@pytest.fixture
-def viewer(agent, owner):
-    return grant(agent, owner, "viewer", "viewer")
-
-
-@pytest.fixture
-def publisher(agent, owner):
-    return grant(agent, owner, "publisher", "publisher")
+editor = role_fixture("editor", "editor")
+viewer = role_fixture("viewer", "viewer")
+publisher = role_fixture("publisher", "publisher")
 
 
 @pytest.fixture
@@ -77,11 +78,7 @@ def member(organization):
 
 @pytest.fixture
 def org_admin(organization):
-    return factories.MembershipFactory(
-        organization=organization,
-        user=factories.UserFactory(username="orgadmin"),
-        role=OrganizationMembership.Role.ADMIN,
-    ).user
+    return factories.organization_admin(organization, "orgadmin")
 
 
 stranger = factories.user_fixture(
@@ -131,6 +128,26 @@ def guardrail(organization):
 @pytest.fixture
 def foreign_guardrail(other_organization):
     return factories.GuardrailFactory(organization=other_organization, name="Theirs")
+
+
+@pytest.fixture
+def transfer_catalogue(organization, project):
+    """The tool, corpus and guardrail a configuration-as-code document names."""
+    return catalogue(organization, project)
+
+
+@pytest.fixture
+def rich(agent, owner, transfer_catalogue):
+    """``agent`` with something in every section of its Staging, to export and import."""
+    return configure(agent, owner, transfer_catalogue)
+
+
+@pytest.fixture
+def elsewhere(owner, other_organization):
+    """An agent of ``owner``'s in another organization, whose catalogue is empty."""
+    return factories.AgentFactory(
+        project=factories.ProjectFactory(organization=other_organization), user=owner
+    )
 
 
 @pytest.fixture

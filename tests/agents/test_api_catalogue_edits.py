@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from agents import services
-from agents.models import Guardrail, OrganizationMembership, StagingConfiguration, Tool, ToolAction
+from agents.models import Guardrail, StagingConfiguration, Tool, ToolAction
 from publishing.models import ProductionConfiguration, PublishRecord
 from publishing.services import publish_agent
 from tests import factories
@@ -15,11 +15,7 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(organization):
-    user = factories.UserFactory(username="catalogue-admin")
-    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
-    return user
+admin = factories.admin_fixture("catalogue-admin")
 
 
 @pytest.fixture

@@ -15,21 +15,9 @@ from agents.models import Agent, Tool
 from publishing.services import publish_agent
 from tests import factories
 from tests.agents.conftest import grant
-from tests.agents.transfer_world import catalogue, configure, without_origin
+from tests.agents.transfer_world import without_origin
 from tests.conftest import client_for
 from tests.reliability.helpers import stored_state
-
-
-@pytest.fixture
-def parts(organization, project):
-    return catalogue(organization, project)
-
-
-@pytest.fixture
-def rich(agent, owner, parts):
-    return configure(
-        agent, owner, tool=parts["tool"], corpus=parts["corpus"], guardrail=parts["guardrail"]
-    )
 
 
 @pytest.fixture
@@ -116,12 +104,9 @@ def test_import_dry_run_answers_the_diff_and_writes_nothing(rich, fresh, owner):
     assert stored_state(fresh) == state
 
 
-def test_an_unresolved_component_is_a_409_with_its_code(rich, owner, other_organization):
+def test_an_unresolved_component_is_a_409_with_its_code(rich, owner, elsewhere, other_organization):
     client = client_for(owner)
     document = export(client, rich).json()
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
     state = stored_state(elsewhere)
     response = post_import(client, elsewhere, document)
     assert response.status_code == 409

@@ -15,7 +15,6 @@ from agents import services
 from agents.models import (
     Agent,
     Guardrail,
-    OrganizationMembership,
     StagingConfiguration,
     ToolAction,
 )
@@ -31,11 +30,7 @@ pytestmark = pytest.mark.django_db
 LABEL = "Guardrail \u201cPII filter\u201d: catalogue config \u201cthreshold\u201d"
 
 
-@pytest.fixture
-def admin(organization):
-    user = factories.UserFactory(username="catalogue-admin")
-    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
-    return user
+admin = factories.admin_fixture("catalogue-admin")
 
 
 @pytest.fixture

@@ -13,50 +13,14 @@ import pytest
 
 from agents import services
 from agents.models import Instruction, StagingConfiguration
-from tests.agents.conftest import grant
+from tests.agents.conftest import role_fixture
+from tests.agents.two_editors import etag, put_settings, read, staging, url
 from tests.conftest import client_for
 
 SETTINGS = {"name": "Support bot", "description": "Answers questions"}
 
-
-def url(agent: Any, suffix: str = "") -> str:
-    return f"/api/v2/agents/{agent.pk}{suffix}"
-
-
-def staging(agent: Any) -> StagingConfiguration:
-    return StagingConfiguration.objects.get(agent=agent)
-
-
-def etag(response: Any) -> str:
-    return response.headers["ETag"]
-
-
-@pytest.fixture
-def alice(agent, owner):
-    return grant(agent, owner, "alice", "editor")
-
-
-@pytest.fixture
-def bob(agent, owner):
-    return grant(agent, owner, "bob", "editor")
-
-
-def read(user: Any, agent: Any) -> tuple[dict[str, Any], str]:
-    response = client_for(user).get(url(agent))
-    assert response.status_code == 200
-    return response.json(), etag(response)
-
-
-def put_settings(user: Any, agent: Any, seen: dict[str, Any], tag: str | None, **changes: Any):
-    """What the settings form does: every field as the editor saw it, with their changes."""
-    body = {
-        "name": seen["name"],
-        "description": seen["description"],
-        "model_config": seen["model_config"],
-        **changes,
-    }
-    headers = {"HTTP_IF_MATCH": tag} if tag is not None else {}
-    return client_for(user).put(url(agent), body, format="json", **headers)
+alice = role_fixture("alice", "editor")
+bob = role_fixture("bob", "editor")
 
 
 # --- reading the revision ------------------------------------------------------------------
@@ -128,23 +92,25 @@ def test_a_full_form_on_an_old_revision_keeps_the_fields_others_changed(alice, b
     assert (row.name, row.description) == ("Alice's name", "Bob's description")
 
 
-def test_model_config_keys_merge_one_by_one(alice, bob, agent):
+def model_config_edits(alice, bob, agent, alices: dict[str, Any], bobs: dict[str, Any]):
+    """Both read the same revision; Alice saves the model configuration with her keys
+    changed, then Bob with his. Answers Bob's response."""
     seen_a, tag_a = read(alice, agent)
     seen_b, tag_b = read(bob, agent)
     config = seen_a["model_config"]
-    put_settings(alice, agent, seen_a, tag_a, model_config={**config, "temperature": 0.9})
-    response = put_settings(bob, agent, seen_b, tag_b, model_config={**config, "max_tokens": 77})
+    put_settings(alice, agent, seen_a, tag_a, model_config={**config, **alices})
+    return put_settings(bob, agent, seen_b, tag_b, model_config={**config, **bobs})
+
+
+def test_model_config_keys_merge_one_by_one(alice, bob, agent):
+    response = model_config_edits(alice, bob, agent, {"temperature": 0.9}, {"max_tokens": 77})
     assert response.status_code == 200
     merged = staging(agent).model_config
     assert merged["temperature"] == 0.9 and merged["max_tokens"] == 77
 
 
 def test_the_same_model_config_key_is_a_conflict_named_by_its_key(alice, bob, agent):
-    seen_a, tag_a = read(alice, agent)
-    seen_b, tag_b = read(bob, agent)
-    config = seen_a["model_config"]
-    put_settings(alice, agent, seen_a, tag_a, model_config={**config, "temperature": 0.9})
-    response = put_settings(bob, agent, seen_b, tag_b, model_config={**config, "temperature": 0.1})
+    response = model_config_edits(alice, bob, agent, {"temperature": 0.9}, {"temperature": 0.1})
     assert response.status_code == 409
     (conflict,) = response.json()["conflicts"]
     assert conflict["field"] == "model_config.temperature"
@@ -254,13 +220,7 @@ def test_reordering_and_editing_both_kept(alice, bob, agent, owner):
     first = add(agent, owner, "One", "first")
     second = add(agent, owner, "Two", "second")
     _, tag = read(alice, agent)
-    response = client_for(alice).put(
-        url(agent, "/instructions"),
-        {"id": second.pk, "position": 0},
-        format="json",
-        HTTP_IF_MATCH=tag,
-    )
-    assert response.status_code == 200
+    assert put_instruction(alice, agent, tag, id=second.pk, position=0).status_code == 200
     assert put_instruction(bob, agent, tag, id=second.pk, content="edited").status_code == 200
     order = list(Instruction.objects.filter(agent=agent).order_by("position"))
     assert [i.pk for i in order] == [second.pk, first.pk]
@@ -342,103 +302,3 @@ def test_production_items_have_no_version(alice, agent, owner, published):
     add(agent, owner, "One", "first")
     production = client_for(owner).get(url(agent, "?environment=production")).json()
     assert production["settings_version"] is None and production["revision"] is None
-
-
-# --- item settings ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def lookup(agent, owner):
-    from tests import factories
-
-    tool = factories.ToolFactory(organization=agent.project.organization, actions=["lookup"])
-    services.enable_tool(agent=agent, acting_user=owner, tool_id=tool.pk)
-    action = tool.actions.get()
-    services.update_action(
-        agent=agent,
-        acting_user=owner,
-        tool_id=tool.pk,
-        action_id=action.pk,
-        config={"limit": 5, "fields": ["name"]},
-    )
-    return tool, action
-
-
-def patch_action(user, agent, tool, action, tag, config):
-    return client_for(user).patch(
-        url(agent, f"/tools/{tool.pk}/actions/{action.pk}"),
-        {"config": config},
-        format="json",
-        HTTP_IF_MATCH=tag,
-    )
-
-
-def test_different_keys_of_an_action_config_both_kept(alice, bob, agent, lookup):
-    tool, action = lookup
-    _, tag = read(alice, agent)
-    assert (
-        patch_action(alice, agent, tool, action, tag, {"limit": 9, "fields": ["name"]}).status_code
-        == 200
-    )
-    assert (
-        patch_action(bob, agent, tool, action, tag, {"limit": 5, "fields": ["id"]}).status_code
-        == 200
-    )
-    body, _ = read(alice, agent)
-    assert body["tools"][0]["actions"][0]["config"] == {"limit": 9, "fields": ["id"]}
-
-
-def test_the_same_key_of_an_action_config_is_a_conflict(alice, bob, agent, lookup):
-    tool, action = lookup
-    _, tag = read(alice, agent)
-    patch_action(alice, agent, tool, action, tag, {"limit": 9, "fields": ["name"]})
-    response = patch_action(bob, agent, tool, action, tag, {"limit": 1, "fields": ["name"]})
-    assert response.status_code == 409
-    (conflict,) = response.json()["conflicts"]
-    assert conflict["section"] == "tools"
-    assert conflict["key"] == f"tool:{tool.pk}/action:{action.pk}"
-    assert conflict["field"] == "config.limit"
-    assert (conflict["theirs"], conflict["yours"], conflict["changed_by"]) == (9, 1, "alice")
-
-
-# --- whole-configuration writes ------------------------------------------------------------
-
-
-def test_a_copy_on_an_older_revision_is_refused_not_written_over_newer_work(
-    alice, bob, agent, owner
-):
-    from tests import factories
-
-    other = factories.AgentFactory(project=agent.project, user=owner, name="Dev bot")
-    services.grant_permission(
-        agent=other, acting_user=owner, target_user_id=alice.pk, role="editor"
-    )
-    body, tag = read(alice, agent)
-    put_settings(bob, agent, body, tag, name="Bob's")
-    revision = staging(agent).revision
-
-    response = client_for(alice).post(
-        url(agent, "/copy-from"),
-        {"source_agent_id": other.pk, "source": "staging"},
-        format="json",
-        HTTP_IF_MATCH=tag,
-    )
-
-    assert response.status_code == 409
-    assert response.json()["code"] == "staging_changed"
-    assert staging(agent).name == "Bob's" and staging(agent).revision == revision
-    dry = client_for(alice).post(
-        url(agent, "/copy-from"),
-        {"source_agent_id": other.pk, "source": "staging", "dry_run": True},
-        format="json",
-        HTTP_IF_MATCH=tag,
-    )
-    assert dry.status_code == 200  # a preview is never refused for being on an older state
-    current = client_for(alice).post(
-        url(agent, "/copy-from"),
-        {"source_agent_id": other.pk, "source": "staging"},
-        format="json",
-        HTTP_IF_MATCH=f'"{revision}"',
-    )
-    assert current.status_code == 200
-    assert staging(agent).name == "Dev bot"

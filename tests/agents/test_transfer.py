@@ -9,26 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agents import services
 from agents.models import Agent, Guardrail, StagingConfiguration, Tool
-from agents.selectors_transfer import PRODUCTION, STAGING, Source, export_document, parse_source
+from agents.selectors_transfer import PRODUCTION, STAGING, Source, parse_source
 from agents.snapshot import staging_snapshot
 from configuration.document import SCHEMA_VERSION
 from publishing.services import publish_agent
 from tests import factories
 from tests.agents.conftest import grant
-from tests.agents.transfer_world import catalogue, configure, without_origin
+from tests.agents.transfer_world import exported, without_origin
 from tests.reliability.helpers import stored_state
-
-
-@pytest.fixture
-def parts(organization, project):
-    return catalogue(organization, project)
-
-
-@pytest.fixture
-def rich(agent, owner, parts):
-    return configure(
-        agent, owner, tool=parts["tool"], corpus=parts["corpus"], guardrail=parts["guardrail"]
-    )
 
 
 @pytest.fixture
@@ -36,10 +24,6 @@ def fresh(project, owner):
     return Agent.objects.select_related("project__organization", "staging").get(
         pk=factories.AgentFactory(project=project, user=owner, name="Fresh").pk
     )
-
-
-def exported(agent, source=STAGING):
-    return export_document(agent, parse_source(source))
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -183,11 +167,10 @@ def test_a_dry_run_answers_the_diff_and_writes_nothing(rich, fresh, owner):
     assert real.diff.summary == result.diff.summary
 
 
-def test_a_dry_run_that_would_create_components_creates_none(rich, owner, other_organization):
+def test_a_dry_run_that_would_create_components_creates_none(
+    rich, owner, elsewhere, other_organization
+):
     document = exported(rich)
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
     result = services.import_document(
         agent=elsewhere,
         acting_user=owner,
@@ -203,11 +186,8 @@ def test_a_dry_run_that_would_create_components_creates_none(rich, owner, other_
 
 
 def test_components_missing_in_another_organization_are_refused_and_nothing_written(
-    rich, owner, other_organization
+    rich, owner, elsewhere
 ):
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
     state = stored_state(elsewhere)
     with pytest.raises(services.ComponentsUnresolved) as error:
         services.import_document(agent=elsewhere, acting_user=owner, document=exported(rich))
@@ -221,10 +201,8 @@ def test_components_missing_in_another_organization_are_refused_and_nothing_writ
     assert stored_state(elsewhere) == state
 
 
-def test_missing_components_are_created_when_asked(rich, owner, other_organization):
+def test_missing_components_are_created_when_asked(rich, owner, elsewhere, other_organization):
     document = exported(rich)
-    project = factories.ProjectFactory(organization=other_organization)
-    elsewhere = factories.AgentFactory(project=project, user=owner)
     result = services.import_document(
         agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
     )
@@ -237,9 +215,11 @@ def test_missing_components_are_created_when_asked(rich, owner, other_organizati
     assert without_origin(exported(elsewhere)) == without_origin(document)
 
 
-def test_a_component_that_differs_is_refused_even_when_creating(rich, fresh, owner, parts):
+def test_a_component_that_differs_is_refused_even_when_creating(
+    rich, fresh, owner, transfer_catalogue
+):
     document = exported(rich)
-    Guardrail.objects.filter(pk=parts["guardrail"].pk).update(config={"mask": False})
+    Guardrail.objects.filter(pk=transfer_catalogue["guardrail"].pk).update(config={"mask": False})
     with pytest.raises(services.ComponentsUnresolved) as error:
         services.import_document(
             agent=fresh, acting_user=owner, document=document, create_missing_components=True
@@ -373,68 +353,9 @@ def test_copy_needs_a_role_on_both_agents(rich, fresh, owner):
         )
 
 
-def test_copy_stays_within_one_organization(rich, owner, superuser, other_organization):
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
+def test_copy_stays_within_one_organization(rich, superuser, elsewhere):
     with pytest.raises(ValidationError) as error:
         services.copy_configuration(
             agent=elsewhere, acting_user=superuser, source_agent=rich, source=Source(STAGING)
         )
     assert "source_agent_id" in error.value.message_dict
-
-
-# --- never half-applied -------------------------------------------------------------------------
-
-
-class InjectedFault(Exception):
-    pass
-
-
-@pytest.mark.parametrize("point", ["history write", "checkpoint row"])
-def test_a_fault_inside_the_import_leaves_staging_and_the_catalogue_as_before(
-    rich, owner, other_organization, monkeypatch, point
-):
-    """Components were created for the import before its edit failed: they go with it."""
-    from agents import staging
-
-    document = exported(rich)
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
-    state = stored_state(elsewhere)
-    target, name = (
-        (staging, "record_history")
-        if point == "history write"
-        else (staging.StagingConfiguration, "save")
-    )
-
-    def fail(*args, **kwargs):
-        raise InjectedFault
-
-    monkeypatch.setattr(target, name, fail)
-    with pytest.raises(InjectedFault):
-        services.import_document(
-            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
-        )
-    monkeypatch.undo()
-    assert stored_state(elsewhere) == state
-    assert not Tool.objects.filter(organization=other_organization).exists()
-    assert not Guardrail.objects.filter(organization=other_organization).exists()
-
-
-def test_an_import_refused_by_the_size_bound_creates_no_component(
-    rich, owner, other_organization, settings
-):
-    document = exported(rich)
-    document["instructions"] = [{"title": f"T{n}", "content": "x" * 900} for n in range(10)]
-    elsewhere = factories.AgentFactory(
-        project=factories.ProjectFactory(organization=other_organization), user=owner
-    )
-    settings.MAX_CONFIGURATION_BYTES = 6000
-    with pytest.raises(ValidationError) as error:
-        services.import_document(
-            agent=elsewhere, acting_user=owner, document=document, create_missing_components=True
-        )
-    assert list(error.value.message_dict) == ["configuration"]
-    assert not Tool.objects.filter(organization=other_organization).exists()

@@ -6,11 +6,14 @@ from typing import Any
 
 from agents import services
 from agents.models import Agent
+from agents.selectors_transfer import STAGING, export_document, parse_source
 from tests import factories
 
 
-def configure(agent: Agent, user: Any, *, tool: Any, corpus: Any, guardrail: Any) -> Agent:
-    """Fill every section of the agent's Staging (the catalogue objects are the caller's)."""
+def configure(agent: Agent, user: Any, parts: dict[str, Any]) -> Agent:
+    """Fill every section of the agent's Staging with the tool, corpus and guardrail of
+    ``parts`` (what ``catalogue`` makes)."""
+    tool, corpus, guardrail = parts["tool"], parts["corpus"], parts["guardrail"]
     services.update_agent_settings(
         agent=agent,
         acting_user=user,
@@ -70,3 +73,8 @@ def catalogue(organization: Any, project: Any, *, tools: int = 1) -> dict[str, A
 
 def without_origin(document: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in document.items() if k != "origin"}
+
+
+def exported(agent: Agent, source: Any = STAGING) -> dict[str, Any]:
+    """The document the export answers for ``source`` of ``agent``."""
+    return export_document(agent, parse_source(source))

@@ -65,8 +65,9 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page(browser, live_server):
+def open_tab(browser, live_server):
+    """A tab in a browser context of its own (its own cookies, so its own sign-in), with what
+    the browser reports kept in ``tab.problems``; close its ``context`` after."""
     context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
@@ -75,8 +76,14 @@ def page(browser, live_server):
     tab.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: problems.append(str(exc)))
     tab.problems = problems
+    return tab
+
+
+@pytest.fixture
+def page(browser, live_server):
+    tab = open_tab(browser, live_server)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def sign_in(page, username: str, password: str) -> None:
@@ -85,6 +92,17 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/agents/")
+
+
+@pytest.fixture
+def demo_in_editor(page):
+    """The demo with nothing waiting to publish, and Carol (an editor) on its Staging editor
+    in ``page``."""
+    from tests.browser.demo import build_demo
+
+    demo = build_demo(pending_changes=False)
+    open_editor(page, demo, "carol")
+    return demo
 
 
 def open_editor(page, demo, username: str) -> None:

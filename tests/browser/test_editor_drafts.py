@@ -7,18 +7,11 @@ import pytest
 
 from agents import services
 from agents.snapshot import staging_snapshot
-from tests.browser.conftest import expect, open_editor, sign_in
+from tests.browser.conftest import expect, sign_in
 from tests.browser.demo import build_demo
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(page):
-    demo = build_demo(pending_changes=False)
-    open_editor(page, demo, "carol")
-    return demo
 
 
 def type_temperature(page, value: str) -> None:
@@ -35,18 +28,18 @@ def save_tone(page, demo, content: str) -> None:
     tone.get_by_role("button", name="Save instruction").click()
 
 
-def test_saving_an_instruction_keeps_the_temperature_typed(page, demo):
+def test_saving_an_instruction_keeps_the_temperature_typed(page, demo_in_editor):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     type_temperature(page, "1.1")
     expect(page.locator(".field--unsaved", has=page.get_by_label("Temperature"))).to_be_visible()
 
-    save_tone(page, demo, "Be warm.")
+    save_tone(page, demo_in_editor, "Be warm.")
 
     expect(page.locator("#instructions .message--success")).to_contain_text("Instruction updated.")
     assert dialogs == []  # submitting is no leaving
-    assert staging_snapshot(demo.agent)["instructions"][0]["content"] == "Be warm."
-    assert staging_snapshot(demo.agent)["settings"]["model_config"]["temperature"] == 0.3
+    assert staging_snapshot(demo_in_editor.agent)["instructions"][0]["content"] == "Be warm."
+    assert staging_snapshot(demo_in_editor.agent)["settings"]["model_config"]["temperature"] == 0.3
     temperature = page.get_by_label("Temperature")
     expect(temperature).to_have_value("1.1")
     field = page.locator(".field--unsaved", has=temperature)
@@ -60,11 +53,11 @@ def test_saving_an_instruction_keeps_the_temperature_typed(page, demo):
     expect(page.locator("#settings .message--success")).to_contain_text("Settings updated.")
     expect(page.get_by_label("Temperature")).to_have_value("1.1")
     expect(page.locator(".unsaved-mark")).to_have_count(0)
-    assert staging_snapshot(demo.agent)["settings"]["model_config"]["temperature"] == 1.1
+    assert staging_snapshot(demo_in_editor.agent)["settings"]["model_config"]["temperature"] == 1.1
     assert page.problems == []
 
 
-def test_leaving_with_unsaved_input_warns(page, demo):
+def test_leaving_with_unsaved_input_warns(page, demo_in_editor):
     type_temperature(page, "1.4")
     with page.expect_event("dialog") as caught:
         page.close(run_before_unload=True)
@@ -79,12 +72,12 @@ def test_leaving_with_unsaved_input_warns(page, demo):
         page.close(run_before_unload=True)
 
 
-def test_a_draft_from_an_older_state_is_shown_not_restored(page, demo):
+def test_a_draft_from_an_older_state_is_shown_not_restored(page, demo_in_editor):
     type_temperature(page, "1.7")
     # A colleague saves meanwhile: Staging is now further on than the page the typing began on.
-    alice = demo.users["alice"]
-    services.update_agent_settings(agent=demo.agent, acting_user=alice, name="Helper")
-    save_tone(page, demo, "Be warm.")
+    alice = demo_in_editor.users["alice"]
+    services.update_agent_settings(agent=demo_in_editor.agent, acting_user=alice, name="Helper")
+    save_tone(page, demo_in_editor, "Be warm.")
 
     expect(page.locator("#instructions .message--success")).to_contain_text("Instruction updated.")
     expect(page.get_by_label("Temperature")).to_have_value("0.3")

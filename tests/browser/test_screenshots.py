@@ -23,6 +23,7 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHANGES_WAITING = re.compile(r"\d+ changes waiting to go live")
 
 
 @pytest.fixture
@@ -61,50 +62,26 @@ def test_every_page_renders_in_the_browser(page, shots):
     page.screenshot(path=str(shots / "login.png"), full_page=True)
 
     sign_in(page, "alice", PASSWORD)
-    _shoot(page, shots, "agent-list", "/agents/", heading="Agents")
-    _shoot(page, shots, "staging-editor", f"/agents/{agent}/", heading="Settings & model")
-    _shoot(
-        page,
-        shots,
-        "review",
-        f"/agents/{agent}/review/",
-        heading=re.compile(r"\d+ changes waiting to go live"),
-    )
-    _shoot(page, shots, "publish-history", f"/agents/{agent}/publishes/", heading="Publish history")
-    _shoot(
-        page,
-        shots,
-        "publish-detail",
-        f"/agents/{agent}/publishes/{demo.second.change_track_id}/",
-        heading="Publish #2",
-    )
-    _shoot(
-        page,
-        shots,
-        "restore-preview",
-        f"/agents/{agent}/publishes/{demo.first.change_track_id}/restore/?mode=restore",
-        heading="Roll back to publish #1",
-    )
-    _shoot(page, shots, "edit-history", f"/agents/{agent}/history/", heading="Edit history")
-    _shoot(page, shots, "production", f"/agents/{agent}/production/", heading="Settings")
-    _shoot(
-        page,
-        shots,
-        "compare",
-        f"/agents/{agent}/compare/?from={demo.first.change_track_id}&to=staging",
-        heading=re.compile("→"),
-    )
+    first, second = demo.first.change_track_id, demo.second.change_track_id
     tone = demo.instructions["tone"]
-    _shoot(
-        page,
-        shots,
-        "blame",
-        f"/agents/{agent}/instructions/{tone}/blame/",
-        heading="Who wrote “Tone”",
-    )
-    _shoot(
-        page, shots, "copy-from", f"/agents/{agent}/copy-from/", heading="Copy from another agent"
-    )
+    for name, path, heading in [
+        ("agent-list", "/agents/", "Agents"),
+        ("staging-editor", f"/agents/{agent}/", "Settings & model"),
+        ("review", f"/agents/{agent}/review/", CHANGES_WAITING),
+        ("publish-history", f"/agents/{agent}/publishes/", "Publish history"),
+        ("publish-detail", f"/agents/{agent}/publishes/{second}/", "Publish #2"),
+        (
+            "restore-preview",
+            f"/agents/{agent}/publishes/{first}/restore/?mode=restore",
+            "Roll back to publish #1",
+        ),
+        ("edit-history", f"/agents/{agent}/history/", "Edit history"),
+        ("production", f"/agents/{agent}/production/", "Settings"),
+        ("compare", f"/agents/{agent}/compare/?from={first}&to=staging", re.compile("→")),
+        ("blame", f"/agents/{agent}/instructions/{tone}/blame/", "Who wrote “Tone”"),
+        ("copy-from", f"/agents/{agent}/copy-from/", "Copy from another agent"),
+    ]:
+        _shoot(page, shots, name, path, heading=heading)
     # Two editors: a colleague renamed the agent after this page was opened.
     page.goto(f"/agents/{agent}/")
     services.update_agent_settings(agent=demo.agent, acting_user=demo.users["bob"], name="Helpdesk")
@@ -126,24 +103,15 @@ def test_every_page_renders_in_the_browser(page, shots):
             "target_url": "https://ci.example.com/evals/42",
         },
     )
-    _shoot(
-        page,
-        shots,
-        "review-policy",
-        f"/agents/{agent}/review/#policy-title",
-        heading="Publish policy",
-    )
-    _shoot(page, shots, "publish-policy", f"/agents/{agent}/policy/", heading="Publish policy")
-    _shoot(page, shots, "review-requests", f"/agents/{agent}/reviews/", heading="Reviews")
+    for name, path, heading in [
+        ("review-policy", f"/agents/{agent}/review/#policy-title", "Publish policy"),
+        ("publish-policy", f"/agents/{agent}/policy/", "Publish policy"),
+        ("review-requests", f"/agents/{agent}/reviews/", "Reviews"),
+    ]:
+        _shoot(page, shots, name, path, heading=heading)
     # Narrow screens: the two sides of the diff stack, each labelled.
     page.set_viewport_size({"width": 390, "height": 844})
-    _shoot(
-        page,
-        shots,
-        "review-phone",
-        f"/agents/{agent}/review/",
-        heading=re.compile(r"\d+ changes waiting to go live"),
-    )
+    _shoot(page, shots, "review-phone", f"/agents/{agent}/review/", heading=CHANGES_WAITING)
     label = page.eval_on_selector(
         ".diff-cell--after", "el => getComputedStyle(el, '::before').content"
     )

@@ -12,30 +12,18 @@ import re
 import pytest
 
 from agents.snapshot import staging_snapshot
-from tests.browser.conftest import DESKTOP, expect, open_editor
-from tests.browser.demo import build_demo
+from tests.browser.conftest import expect, open_editor, open_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(page):
-    demo = build_demo(pending_changes=False)
-    open_editor(page, demo, "carol")
-    return demo
-
-
-@pytest.fixture
-def bob(browser, live_server, demo):
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.problems = []
-    tab.on("console", lambda msg: tab.problems.append(msg.text) if msg.type == "error" else None)
-    tab.on("pageerror", lambda exc: tab.problems.append(str(exc)))
-    open_editor(tab, demo, "bob")
+def bob(browser, live_server, demo_in_editor):
+    """Bob (a publisher) on the same editor, in a browser context of his own."""
+    tab = open_tab(browser, live_server)
+    open_editor(tab, demo_in_editor, "bob")
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def set_name(page, name: str) -> None:
@@ -48,21 +36,21 @@ def set_temperature(page, value: str) -> None:
     page.get_by_role("button", name="Save settings").click()
 
 
-def test_different_fields_from_two_browsers_both_stand(page, bob, demo):
+def test_different_fields_from_two_browsers_both_stand(page, bob, demo_in_editor):
     set_name(bob, "Bob's name")
     expect(bob.locator("#settings .message--success")).to_be_visible()
 
     set_temperature(page, "1.2")  # the form still shows the old name: it must not undo Bob's
 
     expect(page.locator("#settings .message--success")).to_contain_text("Settings updated.")
-    settings = staging_snapshot(demo.agent)["settings"]
+    settings = staging_snapshot(demo_in_editor.agent)["settings"]
     assert settings["name"] == "Bob's name"
     assert settings["model_config"]["temperature"] == 1.2
     expect(page.locator("#id_settings-name")).to_have_value("Bob's name")
     assert page.problems == [] and bob.problems == []
 
 
-def test_the_same_field_shows_a_conflict_and_keeps_what_was_typed(page, bob, demo):
+def test_the_same_field_shows_a_conflict_and_keeps_what_was_typed(page, bob, demo_in_editor):
     set_name(bob, "Bob's name")
     expect(bob.locator("#settings .message--success")).to_be_visible()
 
@@ -74,18 +62,18 @@ def test_the_same_field_shows_a_conflict_and_keeps_what_was_typed(page, bob, dem
     expect(panel).to_contain_text("saved by bob")
     expect(panel).to_contain_text("Carol's name")
     expect(page.locator("#id_settings-name")).to_have_value("Carol's name")
-    assert staging_snapshot(demo.agent)["settings"]["name"] == "Bob's name"
+    assert staging_snapshot(demo_in_editor.agent)["settings"]["name"] == "Bob's name"
 
     panel.get_by_role("button", name="Use mine").click()
 
     expect(page.locator("#settings .message--success")).to_contain_text("Settings updated.")
-    assert staging_snapshot(demo.agent)["settings"]["name"] == "Carol's name"
+    assert staging_snapshot(demo_in_editor.agent)["settings"]["name"] == "Carol's name"
     # The conflict page is answered 409, which Chromium reports as a failed load; nothing else.
     assert [p for p in page.problems if "status of 409" not in p] == []
     assert len(page.problems) == 1 and bob.problems == []
 
 
-def test_the_open_editor_says_when_a_colleague_saved(page, bob, demo):
+def test_the_open_editor_says_when_a_colleague_saved(page, bob, demo_in_editor):
     notice = page.locator("[data-staging-watch]")
     expect(notice).to_be_hidden()
     set_name(bob, "Bob's name")

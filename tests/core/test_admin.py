@@ -14,6 +14,9 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+# The review app's models, each with its own read-only admin list and page.
+REVIEW_MODELS = [PublishPolicy, PolicyChange, ReviewRequest, Verdict, CheckRun]
+
 
 @pytest.fixture
 def admin_client(client):
@@ -37,11 +40,7 @@ def published(agent, owner):
         ProductionConfiguration,
         PublishRecord,
         StagingConfiguration.history.model,
-        PublishPolicy,
-        PolicyChange,
-        ReviewRequest,
-        Verdict,
-        CheckRun,
+        *REVIEW_MODELS,
     ],
 )
 def test_audited_models_cannot_be_added_changed_or_deleted(rf, model):
@@ -141,14 +140,8 @@ def broke_glass(agent, owner, published, monkeypatch):
 
 @pytest.mark.parametrize(
     "url",
-    [
-        "/admin/reviews/publishpolicy/",
-        "/admin/reviews/policychange/",
-        "/admin/reviews/reviewrequest/",
-        "/admin/reviews/verdict/",
-        "/admin/reviews/checkrun/",
-        "/admin/publishing/publishrecord/?broke_glass__exact=1",
-    ],
+    [f"/admin/reviews/{model._meta.model_name}/" for model in REVIEW_MODELS]
+    + ["/admin/publishing/publishrecord/?broke_glass__exact=1"],
 )
 def test_review_admin_lists_render(admin_client, broke_glass, url):
     response = admin_client.get(url)
@@ -156,7 +149,7 @@ def test_review_admin_lists_render(admin_client, broke_glass, url):
     assert b'id="result_list"' in response.content  # the row is listed
 
 
-@pytest.mark.parametrize("model", [PublishPolicy, PolicyChange, ReviewRequest, Verdict, CheckRun])
+@pytest.mark.parametrize("model", REVIEW_MODELS)
 def test_review_admin_pages_render_read_only(admin_client, broke_glass, model):
     row = model.objects.first()
     name = model._meta.model_name

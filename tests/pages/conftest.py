@@ -11,6 +11,7 @@ from agents import services
 from publishing.models import PublishRecord
 from publishing.selectors import production_snapshot, review_staging
 from publishing.services import publish_agent
+from reviews import services as reviews
 from tests import factories
 
 ROLES = ("viewer", "editor", "publisher", "owner")
@@ -56,6 +57,13 @@ def catalogue(organization, project):
     }
 
 
+def reword(agent, user, instruction, content: str) -> None:
+    """``user`` gives ``instruction`` new content on the agent's Staging."""
+    services.update_instruction(
+        agent=agent, acting_user=user, instruction_id=instruction.pk, content=content
+    )
+
+
 @pytest.fixture
 def instruction(agent, owner):
     return services.add_instruction(
@@ -76,10 +84,23 @@ production_of = production_snapshot
 @pytest.fixture
 def edited(agent, owner, published, instruction):
     """One change waiting on top of the published agent, made by the owner (its author)."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
+    reword(agent, owner, instruction, "Be warm.")
     return agent
+
+
+@pytest.fixture
+def strict(edited, owner):
+    """Two approvals from non-authors, one required external check, one blocking built-in."""
+    reviews.set_policy(
+        agent=edited,
+        acting_user=owner,
+        values={
+            "required_approvals": 2,
+            "required_checks": ["regression-eval"],
+            "blocking_builtin_checks": ["no_secrets"],
+        },
+    )
+    return edited
 
 
 def review_url(agent) -> str:

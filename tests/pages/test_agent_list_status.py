@@ -15,6 +15,7 @@ from agents import services
 from agents.models import Agent, Organization
 from publishing.services import publish_agent
 from tests import factories
+from tests.pages.conftest import reword
 
 from .conftest import ROLES
 
@@ -30,9 +31,7 @@ BADGES = {"live": LIVE, "unpublished": NOT_PUBLISHED, "changed": CHANGED}
 @pytest.fixture
 def changed(agent, owner, published, instruction):
     """Published, then Staging edited: unpublished changes."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be curt."
-    )
+    reword(agent, owner, instruction, "Be curt.")
 
 
 def shown_state(client, agent) -> str:
@@ -86,9 +85,7 @@ def test_agent_seen_only_through_production_is_live_even_with_changes(
     assert agent.pk not in [row["agent"].pk for row in member.get(LIST).context["rows"]]
     publish_agent(agent=agent, acting_user=owner)
     assert shown_state(member, agent) == "live"
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be curt."
-    )
+    reword(agent, owner, instruction, "Be curt.")
     assert shown_state(member, agent) == "live"
 
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agents import services
-from agents.models import Guardrail, OrganizationMembership, StagingConfiguration
+from agents.models import Guardrail, StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
@@ -16,11 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(organization):
-    user = factories.UserFactory(username="org-admin")
-    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
-    return user
+admin = factories.admin_fixture("org-admin")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from agents.views.edits import DELETE_INSTRUCTION_DETAIL, DISCONNECT_CORPUS_DETA
 from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
-from tests.pages.conftest import production_of, records
+from tests.pages.conftest import production_of, records, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,7 @@ QUESTION = "Publish 3 changes (1 setting, 2 instructions) to Production?"
 def pending(agent, owner, published, instruction):
     """Three changes waiting: the name (a setting), "Tone" reworded, "Scope" added."""
     services.update_agent_settings(agent=agent, acting_user=owner, name="Support bot 2")
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
+    reword(agent, owner, instruction, "Be warm.")
     services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="Acme.")
     return agent
 
@@ -140,14 +138,10 @@ def test_disconnect_corpus_asks_naming_it(client_as, agent, owner, catalogue, pu
 @pytest.fixture
 def two(agent, owner, published, instruction):
     """#1 with "Tone"; #2 rewords it and adds "Scope"; then Staging edits "Scope" again."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
+    reword(agent, owner, instruction, "Be warm.")
     scope = services.add_instruction(agent=agent, acting_user=owner, title="Scope", content="A.")
     second = publish_agent(agent=agent, acting_user=owner, notes="Second")
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=scope.pk, content="A and B."
-    )
+    reword(agent, owner, scope, "A and B.")
     return published, second
 
 

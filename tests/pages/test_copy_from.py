@@ -16,11 +16,8 @@ from tests.reliability.helpers import stored_state
 @pytest.fixture
 def dev(project, owner, organization):
     """A tested "dev" agent of the same organization, owned by the agent's owner."""
-    parts = catalogue(organization, project)
     dev = factories.AgentFactory(project=project, user=owner, name="Dev bot")
-    return configure(
-        dev, owner, tool=parts["tool"], corpus=parts["corpus"], guardrail=parts["guardrail"]
-    )
+    return configure(dev, owner, catalogue(organization, project))
 
 
 def url(agent):

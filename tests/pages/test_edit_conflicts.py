@@ -10,31 +10,23 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Instruction, StagingConfiguration
+from tests.agents.conftest import grant
+from tests.pages.conftest import reword
 from tests.pages.test_editor import SETTINGS  # the whole settings form, as a browser sends it
 
 
 @pytest.fixture
 def second_editor(agent, owner, client_as, users):
-    from tests import factories
-
     # Staging starts as the form below shows it, so a save changes only what a test changes.
     client_as("owner").post(reverse("agents:settings", args=[agent.pk]), SETTINGS)
-    person = factories.UserFactory(username="colleague")
-    factories.join(agent.project.organization, person)
-    services.grant_permission(
-        agent=agent, acting_user=owner, target_user_id=person.pk, role="editor"
-    )
-    return person
+    users["colleague"] = grant(agent, owner, "colleague", "editor")
+    return users["colleague"]
 
 
 @pytest.fixture
-def colleague(second_editor):
+def colleague(second_editor, client_as):
     """The second editor's own browser session."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(second_editor)
-    return client
+    return client_as("colleague")
 
 
 def staging(agent):
@@ -112,9 +104,7 @@ def test_deleting_an_instruction_a_colleague_edited_since_is_a_conflict(
 ):
     editor = client_as("editor")
     base = rendered_revision(editor, agent)
-    services.update_instruction(
-        agent=agent, acting_user=second_editor, instruction_id=instruction.pk, content="Newer."
-    )
+    reword(agent, second_editor, instruction, "Newer.")
     response = editor.post(
         reverse("agents:instruction-delete", args=[agent.pk, instruction.pk]),
         {"base_revision": base, "confirmed": "1"},

@@ -10,6 +10,7 @@ from agents.models import Agent, AgentPermission
 from publishing.services import discard_staging, publish_agent
 from tests import factories
 from tests.factories import PASSWORD
+from tests.pages.conftest import reword
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,7 @@ def test_status_badges(client_as, agent, owner, project, published, instruction)
     html = client.get(LIST).content.decode()
     assert "Not published yet" in html  # the draft
     assert "Unpublished changes" not in html
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="New"
-    )
+    reword(agent, owner, instruction, "New")
     assert "Unpublished changes" in client.get(LIST).content.decode()
     discard_staging(agent=agent, acting_user=owner)
     # Staging was written after the publish but equals Production again.
@@ -83,9 +82,7 @@ def test_status_badges(client_as, agent, owner, project, published, instruction)
 def test_viewers_are_not_told_about_unpublished_changes(
     client_as, agent, owner, published, instruction
 ):
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="New"
-    )
+    reword(agent, owner, instruction, "New")
     assert "Unpublished changes" not in client_as("viewer").get(LIST).content.decode()
     assert "Unpublished changes" in client_as("editor").get(LIST).content.decode()
 

@@ -11,7 +11,7 @@ from configuration.snapshot import fingerprint
 from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
-from tests.pages.conftest import production_of
+from tests.pages.conftest import production_of, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def two(agent, owner, published, instruction):
     """#1 with "Tone"; #2 rewords it and adds "Scope"; then Staging edits "Scope" again."""
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=instruction.pk, content="Be warm."
-    )
+    reword(agent, owner, instruction, "Be warm.")
     scope = services.add_instruction(
         agent=agent, acting_user=owner, title="Scope", content="Acme only."
     )
     second = publish_agent(agent=agent, acting_user=owner, notes="Second")
-    services.update_instruction(
-        agent=agent, acting_user=owner, instruction_id=scope.pk, content="Acme and partners."
-    )
+    reword(agent, owner, scope, "Acme and partners.")
     return published, second
 
 

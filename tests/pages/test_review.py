@@ -13,7 +13,7 @@ from publishing.models import PublishRecord
 from publishing.selectors import review_staging
 from publishing.services import publish_agent
 from tests import factories
-from tests.pages.conftest import production_of, publish_url, records, review_url
+from tests.pages.conftest import production_of, publish_url, records, review_url, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def edited(agent, owner, published, instruction):
     """One pending change on top of the published agent: the instruction reworded."""
-    services.update_instruction(
-        agent=agent,
-        acting_user=owner,
-        instruction_id=instruction.pk,
-        content="Answer warmly and briefly, in the customer's language.",
-    )
+    reword(agent, owner, instruction, "Answer warmly and briefly, in the customer's language.")
     return agent
 
 
@@ -49,12 +44,7 @@ def test_review_highlights_words_that_changed(client_as, edited):
 
 
 def test_script_in_an_instruction_is_shown_as_text(client_as, agent, owner, published, instruction):
-    services.update_instruction(
-        agent=agent,
-        acting_user=owner,
-        instruction_id=instruction.pk,
-        content="<script>alert(1)</script>",
-    )
+    reword(agent, owner, instruction, "<script>alert(1)</script>")
     services.add_instruction(
         agent=agent, acting_user=owner, title='<img src=x onerror="alert(2)">', content="x"
     )
@@ -226,12 +216,7 @@ def long_edit(agent, owner, instruction):
     """A published 12-paragraph instruction with paragraph 7 reworded in Staging."""
 
     def write(paragraphs: list[str]) -> None:
-        services.update_instruction(
-            agent=agent,
-            acting_user=owner,
-            instruction_id=instruction.pk,
-            content="\n\n".join(paragraphs),
-        )
+        reword(agent, owner, instruction, "\n\n".join(paragraphs))
 
     write(PARAGRAPHS)
     publish_agent(agent=agent, acting_user=owner, notes="Long")

@@ -11,7 +11,7 @@ from publishing.services import publish_agent
 from reviews import services as reviews
 from reviews.models import ReviewRequest
 from tests import factories
-from tests.pages.conftest import fingerprint, messages_of
+from tests.pages.conftest import fingerprint, messages_of, reword
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,7 @@ def test_the_open_request_comes_first_then_the_history(
 ):
     first = ask(edited, users["editor"], "First look, please")
     verdict(edited, users["publisher"], "changes_requested", "Warmer still")
-    services.update_instruction(
-        agent=edited, acting_user=owner, instruction_id=instruction.pk, content="Be warmer."
-    )
+    reword(edited, owner, instruction, "Be warmer.")
     ask(edited, users["editor"], "Second look <after> your comments")
     verdict(edited, users["publisher"], "approved", "Good now")
 
@@ -83,9 +81,7 @@ def test_an_open_request_on_an_earlier_state_is_marked_stale(
     client_as, edited, users, owner, instruction
 ):
     ask(edited, users["editor"])
-    services.update_instruction(
-        agent=edited, acting_user=owner, instruction_id=instruction.pk, content="Be terse."
-    )
+    reword(edited, owner, instruction, "Be terse.")
     now = open_section(client_as("publisher").get(requests_url(edited)).content.decode())
     assert "Stale: Staging changed since" in now
     assert "No description." in now

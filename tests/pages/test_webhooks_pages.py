@@ -26,8 +26,7 @@ CREATE = "/webhooks/new/"
 
 @pytest.fixture
 def admin(organization, users):
-    user = factories.UserFactory(username="admin")
-    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
+    user = factories.organization_admin(organization, "admin")
     users["admin"] = user
     return user
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agents import services
-from agents.models import GuardrailSetting, OrganizationMembership
+from agents.models import GuardrailSetting
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +22,7 @@ CHANGE_PER_AGENT = 11
 PREVIEW = 6
 
 
-@pytest.fixture
-def admin(project):
-    user = factories.UserFactory(username="catalogue-admin")
-    factories.join(project.organization, user, role=OrganizationMembership.Role.ADMIN)
-    return user
+admin = factories.admin_fixture("catalogue-admin")
 
 
 def their_guardrails(scenarios) -> dict[int, int]:

@@ -11,9 +11,10 @@ from django.urls import Resolver404, resolve
 from rest_framework.test import APIClient
 
 from tests import factories
-from tests.performance.conftest import reloaded
+from tests.performance.scenarios_once import scenarios_built_once
 
 pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
+scenarios = scenarios_built_once()
 
 # (path template, pinned bound). Bounds include authentication: one token lookup for the
 # API, the session and the user for the pages.
@@ -65,12 +66,6 @@ PAGES = {
     # The agent, its role, and the organization's other agents with their roles in one query.
     "copy-from": ("/agents/{id}/copy-from/", 6),
 }
-
-
-@pytest.fixture
-def scenarios(shared_scenarios, db):
-    """The two agents, built once for the module (each test's writes are rolled back)."""
-    return reloaded(shared_scenarios)
 
 
 def path_for(template: str, scenario) -> str:

@@ -21,15 +21,10 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
-from tests.performance.conftest import reloaded
+from tests.performance.scenarios_once import scenarios_built_once
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scenarios(shared_scenarios, db):
-    """The two agents, built once for the module (each test's writes are rolled back)."""
-    return reloaded(shared_scenarios)
+scenarios = scenarios_built_once()
 
 
 # Pinned bounds, one per operation. Raising one needs a reason in the commit message.

@@ -17,15 +17,10 @@ from agents.models import Agent
 from agents.permissions import Role, require_role
 from agents.selectors_transfer import PRODUCTION, STAGING, Source, export_document
 from tests import factories
-from tests.performance.conftest import reloaded
+from tests.performance.scenarios_once import scenarios_built_once
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def scenarios(shared_scenarios, db):
-    """The two agents, built once for the module (each test's writes are rolled back)."""
-    return reloaded(shared_scenarios)
+scenarios = scenarios_built_once()
 
 
 # Pinned bounds, one per operation. Raising one needs a reason in the commit message.

@@ -13,11 +13,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from agents import services
-from agents.models import (
-    AgentPermission,
-    Instruction,
-    StagingConfiguration,
-)
+from agents.models import AgentPermission, Instruction, StagingConfiguration
 from tests import factories
 from tests.conftest import client_for
 

@@ -9,6 +9,7 @@ import pytest
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
+from tests import factories
 from tests.publishing.conftest import other_agent, publisher, stranger  # noqa: F401
 from tests.webhooks.receiver import running_receiver
 from webhooks import services
@@ -44,14 +45,7 @@ def receiver():
         yield running
 
 
-@pytest.fixture
-def admin(organization):
-    from agents.models import OrganizationMembership
-    from tests import factories
-
-    user = factories.UserFactory(username="admin")
-    factories.join(organization, user, role=OrganizationMembership.Role.ADMIN)
-    return user
+admin = factories.admin_fixture("admin")
 
 
 @pytest.fixture
