@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from agents.serializers.common import SectionCountsSerializer
 from configuration.diff import SECTIONS
 from publishing.schema import DiffValueField
 
@@ -66,14 +67,6 @@ class AttributedDiffEntrySerializer(DiffEntrySerializer):
         help_text="Who changed this since the last publish (since the agent was made, before "
         "the first), newest first, each person once.",
     )
-
-
-class SectionCountsSerializer(serializers.Serializer):
-    settings = serializers.IntegerField(min_value=0)
-    instructions = serializers.IntegerField(min_value=0)
-    knowledge_sources = serializers.IntegerField(min_value=0)
-    tools = serializers.IntegerField(min_value=0)
-    guardrails = serializers.IntegerField(min_value=0)
 
 
 class ConstantField(serializers.Field):
