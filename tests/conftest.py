@@ -23,6 +23,33 @@ _worker_redis_url("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 _worker_redis_url("PERF_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once():
+    """WhiteNoise lists every static file (through Django's finders) when its middleware is
+    made. An app process makes its middleware once; Django's test client makes it again for
+    every client, and the listing cost each new client about 50 ms - a third of the
+    permission matrix's time, and more than a minute of the suite's. The list is the same for
+    the whole run (no test adds a static file), so it is made once and handed to every later
+    middleware."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict[str, dict] = {}
+    list_files = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self) -> None:
+        if self.static_prefix not in listed:
+            before = dict(self.files)
+            list_files(self)
+            listed[self.static_prefix] = {
+                url: found for url, found in self.files.items() if before.get(url) is not found
+            }
+        self.files.update(listed[self.static_prefix])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = list_files
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
