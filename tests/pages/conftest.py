@@ -20,6 +20,11 @@ ROLES = ("viewer", "editor", "publisher", "owner")
 @pytest.fixture
 def users(agent, owner):
     """A user per role on ``agent`` (owner included) and an outsider who may not see it."""
+    return cast(agent, owner)
+
+
+def cast(agent, owner) -> dict:
+    """``users``, for a world built outside a test (``built_once``)."""
     people = {"owner": owner}
     for role in ("viewer", "editor", "publisher"):
         person = factories.UserFactory(username=role)
@@ -46,6 +51,11 @@ def client_as(users):
 
 @pytest.fixture
 def catalogue(organization, project):
+    return stock_catalogue(organization, project)
+
+
+def stock_catalogue(organization, project) -> dict:
+    """``catalogue``, for a world built outside a test (``built_once``)."""
     other_project = factories.ProjectFactory(organization=organization, name="Archive")
     return {
         "faq": factories.CorpusFactory(project=project, name="FAQ"),
