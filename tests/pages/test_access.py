@@ -55,24 +55,20 @@ def agent(world, db):
     return Agent.objects.select_related("project").get(pk=world["agent"].pk)
 
 
-@pytest.fixture
-def users(world, db):
-    return world["users"]
+def _from_world(name: str):
+    """The fixture ``name`` of the pages' conftest, taken from the module's world."""
+
+    @pytest.fixture(name=name)
+    def taken(world, db):
+        return world[name]
+
+    return taken
 
 
-@pytest.fixture
-def instruction(world, db):
-    return world["instruction"]
-
-
-@pytest.fixture
-def published(world, db):
-    return world["published"]
-
-
-@pytest.fixture
-def catalogue(world, db):
-    return world["catalogue"]
+users = _from_world("users")
+instruction = _from_world("instruction")
+published = _from_world("published")
+catalogue = _from_world("catalogue")
 
 
 # Page -> the weakest role that may open it.
