@@ -90,3 +90,14 @@ def reloaded(shared: dict[str, Scenario]) -> dict[str, Scenario]:
         size: dataclasses.replace(scenario, agent=Agent.objects.get(pk=scenario.agent.pk))
         for size, scenario in shared.items()
     }
+
+
+def scenarios_built_once():
+    """A fixture named ``scenarios`` that replaces the one above for the module that takes it
+    (``scenarios = scenarios_built_once()``): the two agents of ``shared_scenarios``, read
+    again for each test, whose writes are rolled back."""
+
+    def scenarios(shared_scenarios, db):
+        return reloaded(shared_scenarios)
+
+    return pytest.fixture(scenarios, name="scenarios")

@@ -11,7 +11,7 @@ from django.urls import Resolver404, resolve
 from rest_framework.test import APIClient
 
 from tests import factories
-from tests.performance.scenarios_once import scenarios_built_once
+from tests.performance.conftest import scenarios_built_once
 
 pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
 scenarios = scenarios_built_once()

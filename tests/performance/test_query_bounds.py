@@ -21,7 +21,7 @@ from publishing.services import (
     restore_checkpoint,
     rollback_agent,
 )
-from tests.performance.scenarios_once import scenarios_built_once
+from tests.performance.conftest import scenarios_built_once
 
 pytestmark = pytest.mark.django_db
 scenarios = scenarios_built_once()

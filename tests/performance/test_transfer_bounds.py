@@ -17,7 +17,7 @@ from agents.models import Agent
 from agents.permissions import Role, require_role
 from agents.selectors_transfer import PRODUCTION, STAGING, Source, export_document
 from tests import factories
-from tests.performance.scenarios_once import scenarios_built_once
+from tests.performance.conftest import scenarios_built_once
 
 pytestmark = pytest.mark.django_db
 scenarios = scenarios_built_once()
