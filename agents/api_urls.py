@@ -50,6 +50,11 @@ urlpatterns = [
         catalogue_edits.GuardrailChangeView.as_view(),
         name="api-guardrail",
     ),
+    path(
+        "corpora/<str:corpus_id>",
+        catalogue_edits.CorpusChangeView.as_view(),
+        name="api-corpus",
+    ),
     path("agents", agents.AgentListView.as_view(), name="api-agents"),
     path(AGENT, agents.AgentDetailView.as_view(), name="api-agent"),
     path(f"{AGENT}/instructions", instructions.InstructionsView.as_view(), name="api-instructions"),

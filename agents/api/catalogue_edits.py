@@ -1,4 +1,5 @@
-"""Changing shared catalogue items: tools, their actions and guardrails (organization admins).
+"""Changing shared catalogue items: tools, their actions, guardrails and corpora (organization
+admins).
 
 ``PATCH`` changes the item and brings it into the Staging of every agent that uses it (one
 recorded edit each), never their Production (``agents.services.change_catalogue_item``).
@@ -26,6 +27,10 @@ from agents.serializers.catalogue import (
     ActionChangePreviewSerializer,
     ActionChangeSerializer,
     CatalogueActionSerializer,
+    CorpusChangePreviewSerializer,
+    CorpusChangeSerializer,
+    CorpusSerializer,
+    CorpusUpdateSerializer,
     GuardrailChangePreviewSerializer,
     GuardrailChangeSerializer,
     GuardrailSerializer,
@@ -41,6 +46,7 @@ from ejento_staging.ids import parse_id
 TOOL_ID = id_param("tool_id", "A tool of the caller's organizations.")
 ACTION_ID = id_param("action_id", "An action of that tool.")
 GUARDRAIL_ID = id_param("guardrail_id", "A guardrail of the caller's organizations.")
+CORPUS_ID = id_param("corpus_id", "A corpus of the projects of the caller's organizations.")
 DRY_RUN = OpenApiParameter(
     "dry_run",
     {"type": "string", "enum": ["0", "1", "false", "true"]},
@@ -184,3 +190,16 @@ class GuardrailChangeView(JSONView):
     def patch(self, request: Request, guardrail_id: str) -> Response:
         pk = path_id(guardrail_id, "No such guardrail.")
         return _answer(request, "guardrail", pk, GuardrailUpdateSerializer, GuardrailSerializer)
+
+
+class CorpusChangeView(JSONView):
+    @_schema(
+        "Change a corpus (knowledge source) of the catalogue (organization admins)",
+        CorpusUpdateSerializer,
+        CorpusChangeSerializer,
+        CorpusChangePreviewSerializer,
+        CORPUS_ID,
+    )
+    def patch(self, request: Request, corpus_id: str) -> Response:
+        pk = path_id(corpus_id, "No such corpus.")
+        return _answer(request, "corpus", pk, CorpusUpdateSerializer, CorpusSerializer)

@@ -71,7 +71,8 @@ class GuardrailSerializer(OrganizationOwnedSerializer):
     created_at = serializers.DateTimeField()
 
 
-# --- changing shared components (PATCH /tools/{id}, .../actions/{id}, /guardrails/{id}) ----
+# --- changing shared components (PATCH /tools/{id}, .../actions/{id}, /guardrails/{id},
+# /corpora/{id}) ---
 
 REASON_HELP = (
     "Why (required unless `?dry_run=1`; at most 100 characters): kept in the catalogue "
@@ -115,6 +116,16 @@ class GuardrailUpdateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         for name in ("name", "type"):
             self.fields[name].required = False
+
+
+class CorpusUpdateSerializer(serializers.Serializer):
+    name = name_field()
+    description = description_field()
+    reason = _reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
 
 
 class CatalogueActionSerializer(ToolActionSerializer):
@@ -195,4 +206,7 @@ ActionChangeSerializer, ActionChangePreviewSerializer = catalogue_change_seriali
 )
 GuardrailChangeSerializer, GuardrailChangePreviewSerializer = catalogue_change_serializer(
     "Guardrail", GuardrailSerializer
+)
+CorpusChangeSerializer, CorpusChangePreviewSerializer = catalogue_change_serializer(
+    "Corpus", CorpusSerializer
 )

@@ -1,0 +1,155 @@
+"""PATCH /api/v2/corpora/{id} (and its dry run): changing a corpus of the catalogue."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from agents import services
+from agents.models import Corpus, StagingConfiguration
+from publishing.models import ProductionConfiguration
+from publishing.services import publish_agent
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+admin = factories.admin_fixture("catalogue-admin")
+
+
+@pytest.fixture
+def corpus(project):
+    return factories.CorpusFactory(project=project, name="Handbook", description="Old")
+
+
+@pytest.fixture
+def users(project, owner, corpus):
+    agents = [factories.AgentFactory(project=project, user=owner, name=f"A{i}") for i in range(3)]
+    for agent in agents:
+        services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    publish_agent(agent=agents[0], acting_user=owner)
+    return agents
+
+
+def corpus_url(corpus, query=""):
+    return reverse("api-corpus", kwargs={"corpus_id": corpus.pk}) + query
+
+
+def state():
+    return (
+        list(StagingConfiguration.objects.values_list("agent_id", "revision", "fingerprint")),
+        list(ProductionConfiguration.objects.values_list("agent_id", "snapshot")),
+        list(Corpus.objects.values_list("id", "name", "description")),
+        Corpus.history.count(),
+    )
+
+
+def test_patch_changes_the_corpus_and_each_users_staging(admin, corpus, users, project):
+    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+    response = client_for(admin).patch(
+        corpus_url(corpus), {"description": "New", "reason": "Clearer"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["item"]["description"] == "New"
+    assert body["item"]["organization_id"] == project.organization_id
+    assert body["changed"] == ["description"]
+    assert (body["count"], body["live_count"]) == (3, 1)
+    assert body["edited_agents"] == [a.pk for a in users]
+    assert Corpus.objects.get(pk=corpus.pk).description == "New"
+    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    diff = (
+        client_for(admin).get(reverse("api-staging-diff", kwargs={"agent_id": users[0].pk})).json()
+    )
+    assert [c["label"] for c in diff["changes"]] == [
+        "Knowledge source \u201cHandbook\u201d: catalogue description"
+    ]
+
+
+def test_dry_run_answers_the_preview_and_writes_nothing(admin, corpus, users):
+    before = state()
+    response = client_for(admin).patch(
+        corpus_url(corpus, "?dry_run=1"), {"description": "New"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert state() == before
+    assert body["dry_run"] is True
+    assert body["item"]["description"] == "New"
+    assert [(r["agent_id"], r["live"]) for r in body["results"]] == [
+        (users[0].pk, True),
+        (users[1].pk, False),
+        (users[2].pk, False),
+    ]
+    assert body["results"][0]["changes"][0]["after"] == "New"
+    assert (body["next"], body["previous"]) == (None, None)
+
+
+def test_the_preview_pages_by_page_number(admin, corpus, users, monkeypatch):
+    from agents.services import catalogue_changes
+
+    monkeypatch.setattr(catalogue_changes, "PREVIEW_PAGE_SIZE", 2)
+    first = client_for(admin).patch(corpus_url(corpus, "?dry_run=1"), {}, format="json")
+    assert len(first.json()["results"]) == 2 and first.json()["next"].endswith("page=2")
+    second = client_for(admin).patch(first.json()["next"], {}, format="json").json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    assert second["previous"] is not None
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "", "reason": "x"}, "name"),
+        ({"name": 3, "reason": "x"}, "name"),
+        ({"description": "x" * 5001, "reason": "x"}, "description"),
+        ({"description": ["New"], "reason": "x"}, "description"),
+        ({"description": "New"}, "reason"),
+        ({"description": "New", "reason": "x" * 101}, "reason"),
+    ],
+)
+def test_bad_input_is_a_400_per_field(admin, corpus, users, body, field):
+    before = state()
+    response = client_for(admin).patch(corpus_url(corpus), body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert state() == before
+
+
+@pytest.mark.parametrize("query", ["?dry_run=yes", "?dry_run=1&page=0", "?dry_run=1&page=x"])
+def test_bad_query_is_a_400(admin, corpus, users, query):
+    response = client_for(admin).patch(corpus_url(corpus, query), {}, format="json")
+    assert response.status_code == 400
+
+
+def test_a_member_gets_403_and_an_outsider_404(owner, corpus, users):
+    before = state()
+    body = {"description": "New", "reason": "x"}
+    assert client_for(owner).patch(corpus_url(corpus), body, format="json").status_code == 403
+    dry_run = client_for(owner).patch(corpus_url(corpus, "?dry_run=1"), body, format="json")
+    assert dry_run.status_code == 403
+    outsider = factories.UserFactory(username="outsider")
+    response = client_for(outsider).patch(corpus_url(corpus), body, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert state() == before
+
+
+@pytest.mark.parametrize("corpus_id", ["0", "abc", "99999999999999999999", "424242"])
+def test_unknown_ids_are_404(admin, corpus_id):
+    url = reverse("api-corpus", kwargs={"corpus_id": corpus_id})
+    response = client_for(admin).patch(url, {"reason": "x"}, format="json")
+    assert response.status_code == 404
+
+
+def test_the_schema_describes_the_corpus_change(admin):
+    schema = client_for(admin).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v2/corpora/{corpus_id}"]["patch"]
+    parameters = {p["name"] for p in operation["parameters"]}
+    assert {"corpus_id", "dry_run", "page"} <= parameters
+    assert "CorpusUpdate" in str(operation["requestBody"])
+    answers = schema["components"]["schemas"]["CorpusChangeAnswer"]["oneOf"]
+    assert [a["$ref"].rsplit("/", 1)[1] for a in answers] == [
+        "CorpusChange",
+        "CorpusChangePreview",
+    ]
