@@ -29,6 +29,7 @@ urlpatterns = [
         catalogue.edit_guardrail,
         name="catalogue-guardrail",
     ),
+    path("catalogue/corpora/<id:corpus_id>/", catalogue.edit_corpus, name="catalogue-corpus"),
     path("agents/new/", lists.agent_create, name="create"),
     path(f"{AGENT}/", editor.editor, name="editor"),
     path(f"{AGENT}/production/", editor.production, name="production"),

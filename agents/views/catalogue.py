@@ -1,5 +1,5 @@
-"""The catalogue pages (organization admins): the list, and one edit page per tool, action
-and guardrail that shows the impact preview before saving and the item's history.
+"""The catalogue pages (organization admins): the list, and one edit page per tool, action,
+guardrail and corpus that shows the impact preview before saving and the item's history.
 
 Saving is two steps and a confirmation: the form is first sent to preview (which agents use
 the item, which are live, the diff each would get - nothing written), then the preview's
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from agents import services
-from agents.models import Guardrail, Organization, Tool, ToolAction
+from agents.models import Corpus, Guardrail, Organization, Tool, ToolAction
 from agents.permissions import admin_organization_ids, require_catalogue_admin
 from agents.services.catalogue_impact import KINDS
 from ejento_staging.pages import confirm_page, is_confirmed, page
@@ -83,18 +83,25 @@ class GuardrailForm(_CatalogueForm):
     field_order = ["name", "type", "config", "reason"]
 
 
+class CorpusForm(_CatalogueForm):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    field_order = ["name", "description", "reason"]
+
+
 # Each kind's edit form, by the name the services give the kind.
 FORMS: dict[str, type[_CatalogueForm]] = {
     "tool": ToolForm,
     "action": ActionForm,
     "guardrail": GuardrailForm,
+    "corpus": CorpusForm,
 }
 
 
 @page
 @require_http_methods(["GET"])
 def catalogue_list(request: HttpRequest) -> HttpResponse:
-    """The tools (with their actions) and guardrails of the organizations the user
+    """The tools (with their actions), guardrails and corpora of the organizations the user
     administers (every organization, for superusers)."""
     organizations = Organization.objects.order_by("name")
     if not request.user.is_superuser:
@@ -103,11 +110,18 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     ids = [o.pk for o in organizations]
     tools = Tool.objects.filter(organization_id__in=ids).prefetch_related("actions")
     guardrails = Guardrail.objects.filter(organization_id__in=ids)
-    by_org = {o.pk: {"organization": o, "tools": [], "guardrails": []} for o in organizations}
+    # A corpus belongs to a project; its organization is the project's.
+    corpora = Corpus.objects.filter(project__organization_id__in=ids).select_related("project")
+    by_org = {
+        o.pk: {"organization": o, "tools": [], "guardrails": [], "corpora": []}
+        for o in organizations
+    }
     for tool in tools.order_by("name", "id"):
         by_org[tool.organization_id]["tools"].append(tool)
     for guardrail in guardrails.order_by("name", "id"):
         by_org[guardrail.organization_id]["guardrails"].append(guardrail)
+    for corpus in corpora.order_by("name", "id"):
+        by_org[corpus.project.organization_id]["corpora"].append(corpus)
     return render(
         request, "catalogue/list.html", {"nav": "catalogue", "groups": list(by_org.values())}
     )
@@ -204,3 +218,10 @@ def edit_guardrail(request: HttpRequest, guardrail_id: int) -> HttpResponse:
     guardrail = Guardrail.objects.get(pk=guardrail_id)
     url = reverse("agents:catalogue-guardrail", args=[guardrail.pk])
     return _edit(request, "guardrail", guardrail, f"guardrail \u201c{guardrail.name}\u201d", url)
+
+
+@_edit_page
+def edit_corpus(request: HttpRequest, corpus_id: int) -> HttpResponse:
+    corpus = Corpus.objects.select_related("project").get(pk=corpus_id)
+    url = reverse("agents:catalogue-corpus", args=[corpus.pk])
+    return _edit(request, "corpus", corpus, f"corpus \u201c{corpus.name}\u201d", url)

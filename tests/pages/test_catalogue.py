@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agents import services
-from agents.models import Guardrail, StagingConfiguration
+from agents.models import Corpus, Guardrail, StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
@@ -119,3 +119,70 @@ def test_the_admin_shows_catalogue_items_read_only_with_a_link_to_the_page(guard
     assert response.status_code == 403
     assert Guardrail.objects.get(pk=guardrail.pk).name == "PII filter"
     assert client.get(reverse("admin:agents_guardrail_add")).status_code == 403
+
+
+@pytest.fixture
+def corpus(project, agent, owner):
+    corpus = factories.CorpusFactory(project=project, name="Handbook", description="Old")
+    services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
+    publish_agent(agent=agent, acting_user=owner)
+    return corpus
+
+
+def corpus_url(corpus) -> str:
+    return reverse("agents:catalogue-corpus", args=[corpus.pk])
+
+
+def corpus_form(**extra):
+    return {"name": "Handbook", "description": "New", **extra}
+
+
+def test_the_list_links_each_corpus_to_its_edit_page(admin, corpus):
+    page = signed_in(admin).get(reverse("agents:catalogue"))
+    assert page.status_code == 200
+    assert corpus_url(corpus) in page.content.decode()
+
+
+def test_a_corpus_is_previewed_then_confirmed_then_saved(admin, corpus, agent):
+    client = signed_in(admin)
+    assert client.get(corpus_url(corpus)).status_code == 200
+    revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
+    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+
+    preview = client.post(corpus_url(corpus), corpus_form(reason="Clearer"))
+    assert preview.status_code == 200
+    text = preview.content.decode()
+    assert "Support bot" in text and "Live" in text
+    assert "catalogue description" in text
+    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
+
+    asked = client.post(corpus_url(corpus), corpus_form(reason="Clearer", previewed="1"))
+    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
+    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
+
+    saved = client.post(
+        corpus_url(corpus), corpus_form(reason="Clearer", previewed="1", confirmed="1")
+    )
+    assert saved.status_code == 302
+    assert Corpus.objects.get(pk=corpus.pk).description == "New"
+    assert StagingConfiguration.objects.get(agent_id=agent.pk).revision == revision + 1
+    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    history = client.get(corpus_url(corpus)).content.decode()
+    assert "Clearer" in history and "org-admin" in history
+
+
+def test_a_bad_corpus_form_is_shown_inline_and_nothing_is_written(admin, corpus):
+    response = signed_in(admin).post(corpus_url(corpus), corpus_form(name="", reason="x"))
+    assert response.status_code == 400
+    response = signed_in(admin).post(corpus_url(corpus), corpus_form(reason=""))
+    assert response.status_code == 400
+    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
+
+
+def test_a_member_gets_403_and_an_outsider_404_on_a_corpus(owner, corpus):
+    assert signed_in(owner).get(corpus_url(corpus)).status_code == 403
+    confirmed = corpus_form(reason="x", previewed="1", confirmed="1")
+    assert signed_in(owner).post(corpus_url(corpus), confirmed).status_code == 403
+    outsider = factories.UserFactory(username="stranger")
+    assert signed_in(outsider).get(corpus_url(corpus)).status_code == 404
+    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
