@@ -75,6 +75,7 @@ API = {
     ("PATCH", "/api/v2/tools/{tool_id}"): ORG_ADMIN,
     ("PATCH", "/api/v2/tools/{tool_id}/actions/{action_id}"): ORG_ADMIN,
     ("PATCH", "/api/v2/guardrails/{guardrail_id}"): ORG_ADMIN,
+    ("PATCH", "/api/v2/corpora/{corpus_id}"): ORG_ADMIN,
     ("GET", "/api/v2/agents"): SIGNED_IN,
     ("POST", "/api/v2/agents"): MEMBER,
     ("GET", A): EDITOR,  # Staging; viewers read ?environment=production (below)
@@ -166,6 +167,8 @@ PAGES = {
     ("POST", "agents:catalogue-action"): ORG_ADMIN,
     ("GET", "agents:catalogue-guardrail"): ORG_ADMIN,
     ("POST", "agents:catalogue-guardrail"): ORG_ADMIN,
+    ("GET", "agents:catalogue-corpus"): ORG_ADMIN,
+    ("POST", "agents:catalogue-corpus"): ORG_ADMIN,
     ("POST", "agents:create"): SIGNED_IN,
     ("GET", "agents:editor"): VIEWER,  # viewers are sent on to Production
     ("GET", "agents:production"): VIEWER,

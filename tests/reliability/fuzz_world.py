@@ -188,6 +188,7 @@ class World:
                 "config": {"threshold": 0.5},
                 "reason": "Fuzz",
             },
+            ("PATCH", "/api/v2/corpora/{corpus_id}"): {"description": "Fuzzed", "reason": "Fuzz"},
             ("POST", f"{a}/instructions"): {"title": "New", "content": "Do it.", "position": 0},
             ("PUT", f"{a}/instructions"): {
                 "id": self.instruction.pk,
