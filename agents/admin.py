@@ -133,12 +133,10 @@ class CatalogueAdmin(ReadOnlyHistoryAdmin):
     agent that uses the item, so it goes through the catalogue page and its impact preview
     (``agents.services.change_catalogue_item``), never a bare save here."""
 
-    page: str | None = None
+    page: str  # the catalogue page's URL name
 
     @admin.display(description="change")
     def change_link(self, obj):
-        if self.page is None:
-            return "Through the API (organization admins)."
         args = [obj.tool_id, obj.pk] if self.page == "agents:catalogue-action" else [obj.pk]
         return format_html(
             '<a href="{}">Change on the catalogue page</a> (with its impact preview)',
@@ -154,6 +152,7 @@ class CorpusAdmin(CatalogueAdmin):
     list_display = ["name", "project", "created_at"]
     list_filter = ["project__organization", "project"]
     search_fields = ["name", "description"]
+    page = "agents:catalogue-corpus"
 
 
 class ToolActionInline(admin.TabularInline):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib import admin
+from django.urls import reverse
 
 from agents import services
 from agents.models import Instruction, StagingConfiguration
@@ -172,3 +173,25 @@ def test_a_break_glass_publish_is_flagged_first_on_its_admin_page(admin_client, 
     assert "1 approval needed, 0 given on this state." in html
     assert "&quot;regression-eval&quot;" in html  # the gate, as kept
     assert html.index("Publish policy") < html.index("Change track id")
+
+
+@pytest.mark.parametrize("kind", ["tool", "action", "guardrail", "corpus"])
+def test_a_catalogue_item_is_changed_from_its_catalogue_page_not_the_admin(
+    admin_client, project, kind
+):
+    """The admin shows a catalogue item read-only and links to the page with its impact
+    preview, where a change reaches every agent that uses the item."""
+    tool = factories.ToolFactory(organization=project.organization, actions=["lookup"])
+    item = {
+        "tool": lambda: tool,
+        "action": lambda: tool.actions.get(),
+        "guardrail": lambda: factories.GuardrailFactory(organization=project.organization),
+        "corpus": lambda: factories.CorpusFactory(project=project),
+    }[kind]()
+    args = [tool.pk, item.pk] if kind == "action" else [item.pk]
+    opts = item._meta
+    response = admin_client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])
+    )
+    assert response.status_code == 200
+    assert f'href="{reverse(f"agents:catalogue-{kind}", args=args)}"'.encode() in response.content
