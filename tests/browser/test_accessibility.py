@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from agents import services as agent_services
+from agents.models import Corpus, Guardrail
 from publishing.management.commands.seed_demo import REVIEW_POLICY, request_review
 from publishing.selectors import edit_history
 from reviews import services as reviews
@@ -91,6 +92,13 @@ def test_every_page_has_no_serious_accessibility_violations(page):
         f"/agents/{a}/compare/?from={demo.first.change_track_id}&to=staging",
         reverse("publishing:instruction-blame", args=[a, demo.instructions["tone"]]),
         "/webhooks/",
+        # The catalogue (Alice is a superuser here, so she administers it): the list and the
+        # edit pages of a guardrail and a corpus.
+        "/catalogue/",
+        reverse(
+            "agents:catalogue-guardrail", args=[Guardrail.objects.get(name="PII redaction").pk]
+        ),
+        reverse("agents:catalogue-corpus", args=[Corpus.objects.get(name="Help centre FAQ").pk]),
     ]
     for path in paths:
         problems += _problems(axe, page, path)
