@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from agents import services
-from agents.models import Corpus, StagingConfiguration
+from agents.models import Corpus
 from publishing.models import ProductionConfiguration
-from publishing.services import publish_agent
 from tests import factories
+from tests.agents.catalogue_users import agents_using, catalogue_state
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +25,13 @@ def corpus(project):
 
 @pytest.fixture
 def users(project, owner, corpus):
-    agents = [factories.AgentFactory(project=project, user=owner, name=f"A{i}") for i in range(3)]
-    for agent in agents:
-        services.connect_corpora(agent=agent, acting_user=owner, corpus_ids=[corpus.pk])
-    publish_agent(agent=agents[0], acting_user=owner)
-    return agents
+    return agents_using(
+        project,
+        owner,
+        lambda agent: services.connect_corpora(
+            agent=agent, acting_user=owner, corpus_ids=[corpus.pk]
+        ),
+    )
 
 
 def corpus_url(corpus, query=""):
@@ -37,12 +39,7 @@ def corpus_url(corpus, query=""):
 
 
 def state():
-    return (
-        list(StagingConfiguration.objects.values_list("agent_id", "revision", "fingerprint")),
-        list(ProductionConfiguration.objects.values_list("agent_id", "snapshot")),
-        list(Corpus.objects.values_list("id", "name", "description")),
-        Corpus.history.count(),
-    )
+    return catalogue_state(Corpus, "id", "name", "description")
 
 
 def test_patch_changes_the_corpus_and_each_users_staging(admin, corpus, users, project):

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from agents import services
-from agents.models import Guardrail, StagingConfiguration, Tool, ToolAction
+from agents.models import Guardrail, Tool, ToolAction
 from publishing.models import ProductionConfiguration, PublishRecord
-from publishing.services import publish_agent
 from tests import factories
+from tests.agents.catalogue_users import agents_using, catalogue_state
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +27,13 @@ def guardrail(organization):
 
 @pytest.fixture
 def users(project, owner, guardrail):
-    agents = [factories.AgentFactory(project=project, user=owner, name=f"A{i}") for i in range(3)]
-    for agent in agents:
-        services.set_guardrail(
+    return agents_using(
+        project,
+        owner,
+        lambda agent: services.set_guardrail(
             agent=agent, acting_user=owner, guardrail_id=guardrail.pk, enabled=True
-        )
-    publish_agent(agent=agents[0], acting_user=owner)
-    return agents
+        ),
+    )
 
 
 def guardrail_url(guardrail, query=""):
@@ -41,12 +41,7 @@ def guardrail_url(guardrail, query=""):
 
 
 def state():
-    return (
-        list(StagingConfiguration.objects.values_list("agent_id", "revision", "fingerprint")),
-        list(ProductionConfiguration.objects.values_list("agent_id", "snapshot")),
-        list(Guardrail.objects.values_list("id", "name", "type", "config")),
-        Guardrail.history.count(),
-    )
+    return catalogue_state(Guardrail, "id", "name", "type", "config")
 
 
 def test_patch_changes_the_guardrail_and_each_users_staging(admin, guardrail, users):

@@ -1,0 +1,33 @@
+"""What the catalogue-change API tests share: agents that use the item being changed, and
+the state a refused or dry-run change must leave exactly as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agents.models import StagingConfiguration
+from publishing.models import ProductionConfiguration
+from publishing.services import publish_agent
+from tests import factories
+
+
+def agents_using(project: Any, owner: Any, use: Callable[[Any], Any]) -> list[Any]:
+    """Three agents of ``project`` that each use the item (``use(agent)`` connects it), the
+    first of them live."""
+    agents = [factories.AgentFactory(project=project, user=owner, name=f"A{i}") for i in range(3)]
+    for agent in agents:
+        use(agent)
+    publish_agent(agent=agents[0], acting_user=owner)
+    return agents
+
+
+def catalogue_state(model: Any, *fields: str) -> tuple:
+    """Every agent's Staging and Production, the catalogue items of ``model`` (``fields``)
+    and how many history records they have."""
+    return (
+        list(StagingConfiguration.objects.values_list("agent_id", "revision", "fingerprint")),
+        list(ProductionConfiguration.objects.values_list("agent_id", "snapshot")),
+        list(model.objects.values_list(*fields)),
+        model.history.count(),
+    )
