@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import reverse
+
 from agents.models import StagingConfiguration
 from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
@@ -31,3 +33,9 @@ def catalogue_state(model: Any, *fields: str) -> tuple:
         list(model.objects.values_list(*fields)),
         model.history.count(),
     )
+
+
+def staging_diff_labels(client: Any, agent: Any) -> list[str]:
+    """The labels of ``agent``'s staging-diff, as its API answers them."""
+    url = reverse("api-staging-diff", kwargs={"agent_id": agent.pk})
+    return [change["label"] for change in client.get(url).json()["changes"]]

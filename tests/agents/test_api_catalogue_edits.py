@@ -1,4 +1,5 @@
-"""PATCH /api/v2/tools/{id}, /tools/{id}/actions/{action_id}, /guardrails/{id} (and dry runs)."""
+"""PATCH /api/v2/tools/{id}, /tools/{id}/actions/{action_id}, /guardrails/{id} (and dry runs);
+the refusals of a bad query or id, for guardrails and corpora alike."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from agents import services
 from agents.models import Guardrail, Tool, ToolAction
 from publishing.models import ProductionConfiguration, PublishRecord
 from tests import factories
-from tests.agents.catalogue_users import agents_using, catalogue_state
+from tests.agents.catalogue_users import agents_using, catalogue_state, staging_diff_labels
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -58,10 +59,7 @@ def test_patch_changes_the_guardrail_and_each_users_staging(admin, guardrail, us
     assert (body["count"], body["live_count"]) == (3, 1)
     assert body["edited_agents"] == [a.pk for a in users]
     assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
-    diff = (
-        client_for(admin).get(reverse("api-staging-diff", kwargs={"agent_id": users[0].pk})).json()
-    )
-    assert [c["label"] for c in diff["changes"]] == [
+    assert staging_diff_labels(client_for(admin), users[0]) == [
         "Guardrail \u201cPII filter\u201d: catalogue config \u201cthreshold\u201d"
     ]
 
@@ -118,6 +116,14 @@ def test_bad_input_is_a_400_per_field(admin, guardrail, users, body, field):
     assert state() == before
 
 
+# The guardrail and corpus changes, which refuse a bad query or id the same way.
+ITEM_URLS = {
+    "guardrail": lambda pk: reverse("api-guardrail", kwargs={"guardrail_id": pk}),
+    "corpus": lambda pk: reverse("api-corpus", kwargs={"corpus_id": pk}),
+}
+
+
+@pytest.mark.parametrize("kind", ITEM_URLS)
 @pytest.mark.parametrize(
     "query",
     [
@@ -129,8 +135,12 @@ def test_bad_input_is_a_400_per_field(admin, guardrail, users, body, field):
         "?dry_run=1&page=2403457510283798528",
     ],
 )
-def test_bad_query_is_a_400(admin, guardrail, users, query):
-    response = client_for(admin).patch(guardrail_url(guardrail, query), {}, format="json")
+def test_bad_query_is_a_400(admin, organization, project, kind, query):
+    item = {
+        "guardrail": lambda: factories.GuardrailFactory(organization=organization),
+        "corpus": lambda: factories.CorpusFactory(project=project),
+    }[kind]()
+    response = client_for(admin).patch(ITEM_URLS[kind](item.pk) + query, {}, format="json")
     assert response.status_code == 400
 
 
@@ -151,11 +161,12 @@ def test_a_member_gets_403_and_an_outsider_404(owner, guardrail, users):
     assert state() == before
 
 
-@pytest.mark.parametrize("guardrail_id", ["0", "abc", "99999999999999999999", "424242"])
-def test_unknown_ids_are_404(admin, guardrail_id):
-    url = reverse("api-guardrail", kwargs={"guardrail_id": guardrail_id})
-    response = client_for(admin).patch(url, {"reason": "x"}, format="json")
+@pytest.mark.parametrize("kind", ITEM_URLS)
+@pytest.mark.parametrize("item_id", ["0", "abc", "99999999999999999999", "424242"])
+def test_unknown_ids_are_404(admin, kind, item_id):
+    response = client_for(admin).patch(ITEM_URLS[kind](item_id), {"reason": "x"}, format="json")
     assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
 
 
 def test_tool_and_action_patches(admin, organization, project, owner):
