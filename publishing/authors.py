@@ -10,8 +10,9 @@ places (``ChangePath``) differ. A diff entry's authors are the people who touche
 the same field (and key of a nested field), or any part of the item when the entry is the
 whole item (a whole tool includes its actions).
 
-One query per Staging model whatever the size of the configuration or of its history
-(``attribute``); the comparison itself is plain Python.
+One query per Staging model whose places the diff names (``attribute``: at most six, whatever
+the size of the configuration or of its history, and one for a settings-only change); the
+comparison itself is plain Python.
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ from agents.models import (
     ToolBinding,
 )
 from agents.services.catalogue_impact import NO_SETTINGS
-from configuration.changes import ACTION, INSTRUCTION, TOOL, ChangePath
+from configuration.changes import (
+    ACTION,
+    CORPUS,
+    GUARDRAIL,
+    INSTRUCTION,
+    SETTINGS,
+    SHAREPOINT,
+    TOOL,
+    ChangePath,
+)
 from configuration.diff import Change, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot
 
@@ -155,6 +165,18 @@ MODELS: tuple[type, ...] = (
     GuardrailSetting,
 )
 
+# The item kinds whose changes a model's records can be behind: its own items' kinds, and a
+# whole tool for an action's (a tool added or removed carries its actions). A model none of
+# whose kinds is among the diff's changes cannot name an author, so it is not read.
+KINDS_BEHIND: dict[type, frozenset[str]] = {
+    StagingConfiguration: frozenset({SETTINGS, SHAREPOINT}),
+    Instruction: frozenset({INSTRUCTION}),
+    CorpusConnection: frozenset({CORPUS}),
+    ToolBinding: frozenset({TOOL}),
+    ActionSetting: frozenset({ACTION, TOOL}),
+    GuardrailSetting: frozenset({GUARDRAIL}),
+}
+
 
 def _records(model: type, agent_id: int, last_publish: LastPublish) -> list[Any]:
     """The row records made since the last publish, each row's with the one it went live
@@ -190,10 +212,16 @@ def _records(model: type, agent_id: int, last_publish: LastPublish) -> list[Any]
     return list(records.select_related("history_user").order_by("history_id"))
 
 
-def touches(agent_id: int, last_publish: LastPublish) -> list[Touch]:
-    """Every place changed since the last publish, by whom and when (six queries)."""
+def touches(
+    agent_id: int, last_publish: LastPublish, kinds: frozenset[str] | None = None
+) -> list[Touch]:
+    """Every place changed since the last publish, by whom and when: one query per model
+    (six); with ``kinds``, only of the models whose records can be behind a change of an item
+    of those kinds (``KINDS_BEHIND``)."""
     found: list[Touch] = []
     for model in MODELS:
+        if kinds is not None and not KINDS_BEHIND[model] & kinds:
+            continue
         by_row: dict[Any, list[Any]] = {}
         row = "agent_id" if model is StagingConfiguration else "id"
         for record in _records(model, agent_id, last_publish):
@@ -273,4 +301,6 @@ def attribute_changes(changes: Iterable[Change], found: list[Touch]) -> Attribut
 
 def attribute(agent_id: int, last_publish: LastPublish, changes: Iterable[Change]) -> Attribution:
     """The authors of ``changes`` (Staging against Production) since the last publish."""
-    return attribute_changes(changes, touches(agent_id, last_publish))
+    changes = list(changes)
+    kinds = frozenset(change.path.kind for change in changes)
+    return attribute_changes(changes, touches(agent_id, last_publish, kinds))

@@ -125,8 +125,9 @@ def production_snapshot(agent: Agent) -> Snapshot | None:
 def review_staging(agent: Agent, *, with_authors: bool = False) -> Review:
     """Staging against Production: one snapshot each, the stored fingerprints reused.
 
-    ``with_authors``: each change with who made it since the last publish (six queries
-    more, whatever the size of the agent or its history).
+    ``with_authors``: each change with who made it since the last publish (a query more per
+    Staging model the changes touch, at most six, whatever the size of the agent or its
+    history).
     """
     staging_row = StagingConfiguration.objects.get(agent_id=agent.pk)
     staging = staging_snapshot(agent, staging=staging_row)

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agents import services
+from publishing.authors import attribute
 from publishing.integrity import compute_record_hash, record_content, verify_chain
 from publishing.models import PublishRecord
-from publishing.selectors import review_staging
+from publishing.selectors import production_row, review_staging
 from publishing.services import discard_staging, publish_agent
 from tests import factories
 from tests.publishing.conftest import client_as, grant, records_of
@@ -47,6 +52,10 @@ def published(agent, owner):
     services.add_instruction(agent=agent, acting_user=owner, title="Tone", content="Be kind.")
     publish_agent(agent=agent, acting_user=owner)
     return agent
+
+
+def last_publish_of(agent):
+    return production_row(agent)[2]
 
 
 def instruction_of(agent):
@@ -166,6 +175,86 @@ def test_an_action_changed_on_a_published_tool_names_its_author(
         (f"tool:{tool.pk}/action:{lookup.pk}", "config.a"): ["alice"],
         (f"tool:{tool.pk}/action:{send.pk}", "enabled"): ["bob"],
     }
+
+
+def _settings(w):
+    services.update_agent_settings(agent=w.agent, acting_user=w.user, description="Changed")
+
+
+def _sharepoint(w):
+    services.set_sharepoint_folder(
+        agent=w.agent,
+        acting_user=w.user,
+        site_url="https://example.sharepoint.com",
+        folder_path="/kb",
+    )
+
+
+def _instruction(w):
+    services.add_instruction(agent=w.agent, acting_user=w.user, title="Scope", content="Support.")
+
+
+def _corpus(w):
+    corpus = factories.CorpusFactory(project=w.project, name="FAQ")
+    services.connect_corpora(agent=w.agent, acting_user=w.user, corpus_ids=[corpus.pk])
+
+
+def _tool(w):
+    tool = factories.ToolFactory(organization=w.organization, name="CRM", actions=["lookup"])
+    services.enable_tool(agent=w.agent, acting_user=w.user, tool_id=tool.pk)
+
+
+def _action(w):
+    tool = factories.ToolFactory(organization=w.organization, name="CRM", actions=["lookup"])
+    services.enable_tool(agent=w.agent, acting_user=w.owner, tool_id=tool.pk)
+    publish_agent(agent=w.agent, acting_user=w.owner)
+    action = tool.actions.get()
+    services.update_action(
+        agent=w.agent, acting_user=w.user, tool_id=tool.pk, action_id=action.pk, config={"a": 1}
+    )
+
+
+def _guardrail(w):
+    guardrail = factories.GuardrailFactory(organization=w.organization)
+    services.set_guardrail(
+        agent=w.agent, acting_user=w.user, guardrail_id=guardrail.pk, enabled=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "histories"),
+    [
+        (_settings, 1),
+        (_sharepoint, 1),
+        (_instruction, 1),
+        (_corpus, 1),
+        # A whole tool carries its actions: the bindings' and the actions' records.
+        (_tool, 2),
+        (_action, 1),
+        (_guardrail, 1),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)).strip("_"),
+)
+def test_each_kind_of_change_names_its_author_reading_only_its_own_history(
+    published, owner, organization, project, alice, change, histories
+):
+    """Only the Staging models whose records can be behind the diff's changes are read;
+    leaving one out would lose the author, reading the others costs a query each."""
+    agent = published
+    change(
+        SimpleNamespace(
+            agent=agent, user=alice, owner=owner, organization=organization, project=project
+        )
+    )
+    review = review_staging(agent)
+    with CaptureQueriesContext(connection) as captured:
+        attribution = attribute(agent.pk, last_publish_of(agent), review.diff.changes)
+    assert [[a.username for a in authors] for authors in attribution.authors] == [
+        ["alice"] for _ in review.diff.changes
+    ]
+    assert [a.username for a in attribution.contributors] == ["alice"]
+    history_reads = [q["sql"] for q in captured.captured_queries if "_historical" in q["sql"]]
+    assert len(history_reads) == histories, history_reads
 
 
 def test_a_deleted_user_is_still_named(published, alice):
