@@ -49,26 +49,48 @@ def rich_agent(publisher):
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 
 
-@pytest.fixture(params=["local", "redis"])
-def deployment(request, postgres, tmp_path, settings):
-    """gunicorn with the per-process cache (REDIS_URL unset) or with Redis.
+@pytest.fixture(scope="module", params=["local", "redis"])
+def deployment_server(request, django_db_setup, tmp_path_factory):
+    """gunicorn with four workers and production settings on the test database, with the
+    per-process cache (REDIS_URL unset) or with Redis: started once per module and cache,
+    since starting four workers costs more than most of these tests. ``deployment`` gives
+    each test a committed, emptied database and, with Redis, an emptied cache."""
+    require_postgres()
+    env: dict[str, str] = {}
+    if request.param == "redis":
+        redis_client()  # fail or skip before starting anything
+        env["REDIS_URL"] = REDIS_TEST_URL
+    with servers.gunicorn(tmp_path_factory.mktemp("gunicorn"), workers=4, env=env) as running:
+        yield request.param, running
+
+
+def redis_client():
+    """A client of the test Redis; skipped without one (failed with REQUIRE_ALL=1)."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_ALL") == "1":
+            pytest.fail(f"REQUIRE_ALL=1 but no Redis at {REDIS_TEST_URL}")
+        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    return client
+
+
+@pytest.fixture
+def deployment(deployment_server, postgres, settings):
+    """The module's gunicorn (``deployment_server``) for one test.
 
     With Redis, this process uses that cache too, so a change it makes through the ORM
     (as a management command on the same deployment would) invalidates as a worker's does.
+    The workers' own per-process caches outlive the test; what a test makes is new (new
+    ids, new tokens), so nothing an earlier test left there can answer for it.
     """
-    env: dict[str, str] = {}
+    kind, running = deployment_server
     client = None
-    if request.param == "redis":
-        redis = pytest.importorskip("redis")
-        client = redis.Redis.from_url(REDIS_TEST_URL)
-        try:
-            client.ping()
-        except redis.exceptions.ConnectionError:
-            if os.environ.get("REQUIRE_ALL") == "1":
-                pytest.fail(f"REQUIRE_ALL=1 but no Redis at {REDIS_TEST_URL}")
-            pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    if kind == "redis":
+        client = redis_client()
         client.flushdb()
-        env["REDIS_URL"] = REDIS_TEST_URL
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -76,9 +98,9 @@ def deployment(request, postgres, tmp_path, settings):
                 "KEY_PREFIX": "ejento",  # the app's own, see settings.py
             }
         }
+    running.start_test()
     try:
-        with servers.gunicorn(tmp_path, workers=4, env=env) as running:
-            yield running
+        yield running
     finally:
         if client is not None:
             client.flushdb()

@@ -118,6 +118,12 @@ class Running:
     process: subprocess.Popen
     log: Path
     access_log: Path
+    # Where this test's requests begin in the access log, for a server several tests share.
+    access_log_start: int = 0
+
+    def start_test(self) -> None:
+        """Count only the requests from here on in ``worker_pids``."""
+        self.access_log_start = self.access_log.stat().st_size if self.access_log.exists() else 0
 
     def wait_until_serving(self, path: str, token: str, *, expect: int = 200) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -139,7 +145,10 @@ class Running:
     def worker_pids(self, path_part: str) -> set[str]:
         """The worker processes that answered requests whose path contains ``path_part``."""
         pids = set()
-        for line in self.access_log.read_text().splitlines():
+        with self.access_log.open() as log:
+            log.seek(self.access_log_start)
+            lines = log.read().splitlines()
+        for line in lines:
             pid, _method, path, _status = line.split(" ", 3)
             if path_part in path:
                 pids.add(pid)
