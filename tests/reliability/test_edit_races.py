@@ -8,6 +8,8 @@ the others (``EditConflict``), and nobody's answered write is lost.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from agents import services
@@ -40,6 +42,15 @@ def on_the_old_revision(agent_id: int, base: int, edit):
         return edit(fresh(agent_id))
 
 
+def saved_at_once(agent_id: int, base: int, edits) -> helpers.Crew:
+    """Runs each edit (given the agent) in its own thread, all starting together and all
+    based on revision ``base``, as editors who opened the editor together and then save."""
+    return helpers.Crew(
+        [partial(on_the_old_revision, agent_id, base, edit) for edit in edits],
+        timeout=JOIN_TIMEOUT,
+    ).run()
+
+
 def test_different_model_settings_saved_at_once_all_stand(publisher, rich_agent):
     agent_id = rich_agent.pk
     staging = StagingConfiguration.objects.get(agent_id=agent_id)
@@ -47,15 +58,11 @@ def test_different_model_settings_saved_at_once_all_stand(publisher, rich_agent)
 
     def save(key: str, value):
         # The whole form as each editor saw it, with their one setting changed.
-        return lambda: on_the_old_revision(
-            agent_id,
-            base,
-            lambda agent: services.update_agent_settings(
-                agent=agent, acting_user=publisher, model_config={**seen, key: value}
-            ),
+        return lambda agent: services.update_agent_settings(
+            agent=agent, acting_user=publisher, model_config={**seen, key: value}
         )
 
-    crew = helpers.Crew([save(k, v) for k, v in SETTINGS.items()], timeout=JOIN_TIMEOUT).run()
+    crew = saved_at_once(agent_id, base, [save(k, v) for k, v in SETTINGS.items()])
 
     assert crew.unexpected() == []
     config = StagingConfiguration.objects.get(agent_id=agent_id).model_config
@@ -68,15 +75,11 @@ def test_one_field_saved_at_once_is_won_once_and_refused_to_the_rest(publisher, 
     base = StagingConfiguration.objects.get(agent_id=agent_id).revision
 
     def save(n: int):
-        return lambda: on_the_old_revision(
-            agent_id,
-            base,
-            lambda agent: services.update_agent_settings(
-                agent=agent, acting_user=publisher, name=f"Name {n}"
-            ),
+        return lambda agent: services.update_agent_settings(
+            agent=agent, acting_user=publisher, name=f"Name {n}"
         )
 
-    crew = helpers.Crew([save(n) for n in range(EDITORS)], timeout=JOIN_TIMEOUT).run()
+    crew = saved_at_once(agent_id, base, [save(n) for n in range(EDITORS)])
 
     assert crew.unexpected(EditConflict) == []
     assert sorted(crew.outcomes()) == ["EditConflict"] * (EDITORS - 1) + ["ok"]
@@ -97,15 +100,11 @@ def test_edits_of_different_instructions_at_once_all_stand(publisher, rich_agent
     base = StagingConfiguration.objects.get(agent_id=agent_id).revision
 
     def save(pk: int):
-        return lambda: on_the_old_revision(
-            agent_id,
-            base,
-            lambda agent: services.update_instruction(
-                agent=agent, acting_user=publisher, instruction_id=pk, content=f"By {pk}."
-            ),
+        return lambda agent: services.update_instruction(
+            agent=agent, acting_user=publisher, instruction_id=pk, content=f"By {pk}."
         )
 
-    crew = helpers.Crew([save(pk) for pk in ids], timeout=JOIN_TIMEOUT).run()
+    crew = saved_at_once(agent_id, base, [save(pk) for pk in ids])
 
     assert crew.unexpected() == []
     contents = dict(Instruction.objects.filter(agent_id=agent_id).values_list("pk", "content"))
