@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Corpus, Guardrail, StagingConfiguration
-from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
+from tests.agents.catalogue_checks import production_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def assert_previewed_then_confirmed_then_saved(
     and the change ``label``, then confirmed and saved; ``stored()`` reads the item's
     changed field, ``old`` until the save and ``new`` after it."""
     revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
-    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+    production = production_snapshots()
 
     preview = client.post(page_url, form)
     assert preview.status_code == 200
@@ -75,7 +75,7 @@ def assert_previewed_then_confirmed_then_saved(
     assert saved.status_code == 302
     assert stored() == new
     assert StagingConfiguration.objects.get(agent_id=agent.pk).revision == revision + 1
-    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    assert production_snapshots() == production
     history = client.get(page_url).content.decode()
     assert form["reason"] in history and "org-admin" in history
 
