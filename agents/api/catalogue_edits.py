@@ -159,31 +159,30 @@ class _ItemChangeView(JSONView):
     component: str  # the kind, as the services name it
     item_id: OpenApiParameter  # the path's id of the item
     body: type  # the request's serializer
-    item: type  # the serializer of the item in the answer
+    item: type  # the serializer of the item in either answer
+    answer: type  # the answer's documented shape after a change
+    preview: type  # the answer's documented shape on a dry run
 
     def patch(self, request: Request, **ids: str) -> Response:
         pk = path_id(ids[self.item_id.name], f"No such {self.component}.")
         return _answer(request, self.component, pk, self.body, self.item)
 
 
-def _item_change_schema(summary: str, ok: type, preview: type) -> Callable[[type], type]:
-    """Documents an ``_ItemChangeView``'s PATCH from its path id and request body."""
+def _item_change_schema(summary: str) -> Callable[[type], type]:
+    """Documents an ``_ItemChangeView``'s PATCH from its path id and serializers."""
 
     def decorate(view: type) -> type:
-        schema = _schema(summary, view.body, ok, preview, view.item_id)
+        schema = _schema(summary, view.body, view.answer, view.preview, view.item_id)
         return extend_schema_view(patch=schema)(view)
 
     return decorate
 
 
-@_item_change_schema(
-    "Change a tool of the catalogue (organization admins)",
-    ToolChangeSerializer,
-    ToolChangePreviewSerializer,
-)
+@_item_change_schema("Change a tool of the catalogue (organization admins)")
 class ToolChangeView(_ItemChangeView):
     component, item_id = "tool", TOOL_ID
     body, item = ToolUpdateSerializer, ToolSerializer
+    answer, preview = ToolChangeSerializer, ToolChangePreviewSerializer
 
 
 class ToolActionChangeView(JSONView):
@@ -205,21 +204,15 @@ class ToolActionChangeView(JSONView):
         )
 
 
-@_item_change_schema(
-    "Change a guardrail of the catalogue (organization admins)",
-    GuardrailChangeSerializer,
-    GuardrailChangePreviewSerializer,
-)
+@_item_change_schema("Change a guardrail of the catalogue (organization admins)")
 class GuardrailChangeView(_ItemChangeView):
     component, item_id = "guardrail", GUARDRAIL_ID
     body, item = GuardrailUpdateSerializer, GuardrailSerializer
+    answer, preview = GuardrailChangeSerializer, GuardrailChangePreviewSerializer
 
 
-@_item_change_schema(
-    "Change a corpus (knowledge source) of the catalogue (organization admins)",
-    CorpusChangeSerializer,
-    CorpusChangePreviewSerializer,
-)
+@_item_change_schema("Change a corpus (knowledge source) of the catalogue (organization admins)")
 class CorpusChangeView(_ItemChangeView):
     component, item_id = "corpus", CORPUS_ID
     body, item = CorpusUpdateSerializer, CorpusSerializer
+    answer, preview = CorpusChangeSerializer, CorpusChangePreviewSerializer
