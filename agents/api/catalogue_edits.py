@@ -10,10 +10,15 @@ Someone outside the item's organization gets 404, a member who is not its admin 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema_view,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -147,17 +152,37 @@ def _schema(summary: str, request: type, ok: type, preview: type, *parameters: A
     )
 
 
-class ToolChangeView(JSONView):
-    @_schema(
-        "Change a tool of the catalogue (organization admins)",
-        ToolUpdateSerializer,
-        ToolChangeSerializer,
-        ToolChangePreviewSerializer,
-        TOOL_ID,
-    )
-    def patch(self, request: Request, tool_id: str) -> Response:
-        pk = path_id(tool_id, "No such tool.")
-        return _answer(request, "tool", pk, ToolUpdateSerializer, ToolSerializer)
+class _ItemChangeView(JSONView):
+    """The PATCH of a tool, a guardrail or a corpus: the same but for the kind, as each is
+    found by its own id in the path (an action, found under its tool, has its own view)."""
+
+    component: str  # the kind, as the services name it
+    item_id: OpenApiParameter  # the path's id of the item
+    body: type  # the request's serializer
+    item: type  # the serializer of the item in either answer
+    answer: type  # the answer's documented shape after a change
+    preview: type  # the answer's documented shape on a dry run
+
+    def patch(self, request: Request, **ids: str) -> Response:
+        pk = path_id(ids[self.item_id.name], f"No such {self.component}.")
+        return _answer(request, self.component, pk, self.body, self.item)
+
+
+def _item_change_schema(summary: str) -> Callable[[type], type]:
+    """Documents an ``_ItemChangeView``'s PATCH from its path id and serializers."""
+
+    def decorate(view: type) -> type:
+        schema = _schema(summary, view.body, view.answer, view.preview, view.item_id)
+        return extend_schema_view(patch=schema)(view)
+
+    return decorate
+
+
+@_item_change_schema("Change a tool of the catalogue (organization admins)")
+class ToolChangeView(_ItemChangeView):
+    component, item_id = "tool", TOOL_ID
+    body, item = ToolUpdateSerializer, ToolSerializer
+    answer, preview = ToolChangeSerializer, ToolChangePreviewSerializer
 
 
 class ToolActionChangeView(JSONView):
@@ -179,27 +204,15 @@ class ToolActionChangeView(JSONView):
         )
 
 
-class GuardrailChangeView(JSONView):
-    @_schema(
-        "Change a guardrail of the catalogue (organization admins)",
-        GuardrailUpdateSerializer,
-        GuardrailChangeSerializer,
-        GuardrailChangePreviewSerializer,
-        GUARDRAIL_ID,
-    )
-    def patch(self, request: Request, guardrail_id: str) -> Response:
-        pk = path_id(guardrail_id, "No such guardrail.")
-        return _answer(request, "guardrail", pk, GuardrailUpdateSerializer, GuardrailSerializer)
+@_item_change_schema("Change a guardrail of the catalogue (organization admins)")
+class GuardrailChangeView(_ItemChangeView):
+    component, item_id = "guardrail", GUARDRAIL_ID
+    body, item = GuardrailUpdateSerializer, GuardrailSerializer
+    answer, preview = GuardrailChangeSerializer, GuardrailChangePreviewSerializer
 
 
-class CorpusChangeView(JSONView):
-    @_schema(
-        "Change a corpus (knowledge source) of the catalogue (organization admins)",
-        CorpusUpdateSerializer,
-        CorpusChangeSerializer,
-        CorpusChangePreviewSerializer,
-        CORPUS_ID,
-    )
-    def patch(self, request: Request, corpus_id: str) -> Response:
-        pk = path_id(corpus_id, "No such corpus.")
-        return _answer(request, "corpus", pk, CorpusUpdateSerializer, CorpusSerializer)
+@_item_change_schema("Change a corpus (knowledge source) of the catalogue (organization admins)")
+class CorpusChangeView(_ItemChangeView):
+    component, item_id = "corpus", CORPUS_ID
+    body, item = CorpusUpdateSerializer, CorpusSerializer
+    answer, preview = CorpusChangeSerializer, CorpusChangePreviewSerializer

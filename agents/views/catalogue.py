@@ -198,11 +198,17 @@ def _question(title: str, preview: Any) -> str:
     return f"Save the change to {title}? It reaches the Staging of {agents} that use it."
 
 
+def _edit_named(request: HttpRequest, component: str, item: Any) -> HttpResponse:
+    """The edit page of a tool, guardrail or corpus, which are titled alike by their kind and
+    name and have their page at ``agents:catalogue-<component>`` under their own id (an action
+    is not: its title and its page name its tool)."""
+    url = reverse(f"agents:catalogue-{component}", args=[item.pk])
+    return _edit(request, component, item, f"{component} \u201c{item.name}\u201d", url)
+
+
 @_edit_page
 def edit_tool(request: HttpRequest, tool_id: int) -> HttpResponse:
-    tool = Tool.objects.get(pk=tool_id)
-    url = reverse("agents:catalogue-tool", args=[tool.pk])
-    return _edit(request, "tool", tool, f"tool \u201c{tool.name}\u201d", url)
+    return _edit_named(request, "tool", Tool.objects.get(pk=tool_id))
 
 
 @_edit_page
@@ -215,13 +221,10 @@ def edit_action(request: HttpRequest, tool_id: int, action_id: int) -> HttpRespo
 
 @_edit_page
 def edit_guardrail(request: HttpRequest, guardrail_id: int) -> HttpResponse:
-    guardrail = Guardrail.objects.get(pk=guardrail_id)
-    url = reverse("agents:catalogue-guardrail", args=[guardrail.pk])
-    return _edit(request, "guardrail", guardrail, f"guardrail \u201c{guardrail.name}\u201d", url)
+    return _edit_named(request, "guardrail", Guardrail.objects.get(pk=guardrail_id))
 
 
 @_edit_page
 def edit_corpus(request: HttpRequest, corpus_id: int) -> HttpResponse:
     corpus = Corpus.objects.select_related("project").get(pk=corpus_id)
-    url = reverse("agents:catalogue-corpus", args=[corpus.pk])
-    return _edit(request, "corpus", corpus, f"corpus \u201c{corpus.name}\u201d", url)
+    return _edit_named(request, "corpus", corpus)

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Corpus
-from publishing.models import ProductionConfiguration
 from tests import factories
+from tests.agents.catalogue_checks import live_by_agent, production_snapshots
 from tests.agents.catalogue_users import agents_using, catalogue_state, staging_diff_labels
 from tests.conftest import client_for
 
@@ -44,7 +44,7 @@ def state():
 
 
 def test_patch_changes_the_corpus_and_each_users_staging(admin, corpus, users, project):
-    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+    production = production_snapshots()
     response = client_for(admin).patch(
         corpus_url(corpus), {"description": "New", "reason": "Clearer"}, format="json"
     )
@@ -56,7 +56,7 @@ def test_patch_changes_the_corpus_and_each_users_staging(admin, corpus, users, p
     assert (body["count"], body["live_count"]) == (3, 1)
     assert body["edited_agents"] == [a.pk for a in users]
     assert Corpus.objects.get(pk=corpus.pk).description == "New"
-    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    assert production_snapshots() == production
     assert staging_diff_labels(client_for(admin), users[0]) == [
         "Knowledge source \u201cHandbook\u201d: catalogue description"
     ]
@@ -72,7 +72,7 @@ def test_dry_run_answers_the_preview_and_writes_nothing(admin, corpus, users):
     assert state() == before
     assert body["dry_run"] is True
     assert body["item"]["description"] == "New"
-    assert [(r["agent_id"], r["live"]) for r in body["results"]] == [
+    assert live_by_agent(body) == [
         (users[0].pk, True),
         (users[1].pk, False),
         (users[2].pk, False),

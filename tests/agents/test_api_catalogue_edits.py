@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Guardrail, Tool, ToolAction
-from publishing.models import ProductionConfiguration, PublishRecord
+from publishing.models import PublishRecord
 from tests import factories
+from tests.agents.catalogue_checks import live_by_agent, production_snapshots
 from tests.agents.catalogue_users import agents_using, catalogue_state, staging_diff_labels
 from tests.conftest import client_for
 
@@ -46,7 +47,7 @@ def state():
 
 
 def test_patch_changes_the_guardrail_and_each_users_staging(admin, guardrail, users):
-    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+    production = production_snapshots()
     response = client_for(admin).patch(
         guardrail_url(guardrail),
         {"config": {"threshold": 0.9}, "reason": "Fewer false positives"},
@@ -58,7 +59,7 @@ def test_patch_changes_the_guardrail_and_each_users_staging(admin, guardrail, us
     assert body["changed"] == ["config"]
     assert (body["count"], body["live_count"]) == (3, 1)
     assert body["edited_agents"] == [a.pk for a in users]
-    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
+    assert production_snapshots() == production
     assert staging_diff_labels(client_for(admin), users[0]) == [
         "Guardrail \u201cPII filter\u201d: catalogue config \u201cthreshold\u201d"
     ]
@@ -73,7 +74,7 @@ def test_dry_run_answers_the_preview_and_writes_nothing(admin, guardrail, users)
     body = response.json()
     assert state() == before
     assert body["dry_run"] is True
-    assert [(r["agent_id"], r["live"]) for r in body["results"]] == [
+    assert live_by_agent(body) == [
         (users[0].pk, True),
         (users[1].pk, False),
         (users[2].pk, False),

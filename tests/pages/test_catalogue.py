@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from agents import services
 from agents.models import Corpus, Guardrail, StagingConfiguration
-from publishing.models import ProductionConfiguration
 from publishing.services import publish_agent
 from tests import factories
+from tests.agents.catalogue_checks import production_snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -49,32 +49,48 @@ def test_the_list_shows_the_items_of_organizations_the_user_administers(admin, g
     assert url(guardrail) in page.content.decode()
 
 
-def test_preview_then_confirm_then_saved(admin, guardrail, agent):
-    client = signed_in(admin)
+def assert_previewed_then_confirmed_then_saved(
+    client, agent, page_url, form, *, label, stored, old, new
+):
+    """The two steps and the confirmation every catalogue edit page takes, for an item of
+    ``agent``'s (live) Staging: ``form`` (with its reason) is previewed, showing the agent
+    and the change ``label``, then confirmed and saved; ``stored()`` reads the item's
+    changed field, ``old`` until the save and ``new`` after it."""
     revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
-    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+    production = production_snapshots()
 
-    preview = client.post(url(guardrail), form(reason="Fewer false positives"))
+    preview = client.post(page_url, form)
     assert preview.status_code == 200
     text = preview.content.decode()
     assert "Support bot" in text and "Live" in text
-    assert "catalogue config \u201cthreshold\u201d" in text
-    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+    assert label in text
+    assert stored() == old
 
     # Previewed but not confirmed (no JavaScript): the confirmation page, nothing written.
-    asked = client.post(url(guardrail), form(reason="Fewer false positives", previewed="1"))
+    asked = client.post(page_url, {**form, "previewed": "1"})
     assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
-    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.8}
+    assert stored() == old
 
-    saved = client.post(
-        url(guardrail), form(reason="Fewer false positives", previewed="1", confirmed="1")
-    )
+    saved = client.post(page_url, {**form, "previewed": "1", "confirmed": "1"})
     assert saved.status_code == 302
-    assert Guardrail.objects.get(pk=guardrail.pk).config == {"threshold": 0.9}
+    assert stored() == new
     assert StagingConfiguration.objects.get(agent_id=agent.pk).revision == revision + 1
-    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
-    history = client.get(url(guardrail)).content.decode()
-    assert "Fewer false positives" in history and "org-admin" in history
+    assert production_snapshots() == production
+    history = client.get(page_url).content.decode()
+    assert form["reason"] in history and "org-admin" in history
+
+
+def test_preview_then_confirm_then_saved(admin, guardrail, agent):
+    assert_previewed_then_confirmed_then_saved(
+        signed_in(admin),
+        agent,
+        url(guardrail),
+        form(reason="Fewer false positives"),
+        label="catalogue config \u201cthreshold\u201d",
+        stored=lambda: Guardrail.objects.get(pk=guardrail.pk).config,
+        old={"threshold": 0.8},
+        new={"threshold": 0.9},
+    )
 
 
 def test_bad_input_is_shown_inline_and_nothing_is_written(admin, guardrail):
@@ -146,29 +162,16 @@ def test_the_list_links_each_corpus_to_its_edit_page(admin, corpus):
 def test_a_corpus_is_previewed_then_confirmed_then_saved(admin, corpus, agent):
     client = signed_in(admin)
     assert client.get(corpus_url(corpus)).status_code == 200
-    revision = StagingConfiguration.objects.get(agent_id=agent.pk).revision
-    production = list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
-
-    preview = client.post(corpus_url(corpus), corpus_form(reason="Clearer"))
-    assert preview.status_code == 200
-    text = preview.content.decode()
-    assert "Support bot" in text and "Live" in text
-    assert "catalogue description" in text
-    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
-
-    asked = client.post(corpus_url(corpus), corpus_form(reason="Clearer", previewed="1"))
-    assert asked.status_code == 200 and 'name="confirmed"' in asked.content.decode()
-    assert Corpus.objects.get(pk=corpus.pk).description == "Old"
-
-    saved = client.post(
-        corpus_url(corpus), corpus_form(reason="Clearer", previewed="1", confirmed="1")
+    assert_previewed_then_confirmed_then_saved(
+        client,
+        agent,
+        corpus_url(corpus),
+        corpus_form(reason="Clearer"),
+        label="catalogue description",
+        stored=lambda: Corpus.objects.get(pk=corpus.pk).description,
+        old="Old",
+        new="New",
     )
-    assert saved.status_code == 302
-    assert Corpus.objects.get(pk=corpus.pk).description == "New"
-    assert StagingConfiguration.objects.get(agent_id=agent.pk).revision == revision + 1
-    assert list(ProductionConfiguration.objects.values_list("snapshot", flat=True)) == production
-    history = client.get(corpus_url(corpus)).content.decode()
-    assert "Clearer" in history and "org-admin" in history
 
 
 def test_a_bad_corpus_form_is_shown_inline_and_nothing_is_written(admin, corpus):
