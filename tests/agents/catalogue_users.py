@@ -1,5 +1,6 @@
-"""What the catalogue-change API tests share: agents that use the item being changed, and
-the state a refused or dry-run change must leave exactly as it was."""
+"""What the catalogue-change tests, the API's and the pages', share: agents that use the item
+being changed, the state a refused or dry-run change must leave exactly as it was, and
+Production, which a change to a catalogue item never touches."""
 
 from __future__ import annotations
 
@@ -39,3 +40,13 @@ def staging_diff_labels(client: Any, agent: Any) -> list[str]:
     """The labels of ``agent``'s staging-diff, as its API answers them."""
     url = reverse("api-staging-diff", kwargs={"agent_id": agent.pk})
     return [change["label"] for change in client.get(url).json()["changes"]]
+
+
+def production_snapshots() -> list[Any]:
+    """Every agent's Production snapshot: the same list before and after a catalogue change."""
+    return list(ProductionConfiguration.objects.values_list("snapshot", flat=True))
+
+
+def live_by_agent(body: dict[str, Any]) -> list[tuple[int, bool]]:
+    """The agents of a preview's page, each with whether it is live."""
+    return [(row["agent_id"], row["live"]) for row in body["results"]]

@@ -9,8 +9,13 @@ from django.urls import reverse
 from agents import services
 from agents.models import Corpus
 from tests import factories
-from tests.agents.catalogue_checks import live_by_agent, production_snapshots
-from tests.agents.catalogue_users import agents_using, catalogue_state, staging_diff_labels
+from tests.agents.catalogue_users import (
+    agents_using,
+    catalogue_state,
+    live_by_agent,
+    production_snapshots,
+    staging_diff_labels,
+)
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

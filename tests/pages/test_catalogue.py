@@ -11,7 +11,7 @@ from agents import services
 from agents.models import Corpus, Guardrail, StagingConfiguration
 from publishing.services import publish_agent
 from tests import factories
-from tests.agents.catalogue_checks import production_snapshots
+from tests.agents.catalogue_users import production_snapshots
 
 pytestmark = pytest.mark.django_db
 
