@@ -27,3 +27,18 @@ def publishing_operation(
         body_refused=BODY_REFUSALS,
         **options,
     )
+
+
+def publishing_list_operation(
+    operation_id: str, summary: str, *, filters: Any, row: Any, invalid: Any
+) -> Any:
+    """A page of the agent's rows (``row`` one of them), narrowed by the query string that
+    ``filters`` reads. Its 404 also answers a page past the end; its 400 a bad filter or page."""
+    return publishing_operation(
+        operation_id,
+        summary,
+        parameters=(filters,),
+        ok=row(many=True),
+        invalid=invalid,
+        not_found="No such agent (or one the caller may not see), or no such page.",
+    )

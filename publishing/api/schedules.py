@@ -23,7 +23,7 @@ from agents.permissions import Role, get_agent_for
 from agents.validation import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
 from ejento_staging.api_fields import ParsedField
 from publishing import scheduling
-from publishing.api.operations import publishing_operation
+from publishing.api.operations import publishing_list_operation, publishing_operation
 from publishing.api.paths import ID_SCHEMA
 from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
@@ -196,13 +196,12 @@ ON_ONE_SCHEDULE = {
 class ScheduleListView(GenericAPIView):
     serializer_class = ScheduleInputSerializer
 
-    @publishing_operation(
+    @publishing_list_operation(
         "agents_schedules_list",
         "Scheduled publishes, newest first",
-        parameters=(ScheduleFilterSerializer,),
-        ok=ScheduleSerializer(many=True),
+        filters=ScheduleFilterSerializer,
+        row=ScheduleSerializer,
         invalid=ScheduleErrorSerializer,
-        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)
