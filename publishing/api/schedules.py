@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from agents.api.base import validated
 from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
+from agents.serializers.common import RecordedUserSerializer
 from agents.validation import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
 from ejento_staging.api_fields import ParsedField
 from publishing import scheduling
@@ -96,9 +97,10 @@ class ScheduleFilterSerializer(QuerySerializer):
     )
 
 
-class ScheduleUserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
-    username = serializers.CharField()
+# Who scheduled or cancelled: a user on record (the name outlives the account), under this
+# resource's own component name.
+class ScheduleUserRefSerializer(RecordedUserSerializer):
+    pass
 
 
 class ScheduleSerializer(serializers.Serializer):
