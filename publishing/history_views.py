@@ -7,10 +7,12 @@ service call, then a page or a redirect with a message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,9 +29,7 @@ from ejento_staging.pages import (
 )
 from publishing import confirmations, selectors, services
 from publishing.compare_views import checkpoint_choices, history_picker
-from publishing.forms import (
-    HistoryFilterForm,
-)
+from publishing.forms import HistoryFilterForm, PersonAndDaysFilterForm
 from publishing.presenters import present_diff
 
 CHECKPOINTS_PER_PAGE = 25
@@ -42,17 +42,25 @@ def _checkpoint_url(request: HttpRequest, kwargs: dict[str, Any]) -> str:
 # --- edit history ----------------------------------------------------------------------------
 
 
+def filtered_rows(
+    form: PersonAndDaysFilterForm, rows: Callable[..., QuerySet]
+) -> tuple[QuerySet, int]:
+    """What a history page (edits or publishes) lists under its filter form, and the page's
+    status: ``rows(**filters)``; for a refused filter, no rows at all and 400, so the page
+    shows the form's errors over an empty list rather than an unfiltered one."""
+    if form.is_valid():
+        return rows(**form.filters()), 200
+    return rows().none(), 400
+
+
 @page
 @require_GET
 def history(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
     form = HistoryFilterForm(request.GET, editors=selectors.editors(agent))
-    status = 200
-    if form.is_valid():
-        checkpoints = selectors.edit_history(agent, **form.filters())
-    else:
-        checkpoints = selectors.edit_history(agent).none()
-        status = 400
+    checkpoints, status = filtered_rows(
+        form, lambda **filters: selectors.edit_history(agent, **filters)
+    )
     context = agent_context(agent, role, tab="history", environment="staging")
     page_obj = paginate(request, checkpoints, CHECKPOINTS_PER_PAGE)
     context.update(

@@ -41,6 +41,7 @@ from publishing.forms import (
     RestoreForm,
     ScheduleForm,
 )
+from publishing.history_views import filtered_rows
 from publishing.models import ScheduledPublish
 from publishing.pagination import SequencePaginator
 from publishing.policy_views import policy_card
@@ -276,16 +277,11 @@ def discard(request: HttpRequest, agent_id: int) -> HttpResponse:
 def publishes(request: HttpRequest, agent_id: int) -> HttpResponse:
     agent, role = get_agent_for(request.user, agent_id, Role.EDITOR)
     form = PublishFilterForm(request.GET, publishers=selectors.publishers(agent))
-    status = 200
-    paginator = Paginator
-    if form.is_valid():
-        filters = form.filters()
-        records = selectors.publish_records(agent=agent, **filters)
-        if all(value is None for value in filters.values()):
-            paginator = SequencePaginator
-    else:
-        records = selectors.publish_records(agent=agent).none()
-        status = 400
+    records, status = filtered_rows(
+        form, lambda **filters: selectors.publish_records(agent=agent, **filters)
+    )
+    unfiltered = form.is_valid() and all(value is None for value in form.filters().values())
+    paginator = SequencePaginator if unfiltered else Paginator
     context = agent_context(agent, role, tab="publishes", environment="production")
     page_obj = paginate(request, records, PUBLISHES_PER_PAGE, paginator)
     context.update(

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from agents.permissions import Role, get_agent_for
 from publishing import selectors, services
-from publishing.api.operations import publishing_operation
+from publishing.api.operations import publishing_list_operation, publishing_operation
 from publishing.api.paths import (
     ON_ONE_CHECKPOINT,
     checkpoint_or_404,
@@ -115,13 +115,12 @@ class HistoryFilterErrorSerializer(serializers.Serializer):
 class HistoryListView(GenericAPIView):
     serializer_class = CheckpointSerializer
 
-    @publishing_operation(
+    @publishing_list_operation(
         "agents_history_list",
         "Edit history of Staging, newest first",
-        parameters=(HistoryFilterSerializer,),
-        ok=CheckpointSerializer(many=True),
+        filters=HistoryFilterSerializer,
+        row=CheckpointSerializer,
         invalid=HistoryFilterErrorSerializer,
-        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)

@@ -8,42 +8,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework.fields import empty
-
+from ejento_staging.api_operations import agent_operation
 from publishing.api.paths import AGENT_ID, TAG
 from publishing.api.refusals import BODY_REFUSALS, refusals
 
 
 def publishing_operation(
-    operation_id: str,
-    summary: str,
-    *,
-    ok: Any,
-    ok_status: int = 200,
-    invalid: Any = None,
-    not_found: str | None = None,
-    conflict: Any = None,
-    parameters: tuple = (),
-    description: str | None = None,
-    request: Any = empty,
-):
-    """``extend_schema`` for one operation; responses keep the order 2xx, 400, 401-404, 409."""
-    responses = {ok_status: ok}
-    if invalid is not None:
-        responses[400] = invalid
-    responses.update(refusals(not_found) if not_found else refusals())
-    if conflict is not None:
-        responses[409] = conflict
-    # ``request=None`` means "no body"; a serializer means the operation parses one.
-    if request is not empty and request is not None:
-        responses.update(BODY_REFUSALS)
-    return extend_schema(
-        tags=[TAG],
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        parameters=[AGENT_ID, *parameters],
-        request=request,
-        responses=responses,
+    operation_id: str, summary: str, *, not_found: str | None = None, **options: Any
+) -> Any:
+    """``extend_schema`` for one operation, with publishing's refusals; ``options`` as
+    ``agent_operation`` takes them (``ok``, ``invalid``, ``conflict``, ``request`` ...)."""
+    return agent_operation(
+        operation_id,
+        summary,
+        tag=TAG,
+        agent_id=AGENT_ID,
+        refused=refusals(not_found) if not_found else refusals(),
+        body_refused=BODY_REFUSALS,
+        **options,
+    )
+
+
+def publishing_list_operation(
+    operation_id: str, summary: str, *, filters: Any, row: Any, invalid: Any
+) -> Any:
+    """A page of the agent's rows (``row`` one of them), narrowed by the query string that
+    ``filters`` reads. Its 404 also answers a page past the end; its 400 a bad filter or page."""
+    return publishing_operation(
+        operation_id,
+        summary,
+        parameters=(filters,),
+        ok=row(many=True),
+        invalid=invalid,
+        not_found="No such agent (or one the caller may not see), or no such page.",
     )

@@ -17,7 +17,7 @@ from agents.serializers.common import RecordedUserSerializer
 from ejento_staging.api_fields import ParsedField
 from ejento_staging.ids import MAX_ID, parse_id
 from publishing import selectors
-from publishing.api.operations import publishing_operation
+from publishing.api.operations import publishing_list_operation, publishing_operation
 from publishing.api.paths import (
     ON_ONE_PUBLISH,
     change_track_id_from_path,
@@ -263,13 +263,12 @@ class PublishRecordDetailSerializer(PublishRecordSerializer):
 class PublishListView(GenericAPIView):
     serializer_class = PublishRecordSerializer
 
-    @publishing_operation(
+    @publishing_list_operation(
         "agents_publishes_list",
         "Publish history, newest first",
-        parameters=(PublishFilterSerializer,),
-        ok=PublishRecordSerializer(many=True),
+        filters=PublishFilterSerializer,
+        row=PublishRecordSerializer,
         invalid=PublishFilterErrorSerializer,
-        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.api.base import validated
+from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
 from configuration.diff import SECTIONS
 from publishing import services
@@ -20,7 +21,6 @@ from publishing.api.paths import (
     change_track_id_from_path,
     publish_record_or_404,
 )
-from publishing.api.refusals import error_list
 from publishing.api.review import StagingDiffSerializer, staging_diff_response
 from publishing.api.shapes import DiffSerializer, QuerySerializer, validated_query
 from publishing.services import MODES, RESTORE
@@ -72,12 +72,9 @@ class RevertConflictSerializer(serializers.Serializer):
     conflicts = ConflictSerializer(many=True)
 
 
-class RollbackErrorSerializer(serializers.Serializer):
-    change_track_id = error_list()
-    mode = error_list()
-    snapshot = error_list()
-    non_field_errors = error_list()
-    detail = serializers.CharField(required=False)
+RollbackErrorSerializer = field_errors_serializer(
+    "RollbackErrorSerializer", ["change_track_id", "mode", "snapshot", "non_field_errors"]
+)
 
 
 class PublishPreviewView(APIView):

@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 from agents.api.base import validated
 from agents.api.schema import field_errors_serializer
 from agents.permissions import Role, get_agent_for
+from agents.serializers.common import RecordedUserSerializer
 from agents.validation import FINGERPRINT_INVALID, FINGERPRINT_PATTERN
 from ejento_staging.api_fields import ParsedField
 from publishing import scheduling
-from publishing.api.operations import publishing_operation
+from publishing.api.operations import publishing_list_operation, publishing_operation
 from publishing.api.paths import ID_SCHEMA
 from publishing.api.refusals import DomainErrorSerializer
 from publishing.api.review import NotesField
@@ -96,9 +97,10 @@ class ScheduleFilterSerializer(QuerySerializer):
     )
 
 
-class ScheduleUserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True, help_text="Null once the user is deleted.")
-    username = serializers.CharField()
+# Who scheduled or cancelled: a user on record (the name outlives the account), under this
+# resource's own component name.
+class ScheduleUserRefSerializer(RecordedUserSerializer):
+    pass
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -196,13 +198,12 @@ ON_ONE_SCHEDULE = {
 class ScheduleListView(GenericAPIView):
     serializer_class = ScheduleInputSerializer
 
-    @publishing_operation(
+    @publishing_list_operation(
         "agents_schedules_list",
         "Scheduled publishes, newest first",
-        parameters=(ScheduleFilterSerializer,),
-        ok=ScheduleSerializer(many=True),
+        filters=ScheduleFilterSerializer,
+        row=ScheduleSerializer,
         invalid=ScheduleErrorSerializer,
-        not_found="No such agent (or one the caller may not see), or no such page.",
     )
     def get(self, request: Request, agent_id: str) -> Response:
         agent, _role = get_agent_for(request.user, agent_id, Role.EDITOR)

@@ -4,14 +4,13 @@ share, the shape of each 400 and 409, and one decorator that puts them together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.fields import empty
 
 from agents.api.schema import ERRORS, field_errors_serializer
+from ejento_staging.api_operations import agent_operation
 from reviews.api.paths import AGENT_ID, TAG
 
 NOT_FOUND = "No such agent, or one the caller may not see."
@@ -73,37 +72,25 @@ def review_operation(
     operation_id: str,
     summary: str,
     *,
-    ok: Any,
-    ok_status: int = 200,
     invalid: Any = None,
     not_found: str = NOT_FOUND,
-    conflict: OpenApiResponse | None = None,
-    parameters: Sequence[Any] = (),
-    description: str | None = None,
-    request: Any = empty,
-    examples: Sequence[OpenApiExample] = (),
+    **options: Any,
 ) -> Any:
-    """``extend_schema`` for one operation; responses in the order 2xx, 400, 401-404, 409,
-    413/415 (an operation that reads a body)."""
-    responses: dict[int, Any] = {ok_status: ok}
+    """``extend_schema`` for one operation, with the refusals the agents API documents too;
+    ``options`` as ``agent_operation`` takes them (``ok``, ``conflict``, ``examples`` ...)."""
     if invalid is not None:
-        responses[400] = OpenApiResponse(invalid, description="Messages per field.")
-    responses[401] = ERRORS[401]
-    responses[403] = ERRORS[403]
-    responses[404] = OpenApiResponse(ERRORS[404].response, description=not_found)
-    if conflict is not None:
-        responses[409] = conflict
-    if request is not empty and request is not None:
-        responses[413] = ERRORS[413]
-        responses[415] = ERRORS[415]
-    # ``request`` left ``empty`` is extend_schema's own default: the body is not described.
-    return extend_schema(
-        tags=[TAG],
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-        parameters=[AGENT_ID, *parameters],
-        request=request,
-        responses=responses,
-        examples=list(examples),
+        invalid = OpenApiResponse(invalid, description="Messages per field.")
+    return agent_operation(
+        operation_id,
+        summary,
+        tag=TAG,
+        agent_id=AGENT_ID,
+        invalid=invalid,
+        refused={
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: OpenApiResponse(ERRORS[404].response, description=not_found),
+        },
+        body_refused={413: ERRORS[413], 415: ERRORS[415]},
+        **options,
     )

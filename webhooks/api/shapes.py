@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.api.schema import field_errors_serializer
+from agents.serializers.common import UserRefSerializer
 from agents.serializers.fields import (
     NOT_BLANK,
     FlatListField,
@@ -23,9 +24,10 @@ from webhooks.models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH, Delivery, En
 from webhooks.selectors import DELIVERY_STATUSES
 
 
-class WebhookUserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
+# Who created an endpoint: the agents API's reference to a user, under this API's own
+# component name.
+class WebhookUserRefSerializer(UserRefSerializer):
+    pass
 
 
 def user_ref(user: Any) -> dict[str, Any] | None:
