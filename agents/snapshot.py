@@ -18,12 +18,24 @@ from agents.models import (
     ToolAction,
     ToolBinding,
 )
+from configuration.changes import ACTION, CORPUS, GUARDRAIL, INSTRUCTION, SETTINGS, SHAREPOINT, TOOL
 from configuration.snapshot import (
     Snapshot,
     build_snapshot,
     canonical_json,
     effective_definition,
 )
+
+# The item kinds (``configuration.changes``) each Staging model's rows become in a snapshot:
+# the settings row holds the SharePoint folder too.
+ITEM_KINDS: dict[type, frozenset[str]] = {
+    StagingConfiguration: frozenset({SETTINGS, SHAREPOINT}),
+    Instruction: frozenset({INSTRUCTION}),
+    CorpusConnection: frozenset({CORPUS}),
+    ToolBinding: frozenset({TOOL}),
+    ActionSetting: frozenset({ACTION}),
+    GuardrailSetting: frozenset({GUARDRAIL}),
+}
 
 
 def staging_snapshot(agent: Any, *, staging: Any = None) -> Snapshot:

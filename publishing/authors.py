@@ -35,16 +35,8 @@ from agents.models import (
     ToolBinding,
 )
 from agents.services.catalogue_impact import NO_SETTINGS
-from configuration.changes import (
-    ACTION,
-    CORPUS,
-    GUARDRAIL,
-    INSTRUCTION,
-    SETTINGS,
-    SHAREPOINT,
-    TOOL,
-    ChangePath,
-)
+from agents.snapshot import ITEM_KINDS
+from configuration.changes import ACTION, INSTRUCTION, TOOL, ChangePath
 from configuration.diff import Change, diff_snapshots
 from configuration.snapshot import Snapshot, build_snapshot
 
@@ -156,25 +148,11 @@ def _places(model: type, before: Any, after: Any) -> set[ChangePath]:
 
 # --- the records since the last publish ------------------------------------------------------
 
-MODELS: tuple[type, ...] = (
-    StagingConfiguration,
-    Instruction,
-    CorpusConnection,
-    ToolBinding,
-    ActionSetting,
-    GuardrailSetting,
-)
-
 # The item kinds whose changes a model's records can be behind: its own items' kinds, and a
 # whole tool for an action's (a tool added or removed carries its actions). A model none of
 # whose kinds is among the diff's changes cannot name an author, so it is not read.
 KINDS_BEHIND: dict[type, frozenset[str]] = {
-    StagingConfiguration: frozenset({SETTINGS, SHAREPOINT}),
-    Instruction: frozenset({INSTRUCTION}),
-    CorpusConnection: frozenset({CORPUS}),
-    ToolBinding: frozenset({TOOL}),
-    ActionSetting: frozenset({ACTION, TOOL}),
-    GuardrailSetting: frozenset({GUARDRAIL}),
+    model: (kinds | {TOOL}) if ACTION in kinds else kinds for model, kinds in ITEM_KINDS.items()
 }
 
 
@@ -219,8 +197,8 @@ def touches(
     (six); with ``kinds``, only of the models whose records can be behind a change of an item
     of those kinds (``KINDS_BEHIND``)."""
     found: list[Touch] = []
-    for model in MODELS:
-        if kinds is not None and not KINDS_BEHIND[model] & kinds:
+    for model, behind in KINDS_BEHIND.items():  # the settings row first, then each item kind
+        if kinds is not None and not behind & kinds:
             continue
         by_row: dict[Any, list[Any]] = {}
         row = "agent_id" if model is StagingConfiguration else "id"
