@@ -19,6 +19,7 @@ from publishing.live import cache as live
 from publishing.models import PublishRecord
 from publishing.services import publish_agent
 from tests import factories
+from tests.redis_required import redis_client
 
 pytestmark = [pytest.mark.urls("tests.performance.urls"), pytest.mark.django_db]
 
@@ -648,12 +649,7 @@ REDIS_TEST_URL = os.environ.get("PERF_TEST_REDIS_URL", "redis://127.0.0.1:6379/3
 
 @pytest.fixture
 def redis_cache(settings):
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
+    client = redis_client(REDIS_TEST_URL)
     prefix = f"h_perf_test_{os.getpid()}"
     settings.CACHES = {
         "default": {

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from tests import factories
+from tests.redis_required import redis_client
 from tests.reliability import helpers, servers
 from tests.reliability.fuzz_world import shared_world  # noqa: F401
 
@@ -58,23 +59,10 @@ def deployment_server(request, django_db_setup, tmp_path_factory):
     require_postgres()
     env: dict[str, str] = {}
     if request.param == "redis":
-        redis_client()  # fail or skip before starting anything
+        redis_client(REDIS_TEST_URL)  # fail or skip before starting anything
         env["REDIS_URL"] = REDIS_TEST_URL
     with servers.gunicorn(tmp_path_factory.mktemp("gunicorn"), workers=4, env=env) as running:
         yield request.param, running
-
-
-def redis_client():
-    """A client of the test Redis; skipped without one (failed with REQUIRE_ALL=1)."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("REQUIRE_ALL") == "1":
-            pytest.fail(f"REQUIRE_ALL=1 but no Redis at {REDIS_TEST_URL}")
-        pytest.skip(f"no Redis at {REDIS_TEST_URL}")
-    return client
 
 
 @pytest.fixture
@@ -89,7 +77,7 @@ def deployment(deployment_server, postgres, settings):
     kind, running = deployment_server
     client = None
     if kind == "redis":
-        client = redis_client()
+        client = redis_client(REDIS_TEST_URL)
         client.flushdb()
         settings.CACHES = {
             "default": {
